@@ -1,0 +1,1 @@
+"""Adal: a confidential, bilingual Telegram bot for reporting corruption."""

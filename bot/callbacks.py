@@ -1,0 +1,66 @@
+"""Callback data of every button family. Handlers check the values again: data is forgeable."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class Action(StrEnum):
+    NEW = "new"
+    STATUS = "status"
+    HELP = "help"
+    PRIVACY = "privacy"
+    BACK = "back"
+    SKIP = "skip"
+    DONE = "done"
+    RESTART_TEXT = "retext"
+    CLEAR_FILES = "clrfiles"
+    CONTACT_YES = "cyes"
+    CONTACT_NO = "cno"
+    SUBMIT = "submit"
+    CANCEL = "cancel"
+    ADD_INFO = "addinfo"
+
+
+class Occurred(StrEnum):
+    TODAY = "today"
+    WEEK = "week"
+    MONTH = "month"
+    EARLIER = "earlier"
+    UNKNOWN = "unknown"
+
+
+class Field(StrEnum):
+    REGION = "region"
+    SPHERE = "sphere"
+    WHEN = "when"
+    PLACE = "place"
+    TEXT = "text"
+    FILES = "files"
+    CONTACT = "contact"
+
+
+class LangCB(CallbackData, prefix="lang"):
+    code: str
+
+
+class RegionCB(CallbackData, prefix="rg"):
+    code: str
+
+
+class SphereCB(CallbackData, prefix="sp"):
+    code: str
+
+
+class WhenCB(CallbackData, prefix="wh"):
+    value: Occurred
+
+
+class ActionCB(CallbackData, prefix="do"):
+    action: Action
+
+
+class EditCB(CallbackData, prefix="ed"):
+    field: Field

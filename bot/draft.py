@@ -1,0 +1,89 @@
+"""The report being written: what the dialog keeps in the (sealed) FSM data between steps."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from aiogram.fsm.state import State, StatesGroup
+
+from bot.reports import new_id
+
+MIN_BODY_CHARS = 20
+MAX_BODY_CHARS = 8000
+MAX_PLACE_CHARS = 500
+
+
+class ReportForm(StatesGroup):
+    region = State()
+    sphere = State()
+    when = State()
+    place = State()
+    body = State()
+    evidence = State()
+    contact = State()
+    review = State()
+
+
+STEPS: tuple[State, ...] = (
+    ReportForm.region,
+    ReportForm.sphere,
+    ReportForm.when,
+    ReportForm.place,
+    ReportForm.body,
+    ReportForm.evidence,
+    ReportForm.contact,
+    ReportForm.review,
+)
+QUESTION_STEPS = len(STEPS) - 1
+
+
+@dataclass(slots=True)
+class Draft:
+    draft_id: str = field(default_factory=new_id)
+    region: str | None = None
+    sphere: str | None = None
+    occurred: str | None = None
+    place: str | None = None
+    body: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    file_kinds: list[str] = field(default_factory=list)
+    contact: bool = False
+    editing: bool = False
+    receipt: str | None = None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Draft:
+        known = {name: data[name] for name in cls.__slots__ if name in data}  # type: ignore[attr-defined]
+        return cls(**known)
+
+    def to_data(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def body_text(self) -> str:
+        return "\n\n".join(self.body)
+
+    @property
+    def body_length(self) -> int:
+        return len(self.body_text)
+
+
+def step_number(step: State) -> int:
+    return STEPS.index(step) + 1
+
+
+def previous_step(step: State) -> State | None:
+    index = STEPS.index(step)
+    return STEPS[index - 1] if index > 0 else None
+
+
+def next_step(step: State, draft: Draft) -> State:
+    """After a step: the review when editing from it, otherwise the following step."""
+    if draft.editing:
+        return ReportForm.review
+    return STEPS[STEPS.index(step) + 1]
+
+
+def step_by_name(name: str | None) -> State | None:
+    return next((step for step in STEPS if step.state == name), None)

@@ -1,0 +1,74 @@
+"""Evidence files from Telegram: what a message carries, and fetching it through the Bot API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from io import BytesIO
+
+from aiogram import Bot
+from aiogram.types import Message
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILES = 10
+
+
+class FileKind(StrEnum):
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    VIDEO = "video"
+    VOICE = "voice"
+    AUDIO = "audio"
+
+
+# Kinds whose content or metadata may identify the sender (EXIF/GPS in documents, a voice).
+IDENTIFYING_KINDS = frozenset({FileKind.DOCUMENT, FileKind.VOICE, FileKind.AUDIO})
+
+
+class FileTooLarge(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingFile:
+    file_id: str
+    kind: FileKind
+    size: int | None
+    file_name: str | None
+    mime_type: str | None
+
+
+def incoming_file(message: Message) -> IncomingFile | None:
+    if message.photo:
+        largest = message.photo[-1]
+        return IncomingFile(largest.file_id, FileKind.PHOTO, largest.file_size, None, "image/jpeg")
+    for kind, media in (
+        (FileKind.DOCUMENT, message.document),
+        (FileKind.VIDEO, message.video),
+        (FileKind.AUDIO, message.audio),
+    ):
+        if media is not None:
+            return IncomingFile(
+                media.file_id, kind, media.file_size, media.file_name, media.mime_type
+            )
+    if message.voice:
+        voice = message.voice
+        return IncomingFile(voice.file_id, FileKind.VOICE, voice.file_size, None, voice.mime_type)
+    return None
+
+
+async def download(bot: Bot, file: IncomingFile) -> bytes:
+    """getFile, then the file URL; refuses anything over the Bot API's 20 MB download limit."""
+    if file.size is not None and file.size > MAX_FILE_BYTES:
+        raise FileTooLarge
+    remote = await bot.get_file(file.file_id)
+    if remote.file_size is not None and remote.file_size > MAX_FILE_BYTES:
+        raise FileTooLarge
+    if remote.file_path is None:
+        raise FileTooLarge
+    buffer = BytesIO()
+    await bot.download_file(remote.file_path, destination=buffer)
+    data = buffer.getvalue()
+    if len(data) > MAX_FILE_BYTES:
+        raise FileTooLarge
+    return data

@@ -1,0 +1,131 @@
+"""The citizen's side of a report: drafts' files, submission, lookup by receipt code, additions."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.crypto import Cipher, Pseudonyms
+from bot.evidence import IncomingFile
+from storage.attachments import AttachmentsRepository, NewAttachment
+from storage.reports import EventRow, NewReport, ReportsRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A finished draft, as the dialog collected it."""
+
+    draft_id: str
+    receipt_code: str
+    region: str
+    category: str
+    occurred: str
+    place: str | None
+    body: str
+    contact_chat_id: int | None
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView:
+    report_id: str
+    status: str
+    created_at: datetime
+    events: list[EventRow]
+
+
+def new_id() -> str:
+    return secrets.token_hex(16)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ReportService:
+    def __init__(
+        self,
+        reports: ReportsRepository,
+        attachments: AttachmentsRepository,
+        cipher: Cipher,
+        pseudonyms: Pseudonyms,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._reports = reports
+        self._attachments = attachments
+        self._cipher = cipher
+        self._pseudonyms = pseudonyms
+        self._now = now
+
+    def receipt_hash(self, code: str) -> bytes:
+        return self._pseudonyms.digest("receipt", code)
+
+    async def submit(self, submission: Submission) -> bool:
+        """Store the report durably; False if this very draft was already stored."""
+        report_id = new_id()
+        created_at = self._now().isoformat()
+        seal = self._field_sealer("reports", report_id)
+        contact = submission.contact_chat_id
+        stored = NewReport(
+            id=report_id,
+            receipt_hash=self.receipt_hash(submission.receipt_code),
+            submission_key=self._pseudonyms.digest("submission", submission.draft_id),
+            region=submission.region,
+            category=submission.category,
+            occurred=submission.occurred,
+            place=seal("place", submission.place) if submission.place else None,
+            body=seal("body", submission.body),
+            contact=seal("contact", str(contact)) if contact is not None else None,
+            locale=submission.locale,
+            created_at=created_at,
+        )
+        return await self._reports.submit(stored, submission.draft_id)
+
+    async def lookup(self, code: str) -> StatusView | None:
+        row = await self._reports.find_by_receipt(self.receipt_hash(code))
+        if row is None:
+            return None
+        events = await self._reports.events(row.id)
+        return StatusView(row.id, row.status, datetime.fromisoformat(row.created_at), events)
+
+    async def add_note(self, report_id: str, text: str) -> None:
+        note_id = new_id()
+        body = self._cipher.seal_text(text, f"report_notes:{note_id}:body")
+        await self._reports.add_note(report_id, note_id, body, self._now().isoformat())
+
+    async def add_file(self, report_id: str, file: IncomingFile, data: bytes) -> None:
+        await self._attachments.add(self._sealed_attachment(file, data), report_id=report_id)
+        await self._reports.record_addition(report_id, self._now().isoformat())
+
+    async def add_draft_file(self, draft_id: str, file: IncomingFile, data: bytes) -> str:
+        attachment = self._sealed_attachment(file, data)
+        await self._attachments.add(attachment, draft_id=draft_id)
+        return attachment.id
+
+    async def discard_draft(self, draft_id: str) -> None:
+        await self._attachments.delete_draft(draft_id)
+
+    async def purge_abandoned_files(self, older_than_seconds: float) -> int:
+        return await self._attachments.purge_orphans(time.time() - older_than_seconds)
+
+    def _sealed_attachment(self, file: IncomingFile, data: bytes) -> NewAttachment:
+        attachment_id = new_id()
+        meta = json.dumps({"file_name": file.file_name, "mime_type": file.mime_type}).encode()
+        return NewAttachment(
+            id=attachment_id,
+            kind=file.kind,
+            size=len(data),
+            meta=self._cipher.seal(meta, f"attachments:{attachment_id}:meta"),
+            data=self._cipher.seal(data, f"attachments:{attachment_id}:data"),
+            created_at=time.time(),
+        )
+
+    def _field_sealer(self, table: str, row_id: str) -> Callable[[str, str], bytes]:
+        def seal(field: str, value: str) -> bytes:
+            return self._cipher.seal_text(value, f"{table}:{row_id}:{field}")
+
+        return seal

@@ -1,0 +1,116 @@
+"""Configuration from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SUPPORTED_LOCALES = ("kk", "ru")
+KEY_BYTES = 32
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr
+    telegram_api_url: str | None = None
+    data_dir: Path = Path("./data")
+    encryption_keys: Annotated[tuple[bytes, ...], NoDecode] = ()
+    key_file: Path = Path("./secrets/adal.key")
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_locale: Literal["kk", "ru"] = "kk"
+    timezone: str = "Asia/Almaty"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    draft_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
+    hotline: str = Field(default="1424", pattern=r"^[0-9+() -]{2,20}$")
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        bot_id, _, secret = value.get_secret_value().partition(":")
+        if not bot_id.isdigit() or not secret:
+            raise ValueError("expected the form 123456:ABC... given by @BotFather")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _url_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("encryption_keys", mode="before")
+    @classmethod
+    def _parse_keys(cls, value: object) -> tuple[bytes, ...]:
+        if isinstance(value, tuple):
+            return value
+        return tuple(decode_key(part) for part in str(value or "").split(",") if part.strip())
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admins(cls, value: object) -> frozenset[int]:
+        if isinstance(value, frozenset):
+            return value
+        parts = [part.strip() for part in str(value or "").split(",") if part.strip()]
+        if not all(part.lstrip("-").isdigit() for part in parts):
+            raise ValueError("expected comma-separated numeric Telegram user ids")
+        return frozenset(int(part) for part in parts)
+
+    @field_validator("default_locale", "log_level", mode="before")
+    @classmethod
+    def _normalise_case(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown IANA time zone, e.g. Asia/Almaty") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "adal.sqlite3"
+
+
+def decode_key(text: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("each key must be base64") from None
+    if len(key) != KEY_BYTES:
+        raise ValueError(f"each key must decode to {KEY_BYTES} bytes, got {len(key)}")
+    return key
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning pydantic's report into one line that names the setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        if error["type"] == "missing":
+            raise ConfigError(f"{name} is required but not set") from None
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name} is invalid: {reason}") from None

@@ -1,0 +1,144 @@
+"""Longer user-facing texts shared by several handlers. Every string goes through gettext."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+
+def false_report_warning() -> str:
+    return _(
+        "⚠️ A knowingly false report of a crime is itself a crime (article 419 of the Criminal "
+        "Code). A false accusation of a corruption offence is punishable by 3 to 8 years of "
+        "imprisonment. Report only what you believe to be true."
+    )
+
+
+def telegram_sees() -> str:
+    return _(
+        "<b>What Telegram sees:</b> chats with bots are not end-to-end encrypted, so Telegram "
+        "itself can see this chat. If you are at risk, write from a separate Telegram account."
+    )
+
+
+def channels(hotline: str) -> str:
+    return _(
+        "🚨 Emergency, extortion happening right now: call <b>102</b>.\n"
+        "☎️ By phone: <b>{hotline}</b>, the free anti-corruption call centre."
+    ).format(hotline=hotline)
+
+
+def welcome(hotline: str) -> str:
+    return "\n\n".join(
+        (
+            _(
+                "<b>Adal</b> is a confidential channel for reporting corruption to the "
+                "anti-corruption service of your region, in Kazakh or Russian."
+            ),
+            _(
+                "<b>What the bot keeps:</b> your report and files, encrypted. It does not keep "
+                "your name, username, phone number or Telegram ID, and your report is not linked "
+                "to your account."
+            ),
+            telegram_sees(),
+            channels(hotline),
+        )
+    )
+
+
+def help_text(hotline: str) -> str:
+    return "\n\n".join(
+        (
+            _(
+                "<b>How to report</b>\nPress /report and answer a few short questions: region, "
+                "sphere, when, where, what happened, evidence. At the end you get a receipt code."
+            ),
+            _(
+                "<b>What happens to a report</b>\nIt goes to the anti-corruption service of the "
+                "region you chose. With the receipt code you can follow its status (/status) and "
+                "add information. If you allow it, the service can ask you questions through the "
+                "bot without learning who you are."
+            ),
+            _(
+                "<b>Other channels</b>\n☎️ {hotline}: the anti-corruption call centre, free of "
+                "charge.\n🚨 102: the police, in an emergency.\n📝 eOtinish and the eGov portal: "
+                "written appeals. They require a digital signature, so they are not anonymous."
+            ).format(hotline=hotline),
+            _(
+                "<b>Protection and rewards</b>\nThe state protects people who report corruption, "
+                "and disclosing their identity is an offence. A person who reports corruption can "
+                "receive a reward after the court's verdict comes into force. A reward can only "
+                "be paid to someone who can be identified, so an anonymous report through this "
+                "bot cannot claim one: to claim a reward, apply to the service in person."
+            ),
+            false_report_warning(),
+            _(
+                "Anonymous reports are examined when they describe a crime with concrete facts: "
+                "who (a position is enough), what, where and when."
+            ),
+            _(
+                "Commands: /report: new report, /status: check a report, /language: language, "
+                "/privacy: what is stored, /cancel: cancel."
+            ),
+        )
+    )
+
+
+def privacy_text(draft_hours: int) -> str:
+    return "\n\n".join(
+        (
+            _(
+                "<b>What is stored</b>\nThe text of your report, the place, the files and any "
+                "information you add later are stored encrypted (AES-256-GCM); the keys are kept "
+                "apart from the database. The region, sphere, period and status are stored "
+                "unencrypted so that the report can be routed and counted. The receipt code is "
+                "stored only as a one-way keyed hash, so nobody can read it back."
+            ),
+            _(
+                "<b>What is not stored</b>\nYour name, username, phone number and Telegram ID. "
+                "Your language choice and your unfinished draft are kept under a keyed pseudonym, "
+                "not your ID. If you allow questions from the service, the address of this chat "
+                "is kept, encrypted, for that one report only."
+            ),
+            _(
+                "<b>Who reads a report</b>\nOfficers of the anti-corruption service of the region. "
+                "They do not see who sent it: the bot never forwards your messages, it passes on "
+                "copies without your name."
+            ),
+            telegram_sees(),
+            _(
+                "<b>Files</b>\nTelegram removes metadata from photos sent as photos. Files sent "
+                "as documents keep theirs (author, device, sometimes the location), and a voice "
+                "can be recognised."
+            ),
+            _(
+                "<b>Drafts</b>\nAn unfinished report is deleted after {hours} hours without "
+                "activity. After submitting, save the receipt code somewhere safe and you may "
+                "delete this chat."
+            ).format(hours=draft_hours),
+        )
+    )
+
+
+def bot_description(hotline: str) -> str:
+    return _(
+        "Adal: report corruption in Kazakhstan confidentially, in Kazakh or Russian. Reports "
+        "are encrypted and go to the anti-corruption service of the region; the bot does not "
+        "keep your name or account. Telegram can see this chat. Emergency: 102. Call centre: "
+        "{hotline}."
+    ).format(hotline=hotline)
+
+
+def bot_short_description() -> str:
+    return _("Confidential reports of corruption in Kazakhstan. Emergency: 102.")
+
+
+def commands() -> dict[str, str]:
+    return {
+        "start": _("Main menu"),
+        "report": _("Report corruption"),
+        "status": _("Check a report by its receipt code"),
+        "help": _("Help, hotlines, protection of reporters"),
+        "privacy": _("What is stored and who sees it"),
+        "language": _("Change the language"),
+        "cancel": _("Cancel the current action"),
+    }

@@ -1,0 +1,207 @@
+"""What each step of the report dialog shows: its text and its keyboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from html import escape
+
+from aiogram.fsm.state import State
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+
+from bot import keyboards
+from bot.callbacks import Occurred, RegionCB, SphereCB
+from bot.catalog import Catalog
+from bot.draft import (
+    MAX_BODY_CHARS,
+    MAX_PLACE_CHARS,
+    QUESTION_STEPS,
+    Draft,
+    ReportForm,
+    step_number,
+)
+from bot.evidence import MAX_FILES
+from bot.formatting import format_moment, format_number
+from bot.reports import StatusView
+from bot.texts import false_report_warning
+
+REVIEW_BODY_PREVIEW = 1500
+
+
+@dataclass(frozen=True, slots=True)
+class ViewContext:
+    catalog: Catalog
+    locale: str
+    zone: tzinfo
+
+
+def render_step(step: State, draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
+    if step == ReportForm.review:
+        return review(draft, ctx), keyboards.review()
+    header = _("<b>Step {number} of {total}.</b>").format(
+        number=step_number(step), total=QUESTION_STEPS
+    )
+    text, markup = _QUESTIONS[step.state](draft, ctx)
+    return f"{header} {text}", markup
+
+
+def _region(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
+    return (
+        _("Which region did it happen in?"),
+        keyboards.entries(ctx.catalog.regions, ctx.locale, RegionCB),
+    )
+
+
+def _sphere(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
+    return (
+        _("Which sphere does it concern?"),
+        keyboards.entries(ctx.catalog.categories, ctx.locale, SphereCB),
+    )
+
+
+def _when(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
+    return _("When did it happen?"), keyboards.when()
+
+
+def _place(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
+    text = _(
+        "Name the organisation or place: for example, a school, a hospital, a police "
+        "department or an akimat, with its number or address. Up to {limit} characters. "
+        "You may skip this step."
+    ).format(limit=format_number(MAX_PLACE_CHARS, ctx.locale))
+    if draft.place:
+        text += "\n\n" + _("Now: {place}").format(place=escape(draft.place))
+    return text, keyboards.place()
+
+
+def _body(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
+    text = _(
+        "Describe what happened: who (a position is enough), what they demanded or did, "
+        "amounts, witnesses. Concrete facts are what make a check possible.\n\n"
+        "You may send several messages. When you have finished, press «Done»."
+    )
+    if draft.body:
+        text += "\n\n" + body_progress(draft, ctx.locale)
+    return text, keyboards.body(has_text=bool(draft.body))
+
+
+def body_progress(draft: Draft, locale: str) -> str:
+    return _("Saved so far: {count} of {limit} characters.").format(
+        count=format_number(draft.body_length, locale),
+        limit=format_number(MAX_BODY_CHARS, locale),
+    )
+
+
+def _evidence(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
+    text = _(
+        "Send evidence if you have any: photos, videos, documents or voice messages, up to "
+        "{max_files} files of up to 20 MB each.\n\n"
+        "⚠️ Files sent as documents keep their metadata (author, device, sometimes the location "
+        "where they were made), and a voice can be recognised. Send such files only if you "
+        "accept that risk. Photos sent as photos are cleaned by Telegram."
+    ).format(max_files=format_number(MAX_FILES, ctx.locale))
+    if draft.files:
+        text += "\n\n" + files_progress(draft, ctx.locale)
+    return text, keyboards.evidence(has_files=bool(draft.files))
+
+
+def files_progress(draft: Draft, locale: str) -> str:
+    return _("Files attached: {count} of {max_files}.").format(
+        count=format_number(len(draft.files), locale),
+        max_files=format_number(MAX_FILES, locale),
+    )
+
+
+def _contact(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
+    return (
+        _(
+            "May the anti-corruption service ask you questions about this report through the "
+            "bot? They will not see your name or account: the bot passes the questions on. If "
+            "you agree, the bot keeps the address of this chat, encrypted, for this report only."
+        ),
+        keyboards.contact(),
+    )
+
+
+_QUESTIONS = {
+    ReportForm.region.state: _region,
+    ReportForm.sphere.state: _sphere,
+    ReportForm.when.state: _when,
+    ReportForm.place.state: _place,
+    ReportForm.body.state: _body,
+    ReportForm.evidence.state: _evidence,
+    ReportForm.contact.state: _contact,
+}
+
+
+def occurred_label(value: str | None) -> str:
+    return keyboards.occurred_labels()[Occurred(value or Occurred.UNKNOWN)]
+
+
+def review(draft: Draft, ctx: ViewContext) -> str:
+    region = ctx.catalog.region(draft.region or "")
+    sphere = ctx.catalog.category(draft.sphere or "")
+    body = draft.body_text
+    if len(body) > REVIEW_BODY_PREVIEW:
+        rest = len(body) - REVIEW_BODY_PREVIEW
+        body = (
+            body[:REVIEW_BODY_PREVIEW]
+            + "… "
+            + _("(and {count} more characters)").format(count=format_number(rest, ctx.locale))
+        )
+    files = ngettext("{count} file", "{count} files", len(draft.files)).format(
+        count=format_number(len(draft.files), ctx.locale)
+    )
+    lines = [
+        _("<b>Check your report before sending it.</b>"),
+        "",
+        _("<b>Region:</b> {value}").format(value=region.name(ctx.locale) if region else "—"),
+        _("<b>Sphere:</b> {value}").format(value=sphere.name(ctx.locale) if sphere else "—"),
+        _("<b>When:</b> {value}").format(value=occurred_label(draft.occurred)),
+        _("<b>Organisation or place:</b> {value}").format(value=escape(draft.place or "—")),
+        _("<b>What happened:</b>"),
+        escape(body, quote=False),
+        _("<b>Evidence:</b> {value}").format(value=files),
+        _("<b>Questions from the service:</b> {value}").format(
+            value=_("allowed") if draft.contact else _("not allowed")
+        ),
+        "",
+        false_report_warning(),
+    ]
+    return "\n".join(lines)
+
+
+def status_labels() -> dict[str, str]:
+    return {
+        "new": _("received"),
+        "delivered": _("sent to the department"),
+        "accepted": _("under review"),
+        "awaiting_reporter": _("waiting for your answer"),
+        "closed": _("closed"),
+    }
+
+
+def event_labels() -> dict[str, str]:
+    return {
+        "submitted": _("Report received"),
+        "info_added": _("You added information"),
+    }
+
+
+def status(view: StatusView, ctx: ViewContext) -> str:
+    statuses = status_labels()
+    events = event_labels()
+    lines = [
+        _("<b>Report of {date}</b>").format(
+            date=format_moment(view.created_at, ctx.zone, ctx.locale)
+        ),
+        _("Status: <b>{status}</b>").format(status=statuses.get(view.status, view.status)),
+        "",
+        _("<b>History</b>"),
+    ]
+    for event in view.events:
+        moment = format_moment(datetime.fromisoformat(event.created_at), ctx.zone, ctx.locale)
+        lines.append(f"• {moment}: {events.get(event.kind, event.kind)}")
+    return "\n".join(lines)

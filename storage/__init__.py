@@ -1,0 +1,1 @@
+"""aiosqlite storage: connection, migrations, repositories and the FSM storage. SQL lives here."""

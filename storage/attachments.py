@@ -1,0 +1,72 @@
+"""Evidence files, sealed; attached to a draft until its report is submitted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class NewAttachment:
+    id: str
+    kind: str
+    size: int
+    meta: bytes
+    data: bytes
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRow:
+    id: str
+    kind: str
+    size: int
+    meta: bytes
+    data: bytes
+
+
+class AttachmentsRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def add(
+        self,
+        attachment: NewAttachment,
+        *,
+        draft_id: str | None = None,
+        report_id: str | None = None,
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO attachments (id, report_id, draft_id, kind, size, meta, data, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                attachment.id,
+                report_id,
+                draft_id,
+                attachment.kind,
+                attachment.size,
+                attachment.meta,
+                attachment.data,
+                attachment.created_at,
+            ),
+        )
+
+    async def delete_draft(self, draft_id: str) -> int:
+        return await self._db.execute(
+            "DELETE FROM attachments WHERE draft_id = ? AND report_id IS NULL", (draft_id,)
+        )
+
+    async def for_report(self, report_id: str) -> list[AttachmentRow]:
+        rows = await self._db.fetchall(
+            "SELECT id, kind, size, meta, data FROM attachments WHERE report_id = ? "
+            "ORDER BY created_at",
+            (report_id,),
+        )
+        return [AttachmentRow(*row) for row in rows]
+
+    async def purge_orphans(self, cutoff: float) -> int:
+        """Delete files of drafts abandoned before ``cutoff``."""
+        return await self._db.execute(
+            "DELETE FROM attachments WHERE report_id IS NULL AND created_at < ?", (cutoff,)
+        )

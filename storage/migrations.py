@@ -1,0 +1,97 @@
+"""Versioned schema, applied at start; ``PRAGMA user_version`` records the applied version."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.database import Database
+
+# Append only: a released migration is never edited.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    CREATE TABLE fsm (
+        key BLOB PRIMARY KEY,
+        state TEXT,
+        data BLOB,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX fsm_updated_at ON fsm (updated_at);
+    CREATE TABLE user_prefs (
+        user_key BLOB PRIMARY KEY,
+        locale TEXT NOT NULL
+    );
+    CREATE TABLE reports (
+        id TEXT PRIMARY KEY,
+        receipt_hash BLOB NOT NULL UNIQUE,
+        submission_key BLOB NOT NULL UNIQUE,
+        region TEXT NOT NULL,
+        category TEXT NOT NULL,
+        occurred TEXT NOT NULL,
+        place BLOB,
+        body BLOB NOT NULL,
+        contact BLOB,
+        locale TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX reports_region_status ON reports (region, status);
+    CREATE TABLE report_events (
+        id INTEGER PRIMARY KEY,
+        report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX report_events_report ON report_events (report_id, id);
+    CREATE TABLE report_notes (
+        id TEXT PRIMARY KEY,
+        report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+        body BLOB NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX report_notes_report ON report_notes (report_id);
+    CREATE TABLE attachments (
+        id TEXT PRIMARY KEY,
+        report_id TEXT REFERENCES reports (id) ON DELETE CASCADE,
+        draft_id TEXT,
+        kind TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        meta BLOB NOT NULL,
+        data BLOB NOT NULL,
+        created_at REAL NOT NULL,
+        CHECK (report_id IS NOT NULL OR draft_id IS NOT NULL)
+    );
+    CREATE INDEX attachments_report ON attachments (report_id);
+    CREATE INDEX attachments_draft ON attachments (draft_id) WHERE report_id IS NULL;
+    CREATE TABLE attempts (
+        user_key BLOB NOT NULL,
+        purpose TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        last_failure REAL NOT NULL,
+        blocked_until REAL NOT NULL,
+        PRIMARY KEY (user_key, purpose)
+    );
+    """,
+)
+
+
+async def migrate(database: Database) -> int:
+    row = await database.fetchone("PRAGMA user_version")
+    current = row[0] if row else 0
+    if current > len(MIGRATIONS):
+        raise RuntimeError(
+            f"the database is at schema version {current}, newer than this code "
+            f"({len(MIGRATIONS)}); update Adal before starting it"
+        )
+    for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+        async with database.transaction() as conn:
+            for statement in filter(str.strip, script.split(";")):
+                await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {version}")
+    return len(MIGRATIONS)
