@@ -1,0 +1,193 @@
+"""Wiring: build the services from the settings, and the Bot and Dispatcher around them."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand
+from aiogram.utils.i18n import I18n
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot import texts
+from bot.catalog import Catalog
+from bot.crypto import Cipher, DecryptionError, Pseudonyms
+from bot.guard import ReceiptGuard
+from bot.i18n import LocaleMiddleware, create_i18n
+from bot.keys import resolve_keys
+from bot.languages import LanguageService
+from bot.maintenance import Maintenance
+from bot.middlewares import PseudonymMiddleware, ViewMiddleware
+from bot.reports import ReportService
+from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
+from handlers import get_routers
+from storage.attachments import AttachmentsRepository
+from storage.attempts import AttemptsRepository
+from storage.database import Database
+from storage.fsm import SQLiteStorage
+from storage.meta import MetaRepository
+from storage.prefs import PrefsRepository
+from storage.reports import ReportsRepository
+
+logger = logging.getLogger(__name__)
+
+LOOKUP_KEY = "lookup_key"
+MAINTENANCE_MINUTES = 30
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    database: Database
+    cipher: Cipher
+    pseudonyms: Pseudonyms
+    catalog: Catalog
+    i18n: I18n
+    fsm: SQLiteStorage
+    prefs: PrefsRepository
+    reports: ReportService
+    guard: ReceiptGuard
+    languages: LanguageService
+    maintenance: Maintenance
+
+    async def close(self) -> None:
+        await self.database.close()
+
+
+async def build_services(settings: Settings) -> Services:
+    cipher = Cipher(resolve_keys(settings))
+    database = await Database.open(settings.database_path)
+    try:
+        pseudonyms = Pseudonyms(await _lookup_key(MetaRepository(database), cipher))
+    except BaseException:
+        await database.close()
+        raise
+    attempts = AttemptsRepository(database)
+    ttl = settings.draft_ttl_hours * 3600.0
+    fsm = SQLiteStorage(database, cipher, pseudonyms, ttl_seconds=ttl)
+    reports = ReportService(
+        ReportsRepository(database), AttachmentsRepository(database), cipher, pseudonyms
+    )
+    prefs = PrefsRepository(database)
+    return Services(
+        settings=settings,
+        database=database,
+        cipher=cipher,
+        pseudonyms=pseudonyms,
+        catalog=Catalog.load(),
+        i18n=create_i18n(settings.default_locale),
+        fsm=fsm,
+        prefs=prefs,
+        reports=reports,
+        guard=ReceiptGuard(attempts),
+        languages=LanguageService(prefs),
+        maintenance=Maintenance(fsm, reports, attempts, ttl),
+    )
+
+
+async def _lookup_key(meta: MetaRepository, cipher: Cipher) -> bytes:
+    """The HMAC key for pseudonyms: random, kept in the database sealed under the encryption key.
+
+    Sealed rather than derived, so that rotating the encryption key (re-sealing this value)
+    keeps every pseudonym and receipt-code hash valid.
+    """
+    aad = f"meta:{LOOKUP_KEY}:value"
+    stored = await meta.get(LOOKUP_KEY)
+    if stored is None:
+        stored = await meta.put_if_absent(LOOKUP_KEY, cipher.seal(os.urandom(32), aad))
+    try:
+        return cipher.open(stored, aad)
+    except DecryptionError:
+        raise ConfigError(
+            "ENCRYPTION_KEYS does not match this database: none of the configured keys opens it"
+        ) from None
+
+
+def create_bot(settings: Settings) -> Bot:
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        if settings.telegram_api_url
+        else AiohttpSession()
+    )
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(
+    services: Services, events_isolation: BaseEventIsolation | None = None
+) -> Dispatcher:
+    dispatcher = Dispatcher(
+        storage=services.fsm,
+        events_isolation=events_isolation or SimpleEventIsolation(),
+        settings=services.settings,
+        reports=services.reports,
+        guard=services.guard,
+        languages=services.languages,
+    )
+    dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
+    LocaleMiddleware(services.i18n, services.prefs).setup(dispatcher)
+    view = ViewMiddleware(services.catalog, services.settings.tz)
+    for name, observer in dispatcher.observers.items():
+        if name != "update":
+            observer.outer_middleware(view)
+    dispatcher.include_routers(*get_routers())
+    return dispatcher
+
+
+async def publish_profile(bot: Bot, services: Services) -> None:
+    """The command menu and descriptions, in each language and as the default."""
+    settings = services.settings
+    for locale in (*SUPPORTED_LOCALES, None):
+        with services.i18n.context(), services.i18n.use_locale(locale or settings.default_locale):
+            commands = [
+                BotCommand(command=name, description=text)
+                for name, text in texts.commands().items()
+            ]
+            await bot.set_my_commands(commands, language_code=locale)
+            await bot.set_my_description(
+                texts.bot_description(settings.hotline), language_code=locale
+            )
+            await bot.set_my_short_description(texts.bot_short_description(), language_code=locale)
+
+
+def create_scheduler(services: Services) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=services.settings.tz)
+    scheduler.add_job(
+        services.maintenance.purge_expired,
+        "interval",
+        minutes=MAINTENANCE_MINUTES,
+        id="purge_expired",
+        max_instances=1,
+        coalesce=True,
+    )
+    return scheduler
+
+
+async def run_polling(settings: Settings) -> None:
+    services = await build_services(settings)
+    bot = create_bot(settings)
+    scheduler = create_scheduler(services)
+    try:
+        dispatcher = create_dispatcher(services)
+        await publish_profile(bot, services)
+        await services.maintenance.purge_expired()
+        scheduler.start()
+        logger.info("Adal is running")
+        await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        await services.close()
+        await bot.session.close()
+

@@ -1,0 +1,39 @@
+"""Showing a screen: edit the message a button was pressed on, or answer a typed message."""
+
+from __future__ import annotations
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+Event = Message | CallbackQuery
+
+
+async def present(event: Event, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace the screen a button was pressed on; answer a typed message with a new one."""
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+        if isinstance(event.message, Message):
+            try:
+                await event.message.edit_text(text, reply_markup=markup)
+            except TelegramBadRequest as exc:
+                if "message is not modified" in exc.message:
+                    return
+            else:
+                return
+    await send(event, text, markup)
+
+
+async def send(event: Event, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """A new message in the chat the event came from."""
+    if isinstance(event, Message):
+        await event.answer(text, reply_markup=markup)
+    elif event.message is not None and event.bot is not None:
+        await event.bot.send_message(event.message.chat.id, text, reply_markup=markup)
+
+
+async def notice(event: Event, text: str) -> None:
+    """A short remark: a toast for a button, a message for typed input."""
+    if isinstance(event, CallbackQuery):
+        await event.answer(text, show_alert=len(text) > 60)
+    else:
+        await event.answer(text)

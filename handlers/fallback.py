@@ -1,0 +1,28 @@
+"""Last in line: anything no feature handled gets a short, helpful answer and changes nothing."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from handlers.filters import private_only
+
+
+def get_router() -> Router:
+    router = private_only(Router(name="fallback"))
+
+    @router.message()
+    async def unknown_message(message: Message) -> None:
+        await message.answer(
+            _(
+                "I did not understand that. To report corruption, send /report; to check a "
+                "report, /status; for help and hotlines, /help."
+            )
+        )
+
+    @router.callback_query()
+    async def stale_button(query: CallbackQuery) -> None:
+        await query.answer(_("This button is no longer active."))
+
+    return router

@@ -1,0 +1,313 @@
+"""The citizen's report dialog: one step at a time, Back everywhere, nothing typed is lost."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import keyboards, receipt
+from bot.callbacks import Action, ActionCB, EditCB, Field, RegionCB, SphereCB, WhenCB
+from bot.dialog import begin, show_step
+from bot.draft import (
+    MAX_BODY_CHARS,
+    MAX_PLACE_CHARS,
+    MIN_BODY_CHARS,
+    Draft,
+    ReportForm,
+    next_step,
+    previous_step,
+    step_by_name,
+)
+from bot.evidence import MAX_FILES, incoming_file
+from bot.formatting import format_number
+from bot.replies import notice, present, send
+from bot.reports import ReportService, Submission
+from bot.views import ViewContext, body_progress, files_progress
+from handlers.filters import NOT_COMMAND, TYPED_TEXT, private_only
+from handlers.uploads import fetch_file
+
+EDIT_TARGETS = {
+    Field.REGION: ReportForm.region,
+    Field.SPHERE: ReportForm.sphere,
+    Field.WHEN: ReportForm.when,
+    Field.PLACE: ReportForm.place,
+    Field.TEXT: ReportForm.body,
+    Field.FILES: ReportForm.evidence,
+    Field.CONTACT: ReportForm.contact,
+}
+BUTTON_STEPS = (
+    ReportForm.region,
+    ReportForm.sphere,
+    ReportForm.when,
+    ReportForm.contact,
+    ReportForm.review,
+)
+
+
+def get_router() -> Router:
+    router = private_only(Router(name="report"))
+
+    @router.message(Command("report"))
+    async def report_command(message: Message, state: FSMContext, view: ViewContext) -> None:
+        await begin(message, state, view)
+
+    @router.callback_query(ActionCB.filter(F.action == Action.NEW))
+    async def report_button(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        await begin(query, state, view)
+
+    @router.callback_query(ReportForm.region, RegionCB.filter())
+    async def region(
+        query: CallbackQuery, callback_data: RegionCB, state: FSMContext, view: ViewContext
+    ) -> None:
+        if view.catalog.region(callback_data.code) is None:
+            await notice(query, _("This button is no longer active."))
+            return
+        draft = await _draft(state)
+        draft.region = callback_data.code
+        await _advance(query, state, draft, ReportForm.region, view)
+
+    @router.callback_query(ReportForm.sphere, SphereCB.filter())
+    async def sphere(
+        query: CallbackQuery, callback_data: SphereCB, state: FSMContext, view: ViewContext
+    ) -> None:
+        if view.catalog.category(callback_data.code) is None:
+            await notice(query, _("This button is no longer active."))
+            return
+        draft = await _draft(state)
+        draft.sphere = callback_data.code
+        await _advance(query, state, draft, ReportForm.sphere, view)
+
+    @router.callback_query(ReportForm.when, WhenCB.filter())
+    async def when(
+        query: CallbackQuery, callback_data: WhenCB, state: FSMContext, view: ViewContext
+    ) -> None:
+        draft = await _draft(state)
+        draft.occurred = callback_data.value
+        await _advance(query, state, draft, ReportForm.when, view)
+
+    @router.message(ReportForm.place, TYPED_TEXT)
+    async def place(message: Message, state: FSMContext, view: ViewContext) -> None:
+        text = (message.text or "").strip()
+        if len(text) > MAX_PLACE_CHARS:
+            await message.answer(
+                _(
+                    "That is too long for this step: at most {limit} characters, you sent {count}. "
+                    "Please shorten it; the details belong in the next step."
+                ).format(
+                    limit=format_number(MAX_PLACE_CHARS, view.locale),
+                    count=format_number(len(text), view.locale),
+                )
+            )
+            return
+        draft = await _draft(state)
+        draft.place = text or None
+        await _advance(message, state, draft, ReportForm.place, view)
+
+    @router.callback_query(ReportForm.place, ActionCB.filter(F.action == Action.SKIP))
+    async def skip_place(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        draft = await _draft(state)
+        draft.place = None
+        await _advance(query, state, draft, ReportForm.place, view)
+
+    @router.message(ReportForm.body, TYPED_TEXT)
+    async def body_part(message: Message, state: FSMContext, view: ViewContext) -> None:
+        text = (message.text or "").strip()
+        draft = await _draft(state)
+        separator = 2 if draft.body else 0
+        if draft.body_length + separator + len(text) > MAX_BODY_CHARS:
+            await message.answer(
+                _(
+                    "With this message the text would be longer than {limit} characters. Send a "
+                    "shorter part, or press «Done» to keep what is saved."
+                ).format(limit=format_number(MAX_BODY_CHARS, view.locale))
+                + "\n"
+                + body_progress(draft, view.locale)
+            )
+            return
+        if text:
+            draft.body.append(text)
+        await show_step(message, state, draft, ReportForm.body, view)
+
+    @router.callback_query(ReportForm.body, ActionCB.filter(F.action == Action.DONE))
+    async def body_done(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        draft = await _draft(state)
+        if len(draft.body_text.strip()) < MIN_BODY_CHARS:
+            await notice(
+                query,
+                _(
+                    "The description is too short: please write at least {count} characters so "
+                    "that the service can check it."
+                ).format(count=MIN_BODY_CHARS),
+            )
+            return
+        await _advance(query, state, draft, ReportForm.body, view)
+
+    @router.callback_query(ReportForm.body, ActionCB.filter(F.action == Action.RESTART_TEXT))
+    async def body_restart(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        draft = await _draft(state)
+        draft.body = []
+        await show_step(query, state, draft, ReportForm.body, view)
+
+    @router.message(ReportForm.evidence, F.photo | F.document | F.video | F.voice | F.audio)
+    async def evidence_file(
+        message: Message, state: FSMContext, view: ViewContext, bot: Bot, reports: ReportService
+    ) -> None:
+        draft = await _draft(state)
+        file = incoming_file(message)
+        if file is None:
+            return
+        if len(draft.files) >= MAX_FILES:
+            await message.answer(
+                _(
+                    "You have already attached {max_files} files, the most a report can hold. "
+                    "Press «Done» to continue."
+                ).format(max_files=MAX_FILES)
+            )
+            return
+        data = await fetch_file(message, bot, file)
+        if data is None:
+            return
+        attachment_id = await reports.add_draft_file(draft.draft_id, file, data)
+        draft.files.append(attachment_id)
+        draft.file_kinds.append(file.kind)
+        await state.set_data(draft.to_data())
+        await message.answer(
+            _("File received.") + " " + files_progress(draft, view.locale),
+            reply_markup=keyboards.evidence(has_files=True),
+        )
+
+    @router.callback_query(
+        ReportForm.evidence, ActionCB.filter(F.action.in_({Action.DONE, Action.SKIP}))
+    )
+    async def evidence_done(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        await _advance(query, state, await _draft(state), ReportForm.evidence, view)
+
+    @router.callback_query(ReportForm.evidence, ActionCB.filter(F.action == Action.CLEAR_FILES))
+    async def evidence_clear(
+        query: CallbackQuery, state: FSMContext, view: ViewContext, reports: ReportService
+    ) -> None:
+        draft = await _draft(state)
+        await reports.discard_draft(draft.draft_id)
+        draft.files, draft.file_kinds = [], []
+        await show_step(query, state, draft, ReportForm.evidence, view)
+
+    @router.callback_query(
+        ReportForm.contact,
+        ActionCB.filter(F.action.in_({Action.CONTACT_YES, Action.CONTACT_NO})),
+    )
+    async def contact(
+        query: CallbackQuery, callback_data: ActionCB, state: FSMContext, view: ViewContext
+    ) -> None:
+        draft = await _draft(state)
+        draft.contact = callback_data.action == Action.CONTACT_YES
+        await _advance(query, state, draft, ReportForm.contact, view)
+
+    @router.callback_query(ReportForm.review, EditCB.filter())
+    async def edit(
+        query: CallbackQuery, callback_data: EditCB, state: FSMContext, view: ViewContext
+    ) -> None:
+        draft = await _draft(state)
+        draft.editing = True
+        await show_step(query, state, draft, EDIT_TARGETS[callback_data.field], view)
+
+    @router.callback_query(ReportForm.review, ActionCB.filter(F.action == Action.SUBMIT))
+    async def submit(
+        query: CallbackQuery,
+        state: FSMContext,
+        view: ViewContext,
+        reports: ReportService,
+    ) -> None:
+        draft = await _draft(state)
+        if not (draft.region and draft.sphere and len(draft.body_text) >= MIN_BODY_CHARS):
+            await show_step(query, state, draft, ReportForm.review, view)
+            return
+        if draft.receipt is None:
+            draft.receipt = receipt.generate()
+            await state.set_data(draft.to_data())
+        await reports.submit(
+            Submission(
+                draft_id=draft.draft_id,
+                receipt_code=draft.receipt,
+                region=draft.region,
+                category=draft.sphere,
+                occurred=draft.occurred or "unknown",
+                place=draft.place,
+                body=draft.body_text,
+                contact_chat_id=query.message.chat.id if draft.contact and query.message else None,
+                locale=view.locale,
+            )
+        )
+        await present(query, _("📨 Your report has been sent."))
+        await send(query, _receipt_text(draft.receipt))
+        await state.clear()
+
+    @router.callback_query(ActionCB.filter(F.action == Action.BACK), F.message)
+    async def back(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        step = step_by_name(await state.get_state())
+        if step is None:
+            await notice(query, _("This button is no longer active."))
+            return
+        draft = await _draft(state)
+        target = ReportForm.review if draft.editing else previous_step(step)
+        draft.editing = False
+        if target is None:
+            await present(
+                query, _("What would you like to do?"), keyboards.main_menu(has_draft=True)
+            )
+            return
+        await show_step(query, state, draft, target, view)
+
+    @router.message(StateFilter(ReportForm.place, ReportForm.body), NOT_COMMAND)
+    async def text_expected(message: Message) -> None:
+        await message.answer(_("This step expects text. Please write it in a message."))
+
+    @router.message(ReportForm.evidence, NOT_COMMAND)
+    async def file_expected(message: Message, state: FSMContext) -> None:
+        draft = await _draft(state)
+        await message.answer(
+            _(
+                "This step expects a photo, video, document or voice message. When you have "
+                "finished, press «Done»."
+            ),
+            reply_markup=keyboards.evidence(has_files=bool(draft.files)),
+        )
+
+    @router.message(StateFilter(*BUTTON_STEPS), NOT_COMMAND)
+    async def buttons_expected(message: Message, state: FSMContext, view: ViewContext) -> None:
+        step = step_by_name(await state.get_state())
+        await message.answer(_("Please choose one of the buttons."))
+        if step is not None:
+            await show_step(message, state, await _draft(state), step, view)
+
+    return router
+
+
+async def _draft(state: FSMContext) -> Draft:
+    return Draft.from_data(await state.get_data())
+
+
+async def _advance(
+    event: Message | CallbackQuery, state: FSMContext, draft: Draft, step: State, view: ViewContext
+) -> None:
+    target = next_step(step, draft)
+    draft.editing = False
+    await show_step(event, state, draft, target, view)
+
+
+def _receipt_text(code: str) -> str:
+    return "\n\n".join(
+        (
+            _("✅ <b>Your report has been received.</b>"),
+            _("Your receipt code:\n<code>{code}</code>").format(code=receipt.format_code(code)),
+            _(
+                "It is shown only once. With it you can check the status of the report (/status) "
+                "and add information. Save it somewhere safe, away from this chat if someone else "
+                "may see your phone. The bot does not keep the code itself and cannot restore it."
+            ),
+            _("The report will be passed to the anti-corruption service of the region you chose."),
+        )
+    )

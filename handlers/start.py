@@ -1,0 +1,120 @@
+"""/start (with region deep links), /help, /privacy, /language and /cancel."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot import keyboards, texts
+from bot.callbacks import Action, ActionCB, LangCB
+from bot.dialog import begin, draft_step
+from bot.languages import LanguageService
+from bot.replies import notice, present, send
+from bot.reports import ReportService
+from bot.settings import Settings
+from bot.views import ViewContext
+from handlers.filters import private_only
+
+DEEP_LINK_REGION = "r_"
+
+
+def get_router() -> Router:
+    router = private_only(Router(name="start"))
+
+    @router.message(CommandStart())
+    async def start(
+        message: Message,
+        command: CommandObject,
+        state: FSMContext,
+        settings: Settings,
+        view: ViewContext,
+    ) -> None:
+        await message.answer(texts.welcome(settings.hotline))
+        region = _deep_link_region(command.args, view)
+        if region is not None:
+            await begin(message, state, view, region=region)
+            return
+        await _menu(message, state)
+
+    @router.message(Command("help"))
+    async def help_command(message: Message, settings: Settings) -> None:
+        await message.answer(texts.help_text(settings.hotline))
+
+    @router.callback_query(ActionCB.filter(F.action == Action.HELP))
+    async def help_button(query: CallbackQuery, settings: Settings) -> None:
+        await query.answer()
+        await send(query, texts.help_text(settings.hotline))
+
+    @router.message(Command("privacy"))
+    async def privacy_command(message: Message, settings: Settings) -> None:
+        await message.answer(texts.privacy_text(settings.draft_ttl_hours))
+
+    @router.callback_query(ActionCB.filter(F.action == Action.PRIVACY))
+    async def privacy_button(query: CallbackQuery, settings: Settings) -> None:
+        await query.answer()
+        await send(query, texts.privacy_text(settings.draft_ttl_hours))
+
+    @router.message(Command("language"))
+    async def language(message: Message) -> None:
+        await message.answer(
+            _("Choose the language of the bot:"), reply_markup=keyboards.language_choice()
+        )
+
+    @router.callback_query(LangCB.filter())
+    async def choose_language(
+        query: CallbackQuery,
+        callback_data: LangCB,
+        state: FSMContext,
+        user_key: bytes,
+        languages: LanguageService,
+        i18n: I18n,
+    ) -> None:
+        if not await languages.choose(user_key, callback_data.code):
+            await notice(query, _("This button is no longer active."))
+            return
+        with i18n.use_locale(callback_data.code):
+            await present(query, _("Language changed: the bot now speaks to you in this language."))
+            await _menu(query, state)
+
+    @router.message(Command("cancel"))
+    async def cancel(
+        message: Message, state: FSMContext, reports: ReportService, view: ViewContext
+    ) -> None:
+        await _cancel(message, state, reports, view)
+
+    @router.callback_query(ActionCB.filter(F.action == Action.CANCEL))
+    async def cancel_button(
+        query: CallbackQuery, state: FSMContext, reports: ReportService
+    ) -> None:
+        await _cancel(query, state, reports)
+
+    return router
+
+
+async def _menu(event: Message | CallbackQuery, state: FSMContext) -> None:
+    has_draft = await draft_step(state) is not None
+    await send(event, _("What would you like to do?"), keyboards.main_menu(has_draft=has_draft))
+
+
+async def _cancel(
+    event: Message | CallbackQuery, state: FSMContext, reports: ReportService
+) -> None:
+    data = await state.get_data()
+    if await state.get_state() is None:
+        await notice(event, _("There is nothing to cancel."))
+        return
+    if "draft_id" in data:
+        await reports.discard_draft(data["draft_id"])
+    await state.clear()
+    await present(event, _("Cancelled. Nothing was saved. To start again, send /report."))
+
+
+def _deep_link_region(args: str | None, view: ViewContext) -> str | None:
+    if not args or not args.startswith(DEEP_LINK_REGION):
+        return None
+    code = args.removeprefix(DEEP_LINK_REGION)
+    return code if view.catalog.region(code) else None

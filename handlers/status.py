@@ -1,0 +1,183 @@
+"""/status: a report's status and history by receipt code, and adding information to it.
+
+A report being written is not lost by checking another one: its step is kept in ``resume`` and
+restored when the check ends.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_timedelta
+
+from bot import keyboards, receipt, views
+from bot.callbacks import Action, ActionCB
+from bot.dialog import resume_or_clear
+from bot.draft import step_by_name
+from bot.evidence import incoming_file
+from bot.guard import ReceiptGuard
+from bot.replies import present, send
+from bot.reports import ReportService
+from bot.views import ViewContext
+from handlers.filters import NOT_COMMAND, TYPED_TEXT, private_only
+from handlers.uploads import fetch_file
+
+MAX_NOTE_CHARS = 4000
+
+
+class StatusForm(StatesGroup):
+    code = State()
+    viewing = State()
+    adding = State()
+
+
+def get_router() -> Router:
+    router = private_only(Router(name="status"))
+
+    @router.message(Command("status"))
+    async def status_command(
+        message: Message,
+        command: CommandObject,
+        state: FSMContext,
+        user_key: bytes,
+        view: ViewContext,
+        reports: ReportService,
+        guard: ReceiptGuard,
+    ) -> None:
+        await _enter(state)
+        if command.args:
+            await _check(message, command.args, state, user_key, view, reports, guard)
+            return
+        await message.answer(_ask_code())
+
+    @router.callback_query(ActionCB.filter(F.action == Action.STATUS))
+    async def status_button(query: CallbackQuery, state: FSMContext) -> None:
+        await _enter(state)
+        await present(query, _ask_code())
+
+    @router.message(StateFilter(StatusForm.code, StatusForm.viewing), TYPED_TEXT)
+    async def code_typed(
+        message: Message,
+        state: FSMContext,
+        user_key: bytes,
+        view: ViewContext,
+        reports: ReportService,
+        guard: ReceiptGuard,
+    ) -> None:
+        await _check(message, message.text or "", state, user_key, view, reports, guard)
+
+    @router.message(StatusForm.code, NOT_COMMAND)
+    async def code_expected(message: Message) -> None:
+        await message.answer(_ask_code())
+
+    @router.callback_query(StatusForm.viewing, ActionCB.filter(F.action == Action.ADD_INFO))
+    async def add_info(query: CallbackQuery, state: FSMContext) -> None:
+        await state.set_state(StatusForm.adding)
+        await send(query, _adding_prompt(), keyboards.finish())
+        await query.answer()
+
+    @router.message(StatusForm.adding, TYPED_TEXT)
+    async def add_text(message: Message, state: FSMContext, reports: ReportService) -> None:
+        text = (message.text or "").strip()
+        if not text:
+            return
+        if len(text) > MAX_NOTE_CHARS:
+            await message.answer(
+                _("Please split it: one message can hold at most {limit} characters.").format(
+                    limit=MAX_NOTE_CHARS
+                )
+            )
+            return
+        await reports.add_note((await state.get_data())["status_report"], text)
+        await message.answer(_added_text(), reply_markup=keyboards.finish())
+
+    @router.message(StatusForm.adding, F.photo | F.document | F.video | F.voice | F.audio)
+    async def add_file(
+        message: Message, state: FSMContext, reports: ReportService, bot: Bot
+    ) -> None:
+        file = incoming_file(message)
+        data = await fetch_file(message, bot, file) if file else None
+        if file is None or data is None:
+            return
+        await reports.add_file((await state.get_data())["status_report"], file, data)
+        await message.answer(_added_text(), reply_markup=keyboards.finish())
+
+    @router.message(StatusForm.adding, NOT_COMMAND)
+    async def add_expected(message: Message) -> None:
+        await message.answer(_adding_prompt(), reply_markup=keyboards.finish())
+
+    @router.callback_query(StatusForm.adding, ActionCB.filter(F.action == Action.DONE))
+    async def add_done(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        await present(query, _("Thank you. The information has been added to the report."))
+        await resume_or_clear(query, state, view)
+
+    return router
+
+
+async def _enter(state: FSMContext) -> None:
+    """Keep a report in progress aside while another one is checked."""
+    current = await state.get_state()
+    data = await state.get_data()
+    if step_by_name(current) is not None:
+        data["resume"] = current
+    data.pop("status_report", None)
+    await state.set_state(StatusForm.code)
+    await state.set_data(data)
+
+
+async def _check(
+    message: Message,
+    text: str,
+    state: FSMContext,
+    user_key: bytes,
+    view: ViewContext,
+    reports: ReportService,
+    guard: ReceiptGuard,
+) -> None:
+    wait = await guard.wait_seconds(user_key)
+    if wait:
+        await message.answer(
+            _("Too many wrong codes. Please try again in {wait}.").format(
+                wait=format_timedelta(timedelta(seconds=wait), locale=view.locale)
+            )
+        )
+        return
+    code = receipt.parse(text)
+    if code is None:
+        await message.answer(
+            _(
+                "This does not look like a receipt code. A code has 16 letters and digits, for "
+                "example K7QM-2XPD-9HFA-LT3C."
+            )
+        )
+        return
+    found = await reports.lookup(code)
+    if found is None:
+        await guard.failed(user_key)
+        await message.answer(_("No report has this code. Please check it and try again."))
+        return
+    await guard.succeeded(user_key)
+    await state.set_state(StatusForm.viewing)
+    await state.update_data(status_report=found.report_id)
+    await message.answer(views.status(found, view), reply_markup=keyboards.add_information())
+
+
+def _ask_code() -> str:
+    return _("Send the receipt code of your report, for example K7QM-2XPD-9HFA-LT3C.")
+
+
+def _adding_prompt() -> str:
+    return _(
+        "Send the additional information: text, photos, videos, documents or voice messages. "
+        "When you have finished, press «Done»."
+    )
+
+
+def _added_text() -> str:
+    return _("Added to the report. Send more, or press «Done».")
