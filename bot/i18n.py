@@ -1,13 +1,13 @@
-"""Gettext catalogs compiled in memory at start, and the middleware choosing each user's language.
+"""Gettext catalogs compiled at start, and the middleware choosing each user's language.
 
-Compiling from the ``.po`` files at start means a fresh clone runs without a build step and the
-translations in use can never lag behind the committed catalogs.
+The ``.mo`` files are built from the committed ``.po`` files whenever they are missing or older,
+so a fresh clone runs without a build step and never speaks from a stale catalog.
 """
 
 from __future__ import annotations
 
-import gettext
-from io import BytesIO
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +23,26 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
 
-class PoI18n(I18n):
-    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
-        translations: dict[str, gettext.GNUTranslations] = {}
-        for po_path in sorted(self.path.glob(f"*/LC_MESSAGES/{self.domain}.po")):
-            locale = po_path.parent.parent.name
-            with po_path.open("rb") as handle:
-                catalog = read_po(handle, locale=locale)
-            buffer = BytesIO()
-            write_mo(buffer, catalog)
-            buffer.seek(0)
-            translations[locale] = gettext.GNUTranslations(buffer)
-        return translations
+def compile_catalogs(path: Path = LOCALES_DIR, domain: str = DOMAIN) -> list[Path]:
+    """Write each stale ``.mo`` atomically, so processes starting together never read half."""
+    written = []
+    for po_path in sorted(path.glob(f"*/LC_MESSAGES/{domain}.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=po_path.parent.parent.name)
+        fd, temporary = tempfile.mkstemp(dir=po_path.parent, suffix=".mo.tmp")
+        with os.fdopen(fd, "wb") as handle:
+            write_mo(handle, catalog)
+        Path(temporary).replace(mo_path)
+        written.append(mo_path)
+    return written
 
 
-def create_i18n(default_locale: str, path: Path = LOCALES_DIR) -> PoI18n:
-    i18n = PoI18n(path=path, default_locale=default_locale, domain=DOMAIN)
+def create_i18n(default_locale: str, path: Path = LOCALES_DIR) -> I18n:
+    compile_catalogs(path)
+    i18n = I18n(path=path, default_locale=default_locale, domain=DOMAIN)
     missing = set(SUPPORTED_LOCALES) - set(i18n.locales)
     if missing:
         raise RuntimeError(f"translation catalogs missing for: {', '.join(sorted(missing))}")

@@ -39,7 +39,9 @@ _TAG_RE = re.compile(
     rf"<(?P<close>/?)(?P<name>[A-Za-z][-A-Za-z0-9]*)(?P<attrs>(?:\s+{_ATTR})*)\s*(?P<selfclose>/?)>"
 )
 _ATTR_RE = re.compile(r"""([A-Za-z_:][-A-Za-z0-9_:.]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
-_ENTITY_RE = re.compile(r"&(?:#(?P<dec>[0-9]{1,7})|#[xX](?P<hex>[0-9a-fA-F]{1,6})|(?P<named>lt|gt|amp|quot));")
+_ENTITY_RE = re.compile(
+    r"&(?:#(?P<dec>[0-9]{1,7})|#[xX](?P<hex>[0-9a-fA-F]{1,6})|(?P<named>lt|gt|amp|quot));"
+)
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
@@ -116,7 +118,11 @@ def _entity(item: _Open, length: int, stack: list[_Open]) -> dict[str, Any] | No
         if language:
             stack[-1].attrs["language"] = language
         return None
-    entity: dict[str, Any] = {"type": ENTITY_TYPES[item.name], "offset": item.offset, "length": length}
+    entity: dict[str, Any] = {
+        "type": ENTITY_TYPES[item.name],
+        "offset": item.offset,
+        "length": length,
+    }
     if item.name == "a":
         entity["url"] = item.attrs["href"]
     elif item.name == "tg-emoji":
@@ -153,7 +159,10 @@ def parse_html(source: str) -> ParsedText:
                 if not stack:
                     raise HTMLParseError(f'unexpected end tag "{name}" {where}')
                 if stack[-1].name != name:
-                    raise HTMLParseError(f'unmatched end tag {where}: expected "</{stack[-1].name}>", found "</{name}>"')
+                    raise HTMLParseError(
+                        f"unmatched end tag {where}: "
+                        f'expected "</{stack[-1].name}>", found "</{name}>"'
+                    )
                 item = stack.pop()
                 length = out_len - item.offset
                 entity = _entity(item, length, stack)
@@ -172,7 +181,9 @@ def parse_html(source: str) -> ParsedText:
         if char == "&":
             entity_match = _ENTITY_RE.match(source, i)
             if entity_match is None:
-                raise HTMLParseError(f"unescaped '&' or unsupported HTML entity {where}: write &amp;")
+                raise HTMLParseError(
+                    f"unescaped '&' or unsupported HTML entity {where}: write &amp;"
+                )
             if entity_match.group("named"):
                 char = _NAMED[entity_match.group("named")]
             else:

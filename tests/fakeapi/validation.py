@@ -1,4 +1,4 @@
-"""Request validation against the machine-readable Bot API spec plus Telegram's documented limits."""
+"""Request validation against the machine-readable Bot API spec and Telegram's documented limits."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .html import HTMLParseError, ParsedText, parse_html, utf16_len
+from .html import ParsedText, parse_html, utf16_len
 
 TEXT_MAX = 4096
 CAPTION_MAX = 1024
@@ -33,7 +33,7 @@ CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )
-#: Fields of an InlineKeyboardButton other than these choose what the button does; exactly one is required.
+#: InlineKeyboardButton fields that don't choose what it does; exactly one other field must be set.
 _BUTTON_DECORATION = frozenset({"text", "icon_custom_emoji_id", "style"})
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _LITERAL_RE = re.compile(r"(?:must be|always) [“\"]?([a-z_]+)")
@@ -59,7 +59,7 @@ class BotAPISpec:
         self.version: str = raw["version"]
         self.methods: dict[str, dict[str, Any]] = raw["methods"]
         self.types: dict[str, dict[str, Any]] = raw["types"]
-        # Discriminator fields ("type": "must be photo") pin a subtype; plain strings can't tell them apart.
+        # Discriminators ("type": "must be photo") tell subtypes apart; plain strings can't.
         self._literals: dict[str, dict[str, str]] = {}
         for name, type_spec in self.types.items():
             for spec_field in type_spec.get("fields", []):
@@ -80,7 +80,11 @@ class BotAPISpec:
             if not isinstance(value, list):
                 return [f"{path}: expected {type_name}, got {type(value).__name__}"]
             item_type = type_name.removeprefix("Array of ")
-            return [e for i, item in enumerate(value) for e in self._check_one(item, item_type, f"{path}[{i}]")]
+            return [
+                e
+                for i, item in enumerate(value)
+                for e in self._check_one(item, item_type, f"{path}[{i}]")
+            ]
         if type_name in _PRIMITIVES:
             ok = {
                 "Integer": isinstance(value, int) and not isinstance(value, bool),
@@ -89,7 +93,11 @@ class BotAPISpec:
                 "String": isinstance(value, str),
                 "InputFile": isinstance(value, UploadedFile),
             }[type_name]
-            return [] if ok else [f"{path}: expected {type_name}, got {type(value).__name__} {value!r:.60}"]
+            return (
+                []
+                if ok
+                else [f"{path}: expected {type_name}, got {type(value).__name__} {value!r:.60}"]
+            )
         type_spec = self.types[type_name]
         if "subtypes" in type_spec:
             return self.check_value(value, type_spec["subtypes"], path)
@@ -97,7 +105,9 @@ class BotAPISpec:
             return [f"{path}: expected {type_name} object, got {type(value).__name__}"]
         return self._check_fields(value, type_spec.get("fields", []), type_name, path)
 
-    def _check_fields(self, value: dict[str, Any], spec_fields: list[dict[str, Any]], owner: str, path: str) -> list[str]:
+    def _check_fields(
+        self, value: dict[str, Any], spec_fields: list[dict[str, Any]], owner: str, path: str
+    ) -> list[str]:
         prefix = f"{path}." if path else ""
         known = {f["name"]: f for f in spec_fields}
         errors = [f"{prefix}{key}: unknown field of {owner}" for key in value if key not in known]
@@ -113,7 +123,7 @@ class BotAPISpec:
         return errors
 
     def check_params(self, method: str, params: Mapping[str, Any]) -> list[str]:
-        """Structural errors of a method call: unknown/missing fields and wrong types, recursively."""
+        """Structural errors of a call: unknown/missing fields and wrong types, recursively."""
         return self._check_fields(dict(params), self.methods[method].get("fields", []), method, "")
 
     def check_object(self, value: Any, type_name: str) -> list[str]:
@@ -144,8 +154,14 @@ def decode_form(
             if error:
                 errors.append(error)
     referenced = set(_attach_refs(params))
-    errors += [f"{name}: {ATTACH_PREFIX}{name} refers to no uploaded file" for name in referenced - files.keys()]
-    errors += [f"{name}: unknown field (a file part not referenced by {ATTACH_PREFIX})" for name in files.keys() - referenced]
+    errors += [
+        f"{name}: {ATTACH_PREFIX}{name} refers to no uploaded file"
+        for name in referenced - files.keys()
+    ]
+    errors += [
+        f"{name}: unknown field (a file part not referenced by {ATTACH_PREFIX})"
+        for name in files.keys() - referenced
+    ]
     return params, files, errors
 
 
@@ -171,7 +187,9 @@ def _attach_refs(value: Any) -> Iterator[str]:
             yield from _attach_refs(item)
 
 
-def format_text(text: str, parse_mode: str | None, entities: list[dict[str, Any]] | None = None) -> ParsedText:
+def format_text(
+    text: str, parse_mode: str | None, entities: list[dict[str, Any]] | None = None
+) -> ParsedText:
     """Apply ``parse_mode`` like Telegram; raises ValueError (HTMLParseError) when it can't."""
     if not parse_mode:
         return ParsedText(text, list(entities or []))
@@ -195,7 +213,9 @@ def _check_formatted(
     if required and not parsed.text.strip():
         return [f"{label}: is empty after entity parsing"]
     if length > max_len:
-        return [f"{label}: too long: {length} UTF-16 code units after entity parsing (max {max_len})"]
+        return [
+            f"{label}: too long: {length} UTF-16 code units after entity parsing (max {max_len})"
+        ]
     return []
 
 
@@ -208,7 +228,9 @@ def _check_reply_markup(markup: Any) -> list[str]:
         for r, row in enumerate(rows if isinstance(rows, list) else []):
             for c, button in enumerate(row if isinstance(row, list) else []):
                 if isinstance(button, dict):
-                    errors += _check_button(button, f"reply_markup.{key}[{r}][{c}]", inline=key == "inline_keyboard")
+                    errors += _check_button(
+                        button, f"reply_markup.{key}[{r}][{c}]", inline=key == "inline_keyboard"
+                    )
     return errors
 
 
@@ -227,7 +249,10 @@ def _check_button(button: dict[str, Any], path: str, *, inline: bool) -> list[st
         )
     actions = sorted(button.keys() - _BUTTON_DECORATION)
     if len(actions) != 1:
-        errors.append(f"{path}: an inline button needs exactly one action field (url, callback_data, ...), got {actions}")
+        errors.append(
+            f"{path}: an inline button needs exactly one action field "
+            f"(url, callback_data, ...), got {actions}"
+        )
     return errors
 
 
@@ -240,7 +265,9 @@ def _check_commands(commands: Any) -> list[str]:
             continue
         name, description = command.get("command"), command.get("description")
         if isinstance(name, str) and not _COMMAND_RE.fullmatch(name):
-            errors.append(f"commands[{i}].command: BOT_COMMAND_INVALID {name!r}: 1-32 of a-z, 0-9, _")
+            errors.append(
+                f"commands[{i}].command: BOT_COMMAND_INVALID {name!r}: 1-32 of a-z, 0-9, _"
+            )
         if isinstance(description, str) and not 1 <= len(description) <= 256:
             errors.append(f"commands[{i}].description: must be 1-256 characters")
     return errors
@@ -253,12 +280,19 @@ def _check_media_group(media: Any) -> list[str]:
     kinds = {item.get("type") for item in media if isinstance(item, dict)}
     for exclusive in ("document", "audio"):
         if exclusive in kinds and len(kinds) > 1:
-            errors.append(f"media: {exclusive}s can only be grouped with {exclusive}s, got {sorted(map(str, kinds))}")
+            errors.append(
+                f"media: {exclusive}s can only be grouped with {exclusive}s, "
+                f"got {sorted(map(str, kinds))}"
+            )
     for i, item in enumerate(media):
         if isinstance(item, dict):
             errors += _check_formatted(
-                f"media[{i}].caption", item.get("caption", ""), item.get("parse_mode"),
-                item.get("caption_entities"), CAPTION_MAX, required=False,
+                f"media[{i}].caption",
+                item.get("caption", ""),
+                item.get("parse_mode"),
+                item.get("caption_entities"),
+                CAPTION_MAX,
+                required=False,
             )
     return errors
 
@@ -268,24 +302,45 @@ def check_limits(method: str, params: Mapping[str, Any]) -> list[str]:
     errors: list[str] = []
     parse_mode = params.get("parse_mode")
     if method in {"sendMessage", "editMessageText"} and "text" in params:
-        errors += _check_formatted("text", params["text"], parse_mode, params.get("entities"), TEXT_MAX, required=True)
+        errors += _check_formatted(
+            "text", params["text"], parse_mode, params.get("entities"), TEXT_MAX, required=True
+        )
     if "caption" in params:
         errors += _check_formatted(
-            "caption", params["caption"], parse_mode, params.get("caption_entities"), CAPTION_MAX, required=False
+            "caption",
+            params["caption"],
+            parse_mode,
+            params.get("caption_entities"),
+            CAPTION_MAX,
+            required=False,
         )
     errors += _check_reply_markup(params.get("reply_markup"))
     text = params.get("text")
-    if method == "answerCallbackQuery" and isinstance(text, str) and len(text) > CALLBACK_ANSWER_MAX:
-        errors.append(f"text: callback answer is {len(text)} characters (max {CALLBACK_ANSWER_MAX})")
+    if (
+        method == "answerCallbackQuery"
+        and isinstance(text, str)
+        and len(text) > CALLBACK_ANSWER_MAX
+    ):
+        errors.append(
+            f"text: callback answer is {len(text)} characters (max {CALLBACK_ANSWER_MAX})"
+        )
     if method == "setMyCommands":
         errors += _check_commands(params.get("commands"))
     if method == "sendMediaGroup":
         errors += _check_media_group(params.get("media"))
     description = params.get("description")
-    if method == "setMyDescription" and isinstance(description, str) and len(description) > DESCRIPTION_MAX:
+    if (
+        method == "setMyDescription"
+        and isinstance(description, str)
+        and len(description) > DESCRIPTION_MAX
+    ):
         errors.append(f"description: {len(description)} characters (max {DESCRIPTION_MAX})")
     short = params.get("short_description")
-    if method == "setMyShortDescription" and isinstance(short, str) and len(short) > SHORT_DESCRIPTION_MAX:
+    if (
+        method == "setMyShortDescription"
+        and isinstance(short, str)
+        and len(short) > SHORT_DESCRIPTION_MAX
+    ):
         errors.append(f"short_description: {len(short)} characters (max {SHORT_DESCRIPTION_MAX})")
     if method == "sendChatAction" and params.get("action") not in CHAT_ACTIONS:
         errors.append(f"action: wrong parameter action {params.get('action')!r}")

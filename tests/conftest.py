@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.types import Chat, User
+
+from bot.app import Services, build_services, create_dispatcher
+from bot.settings import Settings, load_settings
+from tests.harness import Citizen
+from tests.mocked import mocked_bot
+
+TEST_KEY = base64.b64encode(bytes(range(32))).decode()
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        bot_token="42:TEST",
+        data_dir=tmp_path / "data",
+        encryption_keys=TEST_KEY,
+        key_file=tmp_path / "secrets" / "adal.key",
+        _env_file=None,
+    )
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    built = await build_services(settings)
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+def bot() -> Bot:
+    return mocked_bot()
+
+
+@pytest.fixture
+def dispatcher(services: Services) -> Dispatcher:
+    return create_dispatcher(services)
+
+
+@pytest.fixture
+def citizen_factory(dispatcher: Dispatcher, bot: Bot) -> Callable[..., Citizen]:
+    def make(
+        user_id: int = 777000111,
+        language_code: str | None = "ru",
+        chat: Chat | None = None,
+    ) -> Citizen:
+        user = User(
+            id=user_id,
+            is_bot=False,
+            first_name="Айгерим",
+            last_name="Секретова",
+            username="aigerim_secret",
+            language_code=language_code,
+        )
+        return Citizen(dispatcher, bot, user, chat)
+
+    return make
+
+
+@pytest.fixture
+def citizen(citizen_factory: Callable[..., Citizen]) -> Citizen:
+    return citizen_factory()
