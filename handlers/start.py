@@ -11,7 +11,8 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, texts
 from bot.callbacks import Action, ActionCB, LangCB
-from bot.dialog import begin, draft_step
+from bot.dialog import begin, draft_step, resume_or_clear
+from bot.draft import Draft, step_by_name
 from bot.languages import LanguageService
 from bot.replies import notice, present, send
 from bot.reports import ReportService
@@ -101,14 +102,18 @@ async def _menu(event: Message | CallbackQuery, state: FSMContext) -> None:
 
 
 async def _cancel(
-    event: Message | CallbackQuery, state: FSMContext, reports: ReportService
+    event: Message | CallbackQuery, state: FSMContext, reports: ReportService, view: ViewContext
 ) -> None:
-    data = await state.get_data()
-    if await state.get_state() is None:
+    """Cancel what is in front of the user: a status check returns to the report under it."""
+    current = await state.get_state()
+    if current is None:
         await notice(event, _("There is nothing to cancel."))
         return
-    if "draft_id" in data:
-        await reports.discard_draft(data["draft_id"])
+    if step_by_name(current) is None:
+        await present(event, _("Done. You have left the report check."))
+        await resume_or_clear(event, state, view)
+        return
+    await reports.discard_draft(Draft.from_data(await state.get_data()).draft_id)
     await state.clear()
     await present(event, _("Cancelled. Nothing was saved. To start again, send /report."))
 

@@ -129,9 +129,8 @@ class SentMessage:
     text: str | None = None
     caption: str | None = None
     parse_mode: str | None = None
-    reply_markup: JSON | None = (
-        None  # any markup, including reply keyboards that Message objects omit
-    )
+    # Any markup, including reply keyboards (Message objects only echo inline ones).
+    reply_markup: JSON | None = None
     file_id: str | None = None
     edit_count: int = 0
     deleted: bool = False
@@ -178,7 +177,7 @@ class RecordedRequest:
 
 @dataclass
 class StoredFile:
-    """A file known to the server; ``file_size`` may exceed ``len(data)`` to fake big files cheaply."""
+    """A file the server knows; ``file_size`` may exceed ``len(data)`` to fake big files cheaply."""
 
     file_id: str
     file_unique_id: str
@@ -243,12 +242,10 @@ class FakeBotAPI:
         self.violations: list[str] = []
         self.files: dict[str, StoredFile] = {}  # file_id -> file
         self.dropped_updates: list[JSON] = []  # filtered out by the bot's allowed_updates
-        self.callback_answers: dict[
-            str, JSON
-        ] = {}  # callback_query_id -> answerCallbackQuery params
-        self.commands: dict[
-            tuple[str, str], list[JSON]
-        ] = {}  # (scope JSON, language_code) -> commands
+        # callback_query_id -> params of the answerCallbackQuery call
+        self.callback_answers: dict[str, JSON] = {}
+        # (scope as sorted JSON, language_code) -> BotCommand dicts
+        self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.descriptions: dict[str, str] = {}  # language_code -> description
         self.short_descriptions: dict[str, str] = {}
         self.menu_buttons: dict[int | None, JSON] = {}  # chat_id (None: default) -> MenuButton
@@ -260,7 +257,8 @@ class FakeBotAPI:
         self._changed = asyncio.Event()
         self._updates: list[JSON] = []
         self._allowed_updates: frozenset[str] | None = None
-        self._poll_generation = 0
+        self._poll_generation = 0  # getUpdates calls so far
+        self._waiting_poll = 0  # generation of the long poll in flight, 0 if none
         self._ids = itertools.count(1)
         self._user_ids = itertools.count(100_001)
         self._group_ids = itertools.count(1)
@@ -573,7 +571,7 @@ class FakeBotAPI:
         predicate: Callable[[RecordedRequest], bool] | None = None,
         *,
         after: int = 0,
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # noqa: ASYNC109 - the documented test-helper API
     ) -> RecordedRequest:
         """Wait for the first ``method`` request at index >= ``after`` matching ``predicate``.
 
@@ -592,7 +590,7 @@ class FakeBotAPI:
         chat: ChatRef,
         *,
         after: int = 0,
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # noqa: ASYNC109 - the documented test-helper API
         methods: Collection[str] = REPLY_METHODS,
     ) -> SentMessage:
         """The message state after the next successful sendMessage/editMessageText to ``chat``."""
@@ -610,6 +608,16 @@ class FakeBotAPI:
         )
         assert request.message is not None
         return request.message
+
+    @property
+    def poll_count(self) -> int:
+        """getUpdates calls so far; pass to ``wait_polling(since=...)`` around a bot restart."""
+        return self._poll_generation
+
+    async def wait_polling(self, *, since: int = 0, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until a getUpdates long poll newer than call #``since`` is waiting for updates."""
+        if not await self._wait(lambda: self._waiting_poll > since, timeout):
+            raise TimeoutError(f"no getUpdates long poll after call #{since} within {timeout}s")
 
     def max_messages_per_second(self, chat: ChatRef | None = None) -> int:
         """Most messages the bot sent within any 1-second window (optionally to one chat)."""
@@ -633,7 +641,7 @@ class FakeBotAPI:
         description: str | None = None,
         chat: ChatRef | None = None,
     ) -> None:
-        """Answer the next ``count`` valid ``method`` calls (to ``chat``, if given) with an error."""
+        """Answer the next ``count`` valid ``method`` calls (to ``chat`` if given) with an error."""
         if error_code == 429 and retry_after is None:
             retry_after = 1
         if description is None:
@@ -685,7 +693,7 @@ class FakeBotAPI:
         return web.json_response(response, status=status)
 
     async def _read_params(self, call: _Call, request: web.Request) -> None:
-        """Decode the body (JSON, urlencoded or multipart) into ``call``; ApiError(400) if invalid."""
+        """Decode the JSON, urlencoded or multipart body into ``call``; ApiError(400) if invalid."""
         raw: dict[str, Any] = dict(request.query)
         if request.content_type == "application/json":
             with contextlib.suppress(ValueError):
@@ -742,9 +750,10 @@ class FakeBotAPI:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def _wait(self, ready: Callable[[], bool], timeout: float) -> bool:
+    async def _wait(self, ready: Callable[[], bool], seconds: float) -> bool:
+        """Wait until ``ready()`` (re-checked on every state change) or ``seconds`` pass."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + seconds
         while True:
             changed = self._changed
             if ready():
@@ -756,7 +765,7 @@ class FakeBotAPI:
                 await asyncio.wait_for(changed.wait(), remaining)
 
     async def _wait_request(
-        self, match: Callable[[RecordedRequest], bool], after: int, timeout: float, what: str
+        self, match: Callable[[RecordedRequest], bool], after: int, seconds: float, what: str
     ) -> RecordedRequest:
         cursor = after
         found: list[RecordedRequest] = []
@@ -769,13 +778,13 @@ class FakeBotAPI:
                 cursor += 1
             return bool(found)
 
-        if not await self._wait(ready, timeout):
+        if not await self._wait(ready, seconds):
             recent = ", ".join(
                 f"#{r.index} {r.method}->{r.status}"
                 for r in self.requests[max(after, len(self.requests) - 15) :]
             )
             raise TimeoutError(
-                f"no {what} request after #{after} within {timeout}s; since then: [{recent}]"
+                f"no {what} request after #{after} within {seconds}s; since then: [{recent}]"
             )
         return found[0]
 
@@ -846,18 +855,16 @@ class FakeBotAPI:
             "username": self.bot_username,
         }
 
-    def _target_chat(self, params: JSON, key: str = "chat_id") -> FakeChat:
-        chat_id = params[key]
-        chat = (
-            self._chats.get(chat_id)
-            if isinstance(chat_id, int)
-            else next(
-                (c for c in self._chats.values() if c.username and f"@{c.username}" == chat_id),
-                None,
-            )
-        )
-        if chat is None:
-            raise ApiError(400, "Bad Request: chat not found")
+    def _known_chat(self, chat_id: int | str) -> FakeChat:
+        """Resolve a chat_id parameter: a known id or ``@username``."""
+        for chat in self._chats.values():
+            if chat_id == chat.id or (chat.username and chat_id == f"@{chat.username}"):
+                return chat
+        raise ApiError(400, "Bad Request: chat not found")
+
+    def _target_chat(self, params: JSON) -> FakeChat:
+        """The chat a call acts in; a user who blocked the bot makes it fail like Telegram."""
+        chat = self._known_chat(params["chat_id"])
         if chat.id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         return chat
@@ -866,27 +873,28 @@ class FakeBotAPI:
         self, call: _Call, chat: FakeChat, content: JSON, kind: str
     ) -> SentMessage:
         params = call.params
+        extra: JSON = {}
+        reply = params.get("reply_parameters")
+        if reply:
+            reply_chat = self._known_chat(reply.get("chat_id", chat.id))
+            original = self._messages.get(reply_chat.id, {}).get(reply["message_id"])
+            if original is not None:
+                extra["reply_to_message"] = {
+                    k: v for k, v in original.items() if k != "reply_to_message"
+                }
+            elif not reply.get("allow_sending_without_reply"):
+                raise ApiError(400, "Bad Request: message to be replied not found")
+        if _inline(params):
+            extra["reply_markup"] = _inline(params)
         raw: JSON = {
             "message_id": self._next_message_id(chat.id),
             "from": self._bot_user(call.token),
             "chat": chat.to_dict(),
             "date": int(time.time()),
             **content,
+            **extra,
         }
-        reply = params.get("reply_parameters")
-        if reply:
-            original = self._messages.get(reply.get("chat_id", chat.id), {}).get(
-                reply["message_id"]
-            )
-            if original is not None:
-                raw["reply_to_message"] = {
-                    k: v for k, v in original.items() if k != "reply_to_message"
-                }
-            elif not reply.get("allow_sending_without_reply"):
-                raise ApiError(400, "Bad Request: message to be replied not found")
         markup = params.get("reply_markup")
-        if markup and "inline_keyboard" in markup:
-            raw["reply_markup"] = markup
         sent = SentMessage(
             chat_id=chat.id,
             message_id=raw["message_id"],
@@ -988,6 +996,8 @@ class FakeBotAPI:
             self._allowed_updates = frozenset(params["allowed_updates"]) or None
         self._poll_generation += 1
         generation = self._poll_generation
+        self._waiting_poll = generation
+        self._notify()
 
         def deliverable() -> list[JSON]:
             kept = []
@@ -1002,10 +1012,14 @@ class FakeBotAPI:
             self._updates = kept
             return kept
 
-        await self._wait(
-            lambda: self._closing or generation != self._poll_generation or bool(deliverable()),
-            max(0, params.get("timeout", 0)),
-        )
+        try:
+            await self._wait(
+                lambda: self._closing or generation != self._poll_generation or bool(deliverable()),
+                max(0, params.get("timeout", 0)),
+            )
+        finally:
+            if self._waiting_poll == generation:
+                self._waiting_poll = 0
         if generation != self._poll_generation and not self._closing:
             raise ApiError(
                 409,
@@ -1031,9 +1045,8 @@ class FakeBotAPI:
 
     @staticmethod
     def _commands_key(params: JSON) -> tuple[str, str]:
-        return json.dumps(params.get("scope", {"type": "default"}), sort_keys=True), params.get(
-            "language_code", ""
-        )
+        scope = json.dumps(params.get("scope", {"type": "default"}), sort_keys=True)
+        return scope, params.get("language_code", "")
 
     async def _set_my_commands(self, call: _Call) -> bool:
         self.commands[self._commands_key(call.params)] = call.params["commands"]
@@ -1164,7 +1177,7 @@ class FakeBotAPI:
 
     def _copied_content(self, call: _Call) -> tuple[FakeChat, JSON, str, JSON]:
         """Target chat, source message, its kind and the content a copy or forward carries over."""
-        source_chat = self._target_chat(call.params, "from_chat_id")
+        source_chat = self._known_chat(call.params["from_chat_id"])
         source = self._messages.get(source_chat.id, {}).get(call.params["message_id"])
         if source is None:
             verb = "copy" if call.method == "copyMessage" else "forward"
@@ -1203,7 +1216,7 @@ class FakeBotAPI:
         return {**self._file_object(stored), "file_path": stored.file_path}
 
     async def _get_chat(self, call: _Call) -> JSON:
-        chat = self._target_chat(call.params)
+        chat = self._known_chat(call.params["chat_id"])
         gifts = (
             "unlimited_gifts",
             "limited_gifts",

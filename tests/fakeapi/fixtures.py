@@ -1,0 +1,43 @@
+"""pytest fixtures for the fake Bot API.
+
+Register them in ``tests/conftest.py`` with ``pytest_plugins = ["tests.fakeapi.fixtures"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from .server import FakeBotAPI
+
+#: ``shared/`` sits beside the repository root, locally and in CI.
+SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "telegram" / "bot-api.json"
+TEST_TOKEN = "42:TEST"
+
+
+@pytest_asyncio.fixture
+async def fake_api() -> AsyncIterator[FakeBotAPI]:
+    """A running fake server; the test fails at teardown if any request broke Telegram's rules.
+
+    A test that provokes violations on purpose must consume them with
+    ``fake_api.take_violations()``.
+    """
+    server = FakeBotAPI(spec_path=SPEC_PATH)
+    await server.start()
+    yield server
+    await server.stop()
+    assert not server.violations, "requests Telegram would reject:\n" + "\n".join(server.violations)
+
+
+@pytest_asyncio.fixture
+async def fake_bot(fake_api: FakeBotAPI) -> AsyncIterator[Bot]:
+    """An aiogram Bot (token ``42:TEST``) talking to ``fake_api``."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(fake_api.base_url))
+    bot = Bot(TEST_TOKEN, session=session)
+    yield bot
+    await bot.session.close()

@@ -1,0 +1,222 @@
+"""The citizen's dialog, step by step, through Dispatcher.feed_update with a mocked session."""
+
+from __future__ import annotations
+
+from aiogram.methods import AnswerCallbackQuery, SendMessage
+
+from bot import receipt
+from bot.app import Services
+from tests.harness import Citizen, buttons, texts
+
+BODY = "Инспектор ГАИ на посту у въезда в город потребовал 50 000 тенге за непроверку документов."
+
+
+async def fill_report(citizen: Citizen, *, region: str = "abai", contact: bool = False) -> list:
+    """Walk the dialog from /report to the review screen; returns the last requests."""
+    await citizen.say("/report")
+    await citizen.press(f"rg:{region}")
+    await citizen.press("sp:police")
+    await citizen.press("wh:week")
+    await citizen.say("Пост ДПС на трассе Алматы — Талдыкорган")
+    await citizen.say(BODY)
+    await citizen.press("do:done")
+    await citizen.photo(b"\xff\xd8jpeg-bytes")
+    await citizen.press("do:done")
+    return await citizen.press("do:cyes" if contact else "do:cno")
+
+
+def receipt_code(requests: list) -> str:
+    for text in texts(requests):
+        for line in text.splitlines():
+            code = receipt.parse(line.replace("<code>", "").replace("</code>", ""))
+            if code:
+                return code
+    raise AssertionError(f"no receipt code in {texts(requests)}")
+
+
+async def test_full_dialog_ends_with_a_receipt_that_status_finds(citizen: Citizen) -> None:
+    review = await fill_report(citizen)
+    shown = texts(review)[-1]
+    assert "область Абай" in shown and "50 000 тенге" in shown
+    assert "419" in shown, "the false-report warning is shown before Submit"
+    assert "do:submit" in buttons(review).values()
+
+    submitted = await citizen.press("do:submit")
+    code = receipt_code(submitted)
+    assert len(code) == 16
+
+    status = await citizen.say(f"/status {receipt.format_code(code)}")
+    assert any("<b>" in text and "2026" in text or "20" in text for text in texts(status))
+    assert "do:addinfo" in buttons(status).values()
+
+
+async def test_each_step_has_back_and_cancel(citizen: Citizen) -> None:
+    steps = [
+        await citizen.say("/report"),
+        await citizen.press("rg:abai"),
+        await citizen.press("sp:police"),
+        await citizen.press("wh:today"),
+    ]
+    steps.append(await citizen.press("do:skip"))
+    for step in steps:
+        values = buttons(step).values()
+        assert "do:back" in values and "do:cancel" in values
+
+
+async def test_back_returns_to_previous_step_keeping_answers(citizen: Citizen) -> None:
+    await citizen.say("/report")
+    await citizen.press("rg:abai")
+    await citizen.press("sp:police")
+    back = await citizen.press("do:back")
+    assert "sp:police" in buttons(back).values(), "back from 'when' shows the sphere step"
+    await citizen.press("sp:land")
+    await citizen.press("wh:today")
+    await citizen.press("do:skip")
+    await citizen.say(BODY)
+    await citizen.press("do:done")
+    await citizen.press("do:skip")
+    review = await citizen.press("do:cno")
+    assert "Земельные отношения" in texts(review)[-1]
+
+
+async def test_body_needs_twenty_characters_and_accepts_several_messages(citizen: Citizen) -> None:
+    await citizen.say("/report")
+    for data in ("rg:abai", "sp:police", "wh:today", "do:skip"):
+        await citizen.press(data)
+    await citizen.say("Взятка.")
+    too_short = await citizen.press("do:done")
+    assert any(isinstance(r, AnswerCallbackQuery) and r.text for r in too_short)
+    assert "do:skip" not in buttons(too_short).values(), "still on the text step"
+    await citizen.say("Начальник отдела требовал деньги за справку.")
+    evidence = await citizen.press("do:done")
+    assert "do:skip" in buttons(evidence).values(), "evidence step reached"
+
+
+async def test_text_over_8000_characters_is_refused_and_nothing_is_lost(citizen: Citizen) -> None:
+    await citizen.say("/report")
+    for data in ("rg:abai", "sp:police", "wh:today", "do:skip"):
+        await citizen.press(data)
+    await citizen.say("а" * 4000)
+    await citizen.say("б" * 3990)
+    refused = await citizen.say("в" * 100)
+    assert "8" in texts(refused)[0] and "000" in texts(refused)[0]
+    await citizen.press("do:done")
+    await citizen.press("do:skip")
+    review = await citizen.press("do:cno")
+    assert "а" * 100 in texts(review)[-1]
+
+
+async def test_unexpected_input_gets_a_short_answer_for_the_step(citizen: Citizen) -> None:
+    await citizen.say("/report")
+    text_on_buttons = await citizen.say("Алматы")
+    assert len(texts(text_on_buttons)) >= 1
+    assert "rg:abai" in buttons(text_on_buttons).values(), "the step is shown again"
+    await citizen.press("rg:abai")
+    await citizen.press("sp:police")
+    await citizen.press("wh:today")
+    sticker = await citizen.sticker()
+    assert texts(sticker), "a sticker where text is expected is answered"
+    await citizen.press("do:skip")
+    await citizen.say(BODY)
+    await citizen.press("do:done")
+    text_on_files = await citizen.say("вот фото")
+    assert "do:skip" in buttons(text_on_files).values()
+
+
+async def test_forged_and_stale_buttons_change_nothing(citizen: Citizen) -> None:
+    await citizen.say("/report")
+    forged = await citizen.press("rg:atlantis")
+    assert any(isinstance(r, AnswerCallbackQuery) and r.text for r in forged)
+    malformed = await citizen.press("rg")
+    assert any(isinstance(r, AnswerCallbackQuery) for r in malformed)
+    stale = await citizen.press("sp:police")
+    assert any(isinstance(r, AnswerCallbackQuery) and r.text for r in stale)
+    still = await citizen.press("rg:abai")
+    assert "sp:police" in buttons(still).values(), "the dialog still works after forged data"
+
+
+async def test_files_over_limits_are_refused(citizen: Citizen, services: Services) -> None:
+    await citizen.say("/report")
+    for data in ("rg:abai", "sp:police", "wh:today", "do:skip"):
+        await citizen.press(data)
+    await citizen.say(BODY)
+    await citizen.press("do:done")
+    big = await citizen.document(b"%PDF", size=21 * 1024 * 1024)
+    assert "20" in texts(big)[0]
+    for _ in range(10):
+        await citizen.photo(b"\xff\xd8photo")
+    eleventh = await citizen.photo(b"\xff\xd8photo")
+    assert "10" in texts(eleventh)[0]
+    review = await citizen.press("do:done")
+    await citizen.press("do:cno")
+    review = await citizen.press("do:cno")
+    assert review
+
+
+async def test_cancel_discards_the_draft_and_its_files(citizen: Citizen, services: Services) -> None:
+    await citizen.say("/report")
+    for data in ("rg:abai", "sp:police", "wh:today", "do:skip"):
+        await citizen.press(data)
+    await citizen.say(BODY)
+    await citizen.press("do:done")
+    await citizen.photo(b"\xff\xd8photo")
+    row = await services.database.fetchone("SELECT count(*) FROM attachments")
+    assert row[0] == 1
+    cancelled = await citizen.say("/cancel")
+    assert texts(cancelled)
+    row = await services.database.fetchone("SELECT count(*) FROM attachments")
+    assert row[0] == 0
+    again = await citizen.press("do:done")
+    assert any(isinstance(r, AnswerCallbackQuery) and r.text for r in again)
+
+
+async def test_deep_link_preselects_the_region(citizen: Citizen) -> None:
+    shown = await citizen.say("/start r_shymkent")
+    assert "sp:police" in buttons(shown).values(), "the dialog starts at the sphere step"
+    await citizen.press("sp:police")
+    await citizen.press("wh:today")
+    await citizen.press("do:skip")
+    await citizen.say(BODY)
+    await citizen.press("do:done")
+    await citizen.press("do:skip")
+    review = await citizen.press("do:cno")
+    assert "Шымкент" in texts(review)[-1]
+
+
+async def test_unknown_deep_link_region_shows_the_menu(citizen: Citizen) -> None:
+    shown = await citizen.say("/start r_narnia")
+    assert "do:new" in buttons(shown).values()
+
+
+async def test_edit_from_review_returns_to_review(citizen: Citizen) -> None:
+    await fill_report(citizen)
+    edit = await citizen.press("ed:region")
+    assert "rg:abai" in buttons(edit).values()
+    review = await citizen.press("rg:astana")
+    assert "do:submit" in buttons(review).values()
+    assert "Астана" in texts(review)[-1]
+
+
+async def test_double_submit_creates_one_report(citizen: Citizen, services: Services) -> None:
+    await fill_report(citizen)
+    await citizen.press("do:submit")
+    again = await citizen.press("do:submit")
+    assert any(isinstance(r, AnswerCallbackQuery) for r in again)
+    row = await services.database.fetchone("SELECT count(*) FROM reports")
+    assert row[0] == 1
+
+
+async def test_group_messages_never_start_or_feed_a_report(citizen_factory, services: Services) -> None:
+    from aiogram.types import Chat
+
+    group = Chat(id=-100123456, type="supergroup", title="Officers")
+    member = citizen_factory(chat=group)
+    for requests in (
+        await member.say("/start"),
+        await member.say("/report"),
+        await member.say("Взятка в акимате, требуют деньги за участок"),
+        await member.press("rg:abai"),
+    ):
+        assert not [r for r in requests if isinstance(r, SendMessage)]
+    row = await services.database.fetchone("SELECT count(*) FROM fsm")
+    assert row[0] == 0
