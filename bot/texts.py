@@ -8,7 +8,7 @@ from aiogram.utils.i18n import gettext as _
 def false_report_warning() -> str:
     return _(
         "⚠️ A knowingly false report of a crime is itself a crime (article 419 of the Criminal "
-        "Code). A false accusation of a corruption offence is punishable by 3 to 8 years of "
+        "Code). A false accusation of a corruption crime is punishable by 3 to 8 years of "
         "imprisonment. Report only what you believe to be true."
     )
 
@@ -22,7 +22,8 @@ def telegram_sees() -> str:
 
 def channels(hotline: str) -> str:
     return _(
-        "🚨 Emergency, extortion happening right now: call <b>102</b>.\n"
+        "🚨 In an emergency, for example if a bribe is being extorted from you right now, call "
+        "<b>102</b>.\n"
         "☎️ By phone: <b>{hotline}</b>, the free anti-corruption call centre."
     ).format(hotline=hotline)
 
@@ -65,10 +66,10 @@ def help_text(hotline: str) -> str:
             ).format(hotline=hotline),
             _(
                 "<b>Protection and rewards</b>\nThe state protects people who report corruption, "
-                "and disclosing their identity is an offence. A person who reports corruption can "
-                "receive a reward after the court's verdict comes into force. A reward can only "
-                "be paid to someone who can be identified, so an anonymous report through this "
-                "bot cannot claim one: to claim a reward, apply to the service in person."
+                "and disclosing their identity is an offence. The law also provides rewards for "
+                "reporting corruption, paid after the court's verdict comes into force and only "
+                "to a person who can be identified. An anonymous report through this bot cannot "
+                "claim one: to claim a reward, apply to the service under your own name."
             ),
             false_report_warning(),
             _(

@@ -146,18 +146,35 @@ async def test_malformed_html_is_rejected(
 
 async def test_every_telegram_tag_is_accepted(fake_bot: Bot, user: FakeUser) -> None:
     text = (
-        "<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>s</s>"
-        '<strike>k</strike><del>d</del><span class="tg-spoiler">p</span><tg-spoiler>t</tg-spoiler>'
-        '<a href="tg://user?id=1">a</a><code>c</code><pre><code class="language-python">x</code></pre>'
+        "<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins>"
+        "<s>s</s><strike>k</strike><del>d</del>"
+        '<span class="tg-spoiler">p</span><tg-spoiler>t</tg-spoiler><a href="tg://user?id=1">a</a>'
+        '<code>c</code><pre><code class="language-python">x</code></pre>'
         "<blockquote>q</blockquote><blockquote expandable>w</blockquote>"
         '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
     )
     message = await fake_bot.send_message(user.id, text, parse_mode="HTML")
-    types = [e.type for e in message.entities or []]
-    assert "expandable_blockquote" in types and "custom_emoji" in types and "spoiler" in types
-    assert message.entities is not None
-    pre = next(e for e in message.entities if e.type == "pre")
-    assert pre.language == "python"
+    assert message.text == "bsieunskdptacxqw👍"
+    assert [(e.type, e.offset) for e in message.entities or []] == [
+        ("bold", 0),
+        ("bold", 1),
+        ("italic", 2),
+        ("italic", 3),
+        ("underline", 4),
+        ("underline", 5),
+        ("strikethrough", 6),
+        ("strikethrough", 7),
+        ("strikethrough", 8),
+        ("spoiler", 9),
+        ("spoiler", 10),
+        ("text_link", 11),
+        ("code", 12),
+        ("pre", 13),
+        ("blockquote", 14),
+        ("expandable_blockquote", 15),
+        ("custom_emoji", 16),
+    ]
+    assert message.entities is not None and message.entities[13].language == "python"
 
 
 async def test_caption_over_1024_is_rejected(
@@ -336,7 +353,7 @@ async def test_press_edit_and_next_reply(
 
     await fake_bot.answer_callback_query(query["id"])
     await fake_bot.edit_message_text(
-        "Язык: <b>русский</b>", chat_id=user.id, message_id=menu.message_id
+        "Язык: <b>русский</b>", chat_id=user.id, message_id=menu.message_id, parse_mode="HTML"
     )
     reply = await fake_api.next_reply(user, after=mark)
     assert (reply.message_id, reply.plain_text, reply.edit_count) == (
@@ -349,7 +366,7 @@ async def test_press_edit_and_next_reply(
         fake_api.press(user, "lang:kk", menu.message_id)
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
         await fake_bot.edit_message_text(
-            "Язык: <b>русский</b>", chat_id=user.id, message_id=menu.message_id
+            "Язык: <b>русский</b>", chat_id=user.id, message_id=menu.message_id, parse_mode="HTML"
         )
     answer = await fake_api.wait_for(
         "answerCallbackQuery", lambda r: r.params["callback_query_id"] == query["id"]
@@ -489,7 +506,24 @@ async def test_bot_settings_and_responses_match_the_spec(
         assert request.ok, request
         returns = fake_api.spec.methods[request.method]["returns"]
         assert fake_api.spec.check_value(request.result, returns, request.method) == []
-    assert len({r.method for r in fake_api.requests}) == 18
+    assert {r.method for r in fake_api.requests} == {
+        "deleteWebhook",
+        "getMe",
+        "setMyCommands",
+        "getMyCommands",
+        "setMyDescription",
+        "setMyShortDescription",
+        "setChatMenuButton",
+        "sendChatAction",
+        "getChat",
+        "copyMessage",
+        "sendVoice",
+        "sendVideo",
+        "sendAudio",
+        "editMessageCaption",
+        "getUpdates",
+        "deleteMessage",
+    }
 
 
 async def test_spec_check_finds_nested_problems(fake_api: FakeBotAPI) -> None:

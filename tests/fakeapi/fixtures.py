@@ -20,6 +20,17 @@ SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "telegram" / "bot-a
 TEST_TOKEN = "42:TEST"
 
 
+class LocalSession(AiohttpSession):
+    """An AiohttpSession for the plain-HTTP fake: ``close`` skips aiogram's 250 ms TLS grace sleep."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(api=TelegramAPIServer.from_base(base_url))
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
 @pytest_asyncio.fixture
 async def fake_api() -> AsyncIterator[FakeBotAPI]:
     """A running fake server; the test fails at teardown if any request broke Telegram's rules.
@@ -37,7 +48,6 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
 @pytest_asyncio.fixture
 async def fake_bot(fake_api: FakeBotAPI) -> AsyncIterator[Bot]:
     """An aiogram Bot (token ``42:TEST``) talking to ``fake_api``."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(fake_api.base_url))
-    bot = Bot(TEST_TOKEN, session=session)
+    bot = Bot(TEST_TOKEN, session=LocalSession(fake_api.base_url))
     yield bot
     await bot.session.close()

@@ -234,7 +234,7 @@ class FakeBotAPI:
         bot_first_name: str = "Adal",
         host: str = "127.0.0.1",
     ) -> None:
-        self.spec = BotAPISpec(spec_path)
+        self.spec = BotAPISpec.load(spec_path.resolve())
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         self.host = host

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -66,6 +67,12 @@ class BotAPISpec:
                 match = _LITERAL_RE.search(spec_field["description"])
                 if spec_field["name"] in {"type", "source", "status"} and match:
                     self._literals.setdefault(name, {})[spec_field["name"]] = match.group(1)
+
+    @staticmethod
+    @functools.cache
+    def load(path: Path) -> BotAPISpec:
+        """Parse each spec file once per process; a BotAPISpec is never mutated."""
+        return BotAPISpec(path)
 
     def fields(self, method: str) -> dict[str, dict[str, Any]]:
         return {f["name"]: f for f in self.methods[method].get("fields", [])}

@@ -1,0 +1,109 @@
+"""/status by receipt code, adding information, and the brake on guessing codes."""
+
+from __future__ import annotations
+
+from aiogram.methods import SendMessage
+
+from bot import receipt
+from bot.app import Services
+from bot.guard import ReceiptGuard
+from storage.attempts import AttemptsRepository
+from tests.harness import Citizen, buttons, texts
+from tests.test_dialog import BODY, fill_report, receipt_code
+
+
+async def submit_report(citizen: Citizen) -> str:
+    await fill_report(citizen)
+    return receipt_code(await citizen.press("do:submit"))
+
+
+async def test_status_shows_status_and_history(citizen: Citizen) -> None:
+    code = await submit_report(citizen)
+    await citizen.say("/status")
+    shown = texts(await citizen.say(receipt.format_code(code).lower()))[-1]
+    assert "принято" in shown.lower() or "received" in shown.lower()
+    assert "2026" in shown or "20" in shown
+
+
+async def test_wrong_codes_are_slowed_down_then_refused(citizen: Citizen) -> None:
+    await submit_report(citizen)
+    answers = []
+    for _ in range(5):
+        answers.append(texts(await citizen.say("/status AAAA-BBBB-CCCC-DDDD"))[-1])
+    assert answers[0] == answers[1] == answers[2], "the first tries are answered the same"
+    assert answers[3] != answers[0], "then the user is asked to wait"
+
+
+async def test_guard_blocks_after_many_failures_and_forgives_later() -> None:
+    class Clock:
+        now = 1000.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    class Repo(AttemptsRepository):
+        def __init__(self) -> None:
+            self.rows: dict = {}
+
+        async def get(self, user_key, purpose):
+            return self.rows.get((user_key, purpose))
+
+        async def put(self, user_key, purpose, state):
+            self.rows[(user_key, purpose)] = state
+
+        async def clear(self, user_key, purpose):
+            self.rows.pop((user_key, purpose), None)
+
+    clock = Clock()
+    guard = ReceiptGuard(Repo(), clock=clock)
+    waits = []
+    for _ in range(10):
+        waits.append(await guard.wait_seconds(b"u"))
+        clock.now += waits[-1]
+        await guard.failed(b"u")
+    assert waits[:3] == [0, 0, 0]
+    assert waits[3] == 30 and waits[4] == 60, "exponential slow-down"
+    assert await guard.wait_seconds(b"u") >= 3600 - 1, "blocked for an hour after ten"
+    assert await guard.wait_seconds(b"other") == 0, "other users are not affected"
+
+
+async def test_add_information_text_and_file(citizen: Citizen, services: Services) -> None:
+    code = await submit_report(citizen)
+    shown = await citizen.say(f"/status {code}")
+    assert "do:addinfo" in buttons(shown).values()
+    await citizen.press("do:addinfo")
+    await citizen.say("Дополнение: номер машины инспектора 123 ABC 02, время 14:30.")
+    await citizen.photo(b"\xff\xd8more")
+    await citizen.press("do:done")
+    notes = await services.database.fetchone("SELECT count(*) FROM report_notes")
+    files = await services.database.fetchone(
+        "SELECT count(*) FROM attachments WHERE report_id IS NOT NULL"
+    )
+    assert notes[0] == 1 and files[0] == 2
+    history = texts(await citizen.say(f"/status {code}"))[-1]
+    assert history.count("•") >= 3
+
+
+async def test_checking_a_report_keeps_the_draft_in_progress(citizen: Citizen) -> None:
+    code = await submit_report(citizen)
+    await citizen.say("/report")
+    await citizen.press("rg:atyrau")
+    await citizen.press("sp:land")
+    await citizen.press("wh:today")
+    await citizen.press("do:skip")
+    await citizen.say(BODY)
+    await citizen.say(f"/status {code}")
+    resumed = await citizen.say("/cancel")
+    assert "do:done" in buttons(resumed).values(), "back at the text step, text kept"
+    evidence = await citizen.press("do:done")
+    await citizen.press("do:skip")
+    review = texts(await citizen.press("do:cno"))[-1]
+    assert "Атырау" in review and "50 000" in review
+    assert evidence
+
+
+async def test_status_replies_never_repeat_the_users_name(citizen: Citizen) -> None:
+    code = await submit_report(citizen)
+    for request in await citizen.say(f"/status {code}"):
+        if isinstance(request, SendMessage):
+            assert "Айгерим" not in request.text
