@@ -21,7 +21,7 @@ TEST_TOKEN = "42:TEST"
 
 
 class LocalSession(AiohttpSession):
-    """An AiohttpSession for the plain-HTTP fake: ``close`` skips aiogram's 250 ms TLS grace sleep."""
+    """AiohttpSession for the plain-HTTP fake: ``close`` skips the 250 ms wait for TLS shutdown."""
 
     def __init__(self, base_url: str) -> None:
         super().__init__(api=TelegramAPIServer.from_base(base_url))
