@@ -184,10 +184,14 @@ async def run_polling(settings: Settings) -> None:
         await services.maintenance.purge_expired()
         scheduler.start()
         logger.info("Adal is running")
-        await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
+        await dispatcher.start_polling(
+            bot,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+            handle_signals=True,
+            close_bot_session=True,
+        )
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
         await services.close()
         await bot.session.close()
-

@@ -51,6 +51,7 @@ class Draft:
     contact: bool = False
     editing: bool = False
     receipt: str | None = None
+    last_update: int = 0
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Draft:
@@ -59,6 +60,13 @@ class Draft:
 
     def to_data(self) -> dict[str, Any]:
         return asdict(self)
+
+    def is_new(self, update_id: int) -> bool:
+        """False for an update already applied: after a crash Telegram delivers it again."""
+        if update_id <= self.last_update:
+            return False
+        self.last_update = update_id
+        return True
 
     @property
     def body_text(self) -> str:

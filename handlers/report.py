@@ -6,7 +6,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, receipt
@@ -114,9 +114,13 @@ def get_router() -> Router:
         await _advance(query, state, draft, ReportForm.place, view)
 
     @router.message(ReportForm.body, TYPED_TEXT)
-    async def body_part(message: Message, state: FSMContext, view: ViewContext) -> None:
+    async def body_part(
+        message: Message, state: FSMContext, view: ViewContext, event_update: Update
+    ) -> None:
         text = (message.text or "").strip()
         draft = await _draft(state)
+        if not draft.is_new(event_update.update_id):
+            return
         separator = 2 if draft.body else 0
         if draft.body_length + separator + len(text) > MAX_BODY_CHARS:
             await message.answer(
@@ -154,11 +158,16 @@ def get_router() -> Router:
 
     @router.message(ReportForm.evidence, F.photo | F.document | F.video | F.voice | F.audio)
     async def evidence_file(
-        message: Message, state: FSMContext, view: ViewContext, bot: Bot, reports: ReportService
+        message: Message,
+        state: FSMContext,
+        view: ViewContext,
+        bot: Bot,
+        reports: ReportService,
+        event_update: Update,
     ) -> None:
         draft = await _draft(state)
         file = incoming_file(message)
-        if file is None:
+        if file is None or not draft.is_new(event_update.update_id):
             return
         if len(draft.files) >= MAX_FILES:
             await message.answer(

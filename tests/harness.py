@@ -89,8 +89,15 @@ class Citizen:
     async def photo(self, data: bytes, size: int | None = None) -> list[TelegramMethod[Any]]:
         file_id = f"photo{next(_message_ids)}"
         self.session.files[file_id] = data
-        sizes = [PhotoSize(file_id=file_id, file_unique_id=file_id, width=800, height=600,
-                           file_size=size or len(data))]
+        sizes = [
+            PhotoSize(
+                file_id=file_id,
+                file_unique_id=file_id,
+                width=800,
+                height=600,
+                file_size=size or len(data),
+            )
+        ]
         return await self._feed(message=self._message(photo=sizes))
 
     async def document(
@@ -98,8 +105,13 @@ class Citizen:
     ) -> list[TelegramMethod[Any]]:
         file_id = f"doc{next(_message_ids)}"
         self.session.files[file_id] = data
-        document = Document(file_id=file_id, file_unique_id=file_id, file_name=name,
-                            mime_type="application/pdf", file_size=size or len(data))
+        document = Document(
+            file_id=file_id,
+            file_unique_id=file_id,
+            file_name=name,
+            mime_type="application/pdf",
+            file_size=size or len(data),
+        )
         return await self._feed(message=self._message(document=document))
 
     async def voice(self, data: bytes) -> list[TelegramMethod[Any]]:
@@ -109,8 +121,15 @@ class Citizen:
         return await self._feed(message=self._message(voice=voice))
 
     async def sticker(self) -> list[TelegramMethod[Any]]:
-        sticker = Sticker(file_id="st", file_unique_id="st", type="regular", width=512,
-                          height=512, is_animated=False, is_video=False)
+        sticker = Sticker(
+            file_id="st",
+            file_unique_id="st",
+            type="regular",
+            width=512,
+            height=512,
+            is_animated=False,
+            is_video=False,
+        )
         return await self._feed(message=self._message(sticker=sticker))
 
 
@@ -118,9 +137,9 @@ def texts(requests: list[TelegramMethod[Any]]) -> list[str]:
     """What the user saw: messages sent or edited, and button toasts."""
     shown = []
     for request in requests:
-        if isinstance(request, SendMessage | EditMessageText):
-            shown.append(request.text)
-        elif isinstance(request, AnswerCallbackQuery) and request.text:
+        if isinstance(request, SendMessage | EditMessageText) or (
+            isinstance(request, AnswerCallbackQuery) and request.text
+        ):
             shown.append(request.text)
     return shown
 
@@ -139,7 +158,5 @@ def buttons(requests: list[TelegramMethod[Any]]) -> dict[str, str]:
     if markup is None:
         return {}
     return {
-        button.text: button.callback_data or ""
-        for row in markup.inline_keyboard
-        for button in row
+        button.text: button.callback_data or "" for row in markup.inline_keyboard for button in row
     }

@@ -42,7 +42,9 @@ class MockedSession(BaseSession):
         if returning is File:
             file_id = method.file_id  # type: ignore[attr-defined]
             data = self.files[file_id]
-            return File(file_id=file_id, file_unique_id=file_id, file_size=len(data), file_path=file_id)  # type: ignore[return-value]
+            return File(
+                file_id=file_id, file_unique_id=file_id, file_size=len(data), file_path=file_id
+            )  # type: ignore[return-value]
         if returning in (Message, Message | bool):
             chat_id = getattr(method, "chat_id", None) or 0
             return Message(  # type: ignore[return-value]

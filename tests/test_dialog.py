@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram.methods import AnswerCallbackQuery, SendMessage
+from aiogram.types import Chat, Update
 
 from bot import receipt
 from bot.app import Services
@@ -46,7 +47,7 @@ async def test_full_dialog_ends_with_a_receipt_that_status_finds(citizen: Citize
     assert len(code) == 16
 
     status = await citizen.say(f"/status {receipt.format_code(code)}")
-    assert any("<b>" in text and "2026" in text or "20" in text for text in texts(status))
+    assert any(("<b>" in text and "2026" in text) or "20" in text for text in texts(status))
     assert "do:addinfo" in buttons(status).values()
 
 
@@ -153,7 +154,9 @@ async def test_files_over_limits_are_refused(citizen: Citizen, services: Service
     assert review
 
 
-async def test_cancel_discards_the_draft_and_its_files(citizen: Citizen, services: Services) -> None:
+async def test_cancel_discards_the_draft_and_its_files(
+    citizen: Citizen, services: Services
+) -> None:
     await citizen.say("/report")
     for data in ("rg:abai", "sp:police", "wh:today", "do:skip"):
         await citizen.press(data)
@@ -206,9 +209,9 @@ async def test_double_submit_creates_one_report(citizen: Citizen, services: Serv
     assert row[0] == 1
 
 
-async def test_group_messages_never_start_or_feed_a_report(citizen_factory, services: Services) -> None:
-    from aiogram.types import Chat
-
+async def test_group_messages_never_start_or_feed_a_report(
+    citizen_factory, services: Services
+) -> None:
     group = Chat(id=-100123456, type="supergroup", title="Officers")
     member = citizen_factory(chat=group)
     for requests in (
@@ -220,3 +223,19 @@ async def test_group_messages_never_start_or_feed_a_report(citizen_factory, serv
         assert not [r for r in requests if isinstance(r, SendMessage)]
     row = await services.database.fetchone("SELECT count(*) FROM fsm")
     assert row[0] == 0
+
+
+async def test_an_update_delivered_again_is_applied_once(citizen: Citizen) -> None:
+    """After a crash, Telegram delivers unconfirmed updates again: text must not double."""
+    await citizen.say("/report")
+    for data in ("rg:abai", "sp:police", "wh:today", "do:skip"):
+        await citizen.press(data)
+    await citizen.say(BODY)
+    message = citizen._message(text="Повтор: это сообщение пришло дважды.")
+    update = Update(update_id=10_000_000, message=message)
+    await citizen.dispatcher.feed_update(citizen.bot, update)
+    await citizen.dispatcher.feed_update(citizen.bot, update)
+    await citizen.press("do:done")
+    await citizen.press("do:skip")
+    review = texts(await citizen.press("do:cno"))[-1]
+    assert review.count("Повтор") == 1

@@ -39,13 +39,18 @@ def test_messages_are_found_in_the_code() -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_message_is_translated(locale: str) -> None:
-    entries = {message.id if isinstance(message.id, str) else message.id[0]: message
-               for message in catalog(locale) if message.id}
+    entries = {
+        message.id if isinstance(message.id, str) else message.id[0]: message
+        for message in catalog(locale)
+        if message.id
+    }
     problems = []
     for msgid in sorted(code_messages()):
         entry = entries.get(msgid)
-        strings = entry.string if entry and isinstance(entry.string, tuple) else (
-            (entry.string,) if entry else ()
+        strings = (
+            entry.string
+            if entry and isinstance(entry.string, tuple)
+            else ((entry.string,) if entry else ())
         )
         if entry is None:
             problems.append(f"missing: {msgid!r}")
@@ -71,8 +76,9 @@ def test_translations_keep_placeholders_and_tags(locale: str) -> None:
 
 
 def test_catalogs_translate_the_same_messages() -> None:
-    ids = [{m.id if isinstance(m.id, str) else m.id[0] for m in catalog(lc) if m.id}
-           for lc in LOCALES]
+    ids = [
+        {m.id if isinstance(m.id, str) else m.id[0] for m in catalog(lc) if m.id} for lc in LOCALES
+    ]
     assert ids[0] == ids[1]
 
 

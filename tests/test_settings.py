@@ -20,8 +20,13 @@ def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ENCRYPTION_KEYS"}}
     clean.update(env, PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, "-m", "bot"], env=clean, cwd=cwd, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-m", "bot"],
+        env=clean,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -97,6 +102,15 @@ def test_damaged_key_file_is_a_config_error(tmp_path: Path) -> None:
 
 def test_env_example_documents_every_setting() -> None:
     example = (ROOT / ".env.example").read_text()
-    for name in ("BOT_TOKEN", "TELEGRAM_API_URL", "DATA_DIR", "ENCRYPTION_KEYS", "KEY_FILE",
-                 "ADMIN_IDS", "DEFAULT_LOCALE", "TIMEZONE", "LOG_LEVEL"):
+    for name in (
+        "BOT_TOKEN",
+        "TELEGRAM_API_URL",
+        "DATA_DIR",
+        "ENCRYPTION_KEYS",
+        "KEY_FILE",
+        "ADMIN_IDS",
+        "DEFAULT_LOCALE",
+        "TIMEZONE",
+        "LOG_LEVEL",
+    ):
         assert f"{name}=" in example, name

@@ -55,8 +55,11 @@ async def test_fsm_round_trip_survives_reopening_and_is_sealed(tmp_path: Path) -
     database, storage = await open_storage(path, clock)
     assert await storage.get_state(KEY) == "ReportForm:body"
     assert await storage.get_data(KEY) == {"body": ["MARKER-IN-DRAFT"], "region": "abai"}
-    raw = b"".join(path.parent.joinpath(name).read_bytes() for name in
-                   (path.name, path.name + "-wal") if path.parent.joinpath(name).exists())
+    raw = b"".join(
+        path.parent.joinpath(name).read_bytes()
+        for name in (path.name, path.name + "-wal")
+        if path.parent.joinpath(name).exists()
+    )
     assert b"MARKER-IN-DRAFT" not in raw
     assert b"777000111" not in raw
     await database.close()

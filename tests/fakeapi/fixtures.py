@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -42,7 +43,10 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
     await server.start()
     yield server
     await server.stop()
-    assert not server.violations, "requests Telegram would reject:\n" + "\n".join(server.violations)
+    if server.violations:
+        pytest.fail(
+            "requests Telegram would reject:\n" + "\n".join(server.violations), pytrace=False
+        )
 
 
 @pytest_asyncio.fixture

@@ -856,7 +856,9 @@ class FakeBotAPI:
         }
 
     def _known_chat(self, chat_id: int | str) -> FakeChat:
-        """Resolve a chat_id parameter: a known id or ``@username``."""
+        """Resolve a chat_id parameter: a known id (maybe as a string) or ``@username``."""
+        with contextlib.suppress(ValueError):
+            chat_id = int(chat_id)
         for chat in self._chats.values():
             if chat_id == chat.id or (chat.username and chat_id == f"@{chat.username}"):
                 return chat

@@ -37,7 +37,7 @@ CHAT_ACTIONS = frozenset(
 #: InlineKeyboardButton fields that don't choose what it does; exactly one other field must be set.
 _BUTTON_DECORATION = frozenset({"text", "icon_custom_emoji_id", "style"})
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
-_LITERAL_RE = re.compile(r"(?:must be|always) [“\"]?([a-z_]+)")
+_LITERAL_RE = re.compile(r"(?:must be|always) (?!one of)[“\"]?([a-z_]+)")
 _INT_RE = re.compile(r"-?[0-9]+")
 _PRIMITIVES = frozenset({"Integer", "Float", "Boolean", "String", "InputFile"})
 ATTACH_PREFIX = "attach://"
@@ -65,7 +65,11 @@ class BotAPISpec:
         for name, type_spec in self.types.items():
             for spec_field in type_spec.get("fields", []):
                 match = _LITERAL_RE.search(spec_field["description"])
-                if spec_field["name"] in {"type", "source", "status"} and match:
+                if (
+                    spec_field["name"] in {"type", "source", "status"}
+                    and spec_field["required"]
+                    and match
+                ):
                     self._literals.setdefault(name, {})[spec_field["name"]] = match.group(1)
 
     @staticmethod

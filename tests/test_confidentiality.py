@@ -1,0 +1,75 @@
+"""What a person who copies the data directory or reads the logs can learn: nothing personal."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.app import Services
+from bot.settings import Settings
+from tests.harness import Citizen
+from tests.test_dialog import fill_report, receipt_code
+
+MARKER = "ZXQ-MARKER-7731"
+
+
+def data_bytes(data_dir: Path) -> bytes:
+    """Every file under DATA_DIR: the database, its -wal and -shm."""
+    files = sorted(path for path in data_dir.rglob("*") if path.is_file())
+    assert any(path.name.endswith("-wal") for path in files), "WAL mode leaves a -wal file"
+    return b"".join(path.read_bytes() for path in files)
+
+
+def needles(citizen: Citizen, code: str) -> dict[str, bytes]:
+    user = citizen.user
+    found = {
+        "marker": MARKER.encode(),
+        "user id": str(user.id).encode(),
+        "user id (8-byte int)": user.id.to_bytes(8, "little", signed=True),
+        "first name": user.first_name.encode(),
+        "username": (user.username or "").encode(),
+        "receipt code": code.encode(),
+    }
+    if user.last_name:
+        found["last name"] = user.last_name.encode()
+    return found
+
+
+async def test_nothing_personal_in_database_files_or_logs(
+    citizen: Citizen, services: Services, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await citizen.say("/start")
+    await citizen.press("lang:kk")
+    await citizen.say("/report")
+    await citizen.press("rg:abai")
+    await citizen.press("sp:police")
+    await citizen.press("wh:today")
+    await citizen.say(f"Акимат {MARKER}")
+    await citizen.say(f"Начальник отдела требовал взятку, пароль {MARKER}, свидетели есть.")
+    await citizen.press("do:done")
+    await citizen.document(f"%PDF-1.4 {MARKER}".encode(), name=f"{MARKER}.pdf")
+    await citizen.press("do:done")
+    await citizen.press("do:cyes")
+    code = receipt_code(await citizen.press("do:submit"))
+    await citizen.say(f"/status {code}")
+    await citizen.press("do:addinfo")
+    await citizen.say(f"Ещё деталь {MARKER}")
+
+    raw = data_bytes(settings.data_dir)
+    logs = "\n".join(record.getMessage() for record in caplog.records)
+    for name, needle in needles(citizen, code).items():
+        assert needle not in raw, f"{name} found in the data directory"
+    user = citizen.user
+    for text in (MARKER, str(user.id), user.first_name, user.last_name, user.username, code):
+        assert text not in logs, f"{text!r} found in the logs"
+
+
+async def test_receipt_is_stored_only_as_keyed_hash(citizen: Citizen, services: Services) -> None:
+    await fill_report(citizen)
+    code = receipt_code(await citizen.press("do:submit"))
+    row = await services.database.fetchone("SELECT receipt_hash FROM reports")
+    assert bytes(row[0]) == services.pseudonyms.digest("receipt", code)
+    assert code.encode() not in bytes(row[0])
