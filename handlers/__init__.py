@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import fallback, report, start, status
+from handlers import errors, fallback, report, start, status
 
 
 def get_routers() -> list[Router]:
     """In order of precedence: commands first, the catch-all answers last."""
-    return [start.get_router(), report.get_router(), status.get_router(), fallback.get_router()]
+    return [
+        errors.get_router(),
+        start.get_router(),
+        report.get_router(),
+        status.get_router(),
+        fallback.get_router(),
+    ]

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import Services
+from bot.logs import RedactIdsFilter
 from bot.settings import Settings
-from tests.harness import Citizen
+from tests.harness import Citizen, texts
 from tests.test_dialog import fill_report, receipt_code
 
 MARKER = "ZXQ-MARKER-7731"
@@ -73,3 +74,37 @@ async def test_receipt_is_stored_only_as_keyed_hash(citizen: Citizen, services: 
     row = await services.database.fetchone("SELECT receipt_hash FROM reports")
     assert bytes(row[0]) == services.pseudonyms.digest("receipt", code)
     assert code.encode() not in bytes(row[0])
+
+
+async def test_an_unexpected_error_is_logged_without_payload_and_keeps_the_draft(
+    citizen: Citizen,
+    services: Services,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await fill_report(citizen)
+
+    async def broken(submission: object) -> bool:
+        raise ValueError(f"failure mentioning {MARKER}")
+
+    monkeypatch.setattr(services.reports, "submit", broken)
+    caplog.set_level(logging.DEBUG)
+    failed = await citizen.press("do:submit")
+    assert any("try again" in text or "қайталап" in text or "ещё раз" in text
+               for text in texts(failed))
+    logs = "\n".join(record.getMessage() for record in caplog.records)
+    assert "ValueError" in logs
+    assert MARKER not in logs
+
+    monkeypatch.undo()
+    code = receipt_code(await citizen.press("do:submit"))
+    assert await services.reports.lookup(code) is not None
+
+
+def test_log_filter_masks_telegram_ids(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("adal.test")
+    logger.addFilter(RedactIdsFilter())
+    with caplog.at_level(logging.INFO):
+        logger.info("chat %s user %d", -1001234567890, 777000111)
+    assert "777000111" not in caplog.text and "1234567890" not in caplog.text
+    assert caplog.text.count("<id>") == 2

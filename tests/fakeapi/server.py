@@ -321,7 +321,7 @@ class FakeBotAPI:
         await web.SockSite(self._runner, sock).start()
 
     async def stop(self) -> None:
-        """Answer pending long polls with [] and shut down."""
+        """Release pending long polls at once and shut down."""
         self._closing = True
         self._notify()
         if self._runner is not None:
@@ -571,7 +571,7 @@ class FakeBotAPI:
         predicate: Callable[[RecordedRequest], bool] | None = None,
         *,
         after: int = 0,
-        timeout: float = 10.0,  # noqa: ASYNC109 - the documented test-helper API
+        timeout: float = 10.0,
     ) -> RecordedRequest:
         """Wait for the first ``method`` request at index >= ``after`` matching ``predicate``.
 
@@ -590,7 +590,7 @@ class FakeBotAPI:
         chat: ChatRef,
         *,
         after: int = 0,
-        timeout: float = 10.0,  # noqa: ASYNC109 - the documented test-helper API
+        timeout: float = 10.0,
         methods: Collection[str] = REPLY_METHODS,
     ) -> SentMessage:
         """The message state after the next successful sendMessage/editMessageText to ``chat``."""
@@ -614,7 +614,7 @@ class FakeBotAPI:
         """getUpdates calls so far; pass to ``wait_polling(since=...)`` around a bot restart."""
         return self._poll_generation
 
-    async def wait_polling(self, *, since: int = 0, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    async def wait_polling(self, *, since: int = 0, timeout: float = 10.0) -> None:
         """Wait until a getUpdates long poll newer than call #``since`` is waiting for updates."""
         if not await self._wait(lambda: self._waiting_poll > since, timeout):
             raise TimeoutError(f"no getUpdates long poll after call #{since} within {timeout}s")
