@@ -14,7 +14,7 @@ from tests.harness import Citizen
 from tests.mocked import mocked_bot
 
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+pytest_plugins = ["tests.fakeapi.fixtures"]
 
 
 @pytest.fixture

@@ -209,15 +209,12 @@ async def test_bad_buttons_and_answers_are_rejected(
         await fake_bot.send_message(
             user.id,
             "x",
-            reply_markup=keyboard("ok").model_copy(
-                update={"inline_keyboard": [[InlineKeyboardButton(text=" ", callback_data="d")]]}
+            reply_markup=InlineKeyboardMarkup(
+                inline_keyboard=[[InlineKeyboardButton(text=" ", callback_data="d")]]
             ),
         )
-    query = fake_api.press(
-        user,
-        "ok",
-        (await fake_bot.send_message(user.id, "x", reply_markup=keyboard("ok"))).message_id,
-    )
+    menu = await fake_bot.send_message(user.id, "x", reply_markup=keyboard("ok"))
+    query = fake_api.press(user, "ok", menu.message_id)
     with pytest.raises(TelegramBadRequest, match="callback answer"):
         await fake_bot.answer_callback_query(query["id"], text="я" * 201)
     assert len(fake_api.take_violations()) == 3

@@ -592,8 +592,12 @@ class FakeBotAPI:
         after: int = 0,
         timeout: float = 10.0,
         methods: Collection[str] = REPLY_METHODS,
+        where: Callable[[SentMessage], bool] | None = None,
     ) -> SentMessage:
-        """The message state after the next successful sendMessage/editMessageText to ``chat``."""
+        """The message state after the next successful sendMessage/editMessageText to ``chat``.
+
+        ``where`` narrows it to the first such message that matches (e.g. shows a button).
+        """
         chat_id = _chat_id(chat)
         request = await self._wait_request(
             lambda r: (
@@ -601,6 +605,7 @@ class FakeBotAPI:
                 and r.method in methods
                 and r.message is not None
                 and r.message.chat_id == chat_id
+                and (where is None or where(r.message))
             ),
             after,
             timeout,
