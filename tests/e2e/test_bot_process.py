@@ -72,3 +72,63 @@ async def test_full_dialog_with_photo_and_document(
     assert status_word in (status.plain_text or "")
     assert {language for _, language in fake_api.commands} >= {"kk", "ru", ""}
     assert {"kk", "ru", ""} <= set(fake_api.descriptions)
+
+
+async def test_no_marker_id_name_or_code_in_data_files_or_log(
+    fake_api: FakeBotAPI, bot_process: BotProcess
+) -> None:
+    user = fake_api.make_user(
+        first_name="Гүлнар", last_name="Құпиясова", username="gulnar_hidden", language_code="kk"
+    )
+    person = Person(fake_api, user)
+    await walk_to_review(person, f"Әкімдік қызметкері пара талап етті. {MARKER} " * 3,
+                         place=f"Әкімдік {MARKER}")
+    code = code_in(await person.press("do:submit", expect="-"))
+    await person.command(f"/status {code}", button="do:addinfo")
+    await person.press("do:addinfo", button="do:done")
+    await person.say(f"Қосымша мәлімет {MARKER}", button="do:done")
+    await bot_process.stop()
+
+    files = [path for path in bot_process.data_dir.rglob("*") if path.is_file()]
+    assert {path.suffix for path in files} >= {".sqlite3"}, files
+    stored = b"".join(path.read_bytes() for path in files)
+    log = bot_process.log()
+    assert "Update id=" in log, "the log was captured at DEBUG level"
+    for needle in (MARKER, str(user.id), user.first_name, user.last_name, user.username, code,
+                   receipt.format_code(code)):
+        assert needle.encode() not in stored, f"{needle!r} in the data directory"
+        assert needle not in log, f"{needle!r} in the log"
+
+
+async def test_report_survives_sigkill_right_after_the_receipt(
+    fake_api: FakeBotAPI, bot_process: BotProcess
+) -> None:
+    person = Person(fake_api, fake_api.make_user(language_code="ru"))
+    await walk_to_review(person, BODY_RU)
+    code = code_in(await person.press("do:submit", expect="-"))
+    await bot_process.kill()
+    await bot_process.start()
+    status = await person.command(f"/status {code}", button="do:addinfo")
+    assert "принято" in (status.plain_text or "")
+
+
+async def test_dialog_continues_after_sigkill_mid_dialog(
+    fake_api: FakeBotAPI, bot_process: BotProcess
+) -> None:
+    person = Person(fake_api, fake_api.make_user(language_code="kk"))
+    await person.command("/report", button="rg:abai")
+    await person.press("rg:zhetysu", button="sp:police")
+    await person.press("sp:land", button="wh:week")
+    await person.press("wh:month", button="do:skip")
+    await person.press("do:skip", button="do:back")
+    await person.say(BODY_KK, button="do:done")
+    await bot_process.kill()
+    await bot_process.start()
+    await person.press("do:done", button="do:skip")
+    await person.press("do:skip", button="do:cno")
+    review = await person.press("do:cno", button="do:submit")
+    text = review.plain_text or ""
+    assert "Жетісу" in text and "50 000" in text
+    assert text.count("50 000") == 1, "the redelivered update was applied once"
+    code = code_in(await person.press("do:submit", expect="-"))
+    await person.command(f"/status {code}", button="do:addinfo")
