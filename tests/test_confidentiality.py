@@ -90,8 +90,9 @@ async def test_an_unexpected_error_is_logged_without_payload_and_keeps_the_draft
     monkeypatch.setattr(services.reports, "submit", broken)
     caplog.set_level(logging.DEBUG)
     failed = await citizen.press("do:submit")
-    assert any("try again" in text or "қайталап" in text or "ещё раз" in text
-               for text in texts(failed))
+    assert any(
+        "try again" in text or "қайталап" in text or "ещё раз" in text for text in texts(failed)
+    )
     logs = "\n".join(record.getMessage() for record in caplog.records)
     assert "ValueError" in logs
     assert MARKER not in logs

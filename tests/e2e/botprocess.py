@@ -42,8 +42,13 @@ class BotProcess:
         polls = self.api.poll_count
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", cwd=self.workdir, env=self.env(),
-                stdout=log, stderr=log,
+                sys.executable,
+                "-m",
+                "bot",
+                cwd=self.workdir,
+                env=self.env(),
+                stdout=log,
+                stderr=log,
             )
         await self.api.wait_polling(since=polls, timeout=START_TIMEOUT)
 
@@ -73,7 +78,9 @@ class Person:
 
     async def _reply(self, mark: int, button: str | None, text: str | None) -> SentMessage:
         def matches(message: SentMessage) -> bool:
-            if button is not None and all(b.get("callback_data") != button for b in message.buttons):
+            if button is not None and all(
+                b.get("callback_data") != button for b in message.buttons
+            ):
                 return False
             return text is None or text in (message.plain_text or "")
 

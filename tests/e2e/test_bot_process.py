@@ -81,8 +81,9 @@ async def test_no_marker_id_name_or_code_in_data_files_or_log(
         first_name="Гүлнар", last_name="Құпиясова", username="gulnar_hidden", language_code="kk"
     )
     person = Person(fake_api, user)
-    await walk_to_review(person, f"Әкімдік қызметкері пара талап етті. {MARKER} " * 3,
-                         place=f"Әкімдік {MARKER}")
+    await walk_to_review(
+        person, f"Әкімдік қызметкері пара талап етті. {MARKER} " * 3, place=f"Әкімдік {MARKER}"
+    )
     code = code_in(await person.press("do:submit", expect="-"))
     await person.command(f"/status {code}", button="do:addinfo")
     await person.press("do:addinfo", button="do:done")
@@ -94,8 +95,15 @@ async def test_no_marker_id_name_or_code_in_data_files_or_log(
     stored = b"".join(path.read_bytes() for path in files)
     log = bot_process.log()
     assert "Update id=" in log, "the log was captured at DEBUG level"
-    for needle in (MARKER, str(user.id), user.first_name, user.last_name, user.username, code,
-                   receipt.format_code(code)):
+    for needle in (
+        MARKER,
+        str(user.id),
+        user.first_name,
+        user.last_name,
+        user.username,
+        code,
+        receipt.format_code(code),
+    ):
         assert needle.encode() not in stored, f"{needle!r} in the data directory"
         assert needle not in log, f"{needle!r} in the log"
 
