@@ -52,34 +52,32 @@ def get_router() -> Router:
     router = private_only(Router(name="report"))
 
     @router.message(Command("report"))
-    async def report_command(message: Message, state: FSMContext, view: ViewContext) -> None:
-        await begin(message, state, view)
-
     @router.callback_query(ActionCB.filter(F.action == Action.NEW))
-    async def report_button(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
-        await begin(query, state, view)
+    async def new_report(
+        event: Message | CallbackQuery, state: FSMContext, view: ViewContext
+    ) -> None:
+        await begin(event, state, view)
 
     @router.callback_query(ReportForm.region, RegionCB.filter())
-    async def region(
-        query: CallbackQuery, callback_data: RegionCB, state: FSMContext, view: ViewContext
-    ) -> None:
-        if view.catalog.region(callback_data.code) is None:
-            await notice(query, _("This button is no longer active."))
-            return
-        draft = await _draft(state)
-        draft.region = callback_data.code
-        await _advance(query, state, draft, ReportForm.region, view)
-
     @router.callback_query(ReportForm.sphere, SphereCB.filter())
-    async def sphere(
-        query: CallbackQuery, callback_data: SphereCB, state: FSMContext, view: ViewContext
+    async def pick(
+        query: CallbackQuery,
+        callback_data: RegionCB | SphereCB,
+        state: FSMContext,
+        view: ViewContext,
     ) -> None:
-        if view.catalog.category(callback_data.code) is None:
+        is_region = isinstance(callback_data, RegionCB)
+        lookup = view.catalog.region if is_region else view.catalog.category
+        if lookup(callback_data.code) is None:
             await notice(query, _("This button is no longer active."))
             return
         draft = await _draft(state)
-        draft.sphere = callback_data.code
-        await _advance(query, state, draft, ReportForm.sphere, view)
+        if is_region:
+            draft.region = callback_data.code
+        else:
+            draft.sphere = callback_data.code
+        step = ReportForm.region if is_region else ReportForm.sphere
+        await _advance(query, state, draft, step, view)
 
     @router.callback_query(ReportForm.when, WhenCB.filter())
     async def when(

@@ -42,22 +42,14 @@ def get_router() -> Router:
         await _menu(message, state)
 
     @router.message(Command("help"))
-    async def help_command(message: Message, settings: Settings) -> None:
-        await message.answer(texts.help_text(settings.hotline))
-
     @router.callback_query(ActionCB.filter(F.action == Action.HELP))
-    async def help_button(query: CallbackQuery, settings: Settings) -> None:
-        await query.answer()
-        await send(query, texts.help_text(settings.hotline))
+    async def show_help(event: Message | CallbackQuery, settings: Settings) -> None:
+        await _inform(event, texts.help_text(settings.hotline))
 
     @router.message(Command("privacy"))
-    async def privacy_command(message: Message, settings: Settings) -> None:
-        await message.answer(texts.privacy_text(settings.draft_ttl_hours))
-
     @router.callback_query(ActionCB.filter(F.action == Action.PRIVACY))
-    async def privacy_button(query: CallbackQuery, settings: Settings) -> None:
-        await query.answer()
-        await send(query, texts.privacy_text(settings.draft_ttl_hours))
+    async def show_privacy(event: Message | CallbackQuery, settings: Settings) -> None:
+        await _inform(event, texts.privacy_text(settings.draft_ttl_hours))
 
     @router.message(Command("language"))
     async def language(message: Message) -> None:
@@ -82,40 +74,39 @@ def get_router() -> Router:
             await _menu(query, state)
 
     @router.message(Command("cancel"))
-    async def cancel(
-        message: Message, state: FSMContext, reports: ReportService, view: ViewContext
-    ) -> None:
-        await _cancel(message, state, reports, view)
-
     @router.callback_query(ActionCB.filter(F.action == Action.CANCEL))
-    async def cancel_button(
-        query: CallbackQuery, state: FSMContext, reports: ReportService
+    async def cancel(
+        event: Message | CallbackQuery,
+        state: FSMContext,
+        reports: ReportService,
+        view: ViewContext,
     ) -> None:
-        await _cancel(query, state, reports)
+        """Cancel what is in front of the user: a status check returns to the report under it."""
+        current = await state.get_state()
+        if current is None:
+            await notice(event, _("There is nothing to cancel."))
+            return
+        if step_by_name(current) is None:
+            await present(event, _("Done. You have left the report check."))
+            await resume_or_clear(event, state, view)
+            return
+        await reports.discard_draft(Draft.from_data(await state.get_data()).draft_id)
+        await state.clear()
+        await present(event, _("Cancelled. Nothing was saved. To start again, send /report."))
 
     return router
+
+
+async def _inform(event: Message | CallbackQuery, text: str) -> None:
+    """A page of information below the conversation, leaving the screen it was asked from."""
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+    await send(event, text)
 
 
 async def _menu(event: Message | CallbackQuery, state: FSMContext) -> None:
     has_draft = await draft_step(state) is not None
     await send(event, _("What would you like to do?"), keyboards.main_menu(has_draft=has_draft))
-
-
-async def _cancel(
-    event: Message | CallbackQuery, state: FSMContext, reports: ReportService, view: ViewContext
-) -> None:
-    """Cancel what is in front of the user: a status check returns to the report under it."""
-    current = await state.get_state()
-    if current is None:
-        await notice(event, _("There is nothing to cancel."))
-        return
-    if step_by_name(current) is None:
-        await present(event, _("Done. You have left the report check."))
-        await resume_or_clear(event, state, view)
-        return
-    await reports.discard_draft(Draft.from_data(await state.get_data()).draft_id)
-    await state.clear()
-    await present(event, _("Cancelled. Nothing was saved. To start again, send /report."))
 
 
 def _deep_link_region(args: str | None, view: ViewContext) -> str | None:
