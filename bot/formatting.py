@@ -17,3 +17,20 @@ def format_moment(moment: datetime, zone: tzinfo, locale: str) -> str:
 
 def format_number(value: int, locale: str) -> str:
     return format_decimal(value, locale=locale)
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def truncate_utf16(text: str, limit: int) -> str:
+    """The longest prefix of at most ``limit`` UTF-16 units; never splits a character."""
+    if utf16_length(text) <= limit:
+        return text
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return text[:index]
+    return text

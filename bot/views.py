@@ -23,11 +23,13 @@ from bot.draft import (
     step_number,
 )
 from bot.evidence import MAX_FILES
-from bot.formatting import format_moment, format_number
+from bot.formatting import format_moment, format_number, truncate_utf16
 from bot.reports import StatusView
 from bot.texts import false_report_warning
 
+# In UTF-16 units, so that the review stays within Telegram's 4096 whatever the script or emoji.
 REVIEW_BODY_PREVIEW = 1500
+HISTORY_SHOWN = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +146,11 @@ def review(draft: Draft, ctx: ViewContext) -> str:
     region = ctx.catalog.region(draft.region or "")
     sphere = ctx.catalog.category(draft.sphere or "")
     body = draft.body_text
-    if len(body) > REVIEW_BODY_PREVIEW:
-        rest = len(body) - REVIEW_BODY_PREVIEW
+    preview = truncate_utf16(body, REVIEW_BODY_PREVIEW)
+    if preview != body:
+        rest = len(body) - len(preview)
         body = (
-            body[:REVIEW_BODY_PREVIEW]
+            preview
             + "… "
             + _("(and {count} more characters)").format(count=format_number(rest, ctx.locale))
         )
@@ -201,7 +204,12 @@ def status(view: StatusView, ctx: ViewContext) -> str:
         "",
         _("<b>History</b>"),
     ]
-    for event in view.events:
+    hidden = len(view.events) - HISTORY_SHOWN
+    if hidden > 0:
+        lines.append(
+            _("… earlier entries: {count}").format(count=format_number(hidden, ctx.locale))
+        )
+    for event in view.events[-HISTORY_SHOWN:]:
         moment = format_moment(datetime.fromisoformat(event.created_at), ctx.zone, ctx.locale)
         lines.append(f"• {moment}: {events.get(event.kind, event.kind)}")
     return "\n".join(lines)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import Chat, Update
 
@@ -24,6 +27,12 @@ async def fill_report(citizen: Citizen, *, region: str = "abai", contact: bool =
     await citizen.photo(b"\xff\xd8jpeg-bytes")
     await citizen.press("do:done")
     return await citizen.press("do:cyes" if contact else "do:cno")
+
+
+async def reach_text_step(citizen: Citizen) -> None:
+    await citizen.say("/report")
+    for data in ("rg:abai", "sp:police", "wh:today", "do:skip"):
+        await citizen.press(data)
 
 
 def receipt_code(requests: list) -> str:
@@ -81,9 +90,7 @@ async def test_back_returns_to_previous_step_keeping_answers(citizen: Citizen) -
 
 
 async def test_body_needs_twenty_characters_and_accepts_several_messages(citizen: Citizen) -> None:
-    await citizen.say("/report")
-    for data in ("rg:abai", "sp:police", "wh:today", "do:skip"):
-        await citizen.press(data)
+    await reach_text_step(citizen)
     await citizen.say("Взятка.")
     too_short = await citizen.press("do:done")
     assert any(isinstance(r, AnswerCallbackQuery) and r.text for r in too_short)
@@ -94,9 +101,7 @@ async def test_body_needs_twenty_characters_and_accepts_several_messages(citizen
 
 
 async def test_text_over_8000_characters_is_refused_and_nothing_is_lost(citizen: Citizen) -> None:
-    await citizen.say("/report")
-    for data in ("rg:abai", "sp:police", "wh:today", "do:skip"):
-        await citizen.press(data)
+    await reach_text_step(citizen)
     await citizen.say("а" * 4000)
     await citizen.say("б" * 3990)
     refused = await citizen.say("в" * 100)
@@ -137,9 +142,7 @@ async def test_forged_and_stale_buttons_change_nothing(citizen: Citizen) -> None
 
 
 async def test_files_over_limits_are_refused(citizen: Citizen, services: Services) -> None:
-    await citizen.say("/report")
-    for data in ("rg:abai", "sp:police", "wh:today", "do:skip"):
-        await citizen.press(data)
+    await reach_text_step(citizen)
     await citizen.say(BODY)
     await citizen.press("do:done")
     big = await citizen.document(b"%PDF", size=21 * 1024 * 1024)
@@ -157,9 +160,7 @@ async def test_files_over_limits_are_refused(citizen: Citizen, services: Service
 async def test_cancel_discards_the_draft_and_its_files(
     citizen: Citizen, services: Services
 ) -> None:
-    await citizen.say("/report")
-    for data in ("rg:abai", "sp:police", "wh:today", "do:skip"):
-        await citizen.press(data)
+    await reach_text_step(citizen)
     await citizen.say(BODY)
     await citizen.press("do:done")
     await citizen.photo(b"\xff\xd8photo")
@@ -227,9 +228,7 @@ async def test_group_messages_never_start_or_feed_a_report(
 
 async def test_an_update_delivered_again_is_applied_once(citizen: Citizen) -> None:
     """After a crash, Telegram delivers unconfirmed updates again: text must not double."""
-    await citizen.say("/report")
-    for data in ("rg:abai", "sp:police", "wh:today", "do:skip"):
-        await citizen.press(data)
+    await reach_text_step(citizen)
     await citizen.say(BODY)
     message = citizen._message(text="Повтор: это сообщение пришло дважды.")
     update = Update(update_id=10_000_000, message=message)
@@ -239,3 +238,79 @@ async def test_an_update_delivered_again_is_applied_once(citizen: Citizen) -> No
     await citizen.press("do:skip")
     review = texts(await citizen.press("do:cno"))[-1]
     assert review.count("Повтор") == 1
+
+
+async def test_language_buttons_switch_and_remember_the_language(
+    citizen_factory, services: Services
+) -> None:
+    citizen = citizen_factory(language_code="en")
+    first = texts(await citizen.say("/start"))[0]
+    assert "сыбайлас" in first, "an unsupported Telegram language gets DEFAULT_LOCALE (kk)"
+    switched = texts(await citizen.press("lang:ru"))
+    assert any("язык" in text.lower() for text in switched)
+    assert "коррупц" in texts(await citizen.say("/help"))[0]
+    forged = await citizen.press("lang:en")
+    assert any(isinstance(r, AnswerCallbackQuery) and r.text for r in forged)
+    assert "коррупц" in texts(await citizen.say("/help"))[0], "a forged language changes nothing"
+
+
+async def test_telegram_language_is_used_until_the_user_chooses(citizen_factory) -> None:
+    kazakh = citizen_factory(user_id=1001, language_code="kk")
+    russian = citizen_factory(user_id=1002, language_code="ru")
+    assert "сыбайлас" in texts(await kazakh.say("/start"))[0]
+    assert "коррупц" in texts(await russian.say("/start"))[0]
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+async def test_help_and_privacy_say_what_matters(citizen_factory, language: str) -> None:
+    citizen = citizen_factory(language_code=language)
+    help_text = texts(await citizen.say("/help"))[0]
+    for fact in ("1424", "102", "419", "eOtinish"):
+        assert fact in help_text, fact
+    privacy = texts(await citizen.press("do:privacy"))[0]
+    assert "AES-256-GCM" in privacy and "Telegram" in privacy
+    welcome = texts(await citizen.say("/start"))[0]
+    assert "102" in welcome and "1424" in welcome and "Telegram" in welcome
+
+
+async def test_voice_and_video_are_accepted_as_evidence(
+    citizen: Citizen, services: Services
+) -> None:
+    await reach_text_step(citizen)
+    await citizen.say(BODY)
+    await citizen.press("do:done")
+    await citizen.voice(b"OggS-voice")
+    kinds = await services.database.fetchall("SELECT kind FROM attachments")
+    assert [row[0] for row in kinds] == ["voice"]
+
+
+async def test_unknown_command_and_idle_text_get_guidance(citizen: Citizen) -> None:
+    for requests in (await citizen.say("/bribe"), await citizen.say("привет")):
+        assert "/report" in texts(requests)[0]
+
+
+async def test_unknown_command_mid_dialog_is_not_taken_as_text(citizen: Citizen) -> None:
+    await reach_text_step(citizen)
+    await citizen.say("/whatever")
+    await citizen.say(BODY)
+    await citizen.press("do:done")
+    await citizen.press("do:skip")
+    review = texts(await citizen.press("do:cno"))[-1]
+    assert "/whatever" not in review
+
+
+async def test_expired_drafts_and_their_files_are_purged(
+    citizen: Citizen, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await reach_text_step(citizen)
+    await citizen.say(BODY)
+    await citizen.press("do:done")
+    await citizen.photo(b"\xff\xd8photo")
+    later = time.time() + 3 * 24 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    services.fsm._clock = lambda: later
+    await services.maintenance.purge_expired()
+    for table in ("fsm", "attachments"):
+        assert (await services.database.fetchone(f"SELECT count(*) FROM {table}"))[0] == 0
+    expired = await citizen.press("do:done")
+    assert any(isinstance(r, AnswerCallbackQuery) and r.text for r in expired)

@@ -1,0 +1,96 @@
+"""Every screen the dialog can render is valid Telegram HTML within the length limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.catalog import Catalog
+from bot.draft import MAX_BODY_CHARS, MAX_PLACE_CHARS, STEPS, Draft
+from bot.formatting import truncate_utf16, utf16_length
+from bot.i18n import create_i18n
+from bot.reports import StatusView
+from bot.views import ViewContext, render_step, status
+from storage.reports import EventRow
+from tests.fakeapi import parse_html, utf16_len
+
+I18N = create_i18n("kk")
+CATALOG = Catalog.load()
+ZONE = ZoneInfo("Asia/Almaty")
+TEXT_LIMIT = 4096
+
+# Any Unicode a person can send, astral emoji and markup-like characters included.
+user_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=MAX_BODY_CHARS
+)
+
+
+def render(step_index: int, draft: Draft, locale: str) -> str:
+    with I18N.context(), I18N.use_locale(locale):
+        text, _ = render_step(STEPS[step_index], draft, ViewContext(CATALOG, locale, ZONE))
+    return text
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    body=user_text,
+    place=st.text(max_size=MAX_PLACE_CHARS),
+    locale=st.sampled_from(["kk", "ru"]),
+    step=st.integers(min_value=0, max_value=len(STEPS) - 1),
+)
+def test_any_draft_renders_valid_html_within_limits(
+    body: str, place: str, locale: str, step: int
+) -> None:
+    draft = Draft(
+        region="north_kazakhstan",
+        sphere="state_revenue",
+        occurred="week",
+        place=place or None,
+        body=[body],
+        files=["a"] * 10,
+        contact=True,
+    )
+    shown = parse_html(render(step, draft, locale))
+    assert 1 <= utf16_len(shown.text) <= TEXT_LIMIT
+
+
+def test_longest_astral_text_still_fits_the_review() -> None:
+    draft = Draft(
+        region="abai", sphere="police", place="😀" * MAX_PLACE_CHARS, body=["😀" * MAX_BODY_CHARS]
+    )
+    for locale in ("kk", "ru"):
+        shown = parse_html(render(len(STEPS) - 1, draft, locale))
+        assert utf16_len(shown.text) <= TEXT_LIMIT
+        assert "<b>" not in shown.text
+
+
+def test_user_markup_is_shown_as_typed() -> None:
+    draft = Draft(
+        region="abai", sphere="police", place="<b>ТОО & Ко</b>", body=["a < b && c > d <script>"]
+    )
+    shown = parse_html(render(len(STEPS) - 1, draft, "ru")).text
+    assert "<b>ТОО & Ко</b>" in shown
+    assert "a < b && c > d <script>" in shown
+
+
+@given(st.text(max_size=300), st.integers(min_value=0, max_value=400))
+def test_truncation_never_splits_a_character(text: str, limit: int) -> None:
+    cut = truncate_utf16(text, limit)
+    assert text.startswith(cut)
+    assert utf16_length(cut) <= limit
+    assert cut == text or utf16_length(text[: len(cut) + 1]) > limit
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+def test_long_history_is_bounded(locale: str) -> None:
+    moment = datetime(2026, 5, 1, tzinfo=UTC).isoformat()
+    events = [EventRow("submitted", "new", moment)] + [EventRow("info_added", "new", moment)] * 300
+    view = StatusView("r", "new", datetime(2026, 5, 1, tzinfo=UTC), events)
+    with I18N.context(), I18N.use_locale(locale):
+        text = status(view, ViewContext(CATALOG, locale, ZONE))
+    assert utf16_len(parse_html(text).text) <= TEXT_LIMIT
+    assert "281" in text, "the number of hidden earlier entries is shown"
