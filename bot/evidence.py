@@ -36,12 +36,17 @@ class IncomingFile:
     size: int | None
     file_name: str | None
     mime_type: str | None
+    caption: str | None = None
 
 
 def incoming_file(message: Message) -> IncomingFile | None:
+    """The file a message carries, with its caption: words typed with a file are kept too."""
+    caption = message.caption
     if message.photo:
         largest = message.photo[-1]
-        return IncomingFile(largest.file_id, FileKind.PHOTO, largest.file_size, None, "image/jpeg")
+        return IncomingFile(
+            largest.file_id, FileKind.PHOTO, largest.file_size, None, "image/jpeg", caption
+        )
     for kind, media in (
         (FileKind.DOCUMENT, message.document),
         (FileKind.VIDEO, message.video),
@@ -49,11 +54,13 @@ def incoming_file(message: Message) -> IncomingFile | None:
     ):
         if media is not None:
             return IncomingFile(
-                media.file_id, kind, media.file_size, media.file_name, media.mime_type
+                media.file_id, kind, media.file_size, media.file_name, media.mime_type, caption
             )
     if message.voice:
         voice = message.voice
-        return IncomingFile(voice.file_id, FileKind.VOICE, voice.file_size, None, voice.mime_type)
+        return IncomingFile(
+            voice.file_id, FileKind.VOICE, voice.file_size, None, voice.mime_type, caption
+        )
     return None
 
 

@@ -114,7 +114,9 @@ class ReportService:
 
     def _sealed_attachment(self, file: IncomingFile, data: bytes) -> NewAttachment:
         attachment_id = new_id()
-        meta = json.dumps({"file_name": file.file_name, "mime_type": file.mime_type}).encode()
+        meta = json.dumps(
+            {"file_name": file.file_name, "mime_type": file.mime_type, "caption": file.caption}
+        ).encode()
         return NewAttachment(
             id=attachment_id,
             kind=file.kind,

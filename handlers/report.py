@@ -130,9 +130,18 @@ def get_router() -> Router:
                 + body_progress(draft, view.locale)
             )
             return
-        if text:
-            draft.body.append(text)
-        await show_step(message, state, draft, ReportForm.body, view)
+        if not text:
+            return
+        draft.body.append(text)
+        await state.set_data(draft.to_data())
+        await message.answer(
+            _("Saved.")
+            + " "
+            + body_progress(draft, view.locale)
+            + "\n"
+            + _("Send more, or press «Done»."),
+            reply_markup=keyboards.body(has_text=True),
+        )
 
     @router.callback_query(ReportForm.body, ActionCB.filter(F.action == Action.DONE))
     async def body_done(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:

@@ -86,7 +86,9 @@ class Citizen:
         )
         return await self._feed(callback_query=query)
 
-    async def photo(self, data: bytes, size: int | None = None) -> list[TelegramMethod[Any]]:
+    async def photo(
+        self, data: bytes, size: int | None = None, caption: str | None = None
+    ) -> list[TelegramMethod[Any]]:
         file_id = f"photo{next(_message_ids)}"
         self.session.files[file_id] = data
         sizes = [
@@ -98,7 +100,7 @@ class Citizen:
                 file_size=size or len(data),
             )
         ]
-        return await self._feed(message=self._message(photo=sizes))
+        return await self._feed(message=self._message(photo=sizes, caption=caption))
 
     async def document(
         self, data: bytes, name: str = "scan.pdf", size: int | None = None

@@ -314,3 +314,16 @@ async def test_expired_drafts_and_their_files_are_purged(
         assert (await services.database.fetchone(f"SELECT count(*) FROM {table}"))[0] == 0
     expired = await citizen.press("do:done")
     assert any(isinstance(r, AnswerCallbackQuery) and r.text for r in expired)
+
+
+async def test_a_caption_sent_with_a_file_is_kept_sealed(
+    citizen: Citizen, services: Services
+) -> None:
+    await reach_text_step(citizen)
+    await citizen.say(BODY)
+    await citizen.press("do:done")
+    await citizen.photo(b"\xff\xd8photo", caption="Квитанция, которую выдал инспектор")
+    row = await services.database.fetchone("SELECT id, meta FROM attachments")
+    assert "Квитанция".encode() not in bytes(row["meta"])
+    meta = services.cipher.open(bytes(row["meta"]), f"attachments:{row['id']}:meta")
+    assert "Квитанция, которую выдал инспектор" in meta.decode()
