@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -326,4 +327,4 @@ async def test_a_caption_sent_with_a_file_is_kept_sealed(
     row = await services.database.fetchone("SELECT id, meta FROM attachments")
     assert "Квитанция".encode() not in bytes(row["meta"])
     meta = services.cipher.open(bytes(row["meta"]), f"attachments:{row['id']}:meta")
-    assert "Квитанция, которую выдал инспектор" in meta.decode()
+    assert json.loads(meta)["caption"] == "Квитанция, которую выдал инспектор"
