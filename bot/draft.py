@@ -7,7 +7,7 @@ from typing import Any
 
 from aiogram.fsm.state import State, StatesGroup
 
-from bot.reports import new_id
+from bot.reports import Submission, new_id
 
 MIN_BODY_CHARS = 20
 MAX_BODY_CHARS = 8000
@@ -47,7 +47,6 @@ class Draft:
     place: str | None = None
     body: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    file_kinds: list[str] = field(default_factory=list)
     contact: bool = False
     editing: bool = False
     receipt: str | None = None
@@ -67,6 +66,26 @@ class Draft:
             return False
         self.last_update = update_id
         return True
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.region and self.sphere and len(self.body_text) >= MIN_BODY_CHARS)
+
+    def submission(self, chat_id: int | None, locale: str) -> Submission:
+        """What the report service stores; the chat address only if the reporter opted in."""
+        if not self.is_complete or self.receipt is None:
+            raise ValueError("an incomplete draft cannot be submitted")
+        return Submission(
+            draft_id=self.draft_id,
+            receipt_code=self.receipt,
+            region=self.region or "",
+            category=self.sphere or "",
+            occurred=self.occurred or "unknown",
+            place=self.place,
+            body=self.body_text,
+            contact_chat_id=chat_id if self.contact else None,
+            locale=locale,
+        )
 
     @property
     def body_text(self) -> str:

@@ -25,7 +25,7 @@ from bot.draft import (
 from bot.evidence import MAX_FILES, incoming_file
 from bot.formatting import format_number
 from bot.replies import notice, present, send
-from bot.reports import ReportService, Submission
+from bot.reports import ReportService
 from bot.views import ViewContext, body_progress, files_progress
 from handlers.filters import NOT_COMMAND, TYPED_TEXT, private_only
 from handlers.uploads import fetch_file
@@ -152,7 +152,7 @@ def get_router() -> Router:
                 _(
                     "The description is too short: please write at least {count} characters so "
                     "that the service can check it."
-                ).format(count=MIN_BODY_CHARS),
+                ).format(count=format_number(MIN_BODY_CHARS, view.locale)),
             )
             return
         await _advance(query, state, draft, ReportForm.body, view)
@@ -181,7 +181,7 @@ def get_router() -> Router:
                 _(
                     "You have already attached {max_files} files, the most a report can hold. "
                     "Press «Done» to continue."
-                ).format(max_files=MAX_FILES)
+                ).format(max_files=format_number(MAX_FILES, view.locale))
             )
             return
         data = await fetch_file(message, bot, file)
@@ -189,7 +189,6 @@ def get_router() -> Router:
             return
         attachment_id = await reports.add_draft_file(draft.draft_id, file, data)
         draft.files.append(attachment_id)
-        draft.file_kinds.append(file.kind)
         await state.set_data(draft.to_data())
         await message.answer(
             _("File received.") + " " + files_progress(draft, view.locale),
@@ -208,7 +207,7 @@ def get_router() -> Router:
     ) -> None:
         draft = await _draft(state)
         await reports.discard_draft(draft.draft_id)
-        draft.files, draft.file_kinds = [], []
+        draft.files = []
         await show_step(query, state, draft, ReportForm.evidence, view)
 
     @router.callback_query(
@@ -238,25 +237,14 @@ def get_router() -> Router:
         reports: ReportService,
     ) -> None:
         draft = await _draft(state)
-        if not (draft.region and draft.sphere and len(draft.body_text) >= MIN_BODY_CHARS):
+        if not draft.is_complete:
             await show_step(query, state, draft, ReportForm.review, view)
             return
         if draft.receipt is None:
             draft.receipt = receipt.generate()
             await state.set_data(draft.to_data())
-        await reports.submit(
-            Submission(
-                draft_id=draft.draft_id,
-                receipt_code=draft.receipt,
-                region=draft.region,
-                category=draft.sphere,
-                occurred=draft.occurred or "unknown",
-                place=draft.place,
-                body=draft.body_text,
-                contact_chat_id=query.message.chat.id if draft.contact and query.message else None,
-                locale=view.locale,
-            )
-        )
+        chat_id = query.message.chat.id if query.message else None
+        await reports.submit(draft.submission(chat_id, view.locale))
         await present(query, _("📨 Your report has been sent."))
         await send(query, _receipt_text(draft.receipt))
         await state.clear()
