@@ -11,10 +11,12 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, LinkPreviewOptions
 from aiogram.utils.i18n import I18n
+from aiohttp import ClientError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import texts
@@ -182,7 +184,12 @@ async def run_polling(settings: Settings) -> None:
     scheduler = create_scheduler(services)
     try:
         dispatcher = create_dispatcher(services)
-        await publish_profile(bot, services)
+        try:
+            await publish_profile(bot, services)
+        except TelegramUnauthorizedError:
+            raise ConfigError("BOT_TOKEN is invalid: Telegram rejected it") from None
+        except (TelegramAPIError, ClientError, TimeoutError) as exc:
+            logger.warning("Could not publish the command menu yet (%s)", type(exc).__name__)
         await services.maintenance.purge_expired()
         scheduler.start()
         logger.info("Adal is running")

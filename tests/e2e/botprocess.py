@@ -38,8 +38,7 @@ class BotProcess:
         )
         return env
 
-    async def start(self) -> None:
-        polls = self.api.poll_count
+    async def launch(self) -> asyncio.subprocess.Process:
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -50,6 +49,12 @@ class BotProcess:
                 stdout=log,
                 stderr=log,
             )
+        return self.process
+
+    async def start(self) -> None:
+        """Launch and wait until the bot is long-polling."""
+        polls = self.api.poll_count
+        await self.launch()
         await self.api.wait_polling(since=polls, timeout=START_TIMEOUT)
 
     async def kill(self) -> None:

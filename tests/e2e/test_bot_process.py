@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot import receipt
-from tests.e2e.botprocess import BotProcess, Person
+from tests.e2e.botprocess import START_TIMEOUT, BotProcess, Person
 from tests.fakeapi import FakeBotAPI, SentMessage
 
 BODY_KK = "Жол полициясының инспекторы құжаттарды тексермеу үшін 50 000 теңге талап етті."
@@ -140,3 +141,15 @@ async def test_dialog_continues_after_sigkill_mid_dialog(
     assert text.count("50 000") == 1, "the redelivered update was applied once"
     code = code_in(await person.press("do:submit", expect="-"))
     await person.command(f"/status {code}", button="do:addinfo")
+
+
+async def test_a_token_telegram_rejects_stops_the_start_with_one_line(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    fake_api.fail_next("setMyCommands", 401, description="Unauthorized")
+    process = BotProcess(fake_api, tmp_path)
+    exited = await process.launch()
+    assert await asyncio.wait_for(exited.wait(), START_TIMEOUT) == 2
+    last = process.log().strip().splitlines()[-1]
+    assert last == "adal: configuration error: BOT_TOKEN is invalid: Telegram rejected it"
+    assert "Traceback" not in process.log()
