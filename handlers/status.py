@@ -12,7 +12,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_timedelta
 
@@ -83,9 +83,11 @@ def get_router() -> Router:
         await query.answer()
 
     @router.message(StatusForm.adding, TYPED_TEXT)
-    async def add_text(message: Message, state: FSMContext, reports: ReportService) -> None:
+    async def add_text(
+        message: Message, state: FSMContext, reports: ReportService, event_update: Update
+    ) -> None:
         text = (message.text or "").strip()
-        if not text:
+        if not text or await _seen(state, event_update):
             return
         if len(text) > MAX_NOTE_CHARS:
             await message.answer(
@@ -95,17 +97,23 @@ def get_router() -> Router:
             )
             return
         await reports.add_note((await state.get_data())["status_report"], text)
+        await state.update_data(last_addition=event_update.update_id)
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 
     @router.message(StatusForm.adding, F.photo | F.document | F.video | F.voice | F.audio)
     async def add_file(
-        message: Message, state: FSMContext, reports: ReportService, bot: Bot
+        message: Message,
+        state: FSMContext,
+        reports: ReportService,
+        bot: Bot,
+        event_update: Update,
     ) -> None:
         file = incoming_file(message)
         data = await fetch_file(message, bot, file) if file else None
-        if file is None or data is None:
+        if file is None or data is None or await _seen(state, event_update):
             return
         await reports.add_file((await state.get_data())["status_report"], file, data)
+        await state.update_data(last_addition=event_update.update_id)
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 
     @router.message(StatusForm.adding, NOT_COMMAND)
@@ -118,6 +126,11 @@ def get_router() -> Router:
         await resume_or_clear(query, state, view)
 
     return router
+
+
+async def _seen(state: FSMContext, update: Update) -> bool:
+    """True for an addition Telegram delivers again after a crash: it was stored already."""
+    return update.update_id <= (await state.get_data()).get("last_addition", 0)
 
 
 async def _enter(state: FSMContext) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram.methods import SendMessage
+from aiogram.types import Update
 
 from bot import receipt
 from bot.app import Services
@@ -107,3 +108,16 @@ async def test_status_replies_never_repeat_the_users_name(citizen: Citizen) -> N
     for request in await citizen.say(f"/status {code}"):
         if isinstance(request, SendMessage):
             assert "Айгерим" not in request.text
+
+
+async def test_an_addition_delivered_twice_is_stored_once(
+    citizen: Citizen, services: Services
+) -> None:
+    code = await submit_report(citizen)
+    await citizen.say(f"/status {code}")
+    await citizen.press("do:addinfo")
+    update = Update(update_id=20_000_000, message=citizen._message(text="Дополнение один раз"))
+    await citizen.dispatcher.feed_update(citizen.bot, update)
+    await citizen.dispatcher.feed_update(citizen.bot, update)
+    notes = await services.database.fetchone("SELECT count(*) FROM report_notes")
+    assert notes[0] == 1
