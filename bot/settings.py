@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -35,6 +36,25 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     draft_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
     hotline: str = Field(default="1424", pattern=r"^[0-9+() -]{2,20}$")
+    fallback_chat_id: int | None = None
+    digest_schedule: str = "0 9,15 * * 1-5"
+    reminder_schedule: str = "0 10 * * 1-5"
+    ack_deadline_days: int = Field(default=7, ge=1, le=365)
+    answer_deadline_days: int = Field(default=90, ge=1, le=3650)
+
+    @field_validator("fallback_chat_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("digest_schedule", "reminder_schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"expected a cron expression like '0 9,15 * * 1-5' ({exc})") from None
+        return value
 
     @field_validator("bot_token")
     @classmethod

@@ -78,6 +78,78 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_key, purpose)
     );
     """,
+    """
+    ALTER TABLE reports ADD COLUMN case_no INTEGER;
+    ALTER TABLE reports ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE reports ADD COLUMN queued_at TEXT;
+    ALTER TABLE reports ADD COLUMN delivered_at TEXT;
+    ALTER TABLE reports ADD COLUMN accepted_at TEXT;
+    ALTER TABLE reports ADD COLUMN closed_at TEXT;
+    ALTER TABLE reports ADD COLUMN resolution TEXT;
+    UPDATE reports SET case_no = rowid;
+    CREATE UNIQUE INDEX reports_case_no ON reports (case_no);
+    CREATE INDEX reports_queue ON reports (region, queued_at) WHERE queued_at IS NULL;
+    ALTER TABLE report_events ADD COLUMN detail TEXT;
+    CREATE TABLE departments (
+        region TEXT PRIMARY KEY,
+        name_kk TEXT NOT NULL,
+        name_ru TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        last_digest_at TEXT
+    );
+    CREATE TABLE department_chats (
+        chat_key BLOB NOT NULL,
+        region TEXT NOT NULL REFERENCES departments (region),
+        chat_ref BLOB NOT NULL,
+        kind TEXT NOT NULL,
+        linked_at TEXT NOT NULL,
+        PRIMARY KEY (chat_key, region)
+    );
+    CREATE INDEX department_chats_region ON department_chats (region);
+    CREATE TABLE invites (
+        code_hash BLOB PRIMARY KEY,
+        region TEXT NOT NULL REFERENCES departments (region),
+        expires_at REAL NOT NULL,
+        used_at REAL
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        chat_key BLOB NOT NULL,
+        chat_ref BLOB NOT NULL,
+        report_id TEXT REFERENCES reports (id) ON DELETE CASCADE,
+        attachment_id TEXT,
+        parent_id INTEGER REFERENCES outbox (id) ON DELETE CASCADE,
+        payload BLOB,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        in_flight INTEGER NOT NULL DEFAULT 0,
+        next_attempt REAL NOT NULL,
+        message_id INTEGER,
+        created_at REAL NOT NULL,
+        sent_at REAL
+    );
+    CREATE INDEX outbox_due ON outbox (status, next_attempt);
+    CREATE INDEX outbox_report ON outbox (report_id, kind);
+    CREATE TABLE questions (
+        id TEXT PRIMARY KEY,
+        report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+        body BLOB NOT NULL,
+        asked_at TEXT NOT NULL,
+        answered_at TEXT
+    );
+    CREATE INDEX questions_report ON questions (report_id);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor BLOB NOT NULL,
+        action TEXT NOT NULL,
+        report_id TEXT,
+        region TEXT,
+        detail TEXT
+    );
+    CREATE INDEX audit_report ON audit (report_id);
+    """,
 )
 
 

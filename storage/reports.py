@@ -22,6 +22,7 @@ class NewReport:
     contact: bytes | None
     locale: str
     created_at: str
+    urgent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +61,9 @@ class ReportsRepository:
         async with self._db.transaction(durable=True) as conn:
             cursor = await conn.execute(
                 "INSERT INTO reports (id, receipt_hash, submission_key, region, category, "
-                "occurred, place, body, contact, locale, status, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?) "
+                "occurred, place, body, contact, locale, status, created_at, updated_at, urgent, "
+                "case_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, "
+                "(SELECT coalesce(max(case_no), 0) + 1 FROM reports)) "
                 "ON CONFLICT (submission_key) DO NOTHING",
                 (
                     report.id,
@@ -76,6 +78,7 @@ class ReportsRepository:
                     report.locale,
                     report.created_at,
                     report.created_at,
+                    report.urgent,
                 ),
             )
             if cursor.rowcount == 0:

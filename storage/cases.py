@@ -1,0 +1,180 @@
+"""Cases as departments work them: queueing for digests, officers' actions, the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.database import Database
+from storage.outbox import NewItem, insert_items
+
+OPEN_STATUSES = ("new", "delivered", "accepted", "awaiting_reporter")
+_CASE_COLUMNS = (
+    "id, case_no, region, category, occurred, place, body, contact, locale, status, "
+    "created_at, urgent, accepted_at, closed_at, resolution"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    id: str
+    case_no: int
+    region: str
+    category: str
+    occurred: str
+    place: bytes | None
+    body: bytes
+    contact: bytes | None
+    locale: str
+    status: str
+    created_at: str
+    urgent: bool
+    accepted_at: str | None
+    closed_at: str | None
+    resolution: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    at: str
+    actor: bytes
+    action: str
+    region: str | None
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One officer action: the case's new state, its history entry and its audit entry."""
+
+    report_id: str
+    actor: bytes
+    action: str
+    at: str
+    status: str | None = None
+    region: str | None = None
+    resolution: str | None = None
+    detail: str | None = None
+    drop_contact: bool = False
+    requeue: bool = False
+
+
+class CasesRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def get(self, report_id: str) -> CaseRow | None:
+        row = await self._db.fetchone(
+            f"SELECT {_CASE_COLUMNS} FROM reports WHERE id = ?",  # noqa: S608
+            (report_id,),
+        )
+        return None if row is None else _case(row)
+
+    async def by_number(self, case_no: int) -> CaseRow | None:
+        row = await self._db.fetchone(
+            f"SELECT {_CASE_COLUMNS} FROM reports WHERE case_no = ?",  # noqa: S608
+            (case_no,),
+        )
+        return None if row is None else _case(row)
+
+    async def unqueued(self, *, urgent_only: bool = False) -> list[CaseRow]:
+        """Open cases no digest has taken yet, oldest first."""
+        urgent = "AND urgent = 1" if urgent_only else ""
+        rows = await self._db.fetchall(
+            f"SELECT {_CASE_COLUMNS} FROM reports WHERE queued_at IS NULL "  # noqa: S608
+            f"AND status IN ('new', 'delivered') {urgent} ORDER BY case_no"
+        )
+        return [_case(row) for row in rows]
+
+    async def open_cases(self, region: str | None = None) -> list[CaseRow]:
+        where = "AND region = ?" if region else ""
+        rows = await self._db.fetchall(
+            f"SELECT {_CASE_COLUMNS} FROM reports WHERE status IN "  # noqa: S608
+            f"('new', 'delivered', 'accepted', 'awaiting_reporter') {where} ORDER BY case_no",
+            (region,) if region else (),
+        )
+        return [_case(row) for row in rows]
+
+    async def apply(self, change: Change, notices: list[NewItem], now: float) -> bool:
+        """Apply an officer's action atomically, with its history, audit and messages owed.
+
+        Returns False if the case is closed already (a stale button): nothing changes then.
+        """
+        async with self._db.transaction(durable=True) as conn:
+            cursor = await conn.execute(
+                "SELECT status, region FROM reports WHERE id = ?", (change.report_id,)
+            )
+            row = await cursor.fetchone()
+            if row is None or row[0] == "closed":
+                return False
+            status = change.status or row[0]
+            await conn.execute(
+                "UPDATE reports SET status = ?, region = ?, updated_at = ?, "
+                "resolution = coalesce(?, resolution), "
+                "accepted_at = CASE WHEN ? = 'accepted' THEN coalesce(accepted_at, ?) "
+                "ELSE accepted_at END, "
+                "closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END, "
+                "contact = CASE WHEN ? THEN NULL ELSE contact END, "
+                "queued_at = CASE WHEN ? THEN NULL ELSE queued_at END WHERE id = ?",
+                (
+                    status,
+                    change.region or row[1],
+                    change.at,
+                    change.resolution,
+                    status,
+                    change.at,
+                    status,
+                    change.at,
+                    change.drop_contact,
+                    change.requeue,
+                    change.report_id,
+                ),
+            )
+            await conn.execute(
+                "INSERT INTO report_events (report_id, kind, status, created_at, detail) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (change.report_id, change.action, status, change.at, change.detail),
+            )
+            await _audit(conn, change, row[1])
+            await insert_items(conn, notices, now)
+        return True
+
+    async def record_read(self, report_id: str, actor: bytes, region: str, at: str) -> None:
+        async with self._db.transaction() as conn:
+            await _audit(conn, Change(report_id, actor, "read", at), region)
+
+    async def audit(self, report_id: str) -> list[AuditRow]:
+        rows = await self._db.fetchall(
+            "SELECT at, actor, action, region, detail FROM audit WHERE report_id = ? ORDER BY id",
+            (report_id,),
+        )
+        return [AuditRow(row[0], bytes(row[1]), row[2], row[3], row[4]) for row in rows]
+
+
+async def _audit(conn: aiosqlite.Connection, change: Change, region: str) -> None:
+    await conn.execute(
+        "INSERT INTO audit (at, actor, action, report_id, region, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (change.at, change.actor, change.action, change.report_id, region, change.detail),
+    )
+
+
+def _case(row: aiosqlite.Row) -> CaseRow:
+    return CaseRow(
+        id=row[0],
+        case_no=row[1],
+        region=row[2],
+        category=row[3],
+        occurred=row[4],
+        place=None if row[5] is None else bytes(row[5]),
+        body=bytes(row[6]),
+        contact=None if row[7] is None else bytes(row[7]),
+        locale=row[8],
+        status=row[9],
+        created_at=row[10],
+        urgent=bool(row[11]),
+        accepted_at=row[12],
+        closed_at=row[13],
+        resolution=row[14],
+    )

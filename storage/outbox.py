@@ -1,0 +1,178 @@
+"""The transactional outbox: every message owed to a chat is a row before it is a request."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.database import Database
+
+_ITEM_COLUMNS = (
+    "o.id, o.kind, o.chat_key, o.chat_ref, o.report_id, o.attachment_id, o.parent_id, "
+    "o.payload, o.attempts, o.in_flight, p.message_id"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    kind: str
+    chat_key: bytes
+    chat_ref: bytes
+    report_id: str | None = None
+    attachment_id: str | None = None
+    payload: bytes | None = None
+    parent: int | None = None
+    """Index, in the same batch, of the item this one replies to (a case card for its files)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    kind: str
+    chat_key: bytes
+    chat_ref: bytes
+    report_id: str | None
+    attachment_id: str | None
+    parent_id: int | None
+    payload: bytes | None
+    attempts: int
+    in_flight: bool
+    parent_message_id: int | None
+
+
+class OutboxRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def enqueue(
+        self,
+        items: Sequence[NewItem],
+        now: float,
+        *,
+        queued_reports: Sequence[str] = (),
+        queued_at: str | None = None,
+    ) -> list[int]:
+        """Write the items, and mark the reports they carry as queued, in one transaction."""
+        async with self._db.transaction(durable=True) as conn:
+            ids = await insert_items(conn, items, now)
+            await conn.executemany(
+                "UPDATE reports SET queued_at = ? WHERE id = ?",
+                [(queued_at, report_id) for report_id in queued_reports],
+            )
+        return ids
+
+    async def due(self, now: float, limit: int = 50) -> list[OutboxItem]:
+        rows = await self._db.fetchall(
+            f"SELECT {_ITEM_COLUMNS} FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "  # noqa: S608
+            "WHERE o.status = 'pending' AND o.next_attempt <= ? "
+            "AND (o.parent_id IS NULL OR p.status = 'sent') ORDER BY o.id LIMIT ?",
+            (now, limit),
+        )
+        return [_item(row) for row in rows]
+
+    async def next_due_time(self) -> float | None:
+        row = await self._db.fetchone(
+            "SELECT min(next_attempt) FROM outbox WHERE status = 'pending'"
+        )
+        return None if row is None or row[0] is None else float(row[0])
+
+    async def pending(self) -> int:
+        row = await self._db.fetchone("SELECT count(*) FROM outbox WHERE status = 'pending'")
+        return int(row[0]) if row else 0
+
+    async def begin(self, item_id: int) -> None:
+        """Recorded before the request: a crash after it leaves a trace of a possible repeat."""
+        await self._db.execute(
+            "UPDATE outbox SET in_flight = 1, attempts = attempts + 1 WHERE id = ?", (item_id,)
+        )
+
+    async def sent(self, item: OutboxItem, message_id: int, now: float, at: str) -> None:
+        async with self._db.transaction(durable=True) as conn:
+            await conn.execute(
+                "UPDATE outbox SET status = 'sent', in_flight = 0, message_id = ?, sent_at = ? "
+                "WHERE id = ?",
+                (message_id, now, item.id),
+            )
+            if item.kind == "report" and item.report_id:
+                cursor = await conn.execute(
+                    "UPDATE reports SET status = 'delivered', delivered_at = ?, updated_at = ? "
+                    "WHERE id = ? AND status = 'new'",
+                    (at, at, item.report_id),
+                )
+                if cursor.rowcount:
+                    await conn.execute(
+                        "INSERT INTO report_events (report_id, kind, status, created_at) "
+                        "VALUES (?, 'delivered', 'delivered', ?)",
+                        (item.report_id, at),
+                    )
+
+    async def retry(self, item_id: int, next_attempt: float) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET in_flight = 0, next_attempt = ? WHERE id = ?",
+            (next_attempt, item_id),
+        )
+
+    async def drop(self, item_id: int) -> None:
+        """Give up on an item that can never be sent (its report or file is gone)."""
+        await self._db.execute(
+            "UPDATE outbox SET status = 'dropped', in_flight = 0 WHERE id = ?", (item_id,)
+        )
+
+    async def move_chat(self, old_key: bytes, new_key: bytes, new_ref: bytes) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET chat_key = ?, chat_ref = ? WHERE chat_key = ?",
+            (new_key, new_ref, old_key),
+        )
+
+    async def message_of(self, report_id: str, chat_key: bytes) -> int | None:
+        """The message id of the newest case card of a report in a chat, to reply to."""
+        row = await self._db.fetchone(
+            "SELECT message_id FROM outbox WHERE report_id = ? AND chat_key = ? "
+            "AND kind = 'report' AND status = 'sent' ORDER BY id DESC LIMIT 1",
+            (report_id, chat_key),
+        )
+        return None if row is None else int(row[0])
+
+
+async def insert_items(
+    conn: aiosqlite.Connection, items: Sequence[NewItem], now: float
+) -> list[int]:
+    """Insert in order, resolving each item's ``parent`` index to the parent's row id."""
+    ids: list[int] = []
+    for item in items:
+        parent_id = ids[item.parent] if item.parent is not None else None
+        cursor = await conn.execute(
+            "INSERT INTO outbox (kind, chat_key, chat_ref, report_id, attachment_id, parent_id, "
+            "payload, next_attempt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                item.kind,
+                item.chat_key,
+                item.chat_ref,
+                item.report_id,
+                item.attachment_id,
+                parent_id,
+                item.payload,
+                now,
+                now,
+            ),
+        )
+        ids.append(int(cursor.lastrowid or 0))
+    return ids
+
+
+def _item(row: aiosqlite.Row) -> OutboxItem:
+    return OutboxItem(
+        id=row[0],
+        kind=row[1],
+        chat_key=bytes(row[2]),
+        chat_ref=bytes(row[3]),
+        report_id=row[4],
+        attachment_id=row[5],
+        parent_id=row[6],
+        payload=None if row[7] is None else bytes(row[7]),
+        attempts=row[8],
+        in_flight=bool(row[9]),
+        parent_message_id=row[10],
+    )
