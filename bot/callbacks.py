@@ -64,3 +64,28 @@ class ActionCB(CallbackData, prefix="do"):
 
 class EditCB(CallbackData, prefix="ed"):
     field: Field
+
+
+class CaseAction(StrEnum):
+    ACCEPT = "acc"
+    ASK = "ask"
+    CLOSE = "cls"
+    RESOLVE = "res"
+    MOVE = "mov"
+    MOVE_TO = "to"
+    BACK = "bk"
+
+
+class Resolution(StrEnum):
+    REFERRED = "ref"
+    NOT_CONFIRMED = "nc"
+    NOT_COMPETENT = "oc"
+    DUPLICATE = "dup"
+
+
+class CaseCB(CallbackData, prefix="cs"):
+    """An officer's button on a case card; ``case`` is the report's random id."""
+
+    action: CaseAction
+    case: str
+    arg: str = ""

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     reminder_schedule: str = "0 10 * * 1-5"
     ack_deadline_days: int = Field(default=7, ge=1, le=365)
     answer_deadline_days: int = Field(default=90, ge=1, le=3650)
+    send_interval_seconds: float = Field(default=3.0, ge=0, le=60)
 
     @field_validator("fallback_chat_id", mode="before")
     @classmethod

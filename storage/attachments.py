@@ -65,6 +65,20 @@ class AttachmentsRepository:
         )
         return [AttachmentRow(*row) for row in rows]
 
+    async def kinds_for(self, report_id: str) -> list[tuple[str, str]]:
+        """(id, kind) of a report's files, oldest first, without loading their bytes."""
+        rows = await self._db.fetchall(
+            "SELECT id, kind FROM attachments WHERE report_id = ? ORDER BY created_at",
+            (report_id,),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def get(self, attachment_id: str) -> AttachmentRow | None:
+        row = await self._db.fetchone(
+            "SELECT id, kind, size, meta, data FROM attachments WHERE id = ?", (attachment_id,)
+        )
+        return None if row is None else AttachmentRow(*row)
+
     async def purge_orphans(self, cutoff: float) -> int:
         """Delete files of drafts abandoned before ``cutoff``."""
         return await self._db.execute(

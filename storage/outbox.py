@@ -114,6 +114,13 @@ class OutboxRepository:
             (next_attempt, item_id),
         )
 
+    async def postpone_chat(self, chat_key: bytes, next_attempt: float) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET next_attempt = max(next_attempt, ?) "
+            "WHERE chat_key = ? AND status = 'pending'",
+            (next_attempt, chat_key),
+        )
+
     async def drop(self, item_id: int) -> None:
         """Give up on an item that can never be sent (its report or file is gone)."""
         await self._db.execute(

@@ -1,0 +1,41 @@
+"""Telegram chats the bot writes to on its own (departments, admins, opted-in reporters).
+
+A chat is stored as a keyed hash (to find it) and a sealed id (to write to it), never plainly:
+an officer linked in private is a person, and a reporter's chat is their account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.crypto import Cipher, Pseudonyms
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAddress:
+    key: bytes
+    ref: bytes
+
+
+class ChatAddresses:
+    def __init__(self, cipher: Cipher, pseudonyms: Pseudonyms) -> None:
+        self._cipher = cipher
+        self._pseudonyms = pseudonyms
+
+    def key(self, chat_id: int) -> bytes:
+        return self._pseudonyms.digest("chat", chat_id)
+
+    def address(self, chat_id: int) -> ChatAddress:
+        key = self.key(chat_id)
+        return ChatAddress(key, self._cipher.seal_text(str(chat_id), _aad(key)))
+
+    def chat_id(self, key: bytes, ref: bytes) -> int:
+        return int(self._cipher.open_text(ref, _aad(key)))
+
+    def actor(self, user_id: int) -> bytes:
+        """An officer's pseudonym for the audit log."""
+        return self._pseudonyms.digest("officer", user_id)
+
+
+def _aad(key: bytes) -> str:
+    return f"chat:{key.hex()}:id"

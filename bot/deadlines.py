@@ -1,0 +1,41 @@
+"""When a case must be accepted, and answered; which cases are due soon or overdue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from storage.cases import CaseRow
+
+DUE_SOON = timedelta(days=2)
+
+
+class Urgency(StrEnum):
+    OVERDUE = "overdue"
+    DUE = "due"
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    ack_days: int
+    answer_days: int
+
+    def of(self, case: CaseRow) -> datetime | None:
+        """Acceptance is due first, then the answer; a closed case has no deadline."""
+        created = datetime.fromisoformat(case.created_at)
+        if case.status in ("new", "delivered"):
+            return created + timedelta(days=self.ack_days)
+        if case.status in ("accepted", "awaiting_reporter"):
+            return created + timedelta(days=self.answer_days)
+        return None
+
+    def urgency(self, case: CaseRow, now: datetime) -> Urgency | None:
+        deadline = self.of(case)
+        if deadline is None:
+            return None
+        if deadline < now:
+            return Urgency.OVERDUE
+        if deadline - now <= DUE_SOON:
+            return Urgency.DUE
+        return None

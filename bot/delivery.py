@@ -1,0 +1,290 @@
+"""Sending what the outbox holds, at Telegram's pace, surviving its errors and our crashes.
+
+An item is marked in flight before its request and sent only once Telegram returns a message id,
+so a crash between the two leaves it in flight: the next attempt is labelled a possible repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from enum import Enum
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile, ReplyParameters
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiohttp import ClientError
+
+from bot.case_views import CaseText, case_keyboard, case_messages
+from bot.catalog import Catalog
+from bot.chats import ChatAddresses
+from bot.crypto import Cipher, DecryptionError
+from bot.deadlines import Deadlines
+from bot.digest import payload_aad
+from bot.evidence import FileKind
+from bot.reports import utc_now
+from storage.attachments import AttachmentsRepository
+from storage.cases import CasesRepository
+from storage.departments import DepartmentsRepository
+from storage.outbox import NewItem, OutboxItem, OutboxRepository
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = 600.0
+UNREACHABLE_RETRY = 3600.0
+IDLE_WAIT = 30.0
+
+
+class Outcome(Enum):
+    DONE = "done"
+    HELD = "held"
+
+
+class Undeliverable(Exception):
+    """The item refers to something that no longer exists; it is dropped, not retried."""
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        bot: Bot,
+        outbox: OutboxRepository,
+        cases: CasesRepository,
+        attachments: AttachmentsRepository,
+        departments: DepartmentsRepository,
+        chats: ChatAddresses,
+        cipher: Cipher,
+        catalog: Catalog,
+        i18n: I18n,
+        deadlines: Deadlines,
+        admin_addresses: Callable[[], list],
+        interval: float,
+        zone: object,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._bot = bot
+        self._outbox = outbox
+        self._cases = cases
+        self._attachments = attachments
+        self._departments = departments
+        self._chats = chats
+        self._cipher = cipher
+        self._catalog = catalog
+        self._i18n = i18n
+        self._deadlines = deadlines
+        self._admin_addresses = admin_addresses
+        self._interval = interval
+        self._zone = zone
+        self._clock = clock
+        self._last_sent: dict[bytes, float] = {}
+        self._alerted: dict[bytes, float] = {}
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set; sleeps until the next item is due or it is woken."""
+        while not stop.is_set():
+            try:
+                delay = await self.process_due()
+            except Exception:  # a database hiccup must not end deliveries for good
+                logger.exception("Delivery round failed; retrying")
+                delay = 5.0
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def drain(self, within: float) -> int:
+        """Deliver until nothing is due within ``within`` seconds; returns the items pending."""
+        deadline = self._clock() + within
+        while self._clock() < deadline:
+            delay = await self.process_due()
+            next_due = await self._outbox.next_due_time()
+            if next_due is None or next_due > deadline:
+                break
+            await asyncio.sleep(min(delay, max(0.0, deadline - self._clock())))
+        return await self._outbox.pending()
+
+    async def process_due(self) -> float:
+        """One pass over the due items; returns how long to wait before the next pass."""
+        now = self._clock()
+        waits = []
+        held: set[bytes] = set()
+        for item in await self._outbox.due(now):
+            if item.chat_key in held:
+                continue
+            ready_at = self._last_sent.get(item.chat_key, 0.0) + self._interval
+            if ready_at > self._clock():
+                waits.append(ready_at - self._clock())
+                continue
+            outcome = await self._deliver(item)
+            if outcome is Outcome.HELD:
+                held.add(item.chat_key)
+            elif outcome is not Outcome.DONE:
+                return outcome
+        next_due = await self._outbox.next_due_time()
+        if next_due is not None:
+            waits.append(max(0.0, next_due - self._clock()))
+        return min(waits, default=IDLE_WAIT)
+
+    async def _deliver(self, item: OutboxItem) -> Outcome | float:
+        """Send one item; a number is the pause Telegram asked for (429)."""
+        repeat = item.in_flight
+        await self._outbox.begin(item.id)
+        try:
+            chat_id = self._chats.chat_id(item.chat_key, item.chat_ref)
+            message_id = await self._send(item, chat_id, repeat=repeat)
+        except TelegramRetryAfter as exc:
+            await self._outbox.retry(item.id, self._clock() + exc.retry_after)
+            logger.warning("Telegram asked to wait %s s", exc.retry_after)
+            return float(exc.retry_after)
+        except TelegramMigrateToChat as exc:
+            await self._migrate(item, exc.migrate_to_chat_id)
+        except (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound) as exc:
+            await self._unreachable(item, type(exc).__name__)
+            return Outcome.HELD
+        except (TelegramServerError, TelegramNetworkError, ClientError, TimeoutError) as exc:
+            backoff = min(MAX_BACKOFF, 2.0 ** min(item.attempts + 1, 10))
+            logger.warning("Delivery failed (%s); retry in %.0f s", type(exc).__name__, backoff)
+            await self._outbox.retry(item.id, self._clock() + backoff)
+        except (Undeliverable, DecryptionError) as exc:
+            logger.warning("Dropping outbox item %d: %s", item.id, type(exc).__name__)
+            await self._outbox.drop(item.id)
+        else:
+            self._last_sent[item.chat_key] = self._clock()
+            await self._outbox.sent(item, message_id, self._clock(), utc_now().isoformat())
+        return Outcome.DONE
+
+    async def _send(self, item: OutboxItem, chat_id: int, *, repeat: bool) -> int:
+        if item.kind == "report":
+            return await self._send_case(item, chat_id, repeat=repeat)
+        if item.kind == "attachment":
+            return await self._send_attachment(item, chat_id)
+        data = self._payload(item)
+        reply = (
+            ReplyParameters(message_id=item.parent_message_id, allow_sending_without_reply=True)
+            if item.parent_message_id
+            else None
+        )
+        sent = await self._bot.send_message(chat_id, data["text"], reply_parameters=reply)
+        return sent.message_id
+
+    async def _send_case(self, item: OutboxItem, chat_id: int, *, repeat: bool) -> int:
+        case = await self._cases.get(item.report_id or "")
+        if case is None or case.status == "closed":
+            raise Undeliverable
+        unrouted = bool(self._payload(item).get("unrouted"))
+        department = await self._departments.get(case.region)
+        locale = department.locale if department else self._i18n.default_locale
+        text = CaseText(
+            place=self._open(case.id, "place", case.place),
+            body=self._open(case.id, "body", case.body) or "",
+            can_ask=case.contact is not None,
+        )
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            parts = case_messages(
+                case,
+                text,
+                self._catalog,
+                locale,
+                self._zone,
+                self._deadlines,
+                unrouted=unrouted,
+                repeat=repeat,
+            )
+            markup = case_keyboard(case, can_ask=text.can_ask)
+        first = await self._bot.send_message(chat_id, parts[0], reply_markup=markup)
+        for part in parts[1:]:
+            await self._bot.send_message(
+                chat_id, part, reply_parameters=ReplyParameters(message_id=first.message_id)
+            )
+        return first.message_id
+
+    async def _send_attachment(self, item: OutboxItem, chat_id: int) -> int:
+        row = await self._attachments.get(item.attachment_id or "")
+        if row is None:
+            raise Undeliverable
+        data = self._cipher.open(row.data, f"attachments:{row.id}:data")
+        meta = json.loads(self._cipher.open(row.meta, f"attachments:{row.id}:meta"))
+        name = meta.get("file_name") or f"evidence-{row.id[:8]}"
+        upload = BufferedInputFile(data, filename=name)
+        reply = ReplyParameters(
+            message_id=item.parent_message_id or 0, allow_sending_without_reply=True
+        )
+        caption = (meta.get("caption") or "")[:1000] or None
+        senders = {
+            FileKind.PHOTO: self._bot.send_photo,
+            FileKind.VIDEO: self._bot.send_video,
+            FileKind.VOICE: self._bot.send_voice,
+            FileKind.AUDIO: self._bot.send_audio,
+        }
+        sender = senders.get(FileKind(row.kind), self._bot.send_document)
+        sent = await sender(
+            chat_id, upload, caption=caption, reply_parameters=reply, parse_mode=None
+        )
+        return sent.message_id
+
+    async def _migrate(self, item: OutboxItem, new_chat_id: int) -> None:
+        """A group became a supergroup: follow it, and send again at once."""
+        address = self._chats.address(new_chat_id)
+        await self._departments.move_chat(item.chat_key, address.key, address.ref)
+        await self._outbox.move_chat(item.chat_key, address.key, address.ref)
+        await self._outbox.retry(item.id, self._clock())
+
+    async def _unreachable(self, item: OutboxItem, reason: str) -> None:
+        """Keep the chat's items (and cases) pending, and tell the admins once per hour."""
+        now = self._clock()
+        await self._outbox.retry(item.id, now + UNREACHABLE_RETRY)
+        await self._outbox.postpone_chat(item.chat_key, now + UNREACHABLE_RETRY)
+        if self._alerted.get(item.chat_key, 0.0) > now - UNREACHABLE_RETRY:
+            return
+        self._alerted[item.chat_key] = now
+        logger.warning("A chat refused a delivery (%s); admins alerted", reason)
+        admins = [a for a in self._admin_addresses() if a.key != item.chat_key]
+        regions = await self._departments.regions_of(item.chat_key)
+        with self._i18n.context(), self._i18n.use_locale(self._i18n.default_locale):
+            text = _(
+                "⚠️ A department chat does not accept messages from the bot ({reason}). Regions: "
+                "{regions}. Its cases stay pending; add the bot back or link another chat with "
+                "/invite."
+            ).format(reason=reason, regions=", ".join(sorted(regions)) or "—")
+        items = [
+            NewItem(
+                "alert",
+                admin.key,
+                admin.ref,
+                payload=self._cipher.seal(
+                    json.dumps({"text": text}).encode(), payload_aad("alert", admin.key, None)
+                ),
+            )
+            for admin in admins
+        ]
+        if items:
+            await self._outbox.enqueue(items, self._clock())
+
+    def _payload(self, item: OutboxItem) -> dict:
+        if item.payload is None:
+            return {}
+        return json.loads(
+            self._cipher.open(item.payload, payload_aad(item.kind, item.chat_key, item.report_id))
+        )
+
+    def _open(self, report_id: str, field: str, blob: bytes | None) -> str | None:
+        return (
+            None if blob is None else self._cipher.open_text(blob, f"reports:{report_id}:{field}")
+        )

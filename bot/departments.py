@@ -1,0 +1,121 @@
+"""Departments and the chats that serve them: invites, links, and where a region's mail goes."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import receipt
+from bot.catalog import Catalog
+from bot.chats import ChatAddress, ChatAddresses
+from bot.crypto import Pseudonyms
+from bot.deadlines import Deadlines, Urgency
+from bot.reports import utc_now
+from bot.settings import Settings
+from storage.cases import CasesRepository
+from storage.departments import ChatLink, DepartmentRow, DepartmentsRepository
+
+INVITE_SECONDS = 24 * 3600
+INVITE_LENGTH = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """Where a region's messages go; ``unrouted`` when no department chat is linked."""
+
+    addresses: list[ChatAddress]
+    unrouted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentStatus:
+    department: DepartmentRow
+    chats: int
+    pending: int
+    overdue: int
+
+
+class DepartmentService:
+    def __init__(
+        self,
+        departments: DepartmentsRepository,
+        cases: CasesRepository,
+        chats: ChatAddresses,
+        pseudonyms: Pseudonyms,
+        settings: Settings,
+        deadlines: Deadlines,
+    ) -> None:
+        self._departments = departments
+        self._cases = cases
+        self._chats = chats
+        self._pseudonyms = pseudonyms
+        self._settings = settings
+        self._deadlines = deadlines
+
+    async def seed(self, catalog: Catalog) -> None:
+        """One department per region, named after it until the admins rename it."""
+        await self._departments.seed(
+            [(entry.code, entry.names["kk"], entry.names["ru"]) for entry in catalog.regions],
+            self._settings.default_locale,
+        )
+
+    async def invite(self, region: str) -> str | None:
+        """A one-time code valid 24 hours, or None for an unknown region."""
+        if await self._departments.get(region) is None:
+            return None
+        code = "".join(secrets.choice(receipt.ALPHABET) for _ in range(INVITE_LENGTH))
+        await self._departments.create_invite(
+            self._invite_hash(code), region, time.time() + INVITE_SECONDS
+        )
+        return code
+
+    async def join(self, code: str, chat_id: int, kind: str) -> str | None:
+        """Link the chat to the invite's department; the region, or None for a bad code."""
+        normalised = code.strip().upper().replace("-", "")
+        region = await self._departments.redeem_invite(self._invite_hash(normalised), time.time())
+        if region is None:
+            return None
+        address = self._chats.address(chat_id)
+        await self._departments.link(
+            ChatLink(address.key, address.ref, region, kind), utc_now().isoformat()
+        )
+        return region
+
+    async def unlink(self, chat_id: int, region: str | None = None) -> int:
+        return await self._departments.unlink(self._chats.key(chat_id), region)
+
+    async def regions_of(self, chat_id: int) -> set[str]:
+        return await self._departments.regions_of(self._chats.key(chat_id))
+
+    async def department(self, region: str) -> DepartmentRow | None:
+        return await self._departments.get(region)
+
+    async def rename(self, region: str, locale: str, name: str) -> bool:
+        return await self._departments.rename(region, locale, name)
+
+    async def targets(self, region: str) -> Targets:
+        links = await self._departments.chats(region)
+        if links:
+            return Targets([ChatAddress(link.chat_key, link.chat_ref) for link in links], False)
+        return Targets(self.admin_addresses(), True)
+
+    def admin_addresses(self) -> list[ChatAddress]:
+        fallback = self._settings.fallback_chat_id
+        ids = [fallback] if fallback is not None else sorted(self._settings.admin_ids)
+        return [self._chats.address(chat_id) for chat_id in ids]
+
+    async def overview(self, now: datetime) -> list[DepartmentStatus]:
+        links = await self._departments.chats()
+        open_cases = await self._cases.open_cases()
+        result = []
+        for department in await self._departments.all():
+            mine = [case for case in open_cases if case.region == department.region]
+            overdue = sum(self._deadlines.urgency(case, now) == Urgency.OVERDUE for case in mine)
+            chats = sum(link.region == department.region for link in links)
+            result.append(DepartmentStatus(department, chats, len(mine), overdue))
+        return result
+
+    def _invite_hash(self, code: str) -> bytes:
+        return self._pseudonyms.digest("invite", code)

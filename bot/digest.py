@@ -1,0 +1,126 @@
+"""Digests: queue each region's new cases, with a header, into the outbox for its chats."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from datetime import datetime
+
+from aiogram.utils.i18n import I18n
+
+from bot.case_views import digest_header
+from bot.catalog import Catalog
+from bot.crypto import Cipher
+from bot.deadlines import Deadlines
+from bot.departments import DepartmentService
+from bot.reports import utc_now
+from storage.attachments import AttachmentsRepository
+from storage.cases import CaseRow, CasesRepository
+from storage.departments import DepartmentsRepository
+from storage.outbox import NewItem, OutboxRepository
+
+logger = logging.getLogger(__name__)
+
+
+def payload_aad(kind: str, chat_key: bytes, report_id: str | None) -> str:
+    return f"outbox:{kind}:{chat_key.hex()}:{report_id or ''}:payload"
+
+
+class DigestService:
+    def __init__(
+        self,
+        cases: CasesRepository,
+        attachments: AttachmentsRepository,
+        outbox: OutboxRepository,
+        departments: DepartmentService,
+        department_rows: DepartmentsRepository,
+        cipher: Cipher,
+        catalog: Catalog,
+        i18n: I18n,
+        deadlines: Deadlines,
+    ) -> None:
+        self._cases = cases
+        self._attachments = attachments
+        self._outbox = outbox
+        self._departments = departments
+        self._department_rows = department_rows
+        self._cipher = cipher
+        self._catalog = catalog
+        self._i18n = i18n
+        self._deadlines = deadlines
+
+    async def queue(self, *, urgent_only: bool = False) -> int:
+        """Queue every case no digest has taken; returns how many cases were queued."""
+        by_region: dict[str, list[CaseRow]] = defaultdict(list)
+        for case in await self._cases.unqueued(urgent_only=urgent_only):
+            by_region[case.region].append(case)
+        queued = 0
+        now = utc_now()
+        for region, cases in by_region.items():
+            queued += await self._queue_region(region, cases, now, with_header=not urgent_only)
+        return queued
+
+    async def _queue_region(
+        self, region: str, cases: list[CaseRow], now: datetime, *, with_header: bool
+    ) -> int:
+        targets = await self._departments.targets(region)
+        if not targets.addresses:
+            logger.warning("Region %s has neither a linked chat nor an admin to receive it", region)
+            return 0
+        department = await self._departments.department(region)
+        locale = department.locale if department else self._i18n.default_locale
+        files = {case.id: await self._attachments.kinds_for(case.id) for case in cases}
+        header = None
+        if with_header:
+            name = department.name(locale) if department else region
+            open_cases = await self._cases.open_cases(region)
+            with self._i18n.context(), self._i18n.use_locale(locale):
+                header = digest_header(
+                    name, cases, open_cases, self._catalog, locale, self._deadlines, now
+                )
+        items: list[NewItem] = []
+        for address in targets.addresses:
+            if header is not None:
+                items.append(self._text_item("header", address.key, address.ref, header))
+            for case in cases:
+                card = len(items)
+                payload = json.dumps({"unrouted": targets.unrouted}).encode()
+                items.append(
+                    NewItem(
+                        "report",
+                        address.key,
+                        address.ref,
+                        report_id=case.id,
+                        payload=self._cipher.seal(
+                            payload, payload_aad("report", address.key, case.id)
+                        ),
+                    )
+                )
+                items.extend(
+                    NewItem(
+                        "attachment",
+                        address.key,
+                        address.ref,
+                        report_id=case.id,
+                        attachment_id=attachment_id,
+                        parent=card,
+                    )
+                    for attachment_id, _ in files[case.id]
+                )
+        await self._outbox.enqueue(
+            items,
+            time.time(),
+            queued_reports=[case.id for case in cases],
+            queued_at=now.isoformat(),
+        )
+        if with_header:
+            await self._department_rows.set_last_digest(region, now.isoformat())
+        return len(cases)
+
+    def _text_item(self, kind: str, key: bytes, ref: bytes, text: str) -> NewItem:
+        payload = json.dumps({"text": text}).encode()
+        return NewItem(
+            kind, key, ref, payload=self._cipher.seal(payload, payload_aad(kind, key, None))
+        )

@@ -1,0 +1,28 @@
+"""Splitting plain text into Telegram-sized parts: by UTF-16 units, at a space where possible."""
+
+from __future__ import annotations
+
+from bot.formatting import truncate_utf16, utf16_length
+
+# A word break is only looked for this far back, so a very long "word" is still cut.
+WORD_BREAK_WINDOW = 200
+
+
+def split_plain(text: str, limit: int) -> list[str]:
+    """Parts of at most ``limit`` UTF-16 units, never splitting a character.
+
+    The parts joined together give back ``text`` exactly; a part ends after a whitespace when
+    one lies within the last ``WORD_BREAK_WINDOW`` characters of the limit.
+    """
+    parts: list[str] = []
+    rest = text
+    while utf16_length(rest) > limit:
+        head = truncate_utf16(rest, limit)
+        cut = max(head.rfind(" "), head.rfind("\n"))
+        if cut >= len(head) - WORD_BREAK_WINDOW and cut > 0:
+            head = head[: cut + 1]
+        parts.append(head)
+        rest = rest[len(head) :]
+    if rest or not parts:
+        parts.append(rest)
+    return parts
