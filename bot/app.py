@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from dataclasses import dataclass
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -18,10 +20,17 @@ from aiogram.types import BotCommand, LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 from aiohttp import ClientError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from bot import texts
+from bot.cases import CaseService
 from bot.catalog import Catalog
+from bot.chats import ChatAddresses
 from bot.crypto import Cipher, DecryptionError, Pseudonyms
+from bot.deadlines import Deadlines
+from bot.delivery import OutboxSender
+from bot.departments import DepartmentService
+from bot.digest import DigestService
 from bot.guard import ReceiptGuard
 from bot.i18n import LocaleMiddleware, create_i18n
 from bot.keys import resolve_keys
@@ -33,9 +42,12 @@ from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
 from handlers import get_routers
 from storage.attachments import AttachmentsRepository
 from storage.attempts import AttemptsRepository
+from storage.cases import CasesRepository
 from storage.database import Database
+from storage.departments import DepartmentsRepository
 from storage.fsm import SQLiteStorage
 from storage.meta import MetaRepository
+from storage.outbox import OutboxRepository
 from storage.prefs import PrefsRepository
 from storage.reports import ReportsRepository
 
@@ -43,6 +55,8 @@ logger = logging.getLogger(__name__)
 
 LOOKUP_KEY = "lookup_key"
 MAINTENANCE_MINUTES = 30
+URGENT_SECONDS = 30
+DIGEST_DRAIN_SECONDS = 600
 
 
 @dataclass(slots=True)
@@ -59,6 +73,14 @@ class Services:
     guard: ReceiptGuard
     languages: LanguageService
     maintenance: Maintenance
+    chats: ChatAddresses
+    deadlines: Deadlines
+    departments: DepartmentService
+    cases: CaseService
+    digests: DigestService
+    outbox: OutboxRepository
+    attachments: AttachmentsRepository
+    outbox_ready: asyncio.Event
 
     async def close(self) -> None:
         await self.database.close()
@@ -79,19 +101,53 @@ async def build_services(settings: Settings) -> Services:
         ReportsRepository(database), AttachmentsRepository(database), cipher, pseudonyms
     )
     prefs = PrefsRepository(database)
+    catalog = Catalog.load()
+    i18n = create_i18n(settings.default_locale)
+    chats = ChatAddresses(cipher, pseudonyms)
+    deadlines = Deadlines(settings.ack_deadline_days, settings.answer_deadline_days)
+    cases_repository = CasesRepository(database)
+    department_rows = DepartmentsRepository(database)
+    departments = DepartmentService(
+        department_rows, cases_repository, chats, pseudonyms, settings, deadlines
+    )
+    await departments.seed(catalog)
+    outbox = OutboxRepository(database)
+    attachments = AttachmentsRepository(database)
+    outbox_ready = asyncio.Event()
     return Services(
         settings=settings,
         database=database,
         cipher=cipher,
         pseudonyms=pseudonyms,
-        catalog=Catalog.load(),
-        i18n=create_i18n(settings.default_locale),
+        catalog=catalog,
+        i18n=i18n,
         fsm=fsm,
         prefs=prefs,
         reports=reports,
         guard=ReceiptGuard(attempts),
         languages=LanguageService(prefs),
         maintenance=Maintenance(fsm, reports, attempts, ttl),
+        chats=chats,
+        deadlines=deadlines,
+        departments=departments,
+        cases=CaseService(
+            cases_repository, departments, chats, cipher, catalog, i18n, outbox_ready
+        ),
+        digests=DigestService(
+            cases_repository,
+            attachments,
+            outbox,
+            departments,
+            department_rows,
+            cipher,
+            catalog,
+            i18n,
+            deadlines,
+            outbox_ready,
+        ),
+        outbox=outbox,
+        attachments=attachments,
+        outbox_ready=outbox_ready,
     )
 
 
@@ -138,6 +194,8 @@ def create_dispatcher(
         reports=services.reports,
         guard=services.guard,
         languages=services.languages,
+        departments=services.departments,
+        cases=services.cases,
     )
     dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
     LocaleMiddleware(services.i18n, services.prefs).setup(dispatcher)
@@ -145,7 +203,7 @@ def create_dispatcher(
     for name, observer in dispatcher.observers.items():
         if name != "update":
             observer.outer_middleware(view)
-    dispatcher.include_routers(*get_routers())
+    dispatcher.include_routers(*get_routers(services.settings.admin_ids))
     return dispatcher
 
 
@@ -165,8 +223,42 @@ async def publish_profile(bot: Bot, services: Services) -> None:
             await bot.set_my_short_description(texts.bot_short_description(), language_code=locale)
 
 
+def create_sender(bot: Bot, services: Services) -> OutboxSender:
+    return OutboxSender(
+        bot=bot,
+        outbox=services.outbox,
+        cases=CasesRepository(services.database),
+        attachments=services.attachments,
+        departments=DepartmentsRepository(services.database),
+        chats=services.chats,
+        cipher=services.cipher,
+        catalog=services.catalog,
+        i18n=services.i18n,
+        deadlines=services.deadlines,
+        admin_addresses=services.departments.admin_addresses,
+        interval=services.settings.send_interval_seconds,
+        zone=services.settings.tz,
+        wake=services.outbox_ready,
+    )
+
+
 def create_scheduler(services: Services) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone=services.settings.tz)
+    settings = services.settings
+    scheduler = AsyncIOScheduler(timezone=settings.tz)
+    jobs = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
+    scheduler.add_job(
+        services.digests.queue,
+        CronTrigger.from_crontab(settings.digest_schedule, timezone=settings.tz),
+        id="digest",
+        **jobs,
+    )
+    scheduler.add_job(
+        partial(services.digests.queue, urgent_only=True),
+        "interval",
+        seconds=URGENT_SECONDS,
+        id="urgent",
+        **jobs,
+    )
     scheduler.add_job(
         services.maintenance.purge_expired,
         "interval",
@@ -182,6 +274,7 @@ async def run_polling(settings: Settings) -> None:
     services = await build_services(settings)
     bot = create_bot(settings)
     scheduler = create_scheduler(services)
+    sender: asyncio.Task[None] | None = None
     try:
         dispatcher = create_dispatcher(services)
         try:
@@ -192,15 +285,35 @@ async def run_polling(settings: Settings) -> None:
             logger.warning("Could not publish the command menu yet (%s)", type(exc).__name__)
         await services.maintenance.purge_expired()
         scheduler.start()
+        stop = asyncio.Event()
+        sender = asyncio.create_task(create_sender(bot, services).run(stop))
         logger.info("Adal is running")
         await dispatcher.start_polling(
             bot,
             allowed_updates=dispatcher.resolve_used_update_types(),
             handle_signals=True,
-            close_bot_session=True,
+            close_bot_session=False,
         )
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        if sender is not None:
+            stop.set()
+            services.outbox_ready.set()
+            await sender
         await services.close()
         await bot.session.close()
+
+
+async def run_digest(settings: Settings) -> int:
+    """``python -m bot digest``: queue every new case now, deliver, exit; 1 if some wait."""
+    services = await build_services(settings)
+    bot = create_bot(settings)
+    try:
+        queued = await services.digests.queue()
+        pending = await create_sender(bot, services).drain(within=DIGEST_DRAIN_SECONDS)
+    finally:
+        await services.close()
+        await bot.session.close()
+    logger.info("Digest: %d cases queued, %d messages still pending", queued, pending)
+    return 1 if pending else 0

@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from datetime import tzinfo
 from enum import Enum
 
 from aiogram import Bot
@@ -31,7 +32,7 @@ from aiohttp import ClientError
 
 from bot.case_views import CaseText, case_keyboard, case_messages
 from bot.catalog import Catalog
-from bot.chats import ChatAddresses
+from bot.chats import ChatAddress, ChatAddresses
 from bot.crypto import Cipher, DecryptionError
 from bot.deadlines import Deadlines
 from bot.digest import payload_aad
@@ -71,9 +72,10 @@ class OutboxSender:
         catalog: Catalog,
         i18n: I18n,
         deadlines: Deadlines,
-        admin_addresses: Callable[[], list],
+        admin_addresses: Callable[[], list[ChatAddress]],
         interval: float,
-        zone: object,
+        zone: tzinfo,
+        wake: asyncio.Event,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._bot = bot
@@ -92,10 +94,7 @@ class OutboxSender:
         self._clock = clock
         self._last_sent: dict[bytes, float] = {}
         self._alerted: dict[bytes, float] = {}
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        self._wake.set()
+        self._wake = wake
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; sleeps until the next item is due or it is woken."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -40,7 +41,9 @@ class DigestService:
         catalog: Catalog,
         i18n: I18n,
         deadlines: Deadlines,
+        outbox_ready: asyncio.Event,
     ) -> None:
+        self._outbox_ready = outbox_ready
         self._cases = cases
         self._attachments = attachments
         self._outbox = outbox
@@ -60,6 +63,8 @@ class DigestService:
         now = utc_now()
         for region, cases in by_region.items():
             queued += await self._queue_region(region, cases, now, with_header=not urgent_only)
+        if queued:
+            self._outbox_ready.set()
         return queued
 
     async def _queue_region(

@@ -54,7 +54,7 @@ def test_bad_setting_stops_with_one_line_naming_it(
     for variable, value in env.items():
         monkeypatch.setenv(variable, value)
     monkeypatch.chdir(tmp_path)
-    assert main() == 2
+    assert main([]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1, lines
     assert name in lines[0]

@@ -1,0 +1,87 @@
+"""Admins' commands: invite codes, the departments overview, renaming departments.
+
+The router only lets ADMIN_IDS through; anyone else gets the ordinary unknown-command answer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.departments import DepartmentService
+from bot.formatting import format_moment
+from bot.reports import utc_now
+from bot.views import ViewContext
+from handlers.filters import private_only
+
+
+def get_router(admin_ids: frozenset[int]) -> Router:
+    router = private_only(Router(name="admin"))
+    router.message.filter(F.from_user.id.in_(admin_ids))
+
+    @router.message(Command("invite"))
+    async def invite(
+        message: Message, command: CommandObject, departments: DepartmentService
+    ) -> None:
+        region = (command.args or "").strip()
+        code = await departments.invite(region) if region else None
+        if code is None:
+            await message.answer(
+                _(
+                    "Usage: /invite region_code, for example /invite almaty_city. "
+                    "Codes: see /departments."
+                )
+            )
+            return
+        await message.answer(
+            _(
+                "One-time code for {region}, valid 24 hours:\n<code>/join {code}</code>\n\n"
+                "Add the bot to the officers' group and send this command there, or send it to "
+                "the bot in a private chat to link a single officer."
+            ).format(region=escape(region), code=code)
+        )
+
+    @router.message(Command("departments"))
+    async def overview(message: Message, departments: DepartmentService, view: ViewContext) -> None:
+        lines = [_("<b>Departments</b> (region: chats, pending, overdue, last digest)")]
+        for status in await departments.overview(utc_now()):
+            last = status.department.last_digest_at
+            when = (
+                format_moment(datetime.fromisoformat(last), view.zone, view.locale) if last else "—"
+            )
+            lines.append(
+                _(
+                    "{mark} <code>{region}</code> {name}: chats {chats}, pending {pending}, "
+                    "overdue {overdue}, last digest {when}"
+                ).format(
+                    mark="✅" if status.chats else "⚠️",
+                    region=status.department.region,
+                    name=escape(status.department.name(view.locale)),
+                    chats=status.chats,
+                    pending=status.pending,
+                    overdue=status.overdue,
+                    when=when,
+                )
+            )
+        await message.answer("\n".join(lines))
+
+    @router.message(Command("rename"))
+    async def rename(
+        message: Message, command: CommandObject, departments: DepartmentService
+    ) -> None:
+        region, _sep, rest = (command.args or "").partition(" ")
+        locale, _sep, name = rest.partition(" ")
+        if locale not in ("kk", "ru") or not name.strip() or len(name) > 200:
+            await message.answer(_("Usage: /rename region_code kk|ru New name of the department"))
+            return
+        if not await departments.rename(region, locale, name.strip()):
+            await message.answer(_("Unknown region code. Codes: see /departments."))
+            return
+        await message.answer(_("Renamed."))
+
+    return router

@@ -1,0 +1,126 @@
+"""Department chats: linking with /join, unlinking, and the buttons on case cards.
+
+Works in officers' groups and in officers' private chats. Every button is checked against the
+chat's regions at the moment it is pressed: the case's random id in the button proves nothing.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import CaseAction, CaseCB, Resolution
+from bot.case_views import case_keyboard, regions_keyboard, resolution_keyboard, resolution_labels
+from bot.cases import CaseService
+from bot.departments import DepartmentService
+from bot.views import ViewContext
+
+GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def get_router() -> Router:
+    router = Router(name="officer")
+    router.message.filter(F.chat.type.in_({ChatType.PRIVATE, *GROUPS}))
+
+    @router.message(Command("join"))
+    async def join(
+        message: Message, command: CommandObject, departments: DepartmentService, view: ViewContext
+    ) -> None:
+        kind = "group" if message.chat.type in GROUPS else "private"
+        region = await departments.join(command.args or "", message.chat.id, kind)
+        if region is None:
+            await message.answer(
+                _("This code is unknown, used or expired. Ask an admin for a new one.")
+            )
+            return
+        entry = view.catalog.region(region)
+        await message.answer(
+            _("Linked. New reports for {region} will come to this chat.").format(
+                region=entry.name(view.locale) if entry else region
+            )
+        )
+
+    @router.message(Command("unlink"), F.chat.type.in_(GROUPS))
+    async def unlink(
+        message: Message, command: CommandObject, departments: DepartmentService
+    ) -> None:
+        region = (command.args or "").strip() or None
+        removed = await departments.unlink(message.chat.id, region)
+        await message.answer(
+            _("Unlinked. This chat no longer receives reports.")
+            if removed
+            else _("This chat is not linked to that department.")
+        )
+
+    @router.callback_query(CaseCB.filter())
+    async def case_button(
+        query: CallbackQuery,
+        callback_data: CaseCB,
+        cases: CaseService,
+        view: ViewContext,
+    ) -> None:
+        message = query.message
+        case = await cases.for_chat(callback_data.case, message.chat.id) if message else None
+        if case is None or case.status == "closed":
+            await query.answer(
+                _("This case is not handled in this chat (any more)."), show_alert=True
+            )
+            return
+        officer = query.from_user.id
+        action = callback_data.action
+        if action == CaseAction.ACCEPT:
+            done = await cases.accept(case, officer)
+            await _answer(query, _("Accepted.") if done else _("Already accepted."))
+            await _markup(
+                query,
+                case_keyboard(
+                    await cases.for_chat(case.id, message.chat.id) or case,
+                    can_ask=case.contact is not None,
+                ),
+            )
+        elif action == CaseAction.CLOSE:
+            await query.answer()
+            await _markup(query, resolution_keyboard(case))
+        elif action == CaseAction.RESOLVE and callback_data.arg in set(Resolution):
+            resolution = Resolution(callback_data.arg)
+            await cases.close(case, officer, resolution)
+            await _answer(
+                query, _("Closed: {resolution}.").format(resolution=resolution_labels()[resolution])
+            )
+            await _markup(query, None)
+        elif action == CaseAction.MOVE:
+            await query.answer()
+            await _markup(query, regions_keyboard(case, view.catalog, view.locale))
+        elif action == CaseAction.MOVE_TO and await cases.move(case, officer, callback_data.arg):
+            entry = view.catalog.region(callback_data.arg)
+            await _answer(
+                query,
+                _("Sent to {region}.").format(
+                    region=entry.name(view.locale) if entry else callback_data.arg
+                ),
+            )
+            await _markup(query, None)
+        elif action == CaseAction.BACK:
+            await query.answer()
+            await _markup(query, case_keyboard(case, can_ask=case.contact is not None))
+        else:
+            await query.answer(_("This button is no longer active."), show_alert=True)
+
+    return router
+
+
+async def _answer(query: CallbackQuery, text: str) -> None:
+    await query.answer(text, show_alert=False)
+
+
+async def _markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_reply_markup(reply_markup=markup)
+        except TelegramBadRequest as exc:
+            if "message is not modified" not in exc.message:
+                raise
