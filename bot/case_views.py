@@ -12,10 +12,11 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import CaseAction, CaseCB, Resolution
+from bot.callbacks import CaseAction, CaseCB
 from bot.catalog import Catalog
 from bot.deadlines import Deadlines, Urgency
 from bot.formatting import format_moment, format_number, utf16_length
+from bot.labels import resolution_labels
 from bot.textsplit import split_plain
 from bot.views import occurred_label
 from storage.cases import CaseRow
@@ -31,15 +32,6 @@ class CaseText:
     place: str | None
     body: str
     can_ask: bool
-
-
-def resolution_labels() -> dict[str, str]:
-    return {
-        Resolution.REFERRED: _("Referred for investigation"),
-        Resolution.NOT_CONFIRMED: _("Not confirmed"),
-        Resolution.NOT_COMPETENT: _("Outside our competence"),
-        Resolution.DUPLICATE: _("Duplicate"),
-    }
 
 
 def case_messages(

@@ -10,12 +10,12 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import Resolution
-from bot.case_views import resolution_labels
 from bot.catalog import Catalog
 from bot.chats import ChatAddresses
 from bot.crypto import Cipher
 from bot.departments import DepartmentService
 from bot.digest import payload_aad
+from bot.labels import resolution_labels
 from bot.reports import utc_now
 from storage.cases import CaseRow, CasesRepository, Change
 from storage.outbox import NewItem

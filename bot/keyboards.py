@@ -12,12 +12,12 @@ from bot.callbacks import (
     EditCB,
     Field,
     LangCB,
-    Occurred,
     RegionCB,
     SphereCB,
     WhenCB,
 )
 from bot.catalog import Entry
+from bot.labels import occurred_labels
 
 LANGUAGE_NAMES = {"kk": "🇰🇿 Қазақша", "ru": "🇷🇺 Русский"}
 
@@ -64,16 +64,6 @@ def entries(
     builder.adjust(2 if kind is RegionCB else 1)
     builder.row(*nav_row())
     return builder.as_markup()
-
-
-def occurred_labels() -> dict[Occurred, str]:
-    return {
-        Occurred.TODAY: _("Today"),
-        Occurred.WEEK: _("This week"),
-        Occurred.MONTH: _("This month"),
-        Occurred.EARLIER: _("Earlier"),
-        Occurred.UNKNOWN: _("I don't remember"),
-    }
 
 
 def when() -> InlineKeyboardMarkup:

@@ -36,6 +36,8 @@ class StatusView:
     status: str
     created_at: datetime
     events: list[EventRow]
+    case_no: int | None = None
+    resolution: str | None = None
 
 
 def new_id() -> str:
@@ -90,7 +92,14 @@ class ReportService:
         if row is None:
             return None
         events = await self._reports.events(row.id)
-        return StatusView(row.id, row.status, datetime.fromisoformat(row.created_at), events)
+        return StatusView(
+            row.id,
+            row.status,
+            datetime.fromisoformat(row.created_at),
+            events,
+            row.case_no,
+            row.resolution,
+        )
 
     async def add_note(self, report_id: str, text: str) -> None:
         note_id = new_id()

@@ -24,8 +24,10 @@ from bot.draft import (
 )
 from bot.evidence import MAX_FILES
 from bot.formatting import format_moment, format_number, truncate_utf16
+from bot.labels import occurred_labels, resolution_labels, status_labels
 from bot.reports import StatusView
 from bot.texts import false_report_warning
+from storage.reports import EventRow
 
 # In UTF-16 units, so that the review stays within Telegram's 4096 whatever the script or emoji.
 REVIEW_BODY_PREVIEW = 1500
@@ -139,7 +141,7 @@ _QUESTIONS = {
 
 
 def occurred_label(value: str | None) -> str:
-    return keyboards.occurred_labels()[Occurred(value or Occurred.UNKNOWN)]
+    return occurred_labels()[Occurred(value or Occurred.UNKNOWN)]
 
 
 def review(draft: Draft, ctx: ViewContext) -> str:
@@ -176,34 +178,42 @@ def review(draft: Draft, ctx: ViewContext) -> str:
     return "\n".join(lines)
 
 
-def status_labels() -> dict[str, str]:
-    return {
-        "new": _("received"),
-        "delivered": _("sent to the department"),
-        "accepted": _("under review"),
-        "awaiting_reporter": _("waiting for your answer"),
-        "closed": _("closed"),
-    }
-
-
-def event_labels() -> dict[str, str]:
-    return {
+def event_label(event: EventRow, catalog: Catalog, locale: str) -> str:
+    """A history entry as the reporter reads it; nothing about who in the service acted."""
+    if event.kind == "closed":
+        resolution = resolution_labels().get(event.detail or "", "")
+        return _("Closed. Result: {resolution}").format(resolution=resolution)
+    if event.kind == "moved":
+        target = catalog.region((event.detail or "").rpartition(">")[2])
+        return _("Passed to the department of another region: {region}").format(
+            region=target.name(locale) if target else "—"
+        )
+    labels = {
         "submitted": _("Report received"),
         "info_added": _("You added information"),
+        "delivered": _("Sent to the department"),
+        "accepted": _("Accepted for review"),
+        "asked": _("The service asked you a question"),
+        "answered": _("You answered the question"),
     }
+    return labels.get(event.kind, event.kind)
 
 
 def status(view: StatusView, ctx: ViewContext) -> str:
     statuses = status_labels()
-    events = event_labels()
     lines = [
-        _("<b>Report of {date}</b>").format(
-            date=format_moment(view.created_at, ctx.zone, ctx.locale)
+        _("<b>Report № {number} of {date}</b>").format(
+            number=view.case_no, date=format_moment(view.created_at, ctx.zone, ctx.locale)
         ),
         _("Status: <b>{status}</b>").format(status=statuses.get(view.status, view.status)),
-        "",
-        _("<b>History</b>"),
     ]
+    if view.resolution:
+        lines.append(
+            _("Result: {resolution}").format(
+                resolution=resolution_labels().get(view.resolution, view.resolution)
+            )
+        )
+    lines += ["", _("<b>History</b>")]
     hidden = len(view.events) - HISTORY_SHOWN
     if hidden > 0:
         lines.append(
@@ -211,5 +221,5 @@ def status(view: StatusView, ctx: ViewContext) -> str:
         )
     for event in view.events[-HISTORY_SHOWN:]:
         moment = format_moment(datetime.fromisoformat(event.created_at), ctx.zone, ctx.locale)
-        lines.append(f"• {moment}: {events.get(event.kind, event.kind)}")
+        lines.append(f"• {moment}: {event_label(event, ctx.catalog, ctx.locale)}")
     return "\n".join(lines)

@@ -14,9 +14,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CaseAction, CaseCB, Resolution
-from bot.case_views import case_keyboard, regions_keyboard, resolution_keyboard, resolution_labels
+from bot.case_views import case_keyboard, regions_keyboard, resolution_keyboard
 from bot.cases import CaseService
 from bot.departments import DepartmentService
+from bot.labels import resolution_labels
 from bot.views import ViewContext
 
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)

@@ -36,6 +36,8 @@ class ReportRow:
     locale: str
     status: str
     created_at: str
+    case_no: int | None = None
+    resolution: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +45,12 @@ class EventRow:
     kind: str
     status: str
     created_at: str
+    detail: str | None = None
 
 
-_REPORT_COLUMNS = "id, region, category, occurred, place, body, locale, status, created_at"
+_REPORT_COLUMNS = (
+    "id, region, category, occurred, place, body, locale, status, created_at, case_no, resolution"
+)
 
 
 class ReportsRepository:
@@ -111,7 +116,8 @@ class ReportsRepository:
 
     async def events(self, report_id: str) -> list[EventRow]:
         rows = await self._db.fetchall(
-            "SELECT kind, status, created_at FROM report_events WHERE report_id = ? ORDER BY id",
+            "SELECT kind, status, created_at, detail FROM report_events WHERE report_id = ? "
+            "ORDER BY id",
             (report_id,),
         )
         return [EventRow(*row) for row in rows]

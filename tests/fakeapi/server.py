@@ -264,7 +264,7 @@ class FakeBotAPI:
         self._group_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._chats: dict[int, FakeChat] = {}
-        self._blocked: set[int] = set()
+        self._blocked: dict[int, str] = {}
         self._messages: dict[int, dict[int, JSON]] = {}
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._transcripts: dict[int, list[SentMessage]] = {}
@@ -371,12 +371,16 @@ class FakeBotAPI:
         self._chats[chat.id] = chat
         return chat
 
-    def block(self, user: FakeUser) -> None:
-        """The user blocks the bot: sending to them fails with 403 until ``unblock``."""
-        self._blocked.add(user.id)
+    def block(self, who: FakeUser | FakeChat) -> None:
+        """The user blocks the bot, or a group removes it: sending there fails with 403."""
+        self._blocked[who.id] = (
+            "Forbidden: bot was blocked by the user"
+            if isinstance(who, FakeUser)
+            else "Forbidden: bot was kicked from the group chat"
+        )
 
-    def unblock(self, user: FakeUser) -> None:
-        self._blocked.discard(user.id)
+    def unblock(self, who: FakeUser | FakeChat) -> None:
+        self._blocked.pop(who.id, None)
 
     def push_update(self, update: JSON) -> JSON:
         """Queue an update for getUpdates (``update_id`` is assigned when missing)."""
@@ -873,7 +877,7 @@ class FakeBotAPI:
         """The chat a call acts in; a user who blocked the bot makes it fail like Telegram."""
         chat = self._known_chat(params["chat_id"])
         if chat.id in self._blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
+            raise ApiError(403, self._blocked[chat.id])
         return chat
 
     def _new_bot_message(

@@ -1,0 +1,36 @@
+"""Names of the fixed values a report carries, in the current language."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import Occurred, Resolution
+
+
+def occurred_labels() -> dict[Occurred, str]:
+    return {
+        Occurred.TODAY: _("Today"),
+        Occurred.WEEK: _("This week"),
+        Occurred.MONTH: _("This month"),
+        Occurred.EARLIER: _("Earlier"),
+        Occurred.UNKNOWN: _("I don't remember"),
+    }
+
+
+def resolution_labels() -> dict[str, str]:
+    return {
+        Resolution.REFERRED: _("Referred for investigation"),
+        Resolution.NOT_CONFIRMED: _("Not confirmed"),
+        Resolution.NOT_COMPETENT: _("Outside our competence"),
+        Resolution.DUPLICATE: _("Duplicate"),
+    }
+
+
+def status_labels() -> dict[str, str]:
+    return {
+        "new": _("received"),
+        "delivered": _("sent to the department"),
+        "accepted": _("under review"),
+        "awaiting_reporter": _("waiting for your answer"),
+        "closed": _("closed"),
+    }

@@ -1,0 +1,84 @@
+"""The whole bot in this process, long-polling the fake Bot API server, with its outbox sender."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiogram import Bot, Dispatcher
+
+from bot.app import Services, build_services, create_bot, create_dispatcher, create_sender
+from bot.delivery import OutboxSender
+from bot.settings import Settings, load_settings
+from tests.conftest import TEST_KEY
+from tests.e2e.botprocess import Person
+from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser
+
+ADMIN_ID = 900100200
+
+
+class Live:
+    def __init__(self, api: FakeBotAPI, services: Services, bot: Bot, dispatcher: Dispatcher):
+        self.api = api
+        self.services = services
+        self.bot = bot
+        self.dispatcher = dispatcher
+        self.sender: OutboxSender = create_sender(bot, services)
+        self.admin = api.make_user(id=ADMIN_ID, first_name="Admin", language_code="ru")
+
+    async def deliver(self) -> int:
+        """Queue a digest for every new case and deliver until nothing is due; pending left."""
+        await self.services.digests.queue()
+        return await self.sender.drain(within=5)
+
+    async def link(self, region: str, chat: FakeChat | FakeUser) -> None:
+        """An admin invites, and the chat joins (a group, or an officer in private)."""
+        mark = self.api.mark()
+        self.api.send_command(self.admin, f"/invite {region}")
+        invite = await self.api.next_reply(self.admin, after=mark)
+        code = (invite.plain_text or "").split("/join ", 1)[1].split()[0]
+        mark = self.api.mark()
+        member = chat if isinstance(chat, FakeUser) else self.api.make_user(language_code="ru")
+        self.api.send_command(member, f"/join {code}", **({} if chat is member else {"chat": chat}))
+        await self.api.next_reply(chat, after=mark)
+
+    def person(self, language: str = "ru", **names: str) -> Person:
+        return Person(self.api, self.api.make_user(language_code=language, **names))
+
+
+async def live_bot(api: FakeBotAPI, workdir: Path, **overrides: object) -> AsyncIterator[Live]:
+    settings: Settings = load_settings(
+        bot_token="42:TEST",
+        telegram_api_url=api.base_url,
+        data_dir=workdir / "data",
+        encryption_keys=TEST_KEY,
+        admin_ids=str(ADMIN_ID),
+        send_interval_seconds=0,
+        _env_file=None,
+        **overrides,
+    )
+    services = await build_services(settings)
+    bot = create_bot(settings)
+    dispatcher = create_dispatcher(services)
+    polls = api.poll_count
+    polling = asyncio.create_task(
+        dispatcher.start_polling(
+            bot,
+            handle_signals=False,
+            close_bot_session=False,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+        )
+    )
+    await api.wait_polling(since=polls)
+    try:
+        yield Live(api, services, bot, dispatcher)
+    finally:
+        with contextlib.suppress(RuntimeError):
+            await dispatcher.stop_polling()
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+        await bot.session.close()
+        await services.close()
