@@ -111,6 +111,10 @@ def get_router() -> Router:
         else:
             await query.answer(_("This button is no longer active."), show_alert=True)
 
+    @router.callback_query(F.message.chat.type.in_(GROUPS))
+    async def unknown_group_button(query: CallbackQuery) -> None:
+        await query.answer(_("This button is no longer active."), show_alert=True)
+
     return router
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as clock
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, SentMessage
-from tests.live import ADMIN_ID, Live, live_bot
+from tests.live import Live, live_bot
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
 
@@ -20,8 +21,14 @@ async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
         yield running
 
 
-async def report(person: Person, region: str, *, body: str = BODY, contact: bool = False,
-                 photo: bytes | None = None) -> str:
+async def report(
+    person: Person,
+    region: str,
+    *,
+    body: str = BODY,
+    contact: bool = False,
+    photo: bytes | None = None,
+) -> str:
     """A citizen files a report in ``region``; returns the receipt message text."""
     await person.command("/report", button="rg:abai")
     await person.press(f"rg:{region}", button="sp:akimat")
@@ -102,8 +109,10 @@ async def test_faults_end_with_each_case_delivered_once_and_an_alert(
     for _ in range(6):
         await live.sender.drain(within=3)
         live.services.outbox_ready.clear()
-        if all(f"A{i}" in " ".join(m.plain_text or "" for m in cards(fake_api, astana))
-               for i in range(3)):
+        if all(
+            f"A{i}" in " ".join(m.plain_text or "" for m in cards(fake_api, astana))
+            for i in range(3)
+        ):
             break
 
     texts = [m.plain_text or "" for m in cards(fake_api, astana)]
@@ -112,7 +121,160 @@ async def test_faults_end_with_each_case_delivered_once_and_an_alert(
     assert cards(fake_api, abai) == []
     alerts = [m.plain_text or "" for m in fake_api.messages_in(live.admin)]
     assert sum("⚠️" in text and "abai" in text for text in alerts) == 1
-    row = await live.services.database.fetchone(
-        "SELECT status FROM reports WHERE region = 'abai'"
-    )
+    row = await live.services.database.fetchone("SELECT status FROM reports WHERE region = 'abai'")
     assert row[0] == "new", "the unreachable department's case stays pending"
+
+
+def case_id_of(card: SentMessage) -> str:
+    for button in card.buttons:
+        data = button.get("callback_data", "")
+        if data.startswith("cs:cls:"):
+            return data.split(":")[2]
+    raise AssertionError("no case buttons on the card")
+
+
+def data(action: str, case: str, arg: str = "") -> str:
+    """Callback data exactly as the bot packs it."""
+    return f"cs:{action}:{case}:{arg}"
+
+
+async def press_in(api: FakeBotAPI, officer, chat, callback: str) -> None:
+    """Press a case button and wait until the card's buttons have changed."""
+    mark = api.mark()
+    api.press(officer, callback, chat=chat)
+    await api.wait_for("answerCallbackQuery", after=mark)
+    await api.wait_for("editMessageReplyMarkup", after=mark)
+
+
+async def test_officers_accept_close_and_the_reporter_follows(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = fake_api.make_group(title="Astana")
+    await live.link("astana", group)
+    person = live.person()
+    receipt_text = await report(person, "astana", contact=True)
+    code = next(line for line in receipt_text.splitlines() if line.count("-") == 3)
+    await live.deliver()
+    card = cards(fake_api, group)[0]
+    case = case_id_of(card)
+    officer = fake_api.make_user(first_name="Officer", language_code="ru")
+
+    await press_in(fake_api, officer, group, data("acc", case))
+    row = await live.services.database.fetchone("SELECT status, contact FROM reports")
+    assert row["status"] == "accepted" and row["contact"] is not None
+
+    await press_in(fake_api, officer, group, data("cls", case))
+    await press_in(fake_api, officer, group, data("res", case, "ref"))
+    row = await live.services.database.fetchone("SELECT status, resolution, contact FROM reports")
+    assert (row["status"], row["resolution"], row["contact"]) == ("closed", "ref", None)
+
+    mark = fake_api.mark()
+    await live.sender.drain(within=3)
+    notice = await fake_api.next_reply(person.user, after=mark)
+    assert "№" in (notice.plain_text or "")
+    status = await person.command(f"/status {code}", expect="№")
+    history = status.plain_text or ""
+    assert history.count("•") >= 4, history
+
+    audit = await live.services.database.fetchall("SELECT action, actor FROM audit")
+    assert [row["action"] for row in audit] == ["accepted", "closed"]
+    assert str(officer.id).encode() not in bytes(audit[0]["actor"])
+
+
+async def test_wrong_region_moves_the_case_to_the_next_digest_there(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    astana = fake_api.make_group(title="Astana")
+    abai = fake_api.make_group(title="Abai")
+    await live.link("astana", astana)
+    await live.link("abai", abai)
+    await report(live.person(), "astana", body=BODY + " MOVE-ME")
+    await live.deliver()
+    case = case_id_of(cards(fake_api, astana)[0])
+    officer = fake_api.make_user(language_code="ru")
+    await press_in(fake_api, officer, astana, data("mov", case))
+    await press_in(fake_api, officer, astana, data("to", case, "abai"))
+    await live.deliver()
+    moved = cards(fake_api, abai)
+    assert len(moved) == 1 and "MOVE-ME" in (moved[0].plain_text or "")
+    event = await live.services.database.fetchone(
+        "SELECT detail FROM report_events WHERE kind = 'moved'"
+    )
+    assert event["detail"] == "astana>abai"
+
+
+async def test_buttons_from_a_chat_that_does_not_serve_the_region_change_nothing(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    astana = fake_api.make_group(title="Astana")
+    other = fake_api.make_group(title="Someone else's group")
+    await live.link("astana", astana)
+    await report(live.person(), "astana")
+    await live.deliver()
+    card = cards(fake_api, astana)[0]
+    case = case_id_of(card)
+    stranger = fake_api.make_user(language_code="ru")
+    mark = fake_api.mark()
+    fake_api.send_command(stranger, "/join WRONGCODE", chat=other)
+    refusal = await fake_api.next_reply(other, after=mark)
+    forged = (
+        data("acc", case),
+        data("res", case, "ref"),
+        data("to", case, "abai"),
+        data("acc", "0" * 32),
+        f"cs:zzz:{case}:",
+        "cs:acc",
+    )
+    for callback in forged:
+        mark = fake_api.mark()
+        fake_api.push_update(
+            {
+                "callback_query": {
+                    "id": f"forged-{callback}",
+                    "from": {"id": stranger.id, "is_bot": False, "first_name": "S"},
+                    "message": refusal.raw,
+                    "chat_instance": "x",
+                    "data": callback,
+                }
+            }
+        )
+        answer = await fake_api.wait_for("answerCallbackQuery", after=mark)
+        assert answer.params.get("text"), callback
+    row = await live.services.database.fetchone("SELECT status, region FROM reports")
+    assert (row["status"], row["region"]) == ("delivered", "astana")
+    fake_api.take_violations()
+
+
+async def test_invite_codes_work_once_and_only_for_admins(live: Live, fake_api: FakeBotAPI) -> None:
+    group = fake_api.make_group(title="Astana")
+    mark = fake_api.mark()
+    fake_api.send_command(live.admin, "/invite astana")
+    invite = await fake_api.next_reply(live.admin, after=mark)
+    code = (invite.plain_text or "").split("/join ", 1)[1].split()[0]
+    officer = fake_api.make_user(language_code="ru")
+    mark = fake_api.mark()
+    fake_api.send_command(officer, f"/join {code}", chat=group)
+    await fake_api.next_reply(group, after=mark)
+    other = fake_api.make_group(title="Late group")
+    mark = fake_api.mark()
+    fake_api.send_command(officer, f"/join {code}", chat=other)
+    await fake_api.next_reply(other, after=mark)
+    assert await live.services.departments.regions_of(group.id) == {"astana"}
+    assert await live.services.departments.regions_of(other.id) == set(), "a used code is refused"
+
+    citizen = fake_api.make_user(language_code="ru")
+    mark = fake_api.mark()
+    fake_api.send_command(citizen, "/invite astana")
+    reply = await fake_api.next_reply(citizen, after=mark)
+    assert "/report" in (reply.plain_text or ""), "non-admins get the ordinary unknown answer"
+    mark = fake_api.mark()
+    fake_api.send_command(live.admin, "/departments")
+    overview = await fake_api.next_reply(live.admin, after=mark)
+    assert "astana" in (overview.plain_text or "") and "shymkent" in (overview.plain_text or "")
+
+
+async def test_expired_invite_is_refused(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    code = await live.services.departments.invite("abai")
+    real = clock.time
+    monkeypatch.setattr(clock, "time", lambda: real() + 25 * 3600)
+    assert await live.services.departments.join(code or "", -100555, "group") is None
