@@ -25,6 +25,7 @@ class Action(StrEnum):
 
 
 class Occurred(StrEnum):
+    NOW = "now"
     TODAY = "today"
     WEEK = "week"
     MONTH = "month"

@@ -68,6 +68,10 @@ class Draft:
         return True
 
     @property
+    def urgent(self) -> bool:
+        return self.occurred == "now"
+
+    @property
     def is_complete(self) -> bool:
         return bool(self.region and self.sphere and len(self.body_text) >= MIN_BODY_CHARS)
 
@@ -85,6 +89,7 @@ class Draft:
             body=self.body_text,
             contact_chat_id=chat_id if self.contact else None,
             locale=locale,
+            urgent=self.urgent,
         )
 
     @property

@@ -70,7 +70,7 @@ def when() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for value, label in occurred_labels().items():
         builder.button(text=label, callback_data=WhenCB(value=value))
-    builder.adjust(2, 2, 1)
+    builder.adjust(1, 2, 2, 1)
     builder.row(*nav_row())
     return builder.as_markup()
 

@@ -9,6 +9,7 @@ from bot.callbacks import Occurred, Resolution
 
 def occurred_labels() -> dict[Occurred, str]:
     return {
+        Occurred.NOW: _("⚡ Happening right now"),
         Occurred.TODAY: _("Today"),
         Occurred.WEEK: _("This week"),
         Occurred.MONTH: _("This month"),

@@ -28,6 +28,7 @@ class Submission:
     body: str
     contact_chat_id: int | None
     locale: str
+    urgent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ class ReportService:
             contact=seal("contact", str(contact)) if contact is not None else None,
             locale=submission.locale,
             created_at=created_at,
+            urgent=submission.urgent,
         )
         return await self._reports.submit(stored, submission.draft_id)
 

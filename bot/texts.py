@@ -28,6 +28,14 @@ def channels(hotline: str) -> str:
     ).format(hotline=hotline)
 
 
+def urgent_advice(hotline: str) -> str:
+    return _(
+        "🚨 If you are in danger or a bribe is being extorted from you right now, call <b>102</b> "
+        "(police) or <b>{hotline}</b>. Your report will go to the service within a minute of "
+        "sending, without waiting for the daily digest."
+    ).format(hotline=hotline)
+
+
 def welcome(hotline: str) -> str:
     return "\n\n".join(
         (

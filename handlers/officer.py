@@ -68,7 +68,7 @@ def get_router() -> Router:
         case = await cases.for_chat(callback_data.case, message.chat.id) if message else None
         if case is None or case.status == "closed":
             await query.answer(
-                _("This case is not handled in this chat (any more)."), show_alert=True
+                _("This case is closed or handled in another chat."), show_alert=True
             )
             return
         officer = query.from_user.id

@@ -9,7 +9,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards, receipt
+from bot import keyboards, receipt, texts
 from bot.callbacks import Action, ActionCB, EditCB, Field, RegionCB, SphereCB, WhenCB
 from bot.dialog import begin, show_step
 from bot.draft import (
@@ -26,6 +26,7 @@ from bot.evidence import MAX_FILES, incoming_file
 from bot.formatting import format_number
 from bot.replies import notice, present, send
 from bot.reports import ReportService
+from bot.settings import Settings
 from bot.views import ViewContext, body_progress, files_progress
 from handlers.filters import NOT_COMMAND, TYPED_TEXT, private_only
 from handlers.uploads import fetch_file
@@ -81,10 +82,16 @@ def get_router() -> Router:
 
     @router.callback_query(ReportForm.when, WhenCB.filter())
     async def when(
-        query: CallbackQuery, callback_data: WhenCB, state: FSMContext, view: ViewContext
+        query: CallbackQuery,
+        callback_data: WhenCB,
+        state: FSMContext,
+        view: ViewContext,
+        settings: Settings,
     ) -> None:
         draft = await _draft(state)
         draft.occurred = callback_data.value
+        if draft.urgent:
+            await send(query, texts.urgent_advice(settings.hotline))
         await _advance(query, state, draft, ReportForm.when, view)
 
     @router.message(ReportForm.place, TYPED_TEXT)
@@ -235,6 +242,7 @@ def get_router() -> Router:
         state: FSMContext,
         view: ViewContext,
         reports: ReportService,
+        settings: Settings,
     ) -> None:
         draft = await _draft(state)
         if not draft.is_complete:
@@ -247,6 +255,8 @@ def get_router() -> Router:
         await reports.submit(draft.submission(chat_id, view.locale))
         await present(query, _("📨 Your report has been sent."))
         await send(query, _receipt_text(draft.receipt))
+        if draft.urgent:
+            await send(query, texts.urgent_advice(settings.hotline))
         await state.clear()
 
     @router.callback_query(ActionCB.filter(F.action == Action.BACK), F.message)

@@ -278,3 +278,32 @@ async def test_expired_invite_is_refused(live: Live, monkeypatch: pytest.MonkeyP
     real = clock.time
     monkeypatch.setattr(clock, "time", lambda: real() + 25 * 3600)
     assert await live.services.departments.join(code or "", -100555, "group") is None
+
+
+async def test_urgent_reports_skip_the_schedule(live: Live, fake_api: FakeBotAPI) -> None:
+    group = fake_api.make_group(title="Astana")
+    await live.link("astana", group)
+    person = live.person()
+    await person.command("/report", button="rg:abai")
+    await person.press("rg:astana", button="sp:police")
+    await person.press("sp:police", button="wh:now")
+    await person.press("wh:now", button="do:skip")
+    advice = [
+        m.plain_text or ""
+        for m in fake_api.messages_in(person.user)
+        if "102" in (m.plain_text or "")
+    ]
+    assert any("1424" in text and "🚨" in text for text in advice)
+    await person.press("do:skip", button="do:back")
+    await person.say(BODY, button="do:done")
+    await person.press("do:done", button="do:skip")
+    await person.press("do:skip", button="do:cno")
+    await person.press("do:cno", button="do:submit")
+    await person.press("do:submit", expect="102")
+
+    assert await live.services.digests.queue(urgent_only=True) == 1
+    await live.sender.drain(within=3)
+    urgent = cards(fake_api, group)
+    assert len(urgent) == 1 and "⚡" in (urgent[0].plain_text or "")
+    assert not [m for m in fake_api.messages_in(group) if "📬" in (m.plain_text or "")]
+    assert await live.services.digests.queue() == 0, "the next digest does not repeat it"
