@@ -131,7 +131,7 @@ async def build_services(settings: Settings) -> Services:
         deadlines=deadlines,
         departments=departments,
         cases=CaseService(
-            cases_repository, departments, chats, cipher, catalog, i18n, outbox_ready
+            cases_repository, departments, chats, cipher, catalog, i18n, outbox, outbox_ready
         ),
         digests=DigestService(
             cases_repository,

@@ -84,6 +84,12 @@ class Resolution(StrEnum):
     DUPLICATE = "dup"
 
 
+class AnswerCB(CallbackData, prefix="rp"):
+    """The reporter's Answer button under a question; ``question`` is its random id."""
+
+    question: str
+
+
 class CaseCB(CallbackData, prefix="cs"):
     """An officer's button on a case card; ``case`` is the report's random id."""
 

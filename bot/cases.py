@@ -5,20 +5,27 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from html import escape
 
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import Resolution
 from bot.catalog import Catalog
-from bot.chats import ChatAddresses
+from bot.chats import ChatAddress, ChatAddresses
 from bot.crypto import Cipher
 from bot.departments import DepartmentService
 from bot.digest import payload_aad
+from bot.formatting import truncate_utf16
+from bot.keyboards import answer_keyboard
 from bot.labels import resolution_labels
-from bot.reports import utc_now
+from bot.reports import new_id, utc_now
+from bot.textsplit import split_plain
 from storage.cases import CaseRow, CasesRepository, Change
-from storage.outbox import NewItem
+from storage.outbox import NewItem, OutboxRepository
+
+QUESTION_LIMIT = 3000
+ANSWER_PART = 3500
 
 
 class CaseService:
@@ -30,8 +37,10 @@ class CaseService:
         cipher: Cipher,
         catalog: Catalog,
         i18n: I18n,
+        outbox: OutboxRepository,
         outbox_ready: asyncio.Event,
     ) -> None:
+        self._outbox = outbox
         self._outbox_ready = outbox_ready
         self._cases = cases
         self._departments = departments
@@ -82,6 +91,118 @@ class CaseService:
             requeue=True,
         )
 
+    async def ask(self, case: CaseRow, officer_id: int, question: str) -> bool:
+        """Store the question; True if it went to the reporter, False if it waits on /status."""
+        question_id = new_id()
+        body = self._cipher.seal_text(question, f"questions:{question_id}:body")
+        notices = self._to_reporter(case, self._question_text(case, question), question_id)
+        await self._cases.ask(
+            Change(
+                report_id=case.id,
+                actor=self._chats.actor(officer_id),
+                action="asked",
+                at=utc_now().isoformat(),
+                status="awaiting_reporter",
+            ),
+            question_id,
+            body,
+            notices,
+            time.time(),
+        )
+        if notices:
+            self._outbox_ready.set()
+        return bool(notices)
+
+    async def open_questions(self, report_id: str) -> list[tuple[str, str]]:
+        """(question id, text) of the questions a reporter has not answered yet."""
+        return [
+            (row.id, self._cipher.open_text(row.body, f"questions:{row.id}:body"))
+            for row in await self._cases.open_questions(report_id)
+        ]
+
+    async def answerable(
+        self, question_id: str, chat_id: int, report_id: str | None
+    ) -> str | None:
+        """The report a question belongs to, if this chat may answer it: the chat the reporter
+        opted in with, or one where /status found the report by its receipt code. A closed
+        case, or an answered question, takes no more answers."""
+        question = await self._cases.question(question_id)
+        if question is None or question.answered_at is not None:
+            return None
+        case = await self._cases.get(question.report_id)
+        if case is None or case.status == "closed":
+            return None
+        if report_id == case.id:
+            return case.id
+        if case.contact is None:
+            return None
+        opted_in = self._cipher.open_text(case.contact, f"reports:{case.id}:contact")
+        return case.id if opted_in == str(chat_id) else None
+
+    async def answer_text(self, question_id: str, text: str) -> None:
+        note_id = new_id()
+        body = self._cipher.seal_text(text, f"report_notes:{note_id}:body")
+        await self._answer(question_id, (note_id, body), text=text)
+
+    async def answer_file(self, question_id: str, attachment_id: str) -> None:
+        await self._answer(question_id, None, attachment_id=attachment_id)
+
+    async def _answer(
+        self,
+        question_id: str,
+        note: tuple[str, bytes] | None,
+        *,
+        text: str | None = None,
+        attachment_id: str | None = None,
+    ) -> None:
+        question = await self._cases.question(question_id)
+        case = await self._cases.get(question.report_id) if question else None
+        if question is None or case is None:
+            return
+        targets = await self._departments.targets(case.region)
+        department = await self._departments.department(case.region)
+        locale = department.locale if department else self._i18n.default_locale
+        notices = []
+        for address in targets.addresses:
+            card = await self._outbox.card_of(case.id, address.key)
+            if attachment_id is not None:
+                notices.append(
+                    NewItem(
+                        "attachment",
+                        address.key,
+                        address.ref,
+                        report_id=case.id,
+                        attachment_id=attachment_id,
+                        parent_id=card,
+                    )
+                )
+                continue
+            with self._i18n.context(), self._i18n.use_locale(locale):
+                header = _("💬 <b>The reporter answered</b> (case № {number}):").format(
+                    number=case.case_no
+                )
+            for part in split_plain(text or "", ANSWER_PART):
+                notices.append(
+                    self._text_item(
+                        "answer",
+                        address,
+                        f"{header}\n\n{escape(part, quote=False)}",
+                        report_id=case.id,
+                        parent_id=card,
+                    )
+                )
+        await self._cases.answer(question, note, utc_now().isoformat(), notices, time.time())
+        self._outbox_ready.set()
+
+    def _question_text(self, case: CaseRow, question: str) -> str:
+        with self._i18n.context(), self._i18n.use_locale(case.locale):
+            header = _(
+                "❓ <b>The anti-corruption service asks about your report № {number}:</b>"
+            ).format(number=case.case_no)
+            footer = _("Press «Answer» to reply. They do not see who you are.")
+        body = escape(truncate_utf16(question, QUESTION_LIMIT), quote=False)
+        return f"{header}\n\n{body}\n\n{footer}"
+
     async def _apply(
         self,
         case: CaseRow,
@@ -108,21 +229,44 @@ class CaseService:
 
     def _reporter_notice(self, case: CaseRow, resolution: Resolution) -> list[NewItem]:
         """Tell an opted-in reporter their case is closed, in their language, nothing more."""
-        if case.contact is None:
-            return []
-        chat_id = int(self._cipher.open_text(case.contact, f"reports:{case.id}:contact"))
-        address = self._chats.address(chat_id)
         with self._i18n.context(), self._i18n.use_locale(case.locale):
             text = _(
                 "Your report № {number} has been closed. Result: {resolution}. Send /status with "
                 "your receipt code to see its history."
             ).format(number=case.case_no, resolution=resolution_labels()[resolution])
-        payload = json.dumps({"text": text}).encode()
-        return [
-            NewItem(
-                "notice",
-                address.key,
-                address.ref,
-                payload=self._cipher.seal(payload, payload_aad("notice", address.key, None)),
-            )
-        ]
+        return self._to_reporter(case, text)
+
+    def _to_reporter(
+        self, case: CaseRow, text: str, question_id: str | None = None
+    ) -> list[NewItem]:
+        """A message for an opted-in reporter (none otherwise), with an Answer button if asked."""
+        if case.contact is None:
+            return []
+        chat_id = int(self._cipher.open_text(case.contact, f"reports:{case.id}:contact"))
+        address = self._chats.address(chat_id)
+        markup = None
+        if question_id is not None:
+            with self._i18n.context(), self._i18n.use_locale(case.locale):
+                markup = answer_keyboard(question_id).model_dump(exclude_none=True)
+        kind = "question" if question_id else "notice"
+        return [self._text_item(kind, address, text, markup=markup)]
+
+    def _text_item(
+        self,
+        kind: str,
+        address: ChatAddress,
+        text: str,
+        *,
+        markup: dict | None = None,
+        report_id: str | None = None,
+        parent_id: int | None = None,
+    ) -> NewItem:
+        payload = json.dumps({"text": text, "markup": markup}).encode()
+        return NewItem(
+            kind,
+            address.key,
+            address.ref,
+            report_id=report_id,
+            parent_id=parent_id,
+            payload=self._cipher.seal(payload, payload_aad(kind, address.key, report_id)),
+        )

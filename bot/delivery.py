@@ -25,7 +25,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, ReplyParameters
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyParameters
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiohttp import ClientError
@@ -180,7 +180,13 @@ class OutboxSender:
             if item.parent_message_id
             else None
         )
-        sent = await self._bot.send_message(chat_id, data["text"], reply_parameters=reply)
+        markup = data.get("markup")
+        sent = await self._bot.send_message(
+            chat_id,
+            data["text"],
+            reply_parameters=reply,
+            reply_markup=InlineKeyboardMarkup.model_validate(markup) if markup else None,
+        )
         return sent.message_id
 
     async def _send_case(self, item: OutboxItem, chat_id: int, *, repeat: bool) -> int:

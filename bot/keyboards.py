@@ -9,6 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.callbacks import (
     Action,
     ActionCB,
+    AnswerCB,
     EditCB,
     Field,
     LangCB,
@@ -126,6 +127,18 @@ def review() -> InlineKeyboardMarkup:
     builder.row(button(_("📨 Submit the report"), Action.SUBMIT))
     builder.row(*nav_row())
     return builder.as_markup()
+
+
+def answer_keyboard(question_id: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("✍️ Answer"), callback_data=AnswerCB(question=question_id).pack()
+                )
+            ]
+        ]
+    )
 
 
 def finish() -> InlineKeyboardMarkup:

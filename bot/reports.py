@@ -108,9 +108,11 @@ class ReportService:
         body = self._cipher.seal_text(text, f"report_notes:{note_id}:body")
         await self._reports.add_note(report_id, note_id, body, self._now().isoformat())
 
-    async def add_file(self, report_id: str, file: IncomingFile, data: bytes) -> None:
-        await self._attachments.add(self._sealed_attachment(file, data), report_id=report_id)
+    async def add_file(self, report_id: str, file: IncomingFile, data: bytes) -> str:
+        attachment = self._sealed_attachment(file, data)
+        await self._attachments.add(attachment, report_id=report_id)
         await self._reports.record_addition(report_id, self._now().isoformat())
+        return attachment.id
 
     async def add_draft_file(self, draft_id: str, file: IncomingFile, data: bytes) -> str:
         attachment = self._sealed_attachment(file, data)

@@ -10,7 +10,9 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CaseAction, CaseCB, Resolution
@@ -21,6 +23,11 @@ from bot.labels import resolution_labels
 from bot.views import ViewContext
 
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
+MAX_QUESTION_CHARS = 3000
+
+
+class AskForm(StatesGroup):
+    question = State()
 
 
 def get_router() -> Router:
@@ -57,12 +64,45 @@ def get_router() -> Router:
             else _("This chat is not linked to that department.")
         )
 
+    @router.message(AskForm.question, Command("cancel"))
+    async def cancel_question(message: Message, state: FSMContext) -> None:
+        await state.clear()
+        await message.answer(_("The question was not sent."))
+
+    @router.message(AskForm.question, F.text, ~F.text.startswith("/"))
+    async def question_typed(message: Message, state: FSMContext, cases: CaseService) -> None:
+        text = (message.text or "").strip()
+        case_id = (await state.get_data()).get("ask_case", "")
+        case = await cases.for_chat(case_id, message.chat.id)
+        if case is None or case.status == "closed":
+            await state.clear()
+            await message.answer(_("This case is closed or handled in another chat."))
+            return
+        if len(text) > MAX_QUESTION_CHARS:
+            await message.answer(
+                _("Please keep the question under {limit} characters.").format(
+                    limit=MAX_QUESTION_CHARS
+                )
+            )
+            return
+        direct = await cases.ask(case, message.from_user.id, text)  # type: ignore[union-attr]
+        await state.clear()
+        await message.answer(
+            _("The question was sent to the reporter.")
+            if direct
+            else _(
+                "The reporter did not allow questions through the bot: the question will wait "
+                "for them when they check the report with /status."
+            )
+        )
+
     @router.callback_query(CaseCB.filter())
     async def case_button(
         query: CallbackQuery,
         callback_data: CaseCB,
         cases: CaseService,
         view: ViewContext,
+        state: FSMContext,
     ) -> None:
         message = query.message
         case = await cases.for_chat(callback_data.case, message.chat.id) if message else None
@@ -105,6 +145,17 @@ def get_router() -> Router:
                 ),
             )
             await _markup(query, None)
+        elif action == CaseAction.ASK:
+            await state.set_state(AskForm.question)
+            await state.update_data(ask_case=case.id)
+            await query.answer()
+            await message.answer(  # type: ignore[union-attr]
+                _(
+                    "❓ Case № {number}: reply to this message with your question for the "
+                    "reporter. To cancel, send /cancel."
+                ).format(number=case.case_no),
+                reply_markup=ForceReply(),
+            )
         elif action == CaseAction.BACK:
             await query.answer()
             await _markup(query, case_keyboard(case, can_ask=case.contact is not None))

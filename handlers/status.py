@@ -7,6 +7,7 @@ restored when the check ends.
 from __future__ import annotations
 
 from datetime import timedelta
+from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -17,12 +18,13 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import format_timedelta
 
 from bot import keyboards, receipt, views
-from bot.callbacks import Action, ActionCB
+from bot.callbacks import Action, ActionCB, AnswerCB
+from bot.cases import CaseService
 from bot.dialog import resume_or_clear
 from bot.draft import step_by_name
 from bot.evidence import incoming_file
 from bot.guard import ReceiptGuard
-from bot.replies import present, send
+from bot.replies import notice, present, send
 from bot.reports import ReportService
 from bot.views import ViewContext
 from handlers.filters import NOT_COMMAND, TYPED_TEXT, private_only
@@ -35,6 +37,7 @@ class StatusForm(StatesGroup):
     code = State()
     viewing = State()
     adding = State()
+    answering = State()
 
 
 def get_router() -> Router:
@@ -49,10 +52,11 @@ def get_router() -> Router:
         view: ViewContext,
         reports: ReportService,
         guard: ReceiptGuard,
+        cases: CaseService,
     ) -> None:
         await _enter(state)
         if command.args:
-            await _check(message, command.args, state, user_key, view, reports, guard)
+            await _check(message, command.args, state, user_key, view, reports, guard, cases)
             return
         await message.answer(_ask_code())
 
@@ -69,8 +73,9 @@ def get_router() -> Router:
         view: ViewContext,
         reports: ReportService,
         guard: ReceiptGuard,
+        cases: CaseService,
     ) -> None:
-        await _check(message, message.text or "", state, user_key, view, reports, guard)
+        await _check(message, message.text or "", state, user_key, view, reports, guard, cases)
 
     @router.message(StatusForm.code, NOT_COMMAND)
     async def code_expected(message: Message) -> None:
@@ -120,6 +125,61 @@ def get_router() -> Router:
     async def add_expected(message: Message) -> None:
         await message.answer(_adding_prompt(), reply_markup=keyboards.finish())
 
+    @router.callback_query(AnswerCB.filter())
+    async def answer_start(
+        query: CallbackQuery, callback_data: AnswerCB, state: FSMContext, cases: CaseService
+    ) -> None:
+        chat_id = query.message.chat.id if query.message else 0
+        viewed = (await state.get_data()).get("status_report")
+        report_id = await cases.answerable(callback_data.question, chat_id, viewed)
+        if report_id is None:
+            await notice(query, _("This question is closed or already answered."))
+            return
+        await _enter(state)
+        await state.set_state(StatusForm.answering)
+        await state.update_data(answer_question=callback_data.question, answer_report=report_id)
+        await query.answer()
+        await send(query, _answer_prompt(), keyboards.finish())
+
+    @router.message(StatusForm.answering, TYPED_TEXT)
+    async def answer_text(
+        message: Message, state: FSMContext, cases: CaseService, event_update: Update
+    ) -> None:
+        text = (message.text or "").strip()
+        if not text or await _seen(state, event_update):
+            return
+        await cases.answer_text((await state.get_data())["answer_question"], text)
+        await state.update_data(last_addition=event_update.update_id)
+        await message.answer(_answered_text(), reply_markup=keyboards.finish())
+
+    @router.message(StatusForm.answering, F.photo | F.document | F.video | F.voice | F.audio)
+    async def answer_file(
+        message: Message,
+        state: FSMContext,
+        reports: ReportService,
+        cases: CaseService,
+        bot: Bot,
+        event_update: Update,
+    ) -> None:
+        file = incoming_file(message)
+        data = await fetch_file(message, bot, file) if file else None
+        if file is None or data is None or await _seen(state, event_update):
+            return
+        context = await state.get_data()
+        attachment_id = await reports.add_file(context["answer_report"], file, data)
+        await cases.answer_file(context["answer_question"], attachment_id)
+        await state.update_data(last_addition=event_update.update_id)
+        await message.answer(_answered_text(), reply_markup=keyboards.finish())
+
+    @router.message(StatusForm.answering, NOT_COMMAND)
+    async def answer_expected(message: Message) -> None:
+        await message.answer(_answer_prompt(), reply_markup=keyboards.finish())
+
+    @router.callback_query(StatusForm.answering, ActionCB.filter(F.action == Action.DONE))
+    async def answer_done(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        await present(query, _("Thank you. Your answer has been passed on to the service."))
+        await resume_or_clear(query, state, view)
+
     @router.callback_query(StatusForm.adding, ActionCB.filter(F.action == Action.DONE))
     async def add_done(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
         await present(query, _("Thank you. The information has been added to the report."))
@@ -152,6 +212,7 @@ async def _check(
     view: ViewContext,
     reports: ReportService,
     guard: ReceiptGuard,
+    cases: CaseService,
 ) -> None:
     wait = await guard.wait_seconds(user_key)
     if wait:
@@ -179,6 +240,22 @@ async def _check(
     await state.set_state(StatusForm.viewing)
     await state.update_data(status_report=found.report_id)
     await message.answer(views.status(found, view), reply_markup=keyboards.add_information())
+    for question_id, question in await cases.open_questions(found.report_id):
+        await message.answer(
+            _("❓ <b>The service asks:</b>") + "\n\n" + escape(question, quote=False),
+            reply_markup=keyboards.answer_keyboard(question_id),
+        )
+
+
+def _answer_prompt() -> str:
+    return _(
+        "Write your answer: text, photos, documents or voice messages. The service will not see "
+        "who you are. When you have finished, press «Done»."
+    )
+
+
+def _answered_text() -> str:
+    return _("Passed on to the service. Send more, or press «Done».")
 
 
 def _ask_code() -> str:

@@ -36,6 +36,15 @@ class CaseRow:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionRow:
+    id: str
+    report_id: str
+    body: bytes
+    asked_at: str
+    answered_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AuditRow:
     at: str
     actor: bytes
@@ -102,43 +111,72 @@ class CasesRepository:
         Returns False if the case is closed already (a stale button): nothing changes then.
         """
         async with self._db.transaction(durable=True) as conn:
-            cursor = await conn.execute(
-                "SELECT status, region FROM reports WHERE id = ?", (change.report_id,)
-            )
-            row = await cursor.fetchone()
-            if row is None or row[0] == "closed":
+            if not await _change(conn, change):
                 return False
-            status = change.status or row[0]
-            await conn.execute(
-                "UPDATE reports SET status = ?, region = ?, updated_at = ?, "
-                "resolution = coalesce(?, resolution), "
-                "accepted_at = CASE WHEN ? = 'accepted' THEN coalesce(accepted_at, ?) "
-                "ELSE accepted_at END, "
-                "closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END, "
-                "contact = CASE WHEN ? THEN NULL ELSE contact END, "
-                "queued_at = CASE WHEN ? THEN NULL ELSE queued_at END WHERE id = ?",
-                (
-                    status,
-                    change.region or row[1],
-                    change.at,
-                    change.resolution,
-                    status,
-                    change.at,
-                    status,
-                    change.at,
-                    change.drop_contact,
-                    change.requeue,
-                    change.report_id,
-                ),
-            )
-            await conn.execute(
-                "INSERT INTO report_events (report_id, kind, status, created_at, detail) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (change.report_id, change.action, status, change.at, change.detail),
-            )
-            await _audit(conn, change, row[1])
             await insert_items(conn, notices, now)
         return True
+
+    async def ask(
+        self, change: Change, question_id: str, body: bytes, notices: list[NewItem], now: float
+    ) -> bool:
+        """Store an officer's question with the case's change, in one transaction."""
+        async with self._db.transaction(durable=True) as conn:
+            if not await _change(conn, change):
+                return False
+            await conn.execute(
+                "INSERT INTO questions (id, report_id, body, asked_at) VALUES (?, ?, ?, ?)",
+                (question_id, change.report_id, body, change.at),
+            )
+            await insert_items(conn, notices, now)
+        return True
+
+    async def answer(
+        self,
+        question: QuestionRow,
+        note: tuple[str, bytes] | None,
+        at: str,
+        notices: list[NewItem],
+        now: float,
+    ) -> None:
+        """The reporter's answer: kept as a note on the case, and owed to the department."""
+        async with self._db.transaction(durable=True) as conn:
+            if note is not None:
+                await conn.execute(
+                    "INSERT INTO report_notes (id, report_id, body, created_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (note[0], question.report_id, note[1], at),
+                )
+            cursor = await conn.execute(
+                "UPDATE questions SET answered_at = ? WHERE id = ? AND answered_at IS NULL",
+                (at, question.id),
+            )
+            if cursor.rowcount:
+                await conn.execute(
+                    "UPDATE reports SET status = 'accepted', updated_at = ? "
+                    "WHERE id = ? AND status = 'awaiting_reporter'",
+                    (at, question.report_id),
+                )
+                await conn.execute(
+                    "INSERT INTO report_events (report_id, kind, status, created_at) "
+                    "SELECT id, 'answered', status, ? FROM reports WHERE id = ?",
+                    (at, question.report_id),
+                )
+            await insert_items(conn, notices, now)
+
+    async def question(self, question_id: str) -> QuestionRow | None:
+        row = await self._db.fetchone(
+            "SELECT id, report_id, body, asked_at, answered_at FROM questions WHERE id = ?",
+            (question_id,),
+        )
+        return None if row is None else QuestionRow(row[0], row[1], bytes(row[2]), row[3], row[4])
+
+    async def open_questions(self, report_id: str) -> list[QuestionRow]:
+        rows = await self._db.fetchall(
+            "SELECT id, report_id, body, asked_at, answered_at FROM questions "
+            "WHERE report_id = ? AND answered_at IS NULL ORDER BY asked_at",
+            (report_id,),
+        )
+        return [QuestionRow(row[0], row[1], bytes(row[2]), row[3], row[4]) for row in rows]
 
     async def record_read(self, report_id: str, actor: bytes, region: str, at: str) -> None:
         async with self._db.transaction() as conn:
@@ -150,6 +188,46 @@ class CasesRepository:
             (report_id,),
         )
         return [AuditRow(row[0], bytes(row[1]), row[2], row[3], row[4]) for row in rows]
+
+
+async def _change(conn: aiosqlite.Connection, change: Change) -> bool:
+    """The case's new state, history entry and audit entry; False if it is closed already."""
+    cursor = await conn.execute(
+        "SELECT status, region FROM reports WHERE id = ?", (change.report_id,)
+    )
+    row = await cursor.fetchone()
+    if row is None or row[0] == "closed":
+        return False
+    status = change.status or row[0]
+    await conn.execute(
+        "UPDATE reports SET status = ?, region = ?, updated_at = ?, "
+        "resolution = coalesce(?, resolution), "
+        "accepted_at = CASE WHEN ? = 'accepted' THEN coalesce(accepted_at, ?) "
+        "ELSE accepted_at END, "
+        "closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END, "
+        "contact = CASE WHEN ? THEN NULL ELSE contact END, "
+        "queued_at = CASE WHEN ? THEN NULL ELSE queued_at END WHERE id = ?",
+        (
+            status,
+            change.region or row[1],
+            change.at,
+            change.resolution,
+            status,
+            change.at,
+            status,
+            change.at,
+            change.drop_contact,
+            change.requeue,
+            change.report_id,
+        ),
+    )
+    await conn.execute(
+        "INSERT INTO report_events (report_id, kind, status, created_at, detail) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (change.report_id, change.action, status, change.at, change.detail),
+    )
+    await _audit(conn, change, row[1])
+    return True
 
 
 async def _audit(conn: aiosqlite.Connection, change: Change, region: str) -> None:

@@ -25,6 +25,8 @@ class NewItem:
     payload: bytes | None = None
     parent: int | None = None
     """Index, in the same batch, of the item this one replies to (a case card for its files)."""
+    parent_id: int | None = None
+    """Or the row id of an earlier item it replies to (a case card, for the reporter's answer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +135,10 @@ class OutboxRepository:
             (new_key, new_ref, old_key),
         )
 
-    async def message_of(self, report_id: str, chat_key: bytes) -> int | None:
-        """The message id of the newest case card of a report in a chat, to reply to."""
+    async def card_of(self, report_id: str, chat_key: bytes) -> int | None:
+        """The outbox row of the newest case card of a report sent to a chat, to reply to."""
         row = await self._db.fetchone(
-            "SELECT message_id FROM outbox WHERE report_id = ? AND chat_key = ? "
+            "SELECT id FROM outbox WHERE report_id = ? AND chat_key = ? "
             "AND kind = 'report' AND status = 'sent' ORDER BY id DESC LIMIT 1",
             (report_id, chat_key),
         )
@@ -149,7 +151,7 @@ async def insert_items(
     """Insert in order, resolving each item's ``parent`` index to the parent's row id."""
     ids: list[int] = []
     for item in items:
-        parent_id = ids[item.parent] if item.parent is not None else None
+        parent_id = ids[item.parent] if item.parent is not None else item.parent_id
         cursor = await conn.execute(
             "INSERT INTO outbox (kind, chat_key, chat_ref, report_id, attachment_id, parent_id, "
             "payload, next_attempt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
