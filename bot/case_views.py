@@ -83,16 +83,16 @@ def case_messages(
     return parts
 
 
-def case_keyboard(case: CaseRow, *, can_ask: bool) -> InlineKeyboardMarkup:
+def case_keyboard(case: CaseRow) -> InlineKeyboardMarkup:
+    """Ask is always there: without the reporter's opt-in the question waits on /status."""
     builder = InlineKeyboardBuilder()
     if case.status in ("new", "delivered"):
         builder.button(
             text=_("✅ Accept"), callback_data=CaseCB(action=CaseAction.ACCEPT, case=case.id)
         )
-    if can_ask:
-        builder.button(
-            text=_("❓ Ask the reporter"), callback_data=CaseCB(action=CaseAction.ASK, case=case.id)
-        )
+    builder.button(
+        text=_("❓ Ask the reporter"), callback_data=CaseCB(action=CaseAction.ASK, case=case.id)
+    )
     builder.button(text=_("🏁 Close"), callback_data=CaseCB(action=CaseAction.CLOSE, case=case.id))
     builder.button(
         text=_("↪️ Wrong region"), callback_data=CaseCB(action=CaseAction.MOVE, case=case.id)

@@ -120,9 +120,7 @@ class CaseService:
             for row in await self._cases.open_questions(report_id)
         ]
 
-    async def answerable(
-        self, question_id: str, chat_id: int, report_id: str | None
-    ) -> str | None:
+    async def answerable(self, question_id: str, chat_id: int, report_id: str | None) -> str | None:
         """The report a question belongs to, if this chat may answer it: the chat the reporter
         opted in with, or one where /status found the report by its receipt code. A closed
         case, or an answered question, takes no more answers."""

@@ -212,7 +212,7 @@ class OutboxSender:
                 unrouted=unrouted,
                 repeat=repeat,
             )
-            markup = case_keyboard(case, can_ask=text.can_ask)
+            markup = case_keyboard(case)
         first = await self._bot.send_message(chat_id, parts[0], reply_markup=markup)
         for part in parts[1:]:
             await self._bot.send_message(

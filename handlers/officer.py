@@ -6,6 +6,8 @@ chat's regions at the moment it is pressed: the case's random id in the button p
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
@@ -116,13 +118,7 @@ def get_router() -> Router:
         if action == CaseAction.ACCEPT:
             done = await cases.accept(case, officer)
             await _answer(query, _("Accepted.") if done else _("Already accepted."))
-            await _markup(
-                query,
-                case_keyboard(
-                    await cases.for_chat(case.id, message.chat.id) or case,
-                    can_ask=case.contact is not None,
-                ),
-            )
+            await _markup(query, case_keyboard(replace(case, status="accepted")))
         elif action == CaseAction.CLOSE:
             await query.answer()
             await _markup(query, resolution_keyboard(case))
@@ -158,7 +154,7 @@ def get_router() -> Router:
             )
         elif action == CaseAction.BACK:
             await query.answer()
-            await _markup(query, case_keyboard(case, can_ask=case.contact is not None))
+            await _markup(query, case_keyboard(case))
         else:
             await query.answer(_("This button is no longer active."), show_alert=True)
 

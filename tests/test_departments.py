@@ -307,3 +307,70 @@ async def test_urgent_reports_skip_the_schedule(live: Live, fake_api: FakeBotAPI
     assert len(urgent) == 1 and "⚡" in (urgent[0].plain_text or "")
     assert not [m for m in fake_api.messages_in(group) if "📬" in (m.plain_text or "")]
     assert await live.services.digests.queue() == 0, "the next digest does not repeat it"
+
+
+async def test_ask_the_reporter_and_the_answer_reaches_the_case(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = fake_api.make_group(title="Astana")
+    await live.link("astana", group)
+    person = live.person(first_name="Скрытый", username="hidden_one")
+    await report(person, "astana", contact=True)
+    await live.deliver()
+    card = cards(fake_api, group)[0]
+    case = case_id_of(card)
+    officer = fake_api.make_user(first_name="Officer", username="officer_x", language_code="ru")
+
+    mark = fake_api.mark()
+    fake_api.press(officer, data("ask", case), chat=group)
+    prompt = await fake_api.next_reply(group, after=mark)
+    mark = fake_api.mark()
+    fake_api.send_text(
+        officer, "Назовите номер кабинета QUESTION-7", chat=group, reply_to=prompt
+    )
+    await fake_api.next_reply(group, after=mark)
+    mark = fake_api.mark()
+    await live.sender.drain(within=3)
+    question = await fake_api.next_reply(person.user, after=mark)
+    assert "QUESTION-7" in (question.plain_text or "")
+    assert "officer_x" not in (question.plain_text or "") and "Officer" not in question.plain_text
+    answer_data = question.buttons[0]["callback_data"]
+
+    await person.press(answer_data, button="do:done")
+    await person.say("Кабинет 214, второй этаж ANSWER-9", button="do:done")
+    mark = fake_api.mark()
+    await live.sender.drain(within=3)
+    relayed = await fake_api.next_reply(group, after=mark)
+    assert "ANSWER-9" in (relayed.plain_text or "")
+    assert relayed.raw.get("reply_to_message", {}).get("message_id") == card.message_id
+    for needle in (str(person.user.id), "Скрытый", "hidden_one"):
+        assert needle not in (relayed.plain_text or "")
+    statuses = await live.services.database.fetchall("SELECT kind FROM report_events ORDER BY id")
+    assert [row["kind"] for row in statuses][-2:] == ["asked", "answered"]
+
+
+async def test_without_opt_in_the_question_waits_on_status(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = fake_api.make_group(title="Astana")
+    await live.link("astana", group)
+    person = live.person()
+    receipt_text = await report(person, "astana", contact=False)
+    code = next(line for line in receipt_text.splitlines() if line.count("-") == 3)
+    await live.deliver()
+    case = case_id_of(cards(fake_api, group)[0])
+    officer = fake_api.make_user(language_code="ru")
+    mark = fake_api.mark()
+    fake_api.press(officer, data("ask", case), chat=group)
+    prompt = await fake_api.next_reply(group, after=mark)
+    mark = fake_api.mark()
+    fake_api.send_text(officer, "Когда именно? WAITING-Q", chat=group, reply_to=prompt)
+    await fake_api.next_reply(group, after=mark)
+    await live.sender.drain(within=2)
+    assert not [m for m in fake_api.messages_in(person.user) if "WAITING-Q" in (m.plain_text or "")]
+    waiting = await person.command(f"/status {code}", expect="WAITING-Q")
+    await person.press(waiting.buttons[0]["callback_data"], button="do:done")
+    await person.say("Во вторник утром", button="do:done")
+    mark = fake_api.mark()
+    await live.sender.drain(within=3)
+    assert "Во вторник" in ((await fake_api.next_reply(group, after=mark)).plain_text or "")
