@@ -144,6 +144,7 @@ async def build_services(settings: Settings) -> Services:
             i18n,
             deadlines,
             outbox_ready,
+            settings.tz,
         ),
         outbox=outbox,
         attachments=attachments,
@@ -250,6 +251,12 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         services.digests.queue,
         CronTrigger.from_crontab(settings.digest_schedule, timezone=settings.tz),
         id="digest",
+        **jobs,
+    )
+    scheduler.add_job(
+        services.digests.remind,
+        CronTrigger.from_crontab(settings.reminder_schedule, timezone=settings.tz),
+        id="reminder",
         **jobs,
     )
     scheduler.add_job(

@@ -22,6 +22,7 @@ from bot.views import occurred_label
 from storage.cases import CaseRow
 
 TEXT_LIMIT = 4096
+REMINDER_LISTED = 50
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -154,6 +155,27 @@ def digest_header(
             overdue=format_number(urgencies[Urgency.OVERDUE], locale),
         )
     )
+    return "\n".join(lines)
+
+
+def overdue_reminder(
+    department: str, cases: list[CaseRow], deadlines: Deadlines, locale: str, zone: tzinfo
+) -> str:
+    lines = [
+        _("⏰ <b>Overdue cases of {department}</b>: {count}").format(
+            department=escape(department), count=format_number(len(cases), locale)
+        )
+    ]
+    for case in cases[:REMINDER_LISTED]:
+        deadline = deadlines.of(case)
+        due = format_moment(deadline, zone, locale) if deadline else "—"
+        lines.append(_("• № {number}, due {due}").format(number=case.case_no, due=due))
+    if len(cases) > REMINDER_LISTED:
+        lines.append(
+            _("… and {count} more").format(
+                count=format_number(len(cases) - REMINDER_LISTED, locale)
+            )
+        )
     return "\n".join(lines)
 
 

@@ -7,14 +7,14 @@ import json
 import logging
 import time
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from aiogram.utils.i18n import I18n
 
-from bot.case_views import digest_header
+from bot.case_views import digest_header, overdue_reminder
 from bot.catalog import Catalog
 from bot.crypto import Cipher
-from bot.deadlines import Deadlines
+from bot.deadlines import Deadlines, Urgency
 from bot.departments import DepartmentService
 from bot.reports import utc_now
 from storage.attachments import AttachmentsRepository
@@ -42,7 +42,9 @@ class DigestService:
         i18n: I18n,
         deadlines: Deadlines,
         outbox_ready: asyncio.Event,
+        zone: tzinfo,
     ) -> None:
+        self._zone = zone
         self._outbox_ready = outbox_ready
         self._cases = cases
         self._attachments = attachments
@@ -123,6 +125,35 @@ class DigestService:
         if with_header:
             await self._department_rows.set_last_digest(region, now.isoformat())
         return len(cases)
+
+    async def remind(self) -> int:
+        """Tell each department (or the admins, for unlinked regions) its overdue cases."""
+        now = utc_now()
+        overdue: dict[str, list[CaseRow]] = defaultdict(list)
+        for case in await self._cases.open_cases():
+            if self._deadlines.urgency(case, now) == Urgency.OVERDUE:
+                overdue[case.region].append(case)
+        items = []
+        for region, cases in overdue.items():
+            department = await self._departments.department(region)
+            locale = department.locale if department else self._i18n.default_locale
+            with self._i18n.context(), self._i18n.use_locale(locale):
+                text = overdue_reminder(
+                    department.name(locale) if department else region,
+                    cases,
+                    self._deadlines,
+                    locale,
+                    self._zone,
+                )
+            targets = await self._departments.targets(region)
+            items += [
+                self._text_item("reminder", address.key, address.ref, text)
+                for address in targets.addresses
+            ]
+        if items:
+            await self._outbox.enqueue(items, time.time())
+            self._outbox_ready.set()
+        return len(items)
 
     def _text_item(self, kind: str, key: bytes, ref: bytes, text: str) -> NewItem:
         payload = json.dumps({"text": text}).encode()

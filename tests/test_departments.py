@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiogram.utils.i18n import gettext as _
 
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, SentMessage
@@ -325,9 +326,7 @@ async def test_ask_the_reporter_and_the_answer_reaches_the_case(
     fake_api.press(officer, data("ask", case), chat=group)
     prompt = await fake_api.next_reply(group, after=mark)
     mark = fake_api.mark()
-    fake_api.send_text(
-        officer, "Назовите номер кабинета QUESTION-7", chat=group, reply_to=prompt
-    )
+    fake_api.send_text(officer, "Назовите номер кабинета QUESTION-7", chat=group, reply_to=prompt)
     await fake_api.next_reply(group, after=mark)
     mark = fake_api.mark()
     await live.sender.drain(within=3)
@@ -374,3 +373,23 @@ async def test_without_opt_in_the_question_waits_on_status(
     mark = fake_api.mark()
     await live.sender.drain(within=3)
     assert "Во вторник" in ((await fake_api.next_reply(group, after=mark)).plain_text or "")
+
+
+async def test_overdue_cases_are_flagged_and_reminded(fake_api: FakeBotAPI, tmp_path: Path) -> None:
+    async for live in live_bot(fake_api, tmp_path, ack_deadline_days=1):
+        group = fake_api.make_group(title="Astana")
+        await live.link("astana", group)
+        await report(live.person(), "astana")
+        await live.services.database.execute(
+            "UPDATE reports SET created_at = '2020-01-01T00:00:00+00:00'"
+        )
+        await live.deliver()
+        header = next(m for m in fake_api.messages_in(group) if "📬" in (m.plain_text or ""))
+        with live.services.i18n.context(), live.services.i18n.use_locale("kk"):
+            expected = _("Due within two days: {due}. Overdue: {overdue}.").format(due=0, overdue=1)
+        assert expected in (header.plain_text or ""), "the digest flags the overdue case"
+        assert await live.services.digests.remind() == 1
+        mark = fake_api.mark()
+        await live.sender.drain(within=2)
+        reminder = await fake_api.next_reply(group, after=mark)
+        assert "⏰" in (reminder.plain_text or "") and "№ 1" in reminder.plain_text
