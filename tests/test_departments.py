@@ -107,7 +107,7 @@ async def test_faults_end_with_each_case_delivered_once_and_an_alert(
     fake_api.fail_next("sendMessage", 500, count=2, chat=astana)
     fake_api.block(abai)
     await live.services.digests.queue()
-    for _ in range(6):
+    for _round in range(6):
         await live.sender.drain(within=3)
         live.services.outbox_ready.clear()
         if all(
