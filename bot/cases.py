@@ -21,7 +21,7 @@ from bot.keyboards import answer_keyboard
 from bot.labels import resolution_labels
 from bot.reports import new_id, utc_now
 from bot.textsplit import split_plain
-from storage.cases import CaseRow, CasesRepository, Change
+from storage.cases import AuditRow, CaseRow, CasesRepository, Change
 from storage.outbox import NewItem, OutboxRepository
 
 QUESTION_LIMIT = 3000
@@ -90,6 +90,11 @@ class CaseService:
             detail=f"{case.region}>{region}",
             requeue=True,
         )
+
+    async def audit(self, case_no: int) -> list[AuditRow] | None:
+        """Who (by pseudonym) did what to a case and when; None for an unknown number."""
+        case = await self._cases.by_number(case_no)
+        return None if case is None else await self._cases.audit(case.id)
 
     async def ask(self, case: CaseRow, officer_id: int, question: str) -> bool:
         """Store the question; True if it went to the reporter, False if it waits on /status."""

@@ -13,6 +13,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.cases import CaseService
 from bot.departments import DepartmentService
 from bot.formatting import format_moment
 from bot.reports import utc_now
@@ -68,6 +69,27 @@ def get_router(admin_ids: frozenset[int]) -> Router:
                     when=when,
                 )
             )
+        await message.answer("\n".join(lines))
+
+    @router.message(Command("audit"))
+    async def audit(
+        message: Message, command: CommandObject, cases: CaseService, view: ViewContext
+    ) -> None:
+        number = (command.args or "").strip().lstrip("№#").strip()
+        rows = await cases.audit(int(number)) if number.isdigit() else None
+        if rows is None:
+            await message.answer(_("Usage: /audit case_number, for example /audit 42"))
+            return
+        lines = [_("<b>Audit of case № {number}</b>").format(number=number)]
+        for row in rows:
+            moment = format_moment(datetime.fromisoformat(row.at), view.zone, view.locale)
+            detail = f" ({escape(row.detail)})" if row.detail else ""
+            lines.append(
+                f"• {moment}: {escape(row.action)}{detail}, "
+                + _("officer {pseudonym}").format(pseudonym=row.actor.hex()[:8])
+            )
+        if not rows:
+            lines.append(_("No officer has acted on this case yet."))
         await message.answer("\n".join(lines))
 
     @router.message(Command("rename"))

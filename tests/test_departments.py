@@ -393,3 +393,31 @@ async def test_overdue_cases_are_flagged_and_reminded(fake_api: FakeBotAPI, tmp_
         await live.sender.drain(within=2)
         reminder = await fake_api.next_reply(group, after=mark)
         assert "⏰" in (reminder.plain_text or "") and "№ 1" in reminder.plain_text
+
+
+async def test_admins_read_the_audit_log_without_reporter_traces(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = fake_api.make_group(title="Astana")
+    await live.link("astana", group)
+    person = live.person(first_name="Невидимка", username="nobody_sees")
+    await report(person, "astana")
+    await live.deliver()
+    case = case_id_of(cards(fake_api, group)[0])
+    officer = fake_api.make_user(first_name="Ерлан", username="erlan_officer", language_code="ru")
+    await press_in(fake_api, officer, group, data("acc", case))
+    mark = fake_api.mark()
+    fake_api.send_command(live.admin, "/audit 1")
+    audit = (await fake_api.next_reply(live.admin, after=mark)).plain_text or ""
+    assert "accepted" in audit
+    pseudonym = live.services.chats.actor(officer.id).hex()[:8]
+    assert pseudonym in audit
+    for needle in (
+        "Ерлан",
+        "erlan_officer",
+        str(officer.id),
+        "Невидимка",
+        "nobody_sees",
+        str(person.user.id),
+    ):
+        assert needle not in audit
