@@ -293,7 +293,9 @@ async def run_polling(settings: Settings) -> None:
         await services.maintenance.purge_expired()
         scheduler.start()
         stop = asyncio.Event()
-        sender = asyncio.create_task(create_sender(bot, services).run(stop))
+        outbox_sender = create_sender(bot, services)
+        await outbox_sender.recover()
+        sender = asyncio.create_task(outbox_sender.run(stop))
         logger.info("Adal is running")
         await dispatcher.start_polling(
             bot,
@@ -317,8 +319,10 @@ async def run_digest(settings: Settings) -> int:
     services = await build_services(settings)
     bot = create_bot(settings)
     try:
+        outbox_sender = create_sender(bot, services)
+        await outbox_sender.recover()
         queued = await services.digests.queue()
-        pending = await create_sender(bot, services).drain(within=DIGEST_DRAIN_SECONDS)
+        pending = await outbox_sender.drain(within=DIGEST_DRAIN_SECONDS)
     finally:
         await services.close()
         await bot.session.close()

@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 MAX_BACKOFF = 600.0
 UNREACHABLE_RETRY = 3600.0
 IDLE_WAIT = 30.0
+# Longer than a single send (a 20 MB upload included), so a live sender keeps its claim.
+LEASE_SECONDS = 120.0
 
 
 class Outcome(Enum):
@@ -95,6 +97,12 @@ class OutboxSender:
         self._last_sent: dict[bytes, float] = {}
         self._alerted: dict[bytes, float] = {}
         self._wake = wake
+
+    async def recover(self) -> None:
+        """Reclaim what a crashed process had in flight; it goes again, labelled as a repeat."""
+        released = await self._outbox.release_claims()
+        if released:
+            logger.warning("%d deliveries were in flight at the last stop; resending", released)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; sleeps until the next item is due or it is woken."""
@@ -144,7 +152,8 @@ class OutboxSender:
     async def _deliver(self, item: OutboxItem) -> Outcome | float:
         """Send one item; a number is the pause Telegram asked for (429)."""
         repeat = item.in_flight
-        await self._outbox.begin(item.id)
+        if not await self._outbox.claim(item.id, self._clock(), LEASE_SECONDS):
+            return Outcome.DONE
         try:
             chat_id = self._chats.chat_id(item.chat_key, item.chat_ref)
             message_id = await self._send(item, chat_id, repeat=repeat)

@@ -124,6 +124,7 @@ MIGRATIONS: tuple[str, ...] = (
         status TEXT NOT NULL DEFAULT 'pending',
         attempts INTEGER NOT NULL DEFAULT 0,
         in_flight INTEGER NOT NULL DEFAULT 0,
+        lease_until REAL NOT NULL DEFAULT 0,
         next_attempt REAL NOT NULL,
         message_id INTEGER,
         created_at REAL NOT NULL,

@@ -68,9 +68,9 @@ class OutboxRepository:
     async def due(self, now: float, limit: int = 50) -> list[OutboxItem]:
         rows = await self._db.fetchall(
             f"SELECT {_ITEM_COLUMNS} FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "  # noqa: S608
-            "WHERE o.status = 'pending' AND o.next_attempt <= ? "
+            "WHERE o.status = 'pending' AND o.next_attempt <= ? AND o.lease_until <= ? "
             "AND (o.parent_id IS NULL OR p.status = 'sent') ORDER BY o.id LIMIT ?",
-            (now, limit),
+            (now, now, limit),
         )
         return [_item(row) for row in rows]
 
@@ -84,11 +84,18 @@ class OutboxRepository:
         row = await self._db.fetchone("SELECT count(*) FROM outbox WHERE status = 'pending'")
         return int(row[0]) if row else 0
 
-    async def begin(self, item_id: int) -> None:
-        """Recorded before the request: a crash after it leaves a trace of a possible repeat."""
-        await self._db.execute(
-            "UPDATE outbox SET in_flight = 1, attempts = attempts + 1 WHERE id = ?", (item_id,)
+    async def claim(self, item_id: int, now: float, lease: float) -> bool:
+        """Take an item for sending, recorded before the request.
+
+        In flight marks a possible repeat should a crash follow; the lease keeps a second
+        process (``python -m bot digest`` beside the running bot) from sending it too.
+        """
+        changed = await self._db.execute(
+            "UPDATE outbox SET in_flight = 1, attempts = attempts + 1, lease_until = ? "
+            "WHERE id = ? AND status = 'pending' AND lease_until <= ?",
+            (now + lease, item_id, now),
         )
+        return changed == 1
 
     async def sent(self, item: OutboxItem, message_id: int, now: float, at: str) -> None:
         async with self._db.transaction(durable=True) as conn:
@@ -110,9 +117,15 @@ class OutboxRepository:
                         (item.report_id, at),
                     )
 
+    async def release_claims(self) -> int:
+        """At start: claims left by a process that died; their items go again, as repeats."""
+        return await self._db.execute(
+            "UPDATE outbox SET lease_until = 0 WHERE status = 'pending' AND lease_until > 0"
+        )
+
     async def retry(self, item_id: int, next_attempt: float) -> None:
         await self._db.execute(
-            "UPDATE outbox SET in_flight = 0, next_attempt = ? WHERE id = ?",
+            "UPDATE outbox SET in_flight = 0, lease_until = 0, next_attempt = ? WHERE id = ?",
             (next_attempt, item_id),
         )
 
