@@ -19,9 +19,17 @@ REPLY_TIMEOUT = 15.0
 class BotProcess:
     """Start, kill and restart the bot; its log goes to a file the tests can read."""
 
-    def __init__(self, api: FakeBotAPI, workdir: Path) -> None:
+    def __init__(
+        self,
+        api: FakeBotAPI,
+        workdir: Path,
+        *args: str,
+        **settings: str,
+    ) -> None:
         self.api = api
         self.workdir = workdir
+        self.args = args
+        self.settings = settings
         self.data_dir = workdir / "data"
         self.log_path = workdir / "bot.log"
         self.process: asyncio.subprocess.Process | None = None
@@ -36,6 +44,7 @@ class BotProcess:
             ENCRYPTION_KEYS=TEST_KEY,
             LOG_LEVEL="DEBUG",
         )
+        env.update(self.settings)
         return env
 
     async def launch(self) -> asyncio.subprocess.Process:
@@ -44,6 +53,7 @@ class BotProcess:
                 sys.executable,
                 "-m",
                 "bot",
+                *self.args,
                 cwd=self.workdir,
                 env=self.env(),
                 stdout=log,
