@@ -55,6 +55,8 @@ LEASE_SECONDS = 120.0
 class Outcome(Enum):
     DONE = "done"
     HELD = "held"
+    MOVED = "moved"
+    """The chat has a new id: the items fetched for this pass still carry the old one."""
 
 
 class Undeliverable(Exception):
@@ -142,6 +144,8 @@ class OutboxSender:
             outcome = await self._deliver(item)
             if outcome is Outcome.HELD:
                 held.add(item.chat_key)
+            elif outcome is Outcome.MOVED:
+                return 0.0
             elif outcome is not Outcome.DONE:
                 return outcome
         next_due = await self._outbox.next_due_time()
@@ -163,6 +167,7 @@ class OutboxSender:
             return float(exc.retry_after)
         except TelegramMigrateToChat as exc:
             await self._migrate(item, exc.migrate_to_chat_id)
+            return Outcome.MOVED
         except (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound) as exc:
             await self._unreachable(item, type(exc).__name__)
             return Outcome.HELD
@@ -256,8 +261,17 @@ class OutboxSender:
     async def _migrate(self, item: OutboxItem, new_chat_id: int) -> None:
         """A group became a supergroup: follow it, and send again at once."""
         address = self._chats.address(new_chat_id)
+        payloads = {}
+        for pending in await self._outbox.pending_for(item.chat_key):
+            if pending.payload is not None:
+                plain = self._cipher.open(
+                    pending.payload, payload_aad(pending.kind, item.chat_key, pending.report_id)
+                )
+                payloads[pending.id] = self._cipher.seal(
+                    plain, payload_aad(pending.kind, address.key, pending.report_id)
+                )
         await self._departments.move_chat(item.chat_key, address.key, address.ref)
-        await self._outbox.move_chat(item.chat_key, address.key, address.ref)
+        await self._outbox.move_chat(item.chat_key, address.key, address.ref, payloads)
         await self._outbox.retry(item.id, self._clock())
 
     async def _unreachable(self, item: OutboxItem, reason: str) -> None:

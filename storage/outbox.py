@@ -142,11 +142,27 @@ class OutboxRepository:
             "UPDATE outbox SET status = 'dropped', in_flight = 0 WHERE id = ?", (item_id,)
         )
 
-    async def move_chat(self, old_key: bytes, new_key: bytes, new_ref: bytes) -> None:
-        await self._db.execute(
-            "UPDATE outbox SET chat_key = ?, chat_ref = ? WHERE chat_key = ?",
-            (new_key, new_ref, old_key),
+    async def pending_for(self, chat_key: bytes) -> list[OutboxItem]:
+        rows = await self._db.fetchall(
+            f"SELECT {_ITEM_COLUMNS} FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "  # noqa: S608
+            "WHERE o.chat_key = ? AND o.status = 'pending'",
+            (chat_key,),
         )
+        return [_item(row) for row in rows]
+
+    async def move_chat(
+        self, old_key: bytes, new_key: bytes, new_ref: bytes, payloads: dict[int, bytes]
+    ) -> None:
+        """Point every item of a chat at its new id; ``payloads`` are resealed for it."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET chat_key = ?, chat_ref = ? WHERE chat_key = ?",
+                (new_key, new_ref, old_key),
+            )
+            await conn.executemany(
+                "UPDATE outbox SET payload = ? WHERE id = ?",
+                [(payload, item_id) for item_id, payload in payloads.items()],
+            )
 
     async def card_of(self, report_id: str, chat_key: bytes) -> int | None:
         """The outbox row of the newest case card of a report sent to a chat, to reply to."""
