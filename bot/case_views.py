@@ -138,11 +138,20 @@ def digest_header(
     locale: str,
     deadlines: Deadlines,
     now: datetime,
+    since: datetime | None,
+    zone: tzinfo,
 ) -> str:
     spheres = Counter(case.category for case in cases)
     urgencies = Counter(deadlines.urgency(case, now) for case in open_cases)
+    until = format_moment(now, zone, locale)
+    period = (
+        _("Period: {start} to {end}").format(start=format_moment(since, zone, locale), end=until)
+        if since
+        else _("Period: until {end}").format(end=until)
+    )
     lines = [
         _("📬 <b>Digest for {department}</b>").format(department=escape(department)),
+        period,
         _("New reports: {count}").format(count=format_number(len(cases), locale)),
     ]
     for code, count in spheres.most_common():

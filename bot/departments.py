@@ -86,6 +86,14 @@ class DepartmentService:
     async def unlink(self, chat_id: int, region: str | None = None) -> int:
         return await self._departments.unlink(self._chats.key(chat_id), region)
 
+    async def unlink_region(self, region: str) -> int:
+        return sum(
+            [
+                await self._departments.unlink(link.chat_key, region)
+                for link in await self._departments.chats(region)
+            ]
+        )
+
     async def regions_of(self, chat_id: int) -> set[str]:
         return await self._departments.regions_of(self._chats.key(chat_id))
 

@@ -84,8 +84,17 @@ class DigestService:
             name = department.name(locale) if department else region
             open_cases = await self._cases.open_cases(region)
             with self._i18n.context(), self._i18n.use_locale(locale):
+                since = department.last_digest_at if department else None
                 header = digest_header(
-                    name, cases, open_cases, self._catalog, locale, self._deadlines, now
+                    name,
+                    cases,
+                    open_cases,
+                    self._catalog,
+                    locale,
+                    self._deadlines,
+                    now,
+                    datetime.fromisoformat(since) if since else None,
+                    self._zone,
                 )
         items: list[NewItem] = []
         for address in targets.addresses:

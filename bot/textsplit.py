@@ -9,7 +9,7 @@ WORD_BREAK_WINDOW = 200
 
 
 def split_plain(text: str, limit: int) -> list[str]:
-    """Parts of at most ``limit`` UTF-16 units, never splitting a character.
+    """Parts of at most ``limit`` UTF-16 units (``limit`` >= 2), never splitting a character.
 
     The parts joined together give back ``text`` exactly; a part ends after a whitespace when
     one lies within the last ``WORD_BREAK_WINDOW`` characters of the limit.
@@ -17,7 +17,8 @@ def split_plain(text: str, limit: int) -> list[str]:
     parts: list[str] = []
     rest = text
     while utf16_length(rest) > limit:
-        head = truncate_utf16(rest, limit)
+        # A limit narrower than one character still makes progress, one character a part.
+        head = truncate_utf16(rest, limit) or rest[0]
         cut = max(head.rfind(" "), head.rfind("\n"))
         if cut >= len(head) - WORD_BREAK_WINDOW and cut > 0:
             head = head[: cut + 1]

@@ -92,6 +92,14 @@ def get_router(admin_ids: frozenset[int]) -> Router:
             lines.append(_("No officer has acted on this case yet."))
         await message.answer("\n".join(lines))
 
+    @router.message(Command("unlink"), F.text.regexp(r"^/unlink(@\w+)?\s+[a-z_]+$"))
+    async def unlink_region(
+        message: Message, command: CommandObject, departments: DepartmentService
+    ) -> None:
+        """An admin in private: ``/unlink region`` removes every chat of that department."""
+        removed = await departments.unlink_region((command.args or "").strip())
+        await message.answer(_("Chats unlinked: {count}.").format(count=removed))
+
     @router.message(Command("rename"))
     async def rename(
         message: Message, command: CommandObject, departments: DepartmentService

@@ -54,7 +54,7 @@ def get_router() -> Router:
             )
         )
 
-    @router.message(Command("unlink"), F.chat.type.in_(GROUPS))
+    @router.message(Command("unlink"))
     async def unlink(
         message: Message, command: CommandObject, departments: DepartmentService
     ) -> None:

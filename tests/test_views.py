@@ -9,12 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.case_views import CaseText, case_messages
 from bot.catalog import Catalog
+from bot.deadlines import Deadlines
 from bot.draft import MAX_BODY_CHARS, MAX_PLACE_CHARS, STEPS, Draft
 from bot.formatting import truncate_utf16, utf16_length
 from bot.i18n import create_i18n
 from bot.reports import StatusView
+from bot.textsplit import split_plain
 from bot.views import ViewContext, render_step, status
+from storage.cases import CaseRow
 from storage.reports import EventRow
 from tests.fakeapi import parse_html, utf16_len
 
@@ -94,3 +98,59 @@ def test_long_history_is_bounded(locale: str) -> None:
         text = status(view, ViewContext(CATALOG, locale, ZONE))
     assert utf16_len(parse_html(text).text) <= TEXT_LIMIT
     assert "281" in text, "the number of hidden earlier entries is shown"
+
+
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=3000),
+    st.integers(min_value=2, max_value=700),
+)
+def test_split_keeps_every_character_within_the_limit(text: str, limit: int) -> None:
+    parts = split_plain(text, limit)
+    assert "".join(parts) == text
+    assert all(utf16_length(part) <= limit for part in parts)
+    assert all(part for part in parts) or parts == [""]
+
+
+def test_split_prefers_word_boundaries() -> None:
+    text = ("слово " * 1000).strip()
+    parts = split_plain(text, 4096)
+    assert len(parts) == 2
+    assert parts[0].endswith(" ") and not parts[1].startswith(" ")
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+def test_a_long_case_is_split_into_valid_messages(locale: str) -> None:
+    case = CaseRow(
+        id="c" * 32,
+        case_no=7,
+        region="abai",
+        category="police",
+        occurred="week",
+        place=None,
+        body=b"",
+        contact=None,
+        locale="ru",
+        status="new",
+        created_at="2026-11-20T10:00:00+00:00",
+        urgent=True,
+        accepted_at=None,
+        closed_at=None,
+        resolution=None,
+    )
+    body = "<script>&" + "😀 текст " * 1200
+    with I18N.context(), I18N.use_locale(locale):
+        parts = case_messages(
+            case,
+            CaseText(place="ТОО <Ромашка>", body=body, can_ask=True),
+            CATALOG,
+            locale,
+            ZONE,
+            Deadlines(7, 90),
+            unrouted=True,
+            repeat=True,
+        )
+    assert len(parts) >= 3
+    shown = [parse_html(part).text for part in parts]
+    assert all(utf16_len(text) <= TEXT_LIMIT for text in shown)
+    assert "".join(shown).endswith(body[-50:])
+    assert "<script>&" in shown[0] and "ТОО <Ромашка>" in shown[0]
