@@ -421,3 +421,17 @@ async def test_admins_read_the_audit_log_without_reporter_traces(
         str(person.user.id),
     ):
         assert needle not in audit
+
+
+async def test_admins_rename_departments_and_unlink_a_region(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = fake_api.make_group(title="Astana")
+    await live.link("astana", group)
+    for command in ("/rename astana ru Департамент службы по г. Астана", "/unlink astana"):
+        mark = fake_api.mark()
+        fake_api.send_command(live.admin, command)
+        await fake_api.next_reply(live.admin, after=mark)
+    department = await live.services.departments.department("astana")
+    assert department is not None and department.name("ru") == "Департамент службы по г. Астана"
+    assert await live.services.departments.regions_of(group.id) == set()
