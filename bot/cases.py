@@ -91,6 +91,12 @@ class CaseService:
             requeue=True,
         )
 
+    async def opened(self, case: CaseRow, officer_id: int) -> None:
+        """An officer opened a case's menu (close, move, ask): the audit log records a read."""
+        await self._cases.record_read(
+            case.id, self._chats.actor(officer_id), case.region, utc_now().isoformat()
+        )
+
     async def audit(self, case_no: int) -> list[AuditRow] | None:
         """Who (by pseudonym) did what to a case and when; None for an unknown number."""
         case = await self._cases.by_number(case_no)

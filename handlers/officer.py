@@ -115,6 +115,8 @@ def get_router() -> Router:
             return
         officer = query.from_user.id
         action = callback_data.action
+        if action in (CaseAction.CLOSE, CaseAction.MOVE, CaseAction.ASK):
+            await cases.opened(case, officer)
         if action == CaseAction.ACCEPT:
             done = await cases.accept(case, officer)
             await _answer(query, _("Accepted.") if done else _("Already accepted."))

@@ -178,7 +178,7 @@ async def test_officers_accept_close_and_the_reporter_follows(
     assert history.count("•") >= 4, history
 
     audit = await live.services.database.fetchall("SELECT action, actor FROM audit")
-    assert [row["action"] for row in audit] == ["accepted", "closed"]
+    assert [row["action"] for row in audit] == ["accepted", "read", "closed"]
     assert str(officer.id).encode() not in bytes(audit[0]["actor"])
 
 
@@ -406,10 +406,11 @@ async def test_admins_read_the_audit_log_without_reporter_traces(
     case = case_id_of(cards(fake_api, group)[0])
     officer = fake_api.make_user(first_name="Ерлан", username="erlan_officer", language_code="ru")
     await press_in(fake_api, officer, group, data("acc", case))
+    await press_in(fake_api, officer, group, data("cls", case))
     mark = fake_api.mark()
     fake_api.send_command(live.admin, "/audit 1")
     audit = (await fake_api.next_reply(live.admin, after=mark)).plain_text or ""
-    assert "accepted" in audit
+    assert "accepted" in audit and "read" in audit
     pseudonym = live.services.chats.actor(officer.id).hex()[:8]
     assert pseudonym in audit
     for needle in (
