@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from html import escape
 
@@ -12,13 +11,13 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import Resolution
 from bot.catalog import Catalog
-from bot.chats import ChatAddress, ChatAddresses
+from bot.chats import ChatAddresses
 from bot.crypto import Cipher
 from bot.departments import DepartmentService
-from bot.digest import payload_aad
 from bot.formatting import truncate_utf16
 from bot.keyboards import answer_keyboard
 from bot.labels import resolution_labels
+from bot.outbox_items import text_item
 from bot.reports import new_id, utc_now
 from bot.textsplit import split_plain
 from storage.cases import AuditRow, CaseRow, CasesRepository, Change
@@ -192,9 +191,11 @@ class CaseService:
                 )
             for part in split_plain(text or "", ANSWER_PART):
                 notices.append(
-                    self._text_item(
+                    text_item(
+                        self._cipher,
                         "answer",
-                        address,
+                        address.key,
+                        address.ref,
                         f"{header}\n\n{escape(part, quote=False)}",
                         report_id=case.id,
                         parent_id=card,
@@ -258,24 +259,4 @@ class CaseService:
             with self._i18n.context(), self._i18n.use_locale(case.locale):
                 markup = answer_keyboard(question_id).model_dump(exclude_none=True)
         kind = "question" if question_id else "notice"
-        return [self._text_item(kind, address, text, markup=markup)]
-
-    def _text_item(
-        self,
-        kind: str,
-        address: ChatAddress,
-        text: str,
-        *,
-        markup: dict | None = None,
-        report_id: str | None = None,
-        parent_id: int | None = None,
-    ) -> NewItem:
-        payload = json.dumps({"text": text, "markup": markup}).encode()
-        return NewItem(
-            kind,
-            address.key,
-            address.ref,
-            report_id=report_id,
-            parent_id=parent_id,
-            payload=self._cipher.seal(payload, payload_aad(kind, address.key, report_id)),
-        )
+        return [text_item(self._cipher, kind, address.key, address.ref, text, markup=markup)]

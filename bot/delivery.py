@@ -35,13 +35,13 @@ from bot.catalog import Catalog
 from bot.chats import ChatAddress, ChatAddresses
 from bot.crypto import Cipher, DecryptionError
 from bot.deadlines import Deadlines
-from bot.digest import payload_aad
 from bot.evidence import FileKind
+from bot.outbox_items import payload_aad, text_item
 from bot.reports import utc_now
 from storage.attachments import AttachmentsRepository
 from storage.cases import CasesRepository
 from storage.departments import DepartmentsRepository
-from storage.outbox import NewItem, OutboxItem, OutboxRepository
+from storage.outbox import OutboxItem, OutboxRepository
 
 logger = logging.getLogger(__name__)
 
@@ -291,17 +291,7 @@ class OutboxSender:
                 "{regions}. Its cases stay pending; add the bot back or link another chat with "
                 "/invite."
             ).format(reason=reason, regions=", ".join(sorted(regions)) or "—")
-        items = [
-            NewItem(
-                "alert",
-                admin.key,
-                admin.ref,
-                payload=self._cipher.seal(
-                    json.dumps({"text": text}).encode(), payload_aad("alert", admin.key, None)
-                ),
-            )
-            for admin in admins
-        ]
+        items = [text_item(self._cipher, "alert", admin.key, admin.ref, text) for admin in admins]
         if items:
             await self._outbox.enqueue(items, self._clock())
 

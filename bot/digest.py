@@ -16,6 +16,7 @@ from bot.catalog import Catalog
 from bot.crypto import Cipher
 from bot.deadlines import Deadlines, Urgency
 from bot.departments import DepartmentService
+from bot.outbox_items import payload_aad, text_item
 from bot.reports import utc_now
 from storage.attachments import AttachmentsRepository
 from storage.cases import CaseRow, CasesRepository
@@ -23,10 +24,6 @@ from storage.departments import DepartmentsRepository
 from storage.outbox import NewItem, OutboxRepository
 
 logger = logging.getLogger(__name__)
-
-
-def payload_aad(kind: str, chat_key: bytes, report_id: str | None) -> str:
-    return f"outbox:{kind}:{chat_key.hex()}:{report_id or ''}:payload"
 
 
 class DigestService:
@@ -99,7 +96,7 @@ class DigestService:
         items: list[NewItem] = []
         for address in targets.addresses:
             if header is not None:
-                items.append(self._text_item("header", address.key, address.ref, header))
+                items.append(text_item(self._cipher, "header", address.key, address.ref, header))
             for case in cases:
                 card = len(items)
                 payload = json.dumps({"unrouted": targets.unrouted}).encode()
@@ -156,16 +153,10 @@ class DigestService:
                 )
             targets = await self._departments.targets(region)
             items += [
-                self._text_item("reminder", address.key, address.ref, text)
+                text_item(self._cipher, "reminder", address.key, address.ref, text)
                 for address in targets.addresses
             ]
         if items:
             await self._outbox.enqueue(items, time.time())
             self._outbox_ready.set()
         return len(items)
-
-    def _text_item(self, kind: str, key: bytes, ref: bytes, text: str) -> NewItem:
-        payload = json.dumps({"text": text}).encode()
-        return NewItem(
-            kind, key, ref, payload=self._cipher.seal(payload, payload_aad(kind, key, None))
-        )

@@ -16,3 +16,4 @@ def private_only(router: Router) -> Router:
 NOT_COMMAND = ~F.text.startswith("/")
 """Catch-all handlers of a step leave commands to the routers that know them."""
 TYPED_TEXT = F.text & NOT_COMMAND
+EVIDENCE = F.photo | F.document | F.video | F.voice | F.audio

@@ -28,7 +28,7 @@ from bot.replies import notice, present, send
 from bot.reports import ReportService
 from bot.settings import Settings
 from bot.views import ViewContext, body_progress, files_progress
-from handlers.filters import NOT_COMMAND, TYPED_TEXT, private_only
+from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
 from handlers.uploads import fetch_file
 
 EDIT_TARGETS = {
@@ -170,7 +170,7 @@ def get_router() -> Router:
         draft.body = []
         await show_step(query, state, draft, ReportForm.body, view)
 
-    @router.message(ReportForm.evidence, F.photo | F.document | F.video | F.voice | F.audio)
+    @router.message(ReportForm.evidence, EVIDENCE)
     async def evidence_file(
         message: Message,
         state: FSMContext,

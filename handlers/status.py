@@ -27,7 +27,7 @@ from bot.guard import ReceiptGuard
 from bot.replies import notice, present, send
 from bot.reports import ReportService
 from bot.views import ViewContext
-from handlers.filters import NOT_COMMAND, TYPED_TEXT, private_only
+from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
 from handlers.uploads import fetch_file
 
 MAX_NOTE_CHARS = 4000
@@ -105,7 +105,7 @@ def get_router() -> Router:
         await state.update_data(last_addition=event_update.update_id)
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 
-    @router.message(StatusForm.adding, F.photo | F.document | F.video | F.voice | F.audio)
+    @router.message(StatusForm.adding, EVIDENCE)
     async def add_file(
         message: Message,
         state: FSMContext,
@@ -152,7 +152,7 @@ def get_router() -> Router:
         await state.update_data(last_addition=event_update.update_id)
         await message.answer(_answered_text(), reply_markup=keyboards.finish())
 
-    @router.message(StatusForm.answering, F.photo | F.document | F.video | F.voice | F.audio)
+    @router.message(StatusForm.answering, EVIDENCE)
     async def answer_file(
         message: Message,
         state: FSMContext,

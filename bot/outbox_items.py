@@ -1,0 +1,35 @@
+"""Building outbox items whose content is a sealed text message (headers, alerts, notices)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.crypto import Cipher
+from storage.outbox import NewItem
+
+
+def payload_aad(kind: str, chat_key: bytes, report_id: str | None) -> str:
+    return f"outbox:{kind}:{chat_key.hex()}:{report_id or ''}:payload"
+
+
+def text_item(
+    cipher: Cipher,
+    kind: str,
+    chat_key: bytes,
+    chat_ref: bytes,
+    text: str,
+    *,
+    markup: dict[str, Any] | None = None,
+    report_id: str | None = None,
+    parent_id: int | None = None,
+) -> NewItem:
+    payload = json.dumps({"text": text, "markup": markup}).encode()
+    return NewItem(
+        kind,
+        chat_key,
+        chat_ref,
+        report_id=report_id,
+        parent_id=parent_id,
+        payload=cipher.seal(payload, payload_aad(kind, chat_key, report_id)),
+    )
