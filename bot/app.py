@@ -23,6 +23,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import texts
+from bot.broadcast_runner import BroadcastRunner
+from bot.broadcasts import BroadcastService
 from bot.cases import CaseService
 from bot.catalog import Catalog
 from bot.chats import ChatAddresses
@@ -39,9 +41,11 @@ from bot.maintenance import Maintenance
 from bot.middlewares import PseudonymMiddleware, ViewMiddleware
 from bot.reports import ReportService
 from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
+from bot.subscribers import SubscriberService
 from handlers import get_routers
 from storage.attachments import AttachmentsRepository
 from storage.attempts import AttemptsRepository
+from storage.broadcasts import BroadcastsRepository
 from storage.cases import CasesRepository
 from storage.database import Database
 from storage.departments import DepartmentsRepository
@@ -50,6 +54,7 @@ from storage.meta import MetaRepository
 from storage.outbox import OutboxRepository
 from storage.prefs import PrefsRepository
 from storage.reports import ReportsRepository
+from storage.subscribers import SubscribersRepository
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +86,9 @@ class Services:
     outbox: OutboxRepository
     attachments: AttachmentsRepository
     outbox_ready: asyncio.Event
+    subscribers: SubscriberService
+    broadcasts: BroadcastService
+    broadcasts_changed: asyncio.Event
 
     async def close(self) -> None:
         await self.database.close()
@@ -114,6 +122,7 @@ async def build_services(settings: Settings) -> Services:
     outbox = OutboxRepository(database)
     attachments = AttachmentsRepository(database)
     outbox_ready = asyncio.Event()
+    broadcasts_changed = asyncio.Event()
     return Services(
         settings=settings,
         database=database,
@@ -149,6 +158,13 @@ async def build_services(settings: Settings) -> Services:
         outbox=outbox,
         attachments=attachments,
         outbox_ready=outbox_ready,
+        subscribers=SubscriberService(
+            SubscribersRepository(database), ChatAddresses(cipher, pseudonyms, "subscriber")
+        ),
+        broadcasts=BroadcastService(
+            BroadcastsRepository(database), chats, cipher, broadcasts_changed
+        ),
+        broadcasts_changed=broadcasts_changed,
     )
 
 
@@ -197,6 +213,8 @@ def create_dispatcher(
         languages=services.languages,
         departments=services.departments,
         cases=services.cases,
+        subscribers=services.subscribers,
+        broadcasts=services.broadcasts,
     )
     dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
     LocaleMiddleware(services.i18n, services.prefs).setup(dispatcher)
@@ -243,6 +261,21 @@ def create_sender(bot: Bot, services: Services) -> OutboxSender:
     )
 
 
+def create_broadcast_runner(bot: Bot, services: Services) -> BroadcastRunner:
+    return BroadcastRunner(
+        bot=bot,
+        service=services.broadcasts,
+        broadcasts=BroadcastsRepository(services.database),
+        subscribers=SubscribersRepository(services.database),
+        addresses=services.subscribers,
+        catalog=services.catalog,
+        i18n=services.i18n,
+        zone=services.settings.tz,
+        rate=services.settings.broadcast_rate,
+        wake=services.broadcasts_changed,
+    )
+
+
 def create_scheduler(services: Services) -> AsyncIOScheduler:
     settings = services.settings
     scheduler = AsyncIOScheduler(timezone=settings.tz)
@@ -281,7 +314,8 @@ async def run_polling(settings: Settings) -> None:
     services = await build_services(settings)
     bot = create_bot(settings)
     scheduler = create_scheduler(services)
-    sender: asyncio.Task[None] | None = None
+    background: list[asyncio.Task[None]] = []
+    stop = asyncio.Event()
     try:
         dispatcher = create_dispatcher(services)
         try:
@@ -292,10 +326,14 @@ async def run_polling(settings: Settings) -> None:
             logger.warning("Could not publish the command menu yet (%s)", type(exc).__name__)
         await services.maintenance.purge_expired()
         scheduler.start()
-        stop = asyncio.Event()
         outbox_sender = create_sender(bot, services)
         await outbox_sender.recover()
-        sender = asyncio.create_task(outbox_sender.run(stop))
+        broadcast_runner = create_broadcast_runner(bot, services)
+        await broadcast_runner.recover()
+        background += [
+            asyncio.create_task(outbox_sender.run(stop)),
+            asyncio.create_task(broadcast_runner.run(stop)),
+        ]
         logger.info("Adal is running")
         await dispatcher.start_polling(
             bot,
@@ -306,10 +344,10 @@ async def run_polling(settings: Settings) -> None:
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
-        if sender is not None:
-            stop.set()
-            services.outbox_ready.set()
-            await sender
+        stop.set()
+        services.outbox_ready.set()
+        services.broadcasts_changed.set()
+        await asyncio.gather(*background)
         await services.close()
         await bot.session.close()
 

@@ -96,3 +96,39 @@ class CaseCB(CallbackData, prefix="cs"):
     action: CaseAction
     case: str
     arg: str = ""
+
+
+class DraftAction(StrEnum):
+    """Buttons of an admin's broadcast draft."""
+
+    TEMPLATE = "tpl"
+    OWN = "own"
+    AUDIENCE = "aud"
+    EDIT = "edit"
+    SEND = "send"
+    SCHEDULE = "sch"
+    CANCEL = "x"
+
+
+class DraftCB(CallbackData, prefix="bd"):
+    action: DraftAction
+    arg: str = ""
+
+
+class Control(StrEnum):
+    PAUSE = "pause"
+    RESUME = "resume"
+    CANCEL = "cancel"
+
+
+class ControlCB(CallbackData, prefix="bc"):
+    """A button under a broadcast's progress message."""
+
+    action: Control
+    broadcast: int
+
+
+class NewsRegionCB(CallbackData, prefix="nr"):
+    """A subscriber's choice of region for local news; ``-`` for none."""
+
+    code: str

@@ -18,24 +18,26 @@ class ChatAddress:
 
 
 class ChatAddresses:
-    def __init__(self, cipher: Cipher, pseudonyms: Pseudonyms) -> None:
+    """``purpose`` separates the address books: a subscriber's key is not their contact's key."""
+
+    def __init__(self, cipher: Cipher, pseudonyms: Pseudonyms, purpose: str = "chat") -> None:
         self._cipher = cipher
         self._pseudonyms = pseudonyms
+        self._purpose = purpose
 
     def key(self, chat_id: int) -> bytes:
-        return self._pseudonyms.digest("chat", chat_id)
+        return self._pseudonyms.digest(self._purpose, chat_id)
 
     def address(self, chat_id: int) -> ChatAddress:
         key = self.key(chat_id)
-        return ChatAddress(key, self._cipher.seal_text(str(chat_id), _aad(key)))
+        return ChatAddress(key, self._cipher.seal_text(str(chat_id), self._aad(key)))
 
     def chat_id(self, key: bytes, ref: bytes) -> int:
-        return int(self._cipher.open_text(ref, _aad(key)))
+        return int(self._cipher.open_text(ref, self._aad(key)))
 
     def actor(self, user_id: int) -> bytes:
         """An officer's pseudonym for the audit log."""
         return self._pseudonyms.digest("officer", user_id)
 
-
-def _aad(key: bytes) -> str:
-    return f"chat:{key.hex()}:id"
+    def _aad(self, key: bytes) -> str:
+        return f"{self._purpose}:{key.hex()}:id"

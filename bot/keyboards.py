@@ -13,11 +13,12 @@ from bot.callbacks import (
     EditCB,
     Field,
     LangCB,
+    NewsRegionCB,
     RegionCB,
     SphereCB,
     WhenCB,
 )
-from bot.catalog import Entry
+from bot.catalog import Catalog, Entry
 from bot.labels import occurred_labels
 
 LANGUAGE_NAMES = {"kk": "🇰🇿 Қазақша", "ru": "🇷🇺 Русский"}
@@ -149,3 +150,20 @@ def add_information() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[[button(_("➕ Add information"), Action.ADD_INFO)]]
     )
+
+
+NO_REGION = "-"
+
+
+def news_regions(catalog: Catalog, locale: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for entry in catalog.regions:
+        builder.button(text=entry.name(locale), callback_data=NewsRegionCB(code=entry.code))
+    builder.adjust(2)
+    builder.row(
+        InlineKeyboardButton(
+            text=_("🇰🇿 Only news for the whole country"),
+            callback_data=NewsRegionCB(code=NO_REGION).pack(),
+        )
+    )
+    return builder.as_markup()

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     ack_deadline_days: int = Field(default=7, ge=1, le=365)
     answer_deadline_days: int = Field(default=90, ge=1, le=3650)
     send_interval_seconds: float = Field(default=3.0, ge=0, le=60)
+    broadcast_rate: float = Field(default=25.0, gt=0, le=30)
 
     @field_validator("fallback_chat_id", mode="before")
     @classmethod

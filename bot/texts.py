@@ -50,7 +50,15 @@ def welcome(hotline: str) -> str:
             ),
             telegram_sees(),
             channels(hotline),
+            news_note(),
         )
+    )
+
+
+def news_note() -> str:
+    return _(
+        "📣 Now and then the bot sends short news from the anti-corruption service. "
+        "/news turns them off or on."
     )
 
 
@@ -85,8 +93,8 @@ def help_text(hotline: str) -> str:
                 "who (a position is enough), what, where and when."
             ),
             _(
-                "Commands: /report: new report, /status: check a report, /language: language, "
-                "/privacy: what is stored, /cancel: cancel."
+                "Commands: /report: new report, /status: check a report, /news: news on or off, "
+                "/language: language, /privacy: what is stored, /cancel: cancel."
             ),
         )
     )
@@ -112,6 +120,11 @@ def privacy_text(draft_hours: int) -> str:
                 "<b>Who reads a report</b>\nOfficers of the anti-corruption service of the region. "
                 "They do not see who sent it: the bot never forwards your messages, it passes on "
                 "copies without your name."
+            ),
+            _(
+                "<b>News</b>\nTo send you news, the bot keeps the address of this chat "
+                "encrypted, with your language, the region you chose for local news and the day "
+                "you subscribed: no time of day and no link to any report. /news turns news off."
             ),
             telegram_sees(),
             _(
@@ -148,6 +161,7 @@ def commands() -> dict[str, str]:
         "status": _("Check a report by its receipt code"),
         "help": _("Help, hotlines, protection of reporters"),
         "privacy": _("What is stored and who sees it"),
+        "news": _("Turn news on or off"),
         "language": _("Change the language"),
         "cancel": _("Cancel the current action"),
     }

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, errors, fallback, officer, report, start, status
+from handlers import admin, broadcast, errors, fallback, news, officer, report, start, status
 
 
 def get_routers(admin_ids: frozenset[int]) -> list[Router]:
     """In order of precedence: commands first, the catch-all answers last."""
     return [
         errors.get_router(),
+        broadcast.get_router(admin_ids),
         start.get_router(),
+        news.get_router(),
         admin.get_router(admin_ids),
         officer.get_router(),
         report.get_router(),

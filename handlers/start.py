@@ -17,6 +17,7 @@ from bot.languages import LanguageService
 from bot.replies import notice, present, send
 from bot.reports import ReportService
 from bot.settings import Settings
+from bot.subscribers import SubscriberService
 from bot.views import ViewContext
 from handlers.filters import private_only
 
@@ -33,7 +34,9 @@ def get_router() -> Router:
         state: FSMContext,
         settings: Settings,
         view: ViewContext,
+        subscribers: SubscriberService,
     ) -> None:
+        await subscribers.join(message.chat.id, view.locale)
         await message.answer(texts.welcome(settings.hotline))
         region = _deep_link_region(command.args, view)
         if region is not None:
@@ -64,11 +67,13 @@ def get_router() -> Router:
         state: FSMContext,
         user_key: bytes,
         languages: LanguageService,
+        subscribers: SubscriberService,
         i18n: I18n,
     ) -> None:
         if not await languages.choose(user_key, callback_data.code):
             await notice(query, _("This button is no longer active."))
             return
+        await subscribers.set_locale(query.from_user.id, callback_data.code)
         with i18n.use_locale(callback_data.code):
             await present(query, _("Language changed: the bot now speaks to you in this language."))
             await _menu(query, state)

@@ -151,6 +151,40 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX audit_report ON audit (report_id);
     """,
+    """
+    CREATE TABLE subscribers (
+        id INTEGER PRIMARY KEY,
+        chat_key BLOB NOT NULL UNIQUE,
+        chat_ref BLOB NOT NULL,
+        locale TEXT NOT NULL,
+        region TEXT,
+        status TEXT NOT NULL,
+        since TEXT NOT NULL
+    );
+    CREATE INDEX subscribers_audience ON subscribers (status, id);
+    CREATE TABLE broadcasts (
+        id INTEGER PRIMARY KEY,
+        status TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        content BLOB NOT NULL,
+        author BLOB NOT NULL,
+        admin_ref BLOB NOT NULL,
+        admin_locale TEXT NOT NULL,
+        progress_message_id INTEGER,
+        created_at TEXT NOT NULL,
+        scheduled_at REAL NOT NULL,
+        started_at REAL,
+        finished_at REAL,
+        total INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX broadcasts_due ON broadcasts (status, scheduled_at);
+    CREATE TABLE broadcast_recipients (
+        broadcast_id INTEGER NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
+        subscriber_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        PRIMARY KEY (broadcast_id, subscriber_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 
 from aiogram import Bot, Dispatcher
 
-from bot.app import Services, build_services, create_bot, create_dispatcher, create_sender
+from bot.app import (
+    Services,
+    build_services,
+    create_bot,
+    create_broadcast_runner,
+    create_dispatcher,
+    create_sender,
+)
 from bot.delivery import OutboxSender
 from bot.settings import Settings, load_settings
 from tests.conftest import TEST_KEY
@@ -63,6 +70,10 @@ async def live_bot(api: FakeBotAPI, workdir: Path, **overrides: object) -> Async
     bot = create_bot(settings)
     dispatcher = create_dispatcher(services)
     polls = api.poll_count
+    runner = create_broadcast_runner(bot, services)
+    await runner.recover()
+    stop = asyncio.Event()
+    broadcasting = asyncio.create_task(runner.run(stop))
     polling = asyncio.create_task(
         dispatcher.start_polling(
             bot,
@@ -80,5 +91,8 @@ async def live_bot(api: FakeBotAPI, workdir: Path, **overrides: object) -> Async
         polling.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await polling
+        stop.set()
+        services.broadcasts_changed.set()
+        await broadcasting
         await bot.session.close()
         await services.close()

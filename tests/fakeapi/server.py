@@ -545,6 +545,28 @@ class FakeBotAPI:
             f"no bot message in chat {chat_id} has a button with callback_data {callback_data!r}"
         )
 
+    def press_forged(self, user: FakeUser, callback_data: str, message: SentMessage) -> JSON:
+        """A callback query with any data, as a modified client could send under ``message``."""
+        query: JSON = {
+            "id": str(next(self._ids)),
+            "from": user.to_dict(),
+            "message": copy.deepcopy(message.raw),
+            "chat_instance": str(message.chat_id),
+            "data": callback_data,
+        }
+        self._open_queries.add(query["id"])
+        self.push_update({"callback_query": query})
+        return query
+
+    async def answer_to(self, query: JSON, timeout: float = 10.0) -> JSON:
+        """The bot's answerCallbackQuery parameters for ``query``."""
+        request = await self.wait_for(
+            "answerCallbackQuery",
+            lambda r: r.params.get("callback_query_id") == query["id"],
+            timeout=timeout,
+        )
+        return request.params
+
     def unanswered_callback_queries(self) -> list[str]:
         """Queries the bot never answered (the user would see a spinner)."""
         return sorted(self._open_queries, key=int)

@@ -1,0 +1,233 @@
+"""What admins see of broadcasts: the draft's keyboards, the progress message, the list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from html import escape
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.dates import format_timedelta
+
+from bot.broadcast_templates import template_names
+from bot.broadcasts import Tally
+from bot.callbacks import Control, ControlCB, DraftAction, DraftCB
+from bot.formatting import format_moment, format_number
+from bot.keyboards import LANGUAGE_NAMES
+from bot.views import ViewContext
+from storage.broadcasts import BroadcastRow, BroadcastStatus
+from storage.subscribers import Audience
+
+BAR_CELLS = 10
+
+
+def _draft_button(text: str, action: DraftAction, arg: str = "") -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=DraftCB(action=action, arg=arg).pack())
+
+
+def _cancel_row() -> list[InlineKeyboardButton]:
+    return [_draft_button(_("✖️ Cancel"), DraftAction.CANCEL)]
+
+
+def start_keyboard() -> InlineKeyboardMarkup:
+    rows = [
+        [_draft_button(name, DraftAction.TEMPLATE, template)]
+        for template, name in template_names().items()
+    ]
+    rows.append([_draft_button(_("✍️ Write my own"), DraftAction.OWN)])
+    rows.append(_cancel_row())
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def audience_keyboard(
+    everyone: int, by_locale: dict[str, int], by_region: dict[str, int], ctx: ViewContext
+) -> InlineKeyboardMarkup:
+    """Every audience with its number of subscribers; regions without any are left out."""
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        _draft_button(
+            _("👥 Everyone ({count})").format(count=format_number(everyone, ctx.locale)),
+            DraftAction.AUDIENCE,
+            Audience().pack(),
+        )
+    )
+    builder.row(
+        *(
+            _draft_button(
+                f"{name} ({format_number(by_locale.get(code, 0), ctx.locale)})",
+                DraftAction.AUDIENCE,
+                Audience(locale=code).pack(),
+            )
+            for code, name in LANGUAGE_NAMES.items()
+        )
+    )
+    regional = InlineKeyboardBuilder()
+    for entry in ctx.catalog.regions:
+        count = by_region.get(entry.code, 0)
+        if count:
+            regional.button(
+                text=f"{entry.name(ctx.locale)} ({format_number(count, ctx.locale)})",
+                callback_data=DraftCB(
+                    action=DraftAction.AUDIENCE, arg=Audience(region=entry.code).pack()
+                ),
+            )
+    regional.adjust(2)
+    builder.attach(regional)
+    builder.row(*_cancel_row())
+    return builder.as_markup()
+
+
+def review_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _draft_button(_("🚀 Send now"), DraftAction.SEND),
+                _draft_button(_("🕒 Schedule"), DraftAction.SCHEDULE),
+            ],
+            [
+                _draft_button(_("✏️ Kazakh text"), DraftAction.EDIT, "kk"),
+                _draft_button(_("✏️ Russian text"), DraftAction.EDIT, "ru"),
+            ],
+            [_draft_button(_("👥 Audience"), DraftAction.AUDIENCE, "?")],
+            _cancel_row(),
+        ]
+    )
+
+
+def audience_name(audience: Audience, ctx: ViewContext) -> str:
+    if audience.region:
+        entry = ctx.catalog.region(audience.region)
+        return escape(entry.name(ctx.locale) if entry else audience.region)
+    if audience.locale:
+        return _("subscribers who read {language}").format(
+            language=LANGUAGE_NAMES.get(audience.locale, audience.locale)
+        )
+    return _("all subscribers")
+
+
+def review_text(audience: Audience, count: int, missing: list[str], ctx: ViewContext) -> str:
+    lines = [
+        _("<b>Check the broadcast above</b>: each subscriber gets the version in their language."),
+        _("Audience: {audience}, {count} subscribers.").format(
+            audience=audience_name(audience, ctx), count=format_number(count, ctx.locale)
+        ),
+    ]
+    lines += [
+        _("There is no {language} version: those subscribers get the other one.").format(
+            language=LANGUAGE_NAMES[code]
+        )
+        for code in missing
+    ]
+    lines.append(_("Send it now, or schedule it?"))
+    return "\n".join(lines)
+
+
+def progress(row: BroadcastRow, tally: Tally, rate: float, ctx: ViewContext) -> str:
+    audience = audience_name(Audience.unpack(row.audience), ctx)
+    lines = [
+        _("📣 <b>Broadcast № {number}</b> · {audience}").format(number=row.id, audience=audience),
+        _status_line(row, ctx),
+    ]
+    if row.status is not BroadcastStatus.SCHEDULED:
+        done = tally.total - tally.remaining
+        share = done / tally.total if tally.total else 1.0
+        filled = round(share * BAR_CELLS)
+        lines.append(f"{'▰' * filled}{'▱' * (BAR_CELLS - filled)} {round(share * 100)}%")
+        number = ctx.locale
+        lines.append(
+            _("Sent {sent} · blocked {blocked} · failed {failed} · remaining {remaining}").format(
+                sent=format_number(tally.sent, number),
+                blocked=format_number(tally.blocked, number),
+                failed=format_number(tally.failed, number),
+                remaining=format_number(tally.remaining, number),
+            )
+        )
+        if tally.unconfirmed:
+            lines.append(
+                _("Not confirmed, as the bot restarted while sending: {count}").format(
+                    count=format_number(tally.unconfirmed, number)
+                )
+            )
+        if row.status is BroadcastStatus.SENDING and tally.remaining:
+            left = format_timedelta(
+                timedelta(seconds=tally.remaining / rate), locale=ctx.locale, threshold=1.1
+            )
+            lines.append(_("Time left: about {time}").format(time=left))
+    return "\n".join(lines)
+
+
+def _status_line(row: BroadcastRow, ctx: ViewContext) -> str:
+    if row.status is BroadcastStatus.SCHEDULED:
+        when = format_moment(datetime.fromtimestamp(row.scheduled_at, UTC), ctx.zone, ctx.locale)
+        return _("🕒 Scheduled for {when}").format(when=when)
+    return {
+        BroadcastStatus.SENDING: _("⏳ Sending…"),
+        BroadcastStatus.PAUSED: _("⏸ Paused"),
+        BroadcastStatus.CANCELLED: _("✖️ Cancelled"),
+        BroadcastStatus.DONE: _("✅ Finished"),
+    }[row.status]
+
+
+def control_keyboard(row: BroadcastRow) -> InlineKeyboardMarkup | None:
+    actions = {
+        BroadcastStatus.SCHEDULED: (Control.CANCEL,),
+        BroadcastStatus.SENDING: (Control.PAUSE, Control.CANCEL),
+        BroadcastStatus.PAUSED: (Control.RESUME, Control.CANCEL),
+    }.get(row.status)
+    if not actions:
+        return None
+    labels = {
+        Control.PAUSE: _("⏸ Pause"),
+        Control.RESUME: _("▶️ Resume"),
+        Control.CANCEL: _("✖️ Cancel the broadcast"),
+    }
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=labels[action],
+                    callback_data=ControlCB(action=action, broadcast=row.id).pack(),
+                )
+                for action in actions
+            ]
+        ]
+    )
+
+
+def recent_text(rows: list[tuple[BroadcastRow, Tally]], ctx: ViewContext) -> str:
+    if not rows:
+        return _("No broadcasts yet. Start one with /broadcast.")
+    lines = [_("<b>Recent broadcasts</b>")]
+    for row, tally in rows:
+        created = format_moment(datetime.fromisoformat(row.created_at), ctx.zone, ctx.locale)
+        lines.append(
+            _(
+                "№ {number}, {created}: {audience}. {status} Sent {sent} · blocked {blocked} · "
+                "failed {failed}"
+            ).format(
+                number=row.id,
+                created=created,
+                audience=audience_name(Audience.unpack(row.audience), ctx),
+                status=_status_line(row, ctx),
+                sent=format_number(tally.sent, ctx.locale),
+                blocked=format_number(tally.blocked, ctx.locale),
+                failed=format_number(tally.failed + tally.unconfirmed, ctx.locale),
+            )
+        )
+    return "\n\n".join(lines)
+
+
+def recent_keyboard(rows: list[BroadcastRow]) -> InlineKeyboardMarkup | None:
+    """A cancel button for each broadcast that has not finished."""
+    buttons = [
+        [
+            InlineKeyboardButton(
+                text=_("✖️ Cancel № {number}").format(number=row.id),
+                callback_data=ControlCB(action=Control.CANCEL, broadcast=row.id).pack(),
+            )
+        ]
+        for row in rows
+        if control_keyboard(row) is not None
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None

@@ -1,0 +1,412 @@
+"""Subscribers and admins' broadcasts, in process against the fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import broadcast_runner
+from bot.broadcast_content import Content, Version
+from bot.broadcast_runner import Pacer
+from bot.broadcasts import Request
+from bot.keyboards import NO_REGION
+from storage.broadcasts import BroadcastStatus
+from storage.subscribers import Audience, SubscribersRepository, SubscriberStatus
+from tests.e2e.botprocess import Person
+from tests.fakeapi import FakeBotAPI, FakeUser, SentMessage
+from tests.live import ADMIN_ID, Live, live_bot
+
+KK_TEXT = "Сыбайлас жемқорлық туралы хабарлаңыз"
+RU_TEXT = "Сообщайте о коррупции"
+
+
+@pytest.fixture
+async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
+    async for running in live_bot(fake_api, tmp_path):
+        yield running
+
+
+async def subscribe(live: Live, language: str, count: int = 1) -> list[FakeUser]:
+    users = []
+    for _ in range(count):
+        person = live.person(language)
+        await person.command("/start", button="do:new")
+        users.append(person.user)
+    return users
+
+
+async def wait_status(
+    live: Live, broadcast_id: int, *statuses: BroadcastStatus, timeout: float = 20.0
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        row = await live.services.broadcasts.get(broadcast_id)
+        if row is not None and row.status in statuses:
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"broadcast {broadcast_id} did not reach {statuses}")
+
+
+def received(api: FakeBotAPI, user: FakeUser, marker: str) -> list[SentMessage]:
+    return [m for m in api.messages_in(user) if marker in (m.plain_text or "")]
+
+
+async def compose(admin: Person, kk: str | None, ru: str | None, audience: str) -> SentMessage:
+    """The admin writes both versions, picks the audience; returns the review message."""
+    await admin.command("/broadcast", button="bd:own:")
+    await admin.press("bd:own:", expect="/skip")
+    await admin.say(kk or "/skip", expect="/skip")
+    await admin.say(ru or "/skip", button="bd:aud:all")
+    return await admin.press(f"bd:aud:{audience}", button="bd:send:")
+
+
+async def send_and_wait(live: Live, admin: Person) -> tuple[int, SentMessage]:
+    """Press "Send now" on the review; returns the broadcast's number once it is done."""
+    progress = await admin.press("bd:send:", expect="№")
+    broadcast_id = int((progress.plain_text or "").split("№", 1)[1].split()[0])
+    await wait_status(live, broadcast_id, BroadcastStatus.DONE)
+    return broadcast_id, progress
+
+
+async def broadcast_now(live: Live, kk: str | None, ru: str | None, audience: str = "all") -> int:
+    admin = Person(live.api, live.admin)
+    await compose(admin, kk, ru, audience)
+    broadcast_id, _progress = await send_and_wait(live, admin)
+    return broadcast_id
+
+
+async def stale_answer(api: FakeBotAPI, user: FakeUser, data: str) -> str:
+    """Press forged or stale ``data`` under the user's newest bot message; the toast text."""
+    query = api.press_forged(user, data, api.messages_in(user)[-1])
+    return (await api.answer_to(query)).get("text", "")
+
+
+async def test_start_subscribes_and_news_toggles(live: Live, fake_api: FakeBotAPI) -> None:
+    person = live.person("kk", first_name="Ерлан", username="erlan_secret")
+    await person.command("/start", button="do:new")
+    subscriber = await live.services.subscribers.get(person.user.id)
+    assert subscriber is not None
+    assert subscriber.status is SubscriberStatus.ACTIVE
+    assert subscriber.locale == "kk"
+
+    off = await person.command("/news")
+    assert "/news" in (off.plain_text or "") and not off.buttons
+    assert (await live.services.subscribers.get(person.user.id)).status is SubscriberStatus.OFF
+    await person.command("/start", button="do:new")
+    assert (await live.services.subscribers.get(person.user.id)).status is SubscriberStatus.OFF
+
+    on = await person.command("/news", button="nr:abai")
+    assert any(b["callback_data"] == f"nr:{NO_REGION}" for b in on.buttons)
+    await person.press("nr:abai", expect="")
+    subscriber = await live.services.subscribers.get(person.user.id)
+    assert subscriber.status is SubscriberStatus.ACTIVE
+    assert subscriber.region == "abai"
+    await person.command("/news")
+    await person.command("/news", button="nr:abai")
+    await person.press(f"nr:{NO_REGION}", expect="")
+    assert (await live.services.subscribers.get(person.user.id)).region is None
+
+    assert await stale_answer(fake_api, person.user, "nr:atlantis")
+    assert (await live.services.subscribers.get(person.user.id)).region is None
+
+
+async def test_language_change_follows_the_subscriber(live: Live) -> None:
+    [user] = await subscribe(live, "ru")
+    person = Person(live.api, user)
+    await person.command("/language", button="lang:kk")
+    await person.press("lang:kk", button="do:new")
+    assert (await live.services.subscribers.get(user.id)).locale == "kk"
+
+
+async def test_subscriber_rows_hold_no_identity_and_no_link_to_reports(
+    live: Live, tmp_path: Path
+) -> None:
+    person = live.person("ru", first_name="Айгерим", username="aigerim_secret")
+    await person.command("/start", button="do:new")
+    await person.command("/language", button="lang:kk")
+    await person.press("lang:kk", button="do:new")
+    database = tmp_path / "data" / "adal.sqlite3"
+    with sqlite3.connect(database) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(subscribers)")]
+        assert columns == ["id", "chat_key", "chat_ref", "locale", "region", "status", "since"]
+        [(key, ref, since)] = conn.execute("SELECT chat_key, chat_ref, since FROM subscribers")
+        other_keys = {bytes(row[0]) for row in conn.execute("SELECT user_key FROM user_prefs")}
+        other_keys |= {bytes(row[0]) for row in conn.execute("SELECT key FROM fsm")}
+    assert datetime.strptime(since, "%Y-%m-%d")  # a day, nothing finer
+    assert other_keys and bytes(key) not in other_keys
+    assert str(person.user.id).encode() not in bytes(ref)
+    raw = b"".join(path.read_bytes() for path in database.parent.iterdir())
+    for secret in (str(person.user.id), "aigerim_secret", "Айгерим"):
+        assert secret.encode() not in raw
+
+
+async def test_broadcast_reaches_each_subscriber_once_in_their_language(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    kk_users = await subscribe(live, "kk", 3)
+    ru_users = await subscribe(live, "ru", 2)
+    quiet = live.person("ru")
+    await quiet.command("/start", button="do:new")
+    await quiet.command("/news")
+    bold = {"type": "bold", "offset": 0, "length": 8}
+
+    admin = Person(fake_api, live.admin)
+    await admin.command("/broadcast", button="bd:own:")
+    await admin.press("bd:own:", expect="/skip")
+    mark = fake_api.mark()
+    fake_api.send_text(live.admin, KK_TEXT, entities=[bold])
+    await fake_api.next_reply(live.admin, after=mark, where=lambda m: "/skip" in m.plain_text)
+    await admin.say(RU_TEXT, button="bd:aud:all")
+    review = await admin.press("bd:aud:all", button="bd:send:")
+    previews = [m for m in fake_api.messages_in(live.admin) if m.plain_text in (KK_TEXT, RU_TEXT)]
+    assert [m.plain_text for m in previews] == [KK_TEXT, RU_TEXT]
+    assert previews[0].text == f"<b>{KK_TEXT[:8]}</b>{KK_TEXT[8:]}"
+    assert "5" in (review.plain_text or ""), "the review counts the 5 active subscribers"
+
+    _id, progress = await send_and_wait(live, admin)
+
+    for user in kk_users:
+        [message] = received(fake_api, user, KK_TEXT)
+        assert message.text == previews[0].text
+        assert not received(fake_api, user, RU_TEXT)
+    for user in ru_users:
+        assert len(received(fake_api, user, RU_TEXT)) == 1
+        assert not received(fake_api, user, KK_TEXT)
+    assert not received(fake_api, quiet.user, RU_TEXT)
+    final = fake_api.messages_in(live.admin)[-1]
+    assert final.message_id == progress.message_id
+    assert "5" in (final.plain_text or "") and "100%" in (final.plain_text or "")
+    assert not final.buttons
+
+
+async def test_missing_language_falls_back_and_audiences_filter(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    [kk_user] = await subscribe(live, "kk")
+    [ru_user] = await subscribe(live, "ru")
+    [abai_user] = await subscribe(live, "ru")
+    await Person(fake_api, abai_user).command("/news")
+    await Person(fake_api, abai_user).command("/news", button="nr:abai")
+    await Person(fake_api, abai_user).press("nr:abai", expect="")
+
+    await broadcast_now(live, None, "only-ru")
+    assert len(received(fake_api, kk_user, "only-ru")) == 1
+
+    await broadcast_now(live, "kk-only-audience", "kk-only-audience", "locale.kk")
+    assert received(fake_api, kk_user, "kk-only-audience")
+    assert not received(fake_api, ru_user, "kk-only-audience")
+
+    await broadcast_now(live, "abai-news", "abai-news", "region.abai")
+    assert received(fake_api, abai_user, "abai-news")
+    assert not received(fake_api, ru_user, "abai-news")
+    assert not received(fake_api, kk_user, "abai-news")
+
+
+async def test_template_is_filled_in_both_languages_with_the_hotline(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    [kk_user] = await subscribe(live, "kk")
+    [ru_user] = await subscribe(live, "ru")
+    admin = Person(fake_api, live.admin)
+    await admin.command("/broadcast", button="bd:tpl:hotline")
+    await admin.press("bd:tpl:hotline", button="bd:aud:all")
+    await admin.press("bd:aud:all", button="bd:send:")
+    await send_and_wait(live, admin)
+    [kk_message] = received(fake_api, kk_user, "eOtinish")
+    [ru_message] = received(fake_api, ru_user, "eOtinish")
+    assert "1424" in kk_message.plain_text and "1424" in ru_message.plain_text
+    assert kk_message.plain_text != ru_message.plain_text
+
+
+async def test_editing_a_template_version_before_sending(live: Live, fake_api: FakeBotAPI) -> None:
+    [kk_user] = await subscribe(live, "kk")
+    admin = Person(fake_api, live.admin)
+    await admin.command("/broadcast", button="bd:tpl:false")
+    await admin.press("bd:tpl:false", button="bd:aud:all")
+    await admin.press("bd:aud:all", button="bd:edit:kk")
+    await admin.press("bd:edit:kk", expect="/skip")
+    await admin.say("edited-kk-version", button="bd:send:")
+    await send_and_wait(live, admin)
+    assert len(received(fake_api, kk_user, "edited-kk-version")) == 1
+
+
+async def test_photo_version_and_bad_input(live: Live, fake_api: FakeBotAPI) -> None:
+    [ru_user] = await subscribe(live, "ru")
+    admin = Person(fake_api, live.admin)
+    await admin.command("/broadcast", button="bd:own:")
+    await admin.press("bd:own:", expect="/skip")
+    mark = fake_api.mark()
+    fake_api.send_sticker(live.admin)
+    refusal = await fake_api.next_reply(live.admin, after=mark)
+    assert "/skip" not in (refusal.plain_text or "")
+    mark = fake_api.mark()
+    fake_api.send_photo(live.admin, b"\x89PNG fake", caption="x" * 1025)
+    too_long = await fake_api.next_reply(live.admin, after=mark)
+    assert "1" in (too_long.plain_text or "") and "024" in (too_long.plain_text or "")
+    await admin.say("/skip", expect="/skip")
+    mark = fake_api.mark()
+    fake_api.send_photo(live.admin, b"\x89PNG fake", caption="photo-caption")
+    await fake_api.next_reply(live.admin, after=mark, where=lambda m: bool(m.buttons))
+    await admin.press("bd:aud:all", button="bd:send:")
+    await send_and_wait(live, admin)
+    [photo] = received(fake_api, ru_user, "photo-caption")
+    assert photo.kind == "photo"
+
+
+async def test_blocked_subscribers_are_marked_and_5xx_retried(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    users = await subscribe(live, "ru", 4)
+    fake_api.block(users[0])
+    fake_api.fail_next("sendMessage", 500, chat=users[1], count=1)
+    broadcast_id = await broadcast_now(live, None, "retry-news")
+    assert not received(fake_api, users[0], "retry-news")
+    for user in users[1:]:
+        assert len(received(fake_api, user, "retry-news")) == 1
+    assert (await live.services.subscribers.get(users[0].id)).status is SubscriberStatus.BLOCKED
+    row = await live.services.broadcasts.get(broadcast_id)
+    tally = await live.services.broadcasts.tally(row)
+    assert (tally.sent, tally.blocked, tally.failed) == (3, 1, 0)
+    mark = fake_api.mark()
+    await broadcast_now(live, None, "second-news")
+    assert users[0].id not in {
+        r.params["chat_id"] for r in fake_api.calls("sendMessage", after=mark)
+    }
+
+
+async def test_retry_after_pauses_the_whole_broadcast(live: Live, fake_api: FakeBotAPI) -> None:
+    users = await subscribe(live, "ru", 6)
+    fake_api.fail_next("sendMessage", 429, retry_after=2, chat=users[2])
+    mark = fake_api.mark()
+    await broadcast_now(live, None, "paced-news")
+    for user in users:
+        assert len(received(fake_api, user, "paced-news")) == 1
+    sends = [
+        r for r in fake_api.calls("sendMessage", after=mark) if "paced-news" in r.params["text"]
+    ]
+    refused = next(r for r in sends if r.status == 429)
+    gaps = [r.time - refused.time for r in sends if r.index > refused.index]
+    assert any(gap >= 1.9 for gap in gaps)
+    assert all(gap < 0.1 or gap >= 1.9 for gap in gaps), "nothing is sent during the pause"
+
+
+async def test_pause_resume_and_cancel(live: Live, fake_api: FakeBotAPI) -> None:
+    users = await seed_subscribers(live, fake_api, 60)
+    admin = Person(fake_api, live.admin)
+    await compose(admin, None, "steered-news", "all")
+    progress = await admin.press("bd:send:", button="bc:pause:1")
+    await asyncio.sleep(0.5)
+    await admin.press("bc:pause:1", button="bc:resume:1")
+    await wait_status(live, 1, BroadcastStatus.PAUSED)
+    await asyncio.sleep(0.3)
+    count = sum(bool(received(fake_api, user, "steered-news")) for user in users)
+    await asyncio.sleep(1.0)
+    assert sum(bool(received(fake_api, user, "steered-news")) for user in users) == count
+    assert 0 < count < len(users)
+    await admin.press("bc:resume:1", button="bc:pause:1")
+    await wait_status(live, 1, BroadcastStatus.DONE)
+    assert all(len(received(fake_api, user, "steered-news")) == 1 for user in users)
+    assert progress.message_id == fake_api.messages_in(live.admin)[-1].message_id
+
+    await compose(admin, None, "cancelled-news", "all")
+    await admin.press("bd:send:", button="bc:cancel:2")
+    await asyncio.sleep(0.3)
+    await admin.press("bc:cancel:2", expect="")
+    await wait_status(live, 2, BroadcastStatus.CANCELLED)
+    await asyncio.sleep(0.5)
+    count = sum(bool(received(fake_api, user, "cancelled-news")) for user in users)
+    await asyncio.sleep(0.5)
+    assert sum(bool(received(fake_api, user, "cancelled-news")) for user in users) == count
+    assert count < len(users)
+    assert await stale_answer(fake_api, live.admin, "bc:resume:2")
+    assert (await live.services.broadcasts.get(2)).status is BroadcastStatus.CANCELLED
+
+
+async def seed_subscribers(live: Live, api: FakeBotAPI, count: int) -> list[FakeUser]:
+    """Subscribers written through the service directly: quicker than a /start each."""
+    users = [api.make_user(language_code="ru") for _ in range(count)]
+    for user in users:
+        await live.services.subscribers.join(user.id, "ru")
+    return users
+
+
+async def test_recipients_are_read_a_page_at_a_time(
+    live: Live, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(broadcast_runner, "PAGE", 10)
+    users = await seed_subscribers(live, fake_api, 25)
+    limits: list[int] = []
+    page = SubscribersRepository.page
+
+    async def spy(self: SubscribersRepository, audience: Audience, after: int, limit: int) -> list:
+        rows = await page(self, audience, after, limit)
+        limits.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(SubscribersRepository, "page", spy)
+    broadcast_id = await live.services.broadcasts.create(
+        Request(Content({"ru": Version("paged-news")}), Audience(), ADMIN_ID, ADMIN_ID, "ru")
+    )
+    await wait_status(live, broadcast_id, BroadcastStatus.DONE, timeout=60)
+    assert limits == [10, 10, 5, 0]
+    assert all(len(received(fake_api, user, "paged-news")) == 1 for user in users)
+
+
+async def test_scheduling_through_the_dialog(live: Live, fake_api: FakeBotAPI) -> None:
+    await subscribe(live, "ru")
+    admin = Person(fake_api, live.admin)
+    await compose(admin, None, "scheduled-news", "all")
+    await admin.press("bd:sch:", expect="10:00")
+    past = await admin.say("01.01.2020 10:00")
+    unreadable = await admin.say("tomorrow morning")
+    assert unreadable.plain_text != past.plain_text
+    assert await live.services.broadcasts.recent() == []
+    zone = live.services.settings.tz
+    moment = (datetime.now(zone) + timedelta(days=2)).replace(second=0, microsecond=0)
+    confirmation = await admin.say(moment.strftime("%d.%m.%Y %H:%M"), expect="№")
+    row = (await live.services.broadcasts.recent())[0]
+    assert row.status is BroadcastStatus.SCHEDULED
+    assert row.scheduled_at == moment.timestamp()
+    assert str(moment.year) in (confirmation.plain_text or "")
+    listing = await admin.command("/broadcasts", button=f"bc:cancel:{row.id}")
+    assert f"№ {row.id}" in (listing.plain_text or "")
+    await admin.press(f"bc:cancel:{row.id}", expect="")
+    assert (await live.services.broadcasts.get(row.id)).status is BroadcastStatus.CANCELLED
+
+
+@pytest.mark.parametrize("command", ["/broadcast", "/broadcasts"])
+async def test_non_admins_get_the_ordinary_answer(
+    live: Live, fake_api: FakeBotAPI, command: str
+) -> None:
+    person = live.person("ru")
+    unknown = await person.command("/definitely_unknown")
+    reply = await person.command(command)
+    assert reply.plain_text == unknown.plain_text
+    stale = await stale_answer(fake_api, person.user, "zz:unknown")
+    assert await stale_answer(fake_api, person.user, "bc:cancel:1") == stale
+    assert await stale_answer(fake_api, person.user, "bd:send:") == stale
+
+
+async def test_pacer_spaces_requests_and_pauses_all() -> None:
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = Pacer(rate=10, clock=lambda: now[0], sleep=sleep)
+    slots = []
+    for _ in range(3):
+        await pacer.slot()
+        slots.append(now[0])
+    pacer.pause(1.0)
+    await pacer.slot()
+    slots.append(now[0])
+    await pacer.slot()
+    slots.append(now[0])
+    assert slots == pytest.approx([0.0, 0.1, 0.2, 1.2, 1.3])
