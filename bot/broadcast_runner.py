@@ -43,6 +43,8 @@ CONCURRENCY = 8
 PAGE = 200
 PROGRESS_SECONDS = 3.0
 """Telegram allows about one edit a second in a chat; every three seconds is well below."""
+MIN_EDIT_GAP = 1.0
+"""Even the edits that must show (paused, finished) wait this long after the previous one."""
 IDLE_WAIT = 60.0
 NETWORK_ATTEMPTS = 4
 MAX_WAITS = 20
@@ -141,7 +143,10 @@ class BroadcastRunner:
         content = self._service.content(row)
         total = row.total or await self._subscribers.count(audience)
         await self._broadcasts.start(row.id, total, self._clock())
-        await self._show_progress(row.id, force=True)
+        if row.progress_message_id is None:
+            await self._show_progress(row.id, force=True)
+        else:
+            self._last_progress = self._clock()
         slots = asyncio.Semaphore(CONCURRENCY)
         workers: set[asyncio.Task[None]] = set()
         interrupted = False
@@ -238,10 +243,12 @@ class BroadcastRunner:
 
     async def _show_progress(self, broadcast_id: int, *, force: bool = False) -> None:
         """Edit the admin's progress message; a failure here never stops the broadcast."""
-        now = self._clock()
-        if not force and now - self._last_progress < PROGRESS_SECONDS:
+        since = self._clock() - self._last_progress
+        if not force and since < PROGRESS_SECONDS:
             return
-        self._last_progress = now
+        if since < MIN_EDIT_GAP:
+            await asyncio.sleep(MIN_EDIT_GAP - since)
+        self._last_progress = self._clock()
         row = await self._broadcasts.get(broadcast_id)
         if row is None:
             return

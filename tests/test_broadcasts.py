@@ -71,6 +71,11 @@ async def send_and_wait(live: Live, admin: Person) -> tuple[int, SentMessage]:
     progress = await admin.press("bd:send:", expect="№")
     broadcast_id = int((progress.plain_text or "").split("№", 1)[1].split()[0])
     await wait_status(live, broadcast_id, BroadcastStatus.DONE)
+    await live.api.next_reply(
+        live.admin,
+        where=lambda m: m.message_id == progress.message_id and not m.buttons,
+        timeout=5,
+    )
     return broadcast_id, progress
 
 

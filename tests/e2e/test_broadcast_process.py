@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -97,7 +98,7 @@ async def test_broadcast_to_2000_survives_sigkill_within_telegram_limits(
     await admin.say(KK_NEWS, expect="/skip")
     await admin.say(RU_NEWS, button="bd:aud:all")
     await admin.press("bd:aud:all", button="bd:send:")
-    await admin.press("bd:send:", expect="№")
+    progress = await admin.press("bd:send:", expect="№")
     await wait_until(
         lambda: len(news_requests(fake_api)) >= SUBSCRIBERS // 2, 120, "half the broadcast"
     )
@@ -145,6 +146,14 @@ async def test_broadcast_to_2000_survives_sigkill_within_telegram_limits(
             assert got == [expected], f"subscriber {user.id}: {got}"
             assert outcomes[user.id] == (SubscriberStatus.ACTIVE, "sent")
     assert fake_api.max_messages_per_second() <= TELEGRAM_LIMIT
+    edits = [
+        r.time
+        for r in fake_api.calls("editMessageText")
+        if r.params.get("message_id") == progress.message_id
+        and int(r.params.get("chat_id", 0)) == ADMIN_ID
+    ]
+    assert len(edits) >= 10, "the admin watched the progress"
+    assert all(later - earlier >= 0.95 for earlier, later in itertools.pairwise(edits))
     attempts = sorted(r.time for r in fake_api.requests if r.method == "sendMessage")
     assert busiest_second(attempts) <= TELEGRAM_LIMIT, "the bot never even asks faster"
 
