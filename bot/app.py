@@ -16,7 +16,7 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand, LinkPreviewOptions
+from aiogram.types import BotCommand, BotCommandScopeChat, LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 from aiohttp import ClientError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -41,6 +41,7 @@ from bot.maintenance import Maintenance
 from bot.middlewares import PseudonymMiddleware, ViewMiddleware
 from bot.reports import ReportService
 from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
+from bot.stats import StatsService
 from bot.subscribers import SubscriberService
 from handlers import get_routers
 from storage.attachments import AttachmentsRepository
@@ -54,6 +55,7 @@ from storage.meta import MetaRepository
 from storage.outbox import OutboxRepository
 from storage.prefs import PrefsRepository
 from storage.reports import ReportsRepository
+from storage.stats import StatsRepository
 from storage.subscribers import SubscribersRepository
 
 logger = logging.getLogger(__name__)
@@ -89,6 +91,7 @@ class Services:
     subscribers: SubscriberService
     broadcasts: BroadcastService
     broadcasts_changed: asyncio.Event
+    stats: StatsService
 
     async def close(self) -> None:
         await self.database.close()
@@ -165,6 +168,9 @@ async def build_services(settings: Settings) -> Services:
             BroadcastsRepository(database), chats, cipher, broadcasts_changed
         ),
         broadcasts_changed=broadcasts_changed,
+        stats=StatsService(
+            StatsRepository(database), cipher, chats, catalog, i18n, deadlines, settings.tz
+        ),
     )
 
 
@@ -215,6 +221,7 @@ def create_dispatcher(
         cases=services.cases,
         subscribers=services.subscribers,
         broadcasts=services.broadcasts,
+        stats=services.stats,
     )
     dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
     LocaleMiddleware(services.i18n, services.prefs).setup(dispatcher)
@@ -227,7 +234,7 @@ def create_dispatcher(
 
 
 async def publish_profile(bot: Bot, services: Services) -> None:
-    """The command menu and descriptions, in each language and as the default."""
+    """The command menu and descriptions, in each language and as the default; admins' menus."""
     settings = services.settings
     for locale in (*SUPPORTED_LOCALES, None):
         with services.i18n.context(), services.i18n.use_locale(locale or settings.default_locale):
@@ -240,6 +247,13 @@ async def publish_profile(bot: Bot, services: Services) -> None:
                 texts.bot_description(settings.hotline), language_code=locale
             )
             await bot.set_my_short_description(texts.bot_short_description(), language_code=locale)
+    for admin_id in sorted(settings.admin_ids):
+        saved = await services.prefs.get_locale(services.pseudonyms.digest("user", admin_id))
+        with services.i18n.context(), services.i18n.use_locale(saved or settings.default_locale):
+            await bot.set_my_commands(
+                [BotCommand(command=k, description=v) for k, v in texts.admin_commands().items()],
+                scope=BotCommandScopeChat(chat_id=admin_id),
+            )
 
 
 def create_sender(bot: Bot, services: Services) -> OutboxSender:

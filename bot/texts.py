@@ -165,3 +165,17 @@ def commands() -> dict[str, str]:
         "language": _("Change the language"),
         "cancel": _("Cancel the current action"),
     }
+
+
+def admin_commands() -> dict[str, str]:
+    """The menu an admin sees in their private chat: the citizen's commands and these."""
+    return {
+        **commands(),
+        "broadcast": _("Send news to subscribers"),
+        "broadcasts": _("Recent broadcasts"),
+        "stats": _("Statistics"),
+        "export": _("Export cases as CSV"),
+        "departments": _("Departments and their chats"),
+        "invite": _("A code to link a department chat"),
+        "audit": _("Who acted on a case"),
+    }

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot import broadcast_runner
+from bot.app import publish_profile
 from bot.broadcast_content import Content, Version
 from bot.broadcast_runner import Pacer
 from bot.broadcasts import Request
@@ -415,3 +416,15 @@ async def test_pacer_spaces_requests_and_pauses_all() -> None:
     await pacer.slot()
     slots.append(now[0])
     assert slots == pytest.approx([0.0, 0.1, 0.2, 1.2, 1.3])
+
+
+async def test_admins_get_their_own_command_menu(live: Live, fake_api: FakeBotAPI) -> None:
+    await publish_profile(live.bot, live.services)
+    menus = {
+        scope: [c["command"] for c in commands]
+        for (scope, _lang), commands in fake_api.commands.items()
+    }
+    admin_menu = next(menu for scope, menu in menus.items() if str(ADMIN_ID) in scope)
+    assert {"broadcast", "broadcasts", "stats", "export", "report"} <= set(admin_menu)
+    public = [menu for scope, menu in menus.items() if str(ADMIN_ID) not in scope]
+    assert public and all("broadcast" not in menu for menu in public)
