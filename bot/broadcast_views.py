@@ -151,7 +151,9 @@ def progress(row: BroadcastRow, tally: Tally, rate: float, ctx: ViewContext) -> 
             )
         if row.status is BroadcastStatus.SENDING and tally.remaining:
             left = format_timedelta(
-                timedelta(seconds=max(1.0, tally.remaining / rate)), locale=ctx.locale, threshold=1.1
+                timedelta(seconds=max(1.0, tally.remaining / rate)),
+                locale=ctx.locale,
+                threshold=1.1,
             )
             lines.append(_("Time left: about {time}").format(time=left))
     return "\n".join(lines)

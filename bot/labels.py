@@ -35,3 +35,8 @@ def status_labels() -> dict[str, str]:
         "awaiting_reporter": _("waiting for your answer"),
         "closed": _("closed"),
     }
+
+
+def case_status_labels() -> dict[str, str]:
+    """Statuses as the service reads them; ``status_labels`` speaks to the reporter."""
+    return {**status_labels(), "awaiting_reporter": _("waiting for the reporter's answer")}

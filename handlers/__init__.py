@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, broadcast, errors, fallback, news, officer, report, start, status
+from handlers import (
+    admin,
+    broadcast,
+    errors,
+    fallback,
+    news,
+    officer,
+    report,
+    start,
+    stats,
+    status,
+)
 
 
 def get_routers(admin_ids: frozenset[int]) -> list[Router]:
@@ -15,6 +26,7 @@ def get_routers(admin_ids: frozenset[int]) -> list[Router]:
         start.get_router(),
         news.get_router(),
         admin.get_router(admin_ids),
+        stats.get_router(admin_ids),
         officer.get_router(),
         report.get_router(),
         status.get_router(),

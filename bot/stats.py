@@ -1,0 +1,196 @@
+"""Statistics and CSV exports of cases, limited to the regions the requester may see.
+
+``regions`` is a set of region codes (a department chat's) or None (an admin: every region).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.catalog import Catalog
+from bot.chart import render_chart
+from bot.chats import ChatAddresses
+from bot.crypto import Cipher
+from bot.deadlines import Deadlines
+from bot.labels import case_status_labels, resolution_labels
+from bot.reports import utc_now
+from bot.views import occurred_label
+from storage.cases import OPEN_STATUSES
+from storage.stats import ExportRow, StatsRepository
+
+WEEKS = 8
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Counts are (code, count) pairs, most first; ``weekly`` is (Monday, count), oldest first."""
+
+    regions: frozenset[str] | None
+    total: int
+    by_region: tuple[tuple[str, int], ...]
+    by_category: tuple[tuple[str, int], ...]
+    by_status: tuple[tuple[str, int], ...]
+    weekly: tuple[tuple[date, int], ...]
+    to_accept: timedelta | None
+    to_close: timedelta | None
+    overdue_by_region: tuple[tuple[str, int], ...]
+
+    @property
+    def open(self) -> int:
+        return sum(count for status, count in self.by_status if status in OPEN_STATUSES)
+
+    @property
+    def overdue(self) -> int:
+        return sum(count for _region, count in self.overdue_by_region)
+
+
+@dataclass(frozen=True, slots=True)
+class _Labels:
+    statuses: dict[str, str]
+    resolutions: dict[str, str]
+
+
+class StatsService:
+    def __init__(
+        self,
+        stats: StatsRepository,
+        cipher: Cipher,
+        chats: ChatAddresses,
+        catalog: Catalog,
+        i18n: I18n,
+        deadlines: Deadlines,
+        zone: tzinfo,
+    ) -> None:
+        self._stats = stats
+        self._cipher = cipher
+        self._chats = chats
+        self._catalog = catalog
+        self._i18n = i18n
+        self._deadlines = deadlines
+        self._zone = zone
+
+    async def summary(self, regions: frozenset[str] | None, now: datetime) -> Stats:
+        scope = _scope(regions)
+        return Stats(
+            regions=regions,
+            total=await self._stats.total(scope),
+            by_region=tuple(await self._stats.counts("region", scope)),
+            by_category=tuple(await self._stats.counts("category", scope)),
+            by_status=tuple(await self._stats.counts("status", scope)),
+            weekly=await self._weekly(scope, now),
+            to_accept=_seconds(await self._stats.median_seconds("accepted", scope)),
+            to_close=_seconds(await self._stats.median_seconds("closed", scope)),
+            overdue_by_region=tuple(
+                await self._stats.overdue(
+                    scope, now.isoformat(), self._deadlines.ack_days, self._deadlines.answer_days
+                )
+            ),
+        )
+
+    async def chart(self, stats: Stats, locale: str) -> bytes:
+        """The PNG, drawn in a worker thread (the thread inherits the language set here)."""
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            return await asyncio.to_thread(render_chart, stats, self._catalog, locale)
+
+    async def export_csv(
+        self, regions: frozenset[str] | None, locale: str, actor_id: int
+    ) -> tuple[bytes, int]:
+        """The cases as CSV (UTF-8 with BOM, for Excel) and their count; the audit log records
+        the export under the requester's pseudonym. The reporter's contact is never included."""
+        scope = _scope(regions)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        count = 0
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            writer.writerow(_headers())
+            labels = _Labels(case_status_labels(), resolution_labels())
+            async for batch in self._stats.export_batches(scope):
+                writer.writerows(self._cells(row, locale, labels) for row in batch)
+                count += len(batch)
+        await self._stats.record_export(
+            self._chats.actor(actor_id), scope, f"{count} cases", utc_now().isoformat()
+        )
+        return buffer.getvalue().encode("utf-8-sig"), count
+
+    async def _weekly(self, scope: list[str] | None, now: datetime) -> tuple[tuple[date, int], ...]:
+        """Weeks in local time; the zone's offset now is applied to every report (no DST here)."""
+        local = now.astimezone(self._zone)
+        first = local.date() - timedelta(days=local.weekday(), weeks=WEEKS - 1)
+        offset = local.utcoffset() or timedelta()
+        counts = dict(
+            await self._stats.weekly(scope, first.isoformat(), int(offset.total_seconds()) // 60)
+        )
+        weeks = [first + timedelta(weeks=index) for index in range(WEEKS)]
+        return tuple((week, counts.get(week.isoformat(), 0)) for week in weeks)
+
+    def _cells(self, row: ExportRow, locale: str, labels: _Labels) -> list[str]:
+        region = self._catalog.region(row.region)
+        sphere = self._catalog.category(row.category)
+        cells = [
+            row.case_no,
+            region.name(locale) if region else row.region,
+            sphere.name(locale) if sphere else row.category,
+            occurred_label(row.occurred),
+            self._open(row.id, "place", row.place),
+            self._open(row.id, "body", row.body),
+            labels.statuses.get(row.status, row.status),
+            labels.resolutions.get(row.resolution or "", row.resolution),
+            self._local(row.created_at),
+            self._local(row.accepted_at),
+            self._local(row.closed_at),
+            _("Yes") if row.urgent else _("No"),
+            row.attachments,
+        ]
+        return [safe_cell(cell) for cell in cells]
+
+    def _open(self, report_id: str, field: str, blob: bytes | None) -> str | None:
+        return (
+            None if blob is None else self._cipher.open_text(blob, f"reports:{report_id}:{field}")
+        )
+
+    def _local(self, moment: str | None) -> str | None:
+        if moment is None:
+            return None
+        return datetime.fromisoformat(moment).astimezone(self._zone).isoformat(timespec="seconds")
+
+
+def safe_cell(value: object) -> str:
+    """The cell as text; one a spreadsheet would run as a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def _headers() -> list[str]:
+    return [
+        _("Case number"),
+        _("Region"),
+        _("Sphere"),
+        _("When"),
+        _("Organisation or place"),
+        _("Text"),
+        _("Status"),
+        _("Result"),
+        _("Received"),
+        _("Accepted"),
+        _("Closed"),
+        _("Urgent"),
+        _("Files"),
+    ]
+
+
+def _scope(regions: frozenset[str] | None) -> list[str] | None:
+    return None if regions is None else sorted(regions)
+
+
+def _seconds(value: float | None) -> timedelta | None:
+    """Whole seconds: julianday arithmetic is only exact to about a millisecond."""
+    return None if value is None else timedelta(seconds=round(value))

@@ -1,0 +1,172 @@
+"""Numbers about reports for admins and departments, and the rows of a case export.
+
+Every query takes ``regions``: the codes the requester may see, or None for every region.
+Aggregates are computed by SQLite; nothing here loads all reports at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.database import Database
+
+EXPORT_BATCH = 500
+_DURATIONS = {
+    "accepted": "(julianday(accepted_at) - julianday(created_at)) * 86400.0",
+    "closed": "(julianday(closed_at) - julianday(created_at)) * 86400.0",
+}
+_COUNTED = ("region", "category", "status")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """A case as exported: everything but the reporter's contact."""
+
+    id: str
+    case_no: int
+    region: str
+    category: str
+    occurred: str
+    place: bytes | None
+    body: bytes
+    status: str
+    resolution: str | None
+    created_at: str
+    accepted_at: str | None
+    closed_at: str | None
+    urgent: bool
+    attachments: int
+
+
+class StatsRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def total(self, regions: Sequence[str] | None) -> int:
+        where, params = _scope(regions)
+        row = await self._db.fetchone(
+            f"SELECT count(*) FROM reports WHERE {where}",  # noqa: S608
+            params,
+        )
+        return row[0] if row else 0
+
+    async def counts(self, column: str, regions: Sequence[str] | None) -> list[tuple[str, int]]:
+        """Reports per value of ``column`` (region, category or status), most first."""
+        if column not in _COUNTED:
+            raise ValueError(f"cannot count by {column!r}")
+        where, params = _scope(regions)
+        rows = await self._db.fetchall(
+            f"SELECT {column}, count(*) AS n FROM reports WHERE {where} "  # noqa: S608
+            f"GROUP BY {column} ORDER BY n DESC, {column}",
+            params,
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def weekly(
+        self, regions: Sequence[str] | None, since: str, offset_minutes: int
+    ) -> list[tuple[str, int]]:
+        """New reports per week (its Monday, ``YYYY-MM-DD``) from the week of ``since``.
+
+        ``offset_minutes`` shifts the stored UTC times into local time before finding the week.
+        """
+        where, params = _scope(regions)
+        rows = await self._db.fetchall(
+            "SELECT week, count(*) FROM (SELECT date(created_at, ?, 'weekday 0', '-6 days') "  # noqa: S608
+            f"AS week FROM reports WHERE {where}) WHERE week >= ? GROUP BY week ORDER BY week",
+            (f"{offset_minutes:+d} minutes", *params, since),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def median_seconds(self, until: str, regions: Sequence[str] | None) -> float | None:
+        """Median seconds from submission to ``until`` ("accepted" or "closed"); None if none."""
+        duration = _DURATIONS[until]
+        where, params = _scope(regions)
+        condition = f"{until}_at IS NOT NULL AND {where}"
+        row = await self._db.fetchone(
+            f"SELECT count(*) FROM reports WHERE {condition}",  # noqa: S608
+            params,
+        )
+        count = row[0] if row else 0
+        if not count:
+            return None
+        # The middle row, or the mean of the two middle rows when the count is even.
+        row = await self._db.fetchone(
+            f"SELECT avg(d) FROM (SELECT {duration} AS d FROM reports "  # noqa: S608
+            f"WHERE {condition} ORDER BY d LIMIT ? OFFSET ?)",
+            (*params, 2 - count % 2, (count - 1) // 2),
+        )
+        return None if row is None or row[0] is None else float(row[0])
+
+    async def overdue(
+        self, regions: Sequence[str] | None, now: str, ack_days: int, answer_days: int
+    ) -> list[tuple[str, int]]:
+        """Open cases past their deadline per region, by the rule of ``Deadlines.of``."""
+        where, params = _scope(regions)
+        rows = await self._db.fetchall(
+            "SELECT region, count(*) FROM reports WHERE ("  # noqa: S608
+            "(status IN ('new', 'delivered') AND julianday(created_at, ?) < julianday(?)) OR "
+            "(status IN ('accepted', 'awaiting_reporter') "
+            f"AND julianday(created_at, ?) < julianday(?))) AND {where} "
+            "GROUP BY region ORDER BY region",
+            (f"+{ack_days} days", now, f"+{answer_days} days", now, *params),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def export_batches(
+        self, regions: Sequence[str] | None, size: int = EXPORT_BATCH
+    ) -> AsyncIterator[list[ExportRow]]:
+        """Cases by number, ``size`` at a time (keyset pagination, no long-held lock)."""
+        where, params = _scope(regions)
+        after = 0
+        while True:
+            rows = await self._db.fetchall(
+                "SELECT id, case_no, region, category, occurred, place, body, status, "  # noqa: S608
+                "resolution, created_at, accepted_at, closed_at, urgent, "
+                "(SELECT count(*) FROM attachments WHERE report_id = reports.id) "
+                f"FROM reports WHERE case_no > ? AND {where} ORDER BY case_no LIMIT ?",
+                (after, *params, size),
+            )
+            if not rows:
+                return
+            yield [_export_row(row) for row in rows]
+            if len(rows) < size:
+                return
+            after = rows[-1][1]
+
+    async def record_export(
+        self, actor: bytes, regions: Sequence[str] | None, detail: str, at: str
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO audit (at, actor, action, report_id, region, detail) "
+            "VALUES (?, ?, 'export', NULL, ?, ?)",
+            (at, actor, None if regions is None else ",".join(sorted(regions)), detail),
+        )
+
+
+def _scope(regions: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
+    if regions is None:
+        return "1", ()
+    marks = ", ".join("?" * len(regions))
+    return f"region IN ({marks})", tuple(regions)
+
+
+def _export_row(row: aiosqlite.Row) -> ExportRow:
+    return ExportRow(
+        id=row[0],
+        case_no=row[1],
+        region=row[2],
+        category=row[3],
+        occurred=row[4],
+        place=None if row[5] is None else bytes(row[5]),
+        body=bytes(row[6]),
+        status=row[7],
+        resolution=row[8],
+        created_at=row[9],
+        accepted_at=row[10],
+        closed_at=row[11],
+        urgent=bool(row[12]),
+        attachments=row[13],
+    )
