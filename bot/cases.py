@@ -26,6 +26,8 @@ from storage.outbox import NewItem, OutboxRepository
 QUESTION_LIMIT = 3000
 ANSWER_PART = 3500
 
+STAFF_ACTIONS_SHOWN = 20
+
 
 class CaseService:
     def __init__(
@@ -95,6 +97,9 @@ class CaseService:
         await self._cases.record_read(
             case.id, self._chats.actor(officer_id), case.region, utc_now().isoformat()
         )
+
+    async def staff_actions(self) -> list[AuditRow]:
+        return await self._cases.staff_actions(STAFF_ACTIONS_SHOWN)
 
     async def audit(self, case_no: int) -> list[AuditRow] | None:
         """Who (by pseudonym) did what to a case and when; None for an unknown number."""

@@ -19,6 +19,7 @@ from bot.formatting import format_moment
 from bot.reports import utc_now
 from bot.views import ViewContext
 from handlers.filters import private_only
+from storage.cases import AuditRow
 
 
 def get_router(admin_ids: frozenset[int]) -> Router:
@@ -76,18 +77,20 @@ def get_router(admin_ids: frozenset[int]) -> Router:
         message: Message, command: CommandObject, cases: CaseService, view: ViewContext
     ) -> None:
         number = (command.args or "").strip().lstrip("№#").strip()
+        if not number:
+            entries = await cases.staff_actions()
+            lines = [_("<b>Latest exports and broadcasts</b>")]
+            lines += [_audit_line(row, view) for row in entries]
+            if not entries:
+                lines.append(_("Nothing yet."))
+            await message.answer("\n".join(lines))
+            return
         rows = await cases.audit(int(number)) if number.isdigit() else None
         if rows is None:
             await message.answer(_("Usage: /audit case_number, for example /audit 42"))
             return
         lines = [_("<b>Audit of case № {number}</b>").format(number=number)]
-        for row in rows:
-            moment = format_moment(datetime.fromisoformat(row.at), view.zone, view.locale)
-            detail = f" ({escape(row.detail)})" if row.detail else ""
-            lines.append(
-                f"• {moment}: {escape(row.action)}{detail}, "
-                + _("officer {pseudonym}").format(pseudonym=row.actor.hex()[:8])
-            )
+        lines += [_audit_line(row, view) for row in rows]
         if not rows:
             lines.append(_("No officer has acted on this case yet."))
         await message.answer("\n".join(lines))
@@ -115,3 +118,12 @@ def get_router(admin_ids: frozenset[int]) -> Router:
         await message.answer(_("Renamed."))
 
     return router
+
+
+def _audit_line(row: AuditRow, view: ViewContext) -> str:
+    moment = format_moment(datetime.fromisoformat(row.at), view.zone, view.locale)
+    detail = f" ({escape(row.detail)})" if row.detail else ""
+    region = f" [{escape(row.region)}]" if row.region else ""
+    return f"• {moment}: {escape(row.action)}{region}{detail}, " + _("officer {pseudonym}").format(
+        pseudonym=row.actor.hex()[:8]
+    )

@@ -182,6 +182,15 @@ class CasesRepository:
         async with self._db.transaction() as conn:
             await _audit(conn, Change(report_id, actor, "read", at), region)
 
+    async def staff_actions(self, limit: int) -> list[AuditRow]:
+        """The newest entries that concern no single case: exports and broadcasts."""
+        rows = await self._db.fetchall(
+            "SELECT at, actor, action, region, detail FROM audit WHERE report_id IS NULL "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [AuditRow(row[0], bytes(row[1]), row[2], row[3], row[4]) for row in rows]
+
     async def audit(self, report_id: str) -> list[AuditRow]:
         rows = await self._db.fetchall(
             "SELECT at, actor, action, region, detail FROM audit WHERE report_id = ? ORDER BY id",

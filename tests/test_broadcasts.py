@@ -428,3 +428,16 @@ async def test_admins_get_their_own_command_menu(live: Live, fake_api: FakeBotAP
     assert {"broadcast", "broadcasts", "stats", "export", "report"} <= set(admin_menu)
     public = [menu for scope, menu in menus.items() if str(ADMIN_ID) not in scope]
     assert public and all("broadcast" not in menu for menu in public)
+
+
+async def test_broadcasts_are_in_the_audit_log_by_pseudonym(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    await subscribe(live, "ru")
+    await broadcast_now(live, None, "audited-news")
+    admin = Person(fake_api, live.admin)
+    log = await admin.command("/audit", expect="broadcast")
+    assert "(1 all)" in (log.plain_text or "")
+    assert str(ADMIN_ID) not in (log.plain_text or "")
+    actor = live.services.chats.actor(ADMIN_ID).hex()[:8]
+    assert actor in (log.plain_text or "")
