@@ -47,6 +47,8 @@ MIN_EDIT_GAP = 1.0
 """Even the edits that must show (paused, finished) wait this long after the previous one."""
 IDLE_WAIT = 60.0
 NETWORK_ATTEMPTS = 4
+NETWORK_BACKOFF = 2.0
+"""Seconds before the first retry after a 5xx or network error; doubled each time."""
 MAX_WAITS = 20
 GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 
@@ -236,7 +238,7 @@ class BroadcastRunner:
                 if failures >= NETWORK_ATTEMPTS:
                     logger.warning("Broadcast %d: giving up (%s)", broadcast_id, type(exc).__name__)
                     return RecipientStatus.FAILED
-                await asyncio.sleep(2.0**failures)
+                await asyncio.sleep(NETWORK_BACKOFF * 2 ** (failures - 1))
                 await self._pacer.slot()
             else:
                 return RecipientStatus.SENT

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiogram.exceptions import TelegramNetworkError
+from aiogram.methods import SendMessage
 
 from bot import broadcast_runner
 from bot.app import publish_profile
@@ -386,7 +388,20 @@ async def test_scheduling_through_the_dialog(live: Live, fake_api: FakeBotAPI) -
     assert (await live.services.broadcasts.get(row.id)).status is BroadcastStatus.CANCELLED
 
 
-@pytest.mark.parametrize("command", ["/broadcast", "/broadcasts"])
+ADMIN_COMMANDS = [
+    "/broadcast",
+    "/broadcasts",
+    "/stats",
+    "/export",
+    "/invite astana",
+    "/departments",
+    "/audit",
+    "/audit 1",
+    "/rename astana ru Департамент",
+]
+
+
+@pytest.mark.parametrize("command", ADMIN_COMMANDS)
 async def test_non_admins_get_the_ordinary_answer(
     live: Live, fake_api: FakeBotAPI, command: str
 ) -> None:
@@ -441,3 +456,30 @@ async def test_broadcasts_are_in_the_audit_log_by_pseudonym(
     assert str(ADMIN_ID) not in (log.plain_text or "")
     actor = live.services.chats.actor(ADMIN_ID).hex()[:8]
     assert actor in (log.plain_text or "")
+
+
+async def test_network_errors_are_retried_then_given_up(
+    live: Live, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fake server cannot drop a connection, so the bot's session fails instead."""
+    monkeypatch.setattr(broadcast_runner, "NETWORK_BACKOFF", 0.01)
+    [flaky, dead] = await seed_subscribers(live, fake_api, 2)
+    send = live.bot.send_message
+    failures = {flaky.id: 2, dead.id: 99}
+
+    async def unreliable(chat_id: int, text: str, **kwargs: object) -> object:
+        if failures.get(chat_id, 0) > 0:
+            failures[chat_id] -= 1
+            raise TelegramNetworkError(method=SendMessage(chat_id=chat_id, text=text), message="x")
+        return await send(chat_id, text, **kwargs)
+
+    monkeypatch.setattr(live.bot, "send_message", unreliable)
+    broadcast_id = await live.services.broadcasts.create(
+        Request(Content({"ru": Version("flaky-news")}), Audience(), ADMIN_ID, ADMIN_ID, "ru")
+    )
+    await wait_status(live, broadcast_id, BroadcastStatus.DONE)
+    assert len(received(fake_api, flaky, "flaky-news")) == 1
+    assert not received(fake_api, dead, "flaky-news")
+    tally = await live.services.broadcasts.tally(await live.services.broadcasts.get(broadcast_id))
+    assert (tally.sent, tally.failed) == (1, 1)
+    assert failures == {flaky.id: 0, dead.id: 99 - broadcast_runner.NETWORK_ATTEMPTS}
