@@ -1,25 +1,46 @@
-"""Logging that cannot leak who reported: long digit runs (Telegram ids) are masked."""
+"""Logging that cannot leak who reported or what: ids, receipt codes and quoted input are masked.
+
+The filter sits on the handler, so it also covers aiogram's and the libraries' records, and it
+rewrites the formatted traceback too: an exception message may quote what a user typed
+(pydantic's ``input_value=...``), and a traceback must never carry an update's payload.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import sys
+import traceback
+
+from bot.receipt import ALPHABET, GROUP, LENGTH
 
 _LONG_NUMBER = re.compile(r"(?<![\w.])-?\d{6,}(?![\w.])")
+_GROUP = f"[{ALPHABET}]{{{GROUP}}}"
+_RECEIPT = re.compile(
+    rf"(?<![\w-])(?:{_GROUP}[- ]?){{{LENGTH // GROUP - 1}}}{_GROUP}(?![\w-])", re.IGNORECASE
+)
+_QUOTED = re.compile(r"""(input_value=|text=|caption=)?(['"])(?:(?!\2).){16,}\2""", re.DOTALL)
 
 
-class RedactIdsFilter(logging.Filter):
+def redact(text: str) -> str:
+    text = _QUOTED.sub(lambda match: f"{match.group(1) or ''}<text>", text)
+    text = _RECEIPT.sub("<code>", text)
+    return _LONG_NUMBER.sub("<id>", text)
+
+
+class RedactFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = _LONG_NUMBER.sub("<id>", message)
+        redacted = redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)))
         return True
 
 
 def setup_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactIdsFilter())
+    handler.addFilter(RedactFilter())
     logging.basicConfig(level=level, handlers=[handler], force=True)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot import receipt
 from bot.app import Services
-from bot.logs import RedactIdsFilter
+from bot.logs import RedactFilter
 from bot.settings import Settings
 from tests.harness import Citizen, texts
 from tests.test_dialog import fill_report, receipt_code
@@ -104,8 +105,26 @@ async def test_an_unexpected_error_is_logged_without_payload_and_keeps_the_draft
 
 def test_log_filter_masks_telegram_ids(caplog: pytest.LogCaptureFixture) -> None:
     logger = logging.getLogger("adal.test")
-    logger.addFilter(RedactIdsFilter())
+    logger.addFilter(RedactFilter())
     with caplog.at_level(logging.INFO):
         logger.info("chat %s user %d", -1001234567890, 777000111)
     assert "777000111" not in caplog.text and "1234567890" not in caplog.text
     assert caplog.text.count("<id>") == 2
+
+
+def test_log_filter_masks_receipt_codes_and_quoted_input(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("adal.test.quoted")
+    logger.addFilter(RedactFilter())
+    code = receipt.generate()
+    typed = "Аким района берёт взятки MARKER-7781"
+    with caplog.at_level(logging.INFO):
+        logger.info("lookup %s and %s", code, receipt.format_code(code).lower())
+        try:
+            raise ValueError(f"1 validation error: input_value='{typed}', chat 777000111")
+        except ValueError:
+            logger.exception("failed")
+    handler_output = caplog.text + "".join(r.exc_text or "" for r in caplog.records)
+    assert code not in handler_output and receipt.format_code(code).lower() not in handler_output
+    assert "MARKER-7781" not in handler_output and "777000111" not in handler_output
+    assert "<code>" in handler_output and "input_value=<text>" in handler_output
+    assert "ValueError" in handler_output, "the kind of error still shows"
