@@ -253,8 +253,10 @@ def get_router() -> Router:
             await state.set_data(draft.to_data())
         chat_id = query.message.chat.id if query.message else None
         await reports.submit(draft.submission(chat_id, view.locale))
-        await present(query, _("📨 Your report has been sent."))
+        # The code first: should the process die now, the Submit button is still there to press
+        # again (the same code comes back), rather than a "sent" with no code to follow it by.
         await send(query, _receipt_text(draft.receipt))
+        await present(query, _("📨 Your report has been sent."))
         if draft.urgent:
             await send(query, texts.urgent_advice(settings.hotline))
         await state.clear()
