@@ -40,6 +40,7 @@ from bot.languages import LanguageService
 from bot.maintenance import Maintenance
 from bot.middlewares import PseudonymMiddleware, ViewMiddleware
 from bot.reports import ReportService
+from bot.sanitize import CleanTextMiddleware
 from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
 from bot.stats import StatsService
 from bot.subscribers import SubscriberService
@@ -224,6 +225,9 @@ def create_dispatcher(
         stats=services.stats,
     )
     dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
+    clean = CleanTextMiddleware()
+    dispatcher.message.outer_middleware(clean)
+    dispatcher.callback_query.outer_middleware(clean)
     LocaleMiddleware(services.i18n, services.prefs).setup(dispatcher)
     view = ViewMiddleware(services.catalog, services.settings.tz)
     for name, observer in dispatcher.observers.items():

@@ -545,13 +545,19 @@ class FakeBotAPI:
             f"no bot message in chat {chat_id} has a button with callback_data {callback_data!r}"
         )
 
-    def press_forged(self, user: FakeUser, callback_data: str, message: SentMessage) -> JSON:
-        """A callback query with any data, as a modified client could send under ``message``."""
+    def press_forged(
+        self, user: FakeUser, callback_data: str, message: SentMessage | JSON
+    ) -> JSON:
+        """A callback query with any data, as a modified client could send under ``message``.
+
+        ``message`` is one of the bot's messages, or any Message dict (a user's, in a group).
+        """
+        raw = message.raw if isinstance(message, SentMessage) else message
         query: JSON = {
             "id": str(next(self._ids)),
             "from": user.to_dict(),
-            "message": copy.deepcopy(message.raw),
-            "chat_instance": str(message.chat_id),
+            "message": copy.deepcopy(raw),
+            "chat_instance": str(raw["chat"]["id"]),
             "data": callback_data,
         }
         self._open_queries.add(query["id"])
