@@ -165,3 +165,71 @@ async def test_forged_data_of_every_button_family_changes_nothing(
     assert await row_counts(live) == before
     assert not escaped(errors)
     assert not fake_api.unanswered_callback_queries()
+
+
+ODD_CONTENT = {
+    "sticker": None,
+    "location": {"location": {"latitude": 43.238949, "longitude": 76.889709}},
+    "contact": {"contact": {"phone_number": "+77011234567", "first_name": "Айгерим"}},
+    "poll": {
+        "poll": {
+            "id": "1",
+            "question": "?",
+            "options": [
+                {"persistent_id": "a", "text": "a", "voter_count": 0},
+                {"persistent_id": "b", "text": "b", "voter_count": 0},
+            ],
+            "allows_revoting": False,
+            "members_only": False,
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+        }
+    },
+}
+
+
+async def odd_messages(api: FakeBotAPI, user: FakeUser) -> None:
+    """A sticker, a location, a contact and a poll: each gets an answer and changes nothing."""
+    for kind, content in ODD_CONTENT.items():
+        mark = api.mark()
+        if content is None:
+            api.send_sticker(user)
+        else:
+            api.send_content(user, content)
+        assert await api.next_reply(user, after=mark), kind
+
+
+async def test_stickers_locations_contacts_and_polls_at_every_step(
+    live: Live, fake_api: FakeBotAPI, errors: pytest.LogCaptureFixture
+) -> None:
+    person = Person(fake_api, fake_api.make_user(language_code="kk"))
+    user = person.user
+    await odd_messages(fake_api, user)
+    await person.command("/report", button="rg:abai")
+    await odd_messages(fake_api, user)
+    await person.press("rg:abai", button="sp:akimat")
+    await odd_messages(fake_api, user)
+    await person.press("sp:akimat", button="wh:week")
+    await odd_messages(fake_api, user)
+    await person.press("wh:week", button="do:skip")
+    await odd_messages(fake_api, user)
+    await person.press("do:skip", button="do:back")
+    await odd_messages(fake_api, user)
+    await person.say("Начальник требует деньги за справку, 30 000 тенге", button="do:done")
+    await odd_messages(fake_api, user)
+    await person.press("do:done", button="do:skip")
+    await odd_messages(fake_api, user)
+    await person.press("do:skip", button="do:cyes")
+    await odd_messages(fake_api, user)
+    await person.press("do:cno", button="do:submit")
+    await odd_messages(fake_api, user)
+    receipt_message = await person.press("do:submit", expect="-")
+    await person.command("/status")
+    await odd_messages(fake_api, user)
+    assert receipt_message.plain_text
+    rows = await live.services.database.fetchall("SELECT place, body FROM reports")
+    assert len(rows) == 1 and rows[0][0] is None, "nothing odd was taken as the place"
+    assert not escaped(errors)

@@ -495,6 +495,10 @@ class FakeBotAPI:
         )
         return self._user_message(user, chat, {"video": video, **self._caption(caption)})
 
+    def send_content(self, user: FakeUser, content: JSON, *, chat: FakeChat | None = None) -> JSON:
+        """Any other message content: ``{"location": {...}}``, a contact, a poll…"""
+        return self._user_message(user, chat, content)
+
     def send_sticker(
         self, user: FakeUser, *, emoji: str = "👍", chat: FakeChat | None = None
     ) -> JSON:
@@ -545,9 +549,7 @@ class FakeBotAPI:
             f"no bot message in chat {chat_id} has a button with callback_data {callback_data!r}"
         )
 
-    def press_forged(
-        self, user: FakeUser, callback_data: str, message: SentMessage | JSON
-    ) -> JSON:
+    def press_forged(self, user: FakeUser, callback_data: str, message: SentMessage | JSON) -> JSON:
         """A callback query with any data, as a modified client could send under ``message``.
 
         ``message`` is one of the bot's messages, or any Message dict (a user's, in a group).
