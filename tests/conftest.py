@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ from aiogram.types import Chat, User
 
 from bot.app import Services, build_services, create_dispatcher
 from bot.settings import Settings, load_settings
+from tests import leaks
 from tests.harness import Citizen
 from tests.mocked import mocked_bot
 
@@ -68,3 +69,12 @@ def citizen_factory(dispatcher: Dispatcher, bot: Bot) -> Callable[..., Citizen]:
 @pytest.fixture
 def citizen(citizen_factory: Callable[..., Citizen]) -> Citizen:
     return citizen_factory()
+
+
+@pytest.fixture(autouse=True)
+def _gather_secrets(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test with a fake Bot API: remember what must never leak (tests/leaks.py)."""
+    yield
+    api = request.node.funcargs.get("fake_api")
+    if api is not None:
+        leaks.gather(api)

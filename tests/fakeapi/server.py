@@ -495,6 +495,14 @@ class FakeBotAPI:
         )
         return self._user_message(user, chat, {"video": video, **self._caption(caption)})
 
+    def private_chats(self) -> list[FakeChat]:
+        """Every simulated user's private chat with the bot (its id is the user's id)."""
+        return [chat for chat in self._chats.values() if chat.type == "private"]
+
+    def all_messages(self) -> list[JSON]:
+        """Every message in every chat, the users' and the bot's, as Message dicts."""
+        return [message for chat in self._messages.values() for message in chat.values()]
+
     def send_content(self, user: FakeUser, content: JSON, *, chat: FakeChat | None = None) -> JSON:
         """Any other message content: ``{"location": {...}}``, a contact, a poll…"""
         return self._user_message(user, chat, content)
