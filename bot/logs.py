@@ -44,3 +44,5 @@ def setup_logging(level: str) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactFilter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    # At DEBUG, aiosqlite logs every statement with its parameters: sealed, but never useful.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
