@@ -1,30 +1,43 @@
-"""``python -m bot`` starts long polling; ``python -m bot digest`` sends one digest now and exits.
+"""``python -m bot`` starts long polling; a command instead runs once and exits with its status:
+``digest`` sends one digest now, ``check`` checks the installation, ``rotate-keys`` re-encrypts
+everything under the first key, ``vacuum`` gives the database file's free pages back to the disk.
 
-A bad setting stops either with one line that names it.
+A bad setting stops any of them with one line that names it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from bot.app import run_digest, run_polling
+from bot.check import run_check
 from bot.logs import setup_logging
-from bot.settings import ConfigError, load_settings
+from bot.retention import run_vacuum
+from bot.rotation import run_rotation
+from bot.settings import ConfigError, Settings, load_settings
 
-USAGE = "use: python -m bot [digest]"
+COMMANDS: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
+    "digest": run_digest,
+    "check": run_check,
+    "rotate-keys": run_rotation,
+    "vacuum": run_vacuum,
+}
+USAGE = f"use: python -m bot [{'|'.join(COMMANDS)}]"
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args not in ([], ["digest"]):
+    if len(args) > 1 or (args and args[0] not in COMMANDS):
         print(f"adal: unknown command {' '.join(args)!r}; {USAGE}", file=sys.stderr)
         return 2
     try:
         settings = load_settings()
         setup_logging(settings.log_level)
-        if args == ["digest"]:
-            return asyncio.run(run_digest(settings))
+        if args:
+            return asyncio.run(COMMANDS[args[0]](settings))
         asyncio.run(run_polling(settings))
     except ConfigError as exc:
         print(f"adal: configuration error: {exc}", file=sys.stderr)

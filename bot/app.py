@@ -10,12 +10,10 @@ from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseEventIsolation
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeChat, LinkPreviewOptions
 from aiogram.utils.i18n import I18n
 from aiohttp import ClientError
@@ -27,7 +25,7 @@ from bot.broadcast_runner import BroadcastRunner
 from bot.broadcasts import BroadcastService
 from bot.cases import CaseService
 from bot.catalog import Catalog
-from bot.chats import ChatAddresses
+from bot.chats import SUBSCRIBERS, ChatAddresses
 from bot.crypto import Cipher, DecryptionError, Pseudonyms
 from bot.deadlines import Deadlines
 from bot.delivery import OutboxSender
@@ -35,16 +33,23 @@ from bot.departments import DepartmentService
 from bot.digest import DigestService
 from bot.guard import ReceiptGuard
 from bot.i18n import LocaleMiddleware, create_i18n
+from bot.isolation import EventIsolation
 from bot.keys import resolve_keys
 from bot.languages import LanguageService
 from bot.maintenance import Maintenance
 from bot.middlewares import PseudonymMiddleware, ViewMiddleware
-from bot.reports import ReportService
+from bot.quota import DailyQuota
+from bot.reports import ReportService, utc_now
+from bot.retention import Retention
 from bot.sanitize import CleanTextMiddleware
+from bot.session import Session
 from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
 from bot.stats import StatsService
 from bot.subscribers import SubscriberService
+from bot.throttle import MESSAGES, PRESSES, ThrottleMiddleware, TokenBuckets
+from bot.trail import ChatTrail, SentMessages, TrailMiddleware
 from handlers import get_routers
+from handlers.filters import run_filters_on_loop
 from storage.attachments import AttachmentsRepository
 from storage.attempts import AttemptsRepository
 from storage.broadcasts import BroadcastsRepository
@@ -56,13 +61,16 @@ from storage.meta import MetaRepository
 from storage.outbox import OutboxRepository
 from storage.prefs import PrefsRepository
 from storage.reports import ReportsRepository
+from storage.retention import RetentionRepository
 from storage.stats import StatsRepository
 from storage.subscribers import SubscribersRepository
 
 logger = logging.getLogger(__name__)
 
 LOOKUP_KEY = "lookup_key"
+LOOKUP_KEY_AAD = f"meta:{LOOKUP_KEY}:value"
 MAINTENANCE_MINUTES = 30
+RETENTION_SCHEDULE = "30 3 * * *"  # daily, at night in TIMEZONE
 URGENT_SECONDS = 30
 DIGEST_DRAIN_SECONDS = 600
 
@@ -81,6 +89,7 @@ class Services:
     guard: ReceiptGuard
     languages: LanguageService
     maintenance: Maintenance
+    retention: Retention
     chats: ChatAddresses
     deadlines: Deadlines
     departments: DepartmentService
@@ -93,6 +102,7 @@ class Services:
     broadcasts: BroadcastService
     broadcasts_changed: asyncio.Event
     stats: StatsService
+    trail: ChatTrail
 
     async def close(self) -> None:
         await self.database.close()
@@ -102,7 +112,7 @@ async def build_services(settings: Settings) -> Services:
     cipher = Cipher(resolve_keys(settings))
     database = await Database.open(settings.database_path)
     try:
-        pseudonyms = Pseudonyms(await _lookup_key(MetaRepository(database), cipher))
+        pseudonyms = Pseudonyms(await open_lookup_key(MetaRepository(database), cipher))
     except BaseException:
         await database.close()
         raise
@@ -110,7 +120,11 @@ async def build_services(settings: Settings) -> Services:
     ttl = settings.draft_ttl_hours * 3600.0
     fsm = SQLiteStorage(database, cipher, pseudonyms, ttl_seconds=ttl)
     reports = ReportService(
-        ReportsRepository(database), AttachmentsRepository(database), cipher, pseudonyms
+        ReportsRepository(database),
+        AttachmentsRepository(database),
+        cipher,
+        pseudonyms,
+        DailyQuota(settings.reports_per_day, settings.tz, utc_now),
     )
     prefs = PrefsRepository(database)
     catalog = Catalog.load()
@@ -140,6 +154,7 @@ async def build_services(settings: Settings) -> Services:
         guard=ReceiptGuard(attempts),
         languages=LanguageService(prefs),
         maintenance=Maintenance(fsm, reports, attempts, ttl),
+        retention=Retention(RetentionRepository(database), settings.retention_days),
         chats=chats,
         deadlines=deadlines,
         departments=departments,
@@ -163,7 +178,7 @@ async def build_services(settings: Settings) -> Services:
         attachments=attachments,
         outbox_ready=outbox_ready,
         subscribers=SubscriberService(
-            SubscribersRepository(database), ChatAddresses(cipher, pseudonyms, "subscriber")
+            SubscribersRepository(database), ChatAddresses(cipher, pseudonyms, SUBSCRIBERS)
         ),
         broadcasts=BroadcastService(
             BroadcastsRepository(database), chats, cipher, broadcasts_changed
@@ -172,21 +187,21 @@ async def build_services(settings: Settings) -> Services:
         stats=StatsService(
             StatsRepository(database), cipher, chats, catalog, i18n, deadlines, settings.tz
         ),
+        trail=ChatTrail(fsm),
     )
 
 
-async def _lookup_key(meta: MetaRepository, cipher: Cipher) -> bytes:
+async def open_lookup_key(meta: MetaRepository, cipher: Cipher) -> bytes:
     """The HMAC key for pseudonyms: random, kept in the database sealed under the encryption key.
 
     Sealed rather than derived, so that rotating the encryption key (re-sealing this value)
     keeps every pseudonym and receipt-code hash valid.
     """
-    aad = f"meta:{LOOKUP_KEY}:value"
     stored = await meta.get(LOOKUP_KEY)
     if stored is None:
-        stored = await meta.put_if_absent(LOOKUP_KEY, cipher.seal(os.urandom(32), aad))
+        stored = await meta.put_if_absent(LOOKUP_KEY, cipher.seal(os.urandom(32), LOOKUP_KEY_AAD))
     try:
-        return cipher.open(stored, aad)
+        return cipher.open(stored, LOOKUP_KEY_AAD)
     except DecryptionError:
         raise ConfigError(
             "ENCRYPTION_KEYS does not match this database: none of the configured keys opens it"
@@ -195,10 +210,11 @@ async def _lookup_key(meta: MetaRepository, cipher: Cipher) -> bytes:
 
 def create_bot(settings: Settings) -> Bot:
     session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        Session(api=TelegramAPIServer.from_base(settings.telegram_api_url))
         if settings.telegram_api_url
-        else AiohttpSession()
+        else Session()
     )
+    session.middleware(SentMessages())
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
@@ -213,7 +229,7 @@ def create_dispatcher(
 ) -> Dispatcher:
     dispatcher = Dispatcher(
         storage=services.fsm,
-        events_isolation=events_isolation or SimpleEventIsolation(),
+        events_isolation=events_isolation or EventIsolation(),
         settings=services.settings,
         reports=services.reports,
         guard=services.guard,
@@ -223,17 +239,24 @@ def create_dispatcher(
         subscribers=services.subscribers,
         broadcasts=services.broadcasts,
         stats=services.stats,
+        trail=services.trail,
     )
     dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
     clean = CleanTextMiddleware()
     dispatcher.message.outer_middleware(clean)
     dispatcher.callback_query.outer_middleware(clean)
     LocaleMiddleware(services.i18n, services.prefs).setup(dispatcher)
+    dispatcher.message.outer_middleware(ThrottleMiddleware(TokenBuckets(MESSAGES)))
+    dispatcher.callback_query.outer_middleware(ThrottleMiddleware(TokenBuckets(PRESSES)))
+    trail = TrailMiddleware(services.trail)
+    dispatcher.message.outer_middleware(trail)
+    dispatcher.callback_query.outer_middleware(trail)
     view = ViewMiddleware(services.catalog, services.settings.tz)
     for name, observer in dispatcher.observers.items():
         if name != "update":
             observer.outer_middleware(view)
     dispatcher.include_routers(*get_routers(services.settings.admin_ids))
+    run_filters_on_loop(dispatcher)
     return dispatcher
 
 
@@ -324,6 +347,12 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         id="purge_expired",
         max_instances=1,
         coalesce=True,
+    )
+    scheduler.add_job(
+        services.retention.run,
+        CronTrigger.from_crontab(RETENTION_SCHEDULE, timezone=settings.tz),
+        id="retention",
+        **jobs,
     )
     return scheduler
 

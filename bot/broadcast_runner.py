@@ -1,8 +1,10 @@
 """Sending broadcasts in the background: paced, resumable, never twice to one subscriber.
 
-The main loop takes subscribers in id order, a page at a time, waits for a pacing slot, writes
-the recipient as ``sending`` and hands the request to a worker; so everything up to the highest
-written id was handed out, and a restart continues after it. A 429 pauses every worker.
+The main loop takes subscribers in id order, a page at a time, writes the recipient as ``sending``
+and hands it to a worker, then waits until that worker's paced request has started; so at most
+one written recipient is not yet on its way, and a restart continues after the highest written
+id. Pacing sits right before each request, so nothing between them can bunch requests up. A 429
+pauses every worker.
 """
 
 from __future__ import annotations
@@ -157,11 +159,12 @@ class BroadcastRunner:
                 interrupted = True
                 break
             await slots.acquire()
-            await self._pacer.slot()
             await self._broadcasts.mark(row.id, subscriber.id, RecipientStatus.SENDING)
-            worker = asyncio.create_task(self._deliver(row.id, subscriber, content, slots))
+            started = asyncio.Event()
+            worker = asyncio.create_task(self._deliver(row.id, subscriber, content, slots, started))
             workers.add(worker)
             worker.add_done_callback(workers.discard)
+            await started.wait()
             await self._show_progress(row.id)
         if workers:
             await asyncio.gather(*workers)
@@ -196,13 +199,15 @@ class BroadcastRunner:
         subscriber: Subscriber,
         content: Content,
         slots: asyncio.Semaphore,
+        started: asyncio.Event,
     ) -> None:
         try:
-            status = await self._attempt(broadcast_id, subscriber, content)
+            status = await self._attempt(broadcast_id, subscriber, content, started)
         except Exception:
             logger.exception("Broadcast %d: a delivery failed unexpectedly", broadcast_id)
             status = RecipientStatus.FAILED
         finally:
+            started.set()
             slots.release()
         if status is RecipientStatus.BLOCKED:
             await self._broadcasts.settle_blocked(broadcast_id, subscriber.id, today())
@@ -210,12 +215,14 @@ class BroadcastRunner:
             await self._broadcasts.mark(broadcast_id, subscriber.id, status)
 
     async def _attempt(
-        self, broadcast_id: int, subscriber: Subscriber, content: Content
+        self, broadcast_id: int, subscriber: Subscriber, content: Content, started: asyncio.Event
     ) -> RecipientStatus:
         chat_id = self._addresses.chat_id(subscriber)
         version = content.for_locale(subscriber.locale)
         waits = failures = 0
         while True:
+            await self._pacer.slot()
+            started.set()
             try:
                 await send_version(self._bot, chat_id, version)
             except TelegramRetryAfter as exc:
@@ -239,7 +246,6 @@ class BroadcastRunner:
                     logger.warning("Broadcast %d: giving up (%s)", broadcast_id, type(exc).__name__)
                     return RecipientStatus.FAILED
                 await asyncio.sleep(NETWORK_BACKOFF * 2 ** (failures - 1))
-                await self._pacer.slot()
             else:
                 return RecipientStatus.SENT
 

@@ -95,9 +95,11 @@ class BroadcastService:
 
         def sealed(broadcast_id: int) -> Sealed:
             return Sealed(
-                content=self._cipher.seal(request.content.pack(), _aad(broadcast_id, "content")),
+                content=self._cipher.seal(
+                    request.content.pack(), broadcast_aad(broadcast_id, "content")
+                ),
                 admin_ref=self._cipher.seal_text(
-                    str(request.admin_chat_id), _aad(broadcast_id, "admin")
+                    str(request.admin_chat_id), broadcast_aad(broadcast_id, "admin")
                 ),
             )
 
@@ -133,13 +135,13 @@ class BroadcastService:
         return Tally.of(row.total, await self._broadcasts.counts(row.id))
 
     def content(self, row: BroadcastRow) -> Content:
-        return Content.unpack(self._cipher.open(row.content, _aad(row.id, "content")))
+        return Content.unpack(self._cipher.open(row.content, broadcast_aad(row.id, "content")))
 
     def admin_chat(self, row: BroadcastRow) -> int:
-        return int(self._cipher.open_text(row.admin_ref, _aad(row.id, "admin")))
+        return int(self._cipher.open_text(row.admin_ref, broadcast_aad(row.id, "admin")))
 
 
-def _aad(broadcast_id: int, field: str) -> str:
+def broadcast_aad(broadcast_id: int, field: str) -> str:
     return f"broadcasts:{broadcast_id}:{field}"
 
 

@@ -22,6 +22,7 @@ class Action(StrEnum):
     SUBMIT = "submit"
     CANCEL = "cancel"
     ADD_INFO = "addinfo"
+    CLEAR_CHAT = "clrchat"
 
 
 class Occurred(StrEnum):

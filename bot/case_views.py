@@ -10,18 +10,20 @@ from html import escape, unescape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import CaseAction, CaseCB
 from bot.catalog import Catalog
 from bot.deadlines import Deadlines, Urgency
-from bot.formatting import format_moment, format_number, utf16_length
+from bot.evidence import IDENTIFYING_KINDS, FileKind
+from bot.formatting import format_moment, format_number, truncate_utf16, utf16_length
+from bot.keyboards import grid
 from bot.labels import resolution_labels
 from bot.textsplit import split_plain
 from bot.views import occurred_label
 from storage.cases import CaseRow
 
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 REMINDER_LISTED = 50
 _TAG = re.compile(r"<[^>]+>")
 
@@ -84,50 +86,65 @@ def case_messages(
     return parts
 
 
+def file_note(kind: FileKind, cleaned: bool) -> str | None:
+    """What officers should know about an evidence file before passing it on."""
+    if cleaned:
+        return _("🧹 Metadata removed by the bot.")
+    if kind in IDENTIFYING_KINDS:
+        return _(
+            "⚠️ This file is kept as the reporter sent it. Its metadata (author, device, "
+            "sometimes the location) or a voice in it may identify the reporter: do not pass it "
+            "on outside the service."
+        )
+    return None
+
+
+def attachment_caption(caption: str | None, note: str | None) -> str | None:
+    """The bot's note about a file, then the reporter's caption, within Telegram's limit."""
+    room = CAPTION_LIMIT - (utf16_length(note) + 2 if note else 0)
+    parts = (note, truncate_utf16(caption or "", room))
+    return "\n\n".join(part for part in parts if part) or None
+
+
 def case_keyboard(case: CaseRow) -> InlineKeyboardMarkup:
     """Ask is always there: without the reporter's opt-in the question waits on /status."""
-    builder = InlineKeyboardBuilder()
+    actions = [
+        (_("❓ Ask the reporter"), CaseAction.ASK),
+        (_("🏁 Close"), CaseAction.CLOSE),
+        (_("↪️ Wrong region"), CaseAction.MOVE),
+    ]
     if case.status in ("new", "delivered"):
-        builder.button(
-            text=_("✅ Accept"), callback_data=CaseCB(action=CaseAction.ACCEPT, case=case.id)
-        )
-    builder.button(
-        text=_("❓ Ask the reporter"), callback_data=CaseCB(action=CaseAction.ASK, case=case.id)
-    )
-    builder.button(text=_("🏁 Close"), callback_data=CaseCB(action=CaseAction.CLOSE, case=case.id))
-    builder.button(
-        text=_("↪️ Wrong region"), callback_data=CaseCB(action=CaseAction.MOVE, case=case.id)
-    )
-    builder.adjust(2)
-    return builder.as_markup()
+        actions.insert(0, (_("✅ Accept"), CaseAction.ACCEPT))
+    buttons = [
+        InlineKeyboardButton(text=text, callback_data=CaseCB(action=action, case=case.id).pack())
+        for text, action in actions
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=grid(buttons, 2))
 
 
 def resolution_keyboard(case: CaseRow) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code, label in resolution_labels().items():
-        builder.button(
-            text=label, callback_data=CaseCB(action=CaseAction.RESOLVE, case=case.id, arg=code)
-        )
-    builder.button(text=_("⬅️ Back"), callback_data=CaseCB(action=CaseAction.BACK, case=case.id))
-    builder.adjust(1)
-    return builder.as_markup()
+    choices = [
+        (label, CaseCB(action=CaseAction.RESOLVE, case=case.id, arg=code))
+        for code, label in resolution_labels().items()
+    ]
+    choices.append((_("⬅️ Back"), CaseCB(action=CaseAction.BACK, case=case.id)))
+    buttons = [InlineKeyboardButton(text=text, callback_data=data.pack()) for text, data in choices]
+    return InlineKeyboardMarkup(inline_keyboard=grid(buttons, 1))
 
 
 def regions_keyboard(case: CaseRow, catalog: Catalog, locale: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for region in catalog.regions:
-        if region.code != case.region:
-            builder.button(
-                text=region.name(locale),
-                callback_data=CaseCB(action=CaseAction.MOVE_TO, case=case.id, arg=region.code),
-            )
-    builder.adjust(2)
-    builder.row(
+    buttons = [
         InlineKeyboardButton(
-            text=_("⬅️ Back"), callback_data=CaseCB(action=CaseAction.BACK, case=case.id).pack()
+            text=region.name(locale),
+            callback_data=CaseCB(action=CaseAction.MOVE_TO, case=case.id, arg=region.code).pack(),
         )
+        for region in catalog.regions
+        if region.code != case.region
+    ]
+    back = InlineKeyboardButton(
+        text=_("⬅️ Back"), callback_data=CaseCB(action=CaseAction.BACK, case=case.id).pack()
     )
-    return builder.as_markup()
+    return InlineKeyboardMarkup(inline_keyboard=[*grid(buttons, 2), [back]])
 
 
 def digest_header(

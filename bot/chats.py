@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from bot.crypto import Cipher, Pseudonyms
 
+CHATS = "chat"  # departments, admins and opted-in reporters: where the outbox writes
+SUBSCRIBERS = "subscriber"  # news subscribers
+
 
 @dataclass(frozen=True, slots=True)
 class ChatAddress:
@@ -20,7 +23,7 @@ class ChatAddress:
 class ChatAddresses:
     """``purpose`` separates the address books: a subscriber's key is not their contact's key."""
 
-    def __init__(self, cipher: Cipher, pseudonyms: Pseudonyms, purpose: str = "chat") -> None:
+    def __init__(self, cipher: Cipher, pseudonyms: Pseudonyms, purpose: str = CHATS) -> None:
         self._cipher = cipher
         self._pseudonyms = pseudonyms
         self._purpose = purpose
@@ -30,14 +33,17 @@ class ChatAddresses:
 
     def address(self, chat_id: int) -> ChatAddress:
         key = self.key(chat_id)
-        return ChatAddress(key, self._cipher.seal_text(str(chat_id), self._aad(key)))
+        return ChatAddress(
+            key, self._cipher.seal_text(str(chat_id), address_aad(self._purpose, key))
+        )
 
     def chat_id(self, key: bytes, ref: bytes) -> int:
-        return int(self._cipher.open_text(ref, self._aad(key)))
+        return int(self._cipher.open_text(ref, address_aad(self._purpose, key)))
 
     def actor(self, user_id: int) -> bytes:
         """An officer's pseudonym for the audit log."""
         return self._pseudonyms.digest("officer", user_id)
 
-    def _aad(self, key: bytes) -> str:
-        return f"{self._purpose}:{key.hex()}:id"
+
+def address_aad(purpose: str, key: bytes) -> str:
+    return f"{purpose}:{key.hex()}:id"

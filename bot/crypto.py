@@ -53,6 +53,19 @@ class Cipher:
         except InvalidTag:
             raise DecryptionError("authentication failed") from None
 
+    @property
+    def prefix(self) -> bytes:
+        """How every blob sealed now begins: the format version and the first key's id."""
+        return _VERSION + self._current_id
+
+    def can_open(self, prefix: bytes) -> bool:
+        """Whether a blob beginning with ``prefix`` was sealed under one of the configured keys."""
+        return prefix[:1] == _VERSION and prefix[1:] in self._aead
+
+    def reseal(self, blob: bytes, aad: str) -> bytes:
+        """The same plaintext and associated data, sealed under the first key with a new nonce."""
+        return self.seal(self.open(blob, aad), aad)
+
     def seal_text(self, text: str, aad: str) -> bytes:
         return self.seal(text.encode(), aad)
 

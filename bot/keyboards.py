@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import chain, repeat
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
     Action,
@@ -22,6 +23,20 @@ from bot.catalog import Catalog, Entry
 from bot.labels import occurred_labels
 
 LANGUAGE_NAMES = {"kk": "🇰🇿 Қазақша", "ru": "🇷🇺 Русский"}
+
+
+def grid(buttons: list[InlineKeyboardButton], *widths: int) -> list[list[InlineKeyboardButton]]:
+    """Rows of ``widths`` buttons, the last width repeated: ``InlineKeyboardBuilder.adjust``.
+
+    Not the builder itself: it deep-copies every button already added for each one it adds, so a
+    keyboard of twenty regions cost several milliseconds per message (bench/RESULTS.md).
+    """
+    rows, start, sizes = [], 0, chain(widths, repeat(widths[-1]))
+    while start < len(buttons):
+        width = next(sizes)
+        rows.append(buttons[start : start + width])
+        start += width
+    return rows
 
 
 def button(text: str, action: Action) -> InlineKeyboardButton:
@@ -60,21 +75,20 @@ def language_choice() -> InlineKeyboardMarkup:
 def entries(
     items: list[Entry], locale: str, kind: type[RegionCB] | type[SphereCB]
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for entry in items:
-        builder.button(text=entry.name(locale), callback_data=kind(code=entry.code))
-    builder.adjust(2 if kind is RegionCB else 1)
-    builder.row(*nav_row())
-    return builder.as_markup()
+    buttons = [
+        InlineKeyboardButton(text=entry.name(locale), callback_data=kind(code=entry.code).pack())
+        for entry in items
+    ]
+    rows = grid(buttons, 2 if kind is RegionCB else 1)
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, nav_row()])
 
 
 def when() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for value, label in occurred_labels().items():
-        builder.button(text=label, callback_data=WhenCB(value=value))
-    builder.adjust(1, 2, 2, 1)
-    builder.row(*nav_row())
-    return builder.as_markup()
+    buttons = [
+        InlineKeyboardButton(text=label, callback_data=WhenCB(value=value).pack())
+        for value, label in occurred_labels().items()
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[*grid(buttons, 1, 2, 2, 1), nav_row()])
 
 
 def place() -> InlineKeyboardMarkup:
@@ -113,21 +127,25 @@ def contact() -> InlineKeyboardMarkup:
 
 
 def review() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for field, label in (
-        (Field.REGION, _("✏️ Region")),
-        (Field.SPHERE, _("✏️ Sphere")),
-        (Field.WHEN, _("✏️ When")),
-        (Field.PLACE, _("✏️ Place")),
-        (Field.TEXT, _("✏️ Text")),
-        (Field.FILES, _("✏️ Files")),
-        (Field.CONTACT, _("✏️ Questions")),
-    ):
-        builder.button(text=label, callback_data=EditCB(field=field))
-    builder.adjust(2)
-    builder.row(button(_("📨 Submit the report"), Action.SUBMIT))
-    builder.row(*nav_row())
-    return builder.as_markup()
+    buttons = [
+        InlineKeyboardButton(text=label, callback_data=EditCB(field=field).pack())
+        for field, label in (
+            (Field.REGION, _("✏️ Region")),
+            (Field.SPHERE, _("✏️ Sphere")),
+            (Field.WHEN, _("✏️ When")),
+            (Field.PLACE, _("✏️ Place")),
+            (Field.TEXT, _("✏️ Text")),
+            (Field.FILES, _("✏️ Files")),
+            (Field.CONTACT, _("✏️ Questions")),
+        )
+    ]
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            *grid(buttons, 2),
+            [button(_("📨 Submit the report"), Action.SUBMIT)],
+            nav_row(),
+        ]
+    )
 
 
 def answer_keyboard(question_id: str) -> InlineKeyboardMarkup:
@@ -146,6 +164,12 @@ def finish() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[button(_("✅ Done"), Action.DONE)]])
 
 
+def clear_chat() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[button(_("🧹 Clear this chat"), Action.CLEAR_CHAT)]]
+    )
+
+
 def add_information() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[[button(_("➕ Add information"), Action.ADD_INFO)]]
@@ -156,14 +180,14 @@ NO_REGION = "-"
 
 
 def news_regions(catalog: Catalog, locale: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for entry in catalog.regions:
-        builder.button(text=entry.name(locale), callback_data=NewsRegionCB(code=entry.code))
-    builder.adjust(2)
-    builder.row(
+    buttons = [
         InlineKeyboardButton(
-            text=_("🇰🇿 Only news for the whole country"),
-            callback_data=NewsRegionCB(code=NO_REGION).pack(),
+            text=entry.name(locale), callback_data=NewsRegionCB(code=entry.code).pack()
         )
+        for entry in catalog.regions
+    ]
+    whole_country = InlineKeyboardButton(
+        text=_("🇰🇿 Only news for the whole country"),
+        callback_data=NewsRegionCB(code=NO_REGION).pack(),
     )
-    return builder.as_markup()
+    return InlineKeyboardMarkup(inline_keyboard=[*grid(buttons, 2), [whole_country]])

@@ -13,11 +13,10 @@ logger = logging.getLogger(__name__)
 
 
 def resolve_keys(settings: Settings) -> tuple[bytes, ...]:
-    if settings.encryption_keys:
-        return settings.encryption_keys
+    keys = configured_keys(settings)
+    if keys is not None:
+        return keys
     path = settings.key_file
-    if path.exists():
-        return (_read_key_file(path),)
     _create_key_file(path)
     logger.warning(
         "Created a new encryption key at %s. Back it up somewhere safe and separate from the "
@@ -25,6 +24,15 @@ def resolve_keys(settings: Settings) -> tuple[bytes, ...]:
         path.resolve(),
     )
     return (_read_key_file(path),)
+
+
+def configured_keys(settings: Settings) -> tuple[bytes, ...] | None:
+    """The keys, without creating anything: None while the key file is still to be made."""
+    if settings.encryption_keys:
+        return settings.encryption_keys
+    if settings.key_file.exists():
+        return (_read_key_file(settings.key_file),)
+    return None
 
 
 def _read_key_file(path: Path) -> bytes:

@@ -23,12 +23,15 @@ async def present(event: Event, text: str, markup: InlineKeyboardMarkup | None =
     await send(event, text, markup)
 
 
-async def send(event: Event, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+async def send(
+    event: Event, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
     """A new message in the chat the event came from."""
     if isinstance(event, Message):
-        await event.answer(text, reply_markup=markup)
-    elif event.message is not None and event.bot is not None:
-        await event.bot.send_message(event.message.chat.id, text, reply_markup=markup)
+        return await event.answer(text, reply_markup=markup)
+    if event.message is not None and event.bot is not None:
+        return await event.bot.send_message(event.message.chat.id, text, reply_markup=markup)
+    return None
 
 
 async def notice(event: Event, text: str) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bot.crypto import Cipher, Pseudonyms
-from bot.evidence import IncomingFile
+from bot.evidence import FileKind, IncomingFile
+from bot.metadata import strip_metadata
+from bot.quota import DailyQuota
 from storage.attachments import AttachmentsRepository, NewAttachment
 from storage.reports import EventRow, NewReport, ReportsRepository
 
@@ -56,19 +59,29 @@ class ReportService:
         attachments: AttachmentsRepository,
         cipher: Cipher,
         pseudonyms: Pseudonyms,
+        quota: DailyQuota,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._reports = reports
         self._attachments = attachments
         self._cipher = cipher
         self._pseudonyms = pseudonyms
+        self._quota = quota
         self._now = now
 
     def receipt_hash(self, code: str) -> bytes:
         return self._pseudonyms.digest("receipt", code)
 
-    async def submit(self, submission: Submission) -> bool:
-        """Store the report durably; False if this very draft was already stored."""
+    def next_report_day(self, user_key: bytes) -> date | None:
+        """None while this user may submit a report today; else the day from which they may."""
+        return self._quota.next_day(user_key)
+
+    async def submit(self, submission: Submission, user_key: bytes | None = None) -> bool:
+        """Store the report durably; False if this very draft was already stored.
+
+        ``user_key``, the reporter's pseudonym, counts a stored report against REPORTS_PER_DAY
+        (in memory, see bot/quota.py); it is never stored with the report.
+        """
         report_id = new_id()
         created_at = self._now().isoformat()
         seal = self._field_sealer("reports", report_id)
@@ -87,7 +100,10 @@ class ReportService:
             created_at=created_at,
             urgent=submission.urgent,
         )
-        return await self._reports.submit(stored, submission.draft_id)
+        submitted = await self._reports.submit(stored, submission.draft_id)
+        if submitted and user_key is not None:
+            self._quota.spend(user_key)
+        return submitted
 
     async def lookup(self, code: str) -> StatusView | None:
         row = await self._reports.find_by_receipt(self.receipt_hash(code))
@@ -109,13 +125,13 @@ class ReportService:
         await self._reports.add_note(report_id, note_id, body, self._now().isoformat())
 
     async def add_file(self, report_id: str, file: IncomingFile, data: bytes) -> str:
-        attachment = self._sealed_attachment(file, data)
+        attachment = await self._sealed_attachment(file, data)
         await self._attachments.add(attachment, report_id=report_id)
         await self._reports.record_addition(report_id, self._now().isoformat())
         return attachment.id
 
     async def add_draft_file(self, draft_id: str, file: IncomingFile, data: bytes) -> str:
-        attachment = self._sealed_attachment(file, data)
+        attachment = await self._sealed_attachment(file, data)
         await self._attachments.add(attachment, draft_id=draft_id)
         return attachment.id
 
@@ -125,10 +141,20 @@ class ReportService:
     async def purge_abandoned_files(self, older_than_seconds: float) -> int:
         return await self._attachments.purge_orphans(time.time() - older_than_seconds)
 
-    def _sealed_attachment(self, file: IncomingFile, data: bytes) -> NewAttachment:
+    async def _sealed_attachment(self, file: IncomingFile, data: bytes) -> NewAttachment:
+        """Sealed, and an image sent as a file without its metadata (photos are already)."""
         attachment_id = new_id()
+        cleaned = False
+        if file.kind == FileKind.DOCUMENT:
+            stripped = await asyncio.to_thread(strip_metadata, data)
+            data, cleaned = stripped.data, stripped.cleaned
         meta = json.dumps(
-            {"file_name": file.file_name, "mime_type": file.mime_type, "caption": file.caption}
+            {
+                "file_name": file.file_name,
+                "mime_type": file.mime_type,
+                "caption": file.caption,
+                "cleaned": cleaned,
+            }
         ).encode()
         return NewAttachment(
             id=attachment_id,

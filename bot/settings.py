@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Almaty"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     draft_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
+    retention_days: int = Field(default=365, ge=1, le=3650)
     hotline: str = Field(default="1424", pattern=r"^[0-9+() -]{2,20}$")
     fallback_chat_id: int | None = None
     digest_schedule: str = "0 9,15 * * 1-5"
@@ -43,6 +44,7 @@ class Settings(BaseSettings):
     answer_deadline_days: int = Field(default=90, ge=1, le=3650)
     send_interval_seconds: float = Field(default=3.0, ge=0, le=60)
     broadcast_rate: float = Field(default=25.0, gt=0, le=30)
+    reports_per_day: int = Field(default=5, ge=1, le=1000)
 
     @field_validator("fallback_chat_id", mode="before")
     @classmethod

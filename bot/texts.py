@@ -128,8 +128,9 @@ def privacy_text(draft_hours: int) -> str:
             ),
             telegram_sees(),
             _(
-                "<b>Files</b>\nTelegram removes metadata from photos sent as photos. Files sent "
-                "as documents keep theirs (author, device, sometimes the location), and a voice "
+                "<b>Files</b>\nTelegram removes metadata from photos sent as photos, and the bot "
+                "removes it from images sent as files (JPEG, PNG, WebP). Other files (PDF, Word "
+                "and others) keep theirs: the author, the device, sometimes the location. A voice "
                 "can be recognised."
             ),
             _(

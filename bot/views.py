@@ -99,16 +99,28 @@ def body_progress(draft: Draft, locale: str) -> str:
 
 
 def _evidence(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
-    text = _(
-        "Send evidence if you have any: photos, videos, documents or voice messages, up to "
-        "{max_files} files of up to 20 MB each.\n\n"
-        "⚠️ Files sent as documents keep their metadata (author, device, sometimes the location "
-        "where they were made), and a voice can be recognised. Send such files only if you "
-        "accept that risk. Photos sent as photos are cleaned by Telegram."
-    ).format(max_files=format_number(MAX_FILES, ctx.locale))
+    text = (
+        _(
+            "Send evidence if you have any: photos, videos, documents or voice messages, up to "
+            "{max_files} files of up to 20 MB each."
+        ).format(max_files=format_number(MAX_FILES, ctx.locale))
+        + "\n\n"
+        + metadata_warning()
+    )
     if draft.files:
         text += "\n\n" + files_progress(draft, ctx.locale)
     return text, keyboards.evidence(has_files=bool(draft.files))
+
+
+def metadata_warning() -> str:
+    """Shown before any file is sent: what each way of sending keeps about its author."""
+    return _(
+        "⚠️ Photos sent as photos lose their metadata in Telegram. Images sent as files (JPEG, "
+        "PNG, WebP) are cleaned by the bot before they are stored. Other files (PDF, Word and "
+        "others) are kept as they are and can carry the author's name, the device and sometimes "
+        "the location where they were made: remove it before sending, or send a photo or a "
+        "screenshot instead. A voice can be recognised."
+    )
 
 
 def files_progress(draft: Draft, locale: str) -> str:

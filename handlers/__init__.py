@@ -7,6 +7,7 @@ from aiogram import Router
 from handlers import (
     admin,
     broadcast,
+    clear_chat,
     errors,
     fallback,
     news,
@@ -29,6 +30,7 @@ def get_routers(admin_ids: frozenset[int]) -> list[Router]:
         stats.get_router(admin_ids),
         officer.get_router(),
         report.get_router(),
+        clear_chat.get_router(),
         status.get_router(),
         fallback.get_router(),
     ]

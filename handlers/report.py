@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.i18n import gettext as _
+from babel.dates import format_date
 
 from bot import keyboards, receipt, texts
 from bot.callbacks import Action, ActionCB, EditCB, Field, RegionCB, SphereCB, WhenCB
@@ -27,6 +30,7 @@ from bot.formatting import format_number
 from bot.replies import notice, present, send
 from bot.reports import ReportService
 from bot.settings import Settings
+from bot.trail import ChatTrail
 from bot.views import ViewContext, body_progress, files_progress
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
 from handlers.uploads import fetch_file
@@ -243,19 +247,30 @@ def get_router() -> Router:
         view: ViewContext,
         reports: ReportService,
         settings: Settings,
+        user_key: bytes,
+        trail: ChatTrail,
     ) -> None:
         draft = await _draft(state)
         if not draft.is_complete:
             await show_step(query, state, draft, ReportForm.review, view)
             return
         if draft.receipt is None:
+            # Only a first Submit is checked: a draft with a code may be stored already, and
+            # pressing again must bring the same code back.
+            allowed_on = reports.next_report_day(user_key)
+            if allowed_on is not None:
+                await query.answer()
+                await send(query, _over_limit_text(allowed_on, settings, view.locale))
+                return
             draft.receipt = receipt.generate()
             await state.set_data(draft.to_data())
         chat_id = query.message.chat.id if query.message else None
-        await reports.submit(draft.submission(chat_id, view.locale))
+        await reports.submit(draft.submission(chat_id, view.locale), user_key)
         # The code first: should the process die now, the Submit button is still there to press
         # again (the same code comes back), rather than a "sent" with no code to follow it by.
-        await send(query, _receipt_text(draft.receipt))
+        shown = await send(query, _receipt_text(draft.receipt), keyboards.clear_chat())
+        if shown is not None:
+            await trail.keep(state.key, shown.message_id)
         await present(query, _("📨 Your report has been sent."))
         if draft.urgent:
             await send(query, texts.urgent_advice(settings.hotline))
@@ -312,6 +327,18 @@ async def _advance(
     target = next_step(step, draft)
     draft.editing = False
     await show_step(event, state, draft, target, view)
+
+
+def _over_limit_text(day: date, settings: Settings, locale: str) -> str:
+    return _(
+        "Today's limit of reports from one person ({limit}) has been reached. You can send this "
+        "report from tomorrow, {date}. If the matter is urgent, call <b>{hotline}</b>; in an "
+        "emergency, <b>102</b>."
+    ).format(
+        limit=format_number(settings.reports_per_day, locale),
+        date=format_date(day, "long", locale=locale),
+        hotline=settings.hotline,
+    )
 
 
 def _receipt_text(code: str) -> str:

@@ -25,16 +25,20 @@ class Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(path, isolation_level=None)
         connection.row_factory = aiosqlite.Row
-        for pragma in (
-            "journal_mode=WAL",
-            "synchronous=NORMAL",
-            "foreign_keys=ON",
-            "secure_delete=ON",
-            "busy_timeout=5000",
-        ):
-            await connection.execute(f"PRAGMA {pragma}")
         database = cls(connection)
-        await migrate(database)
+        try:
+            for pragma in (
+                "journal_mode=WAL",
+                "synchronous=NORMAL",
+                "foreign_keys=ON",
+                "secure_delete=ON",
+                "busy_timeout=5000",
+            ):
+                await connection.execute(f"PRAGMA {pragma}")
+            await migrate(database)
+        except BaseException:
+            await connection.close()  # its thread would keep the process alive
+            raise
         return database
 
     async def close(self) -> None:
@@ -60,15 +64,22 @@ class Database:
                     await self._conn.execute("PRAGMA synchronous=NORMAL")
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement in its own transaction; returns the number of changed rows."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, params)
+        """Run one statement in its own transaction; returns the number of changed rows.
+
+        The connection is in autocommit mode: a lone statement is a transaction by itself, one
+        trip to aiosqlite's thread instead of three with BEGIN and COMMIT (bench/RESULTS.md).
+        """
+        async with self._lock:
+            cursor = await self._conn.execute(sql, params)
             return cursor.rowcount
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._lock, self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        """For queries of one row at most (a key, an aggregate, ``LIMIT 1``)."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._lock, self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to aiosqlite's thread, not three (execute, fetch, close): each costs the
+        # event loop about 0.1 ms of CPU, and a dialog step makes dozens (bench/RESULTS.md).
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, params))

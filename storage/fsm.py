@@ -50,14 +50,16 @@ class SQLiteStorage(BaseStorage):
         if row is None or row["updated_at"] < self._clock() - self._ttl:
             return row_key, None, {}
         data = row["data"]
-        decoded = json.loads(self._sealer.open(data, _aad(row_key))) if data else {}
+        decoded = json.loads(self._sealer.open(data, fsm_aad(row_key))) if data else {}
         return row_key, row["state"], decoded
 
     async def _save(self, row_key: bytes, state: str | None, data: Mapping[str, Any]) -> None:
         if state is None and not data:
             await self._db.execute("DELETE FROM fsm WHERE key = ?", (row_key,))
             return
-        blob = self._sealer.seal(json.dumps(dict(data)).encode(), _aad(row_key)) if data else None
+        blob = (
+            self._sealer.seal(json.dumps(dict(data)).encode(), fsm_aad(row_key)) if data else None
+        )
         await self._db.execute(
             "INSERT INTO fsm (key, state, data, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET state = excluded.state, data = excluded.data, "
@@ -88,5 +90,5 @@ class SQLiteStorage(BaseStorage):
         """The database belongs to the application, which closes it."""
 
 
-def _aad(row_key: bytes) -> str:
+def fsm_aad(row_key: bytes) -> str:
     return f"fsm:{row_key.hex()}:data"

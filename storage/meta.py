@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from storage.database import Database
 
+LAST_DELETED_CASE_NO = "last_deleted_case_no"
+"""The highest number of a case retention deleted, an integer: no later case takes it again."""
+
 
 class MetaRepository:
     def __init__(self, database: Database) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import aiosqlite
@@ -65,20 +65,27 @@ class OutboxRepository:
             )
         return ids
 
-    async def due(self, now: float, limit: int = 50) -> list[OutboxItem]:
+    async def due(
+        self, now: float, limit: int = 50, skip: Collection[bytes] = ()
+    ) -> list[OutboxItem]:
+        """Items due now, oldest first, leaving out those of the chats in ``skip``."""
         rows = await self._db.fetchall(
             f"SELECT {_ITEM_COLUMNS} FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "  # noqa: S608
             "WHERE o.status = 'pending' AND o.next_attempt <= ? AND o.lease_until <= ? "
-            "AND (o.parent_id IS NULL OR p.status = 'sent') ORDER BY o.id LIMIT ?",
-            (now, now, limit),
+            "AND (o.parent_id IS NULL OR p.status = 'sent') "
+            f"AND o.chat_key NOT IN ({_marks(skip)}) ORDER BY o.id LIMIT ?",
+            (now, now, *skip, limit),
         )
         return [_item(row) for row in rows]
 
-    async def next_due_time(self) -> float | None:
+    async def next_due_time(self, skip: Collection[bytes] = ()) -> float | None:
+        """When the next item is due, leaving out the chats in ``skip``; None if none is pending."""
         row = await self._db.fetchone(
-            "SELECT min(next_attempt) FROM outbox WHERE status = 'pending'"
+            "SELECT next_attempt FROM outbox WHERE status = 'pending' "  # noqa: S608
+            f"AND chat_key NOT IN ({_marks(skip)}) ORDER BY next_attempt LIMIT 1",
+            tuple(skip),
         )
-        return None if row is None or row[0] is None else float(row[0])
+        return None if row is None else float(row[0])
 
     async def pending(self) -> int:
         row = await self._db.fetchone("SELECT count(*) FROM outbox WHERE status = 'pending'")
@@ -198,6 +205,10 @@ async def insert_items(
         )
         ids.append(int(cursor.lastrowid or 0))
     return ids
+
+
+def _marks(values: Collection[object]) -> str:
+    return ", ".join("?" * len(values))
 
 
 def _item(row: aiosqlite.Row) -> OutboxItem:

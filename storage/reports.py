@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from storage.database import Database
+from storage.meta import LAST_DELETED_CASE_NO
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,8 @@ class ReportsRepository:
                 "INSERT INTO reports (id, receipt_hash, submission_key, region, category, "
                 "occurred, place, body, contact, locale, status, created_at, updated_at, urgent, "
                 "case_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, "
-                "(SELECT coalesce(max(case_no), 0) + 1 FROM reports)) "
+                "(SELECT max(coalesce(max(case_no), 0), (SELECT coalesce(max(value), 0) "
+                "FROM meta WHERE name = ?)) + 1 FROM reports)) "
                 "ON CONFLICT (submission_key) DO NOTHING",
                 (
                     report.id,
@@ -84,6 +86,7 @@ class ReportsRepository:
                     report.created_at,
                     report.created_at,
                     report.urgent,
+                    LAST_DELETED_CASE_NO,
                 ),
             )
             if cursor.rowcount == 0:

@@ -55,12 +55,14 @@ class Live:
         return Person(self.api, self.api.make_user(language_code=language, **names))
 
 
-async def live_bot(api: FakeBotAPI, workdir: Path, **overrides: object) -> AsyncIterator[Live]:
+async def live_bot(
+    api: FakeBotAPI, workdir: Path, *, encryption_keys: str = TEST_KEY, **overrides: object
+) -> AsyncIterator[Live]:
     settings: Settings = load_settings(
         bot_token="42:TEST",
         telegram_api_url=api.base_url,
         data_dir=workdir / "data",
-        encryption_keys=TEST_KEY,
+        encryption_keys=encryption_keys,
         admin_ids=str(ADMIN_ID),
         send_interval_seconds=0,
         _env_file=None,

@@ -85,7 +85,7 @@ async def test_an_unexpected_error_is_logged_without_payload_and_keeps_the_draft
 ) -> None:
     await fill_report(citizen)
 
-    async def broken(submission: object) -> bool:
+    async def broken(*_: object) -> bool:
         raise ValueError(f"failure mentioning {MARKER}")
 
     monkeypatch.setattr(services.reports, "submit", broken)

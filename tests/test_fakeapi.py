@@ -440,6 +440,28 @@ async def test_fail_next_429_raises_retry_after(
     assert [m.text for m in fake_api.messages_in(user)] == ["retried"]
 
 
+async def test_delete_messages_in_a_private_chat_within_48_hours(
+    fake_api: FakeBotAPI, fake_bot: Bot, user: FakeUser
+) -> None:
+    typed = fake_api.send_text(user, "салем")["message_id"]
+    first = await fake_bot.send_message(user.id, "a")
+    second = await fake_bot.send_message(user.id, "b")
+    assert await fake_bot.delete_messages(user.id, [typed, first.message_id, 999])
+    assert [m["message_id"] for m in fake_api.all_messages()] == [second.message_id]
+    assert [m.deleted for m in fake_api.messages_in(user, include_deleted=True)] == [True, False]
+
+    old = fake_api.send_text(user, "ескі")["message_id"]
+    fake_api.backdate(user, old, 48 * 3600)
+    with pytest.raises(TelegramBadRequest, match="can't be deleted"):
+        await fake_bot.delete_messages(user.id, [second.message_id, old])
+    with pytest.raises(TelegramBadRequest, match="can't be deleted"):
+        await fake_bot.delete_message(user.id, old)
+    assert {m["message_id"] for m in fake_api.all_messages()} == {second.message_id, old}
+    with pytest.raises(TelegramBadRequest, match="message_ids"):
+        await fake_bot.delete_messages(user.id, list(range(1, 102)))
+    assert fake_api.take_violations() == ["deleteMessages: message_ids: 101 identifiers (1 to 100)"]
+
+
 async def test_blocked_user_gives_403_and_forward_is_recorded(
     fake_api: FakeBotAPI, fake_bot: Bot, user: FakeUser
 ) -> None:

@@ -19,9 +19,8 @@ async def test_sigkill_during_a_digest_then_a_rerun_delivers_every_case(
     group = fake_api.make_group(title="Astana officers")
     async for live in live_bot(fake_api, tmp_path):
         await live.link("astana", group)
-        person = live.person()
         for index in range(REPORTS):
-            await report(person, "astana", body=f"{BODY} CASE-{index:02d}")
+            await report(live.person(), "astana", body=f"{BODY} CASE-{index:02d}")
 
     digest = BotProcess(fake_api, tmp_path, "digest", SEND_INTERVAL_SECONDS="0.3")
     process = await digest.launch()

@@ -15,6 +15,7 @@ import itertools
 import json
 import socket
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,8 @@ JSON = dict[str, Any]
 
 #: Telegram refuses getFile for bigger files ("file is too big").
 MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
+#: A bot can delete a message in a private chat only this long after it was sent.
+DELETE_WINDOW = 48 * 3600
 #: Update types delivered when a bot never passed ``allowed_updates``.
 DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 REPLY_METHODS = ("sendMessage", "editMessageText")
@@ -272,6 +275,7 @@ class FakeBotAPI:
         self._rate_limit: int | None = None
         self._rate_retry_after = 1
         self._sent_times: list[tuple[float, int]] = []
+        self._last_second: deque[float] = deque()  # times of the messages sent within it
         self._handlers: dict[str, Callable[[_Call], Awaitable[Any]]] = {
             "getUpdates": self._get_updates,
             "deleteWebhook": self._delete_webhook,
@@ -288,6 +292,7 @@ class FakeBotAPI:
             "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
+            "deleteMessages": self._delete_messages,
             "answerCallbackQuery": self._answer_callback_query,
             "sendPhoto": self._send_media,
             "sendDocument": self._send_media,
@@ -402,11 +407,14 @@ class FakeBotAPI:
         chat: FakeChat | None = None,
         entities: list[JSON] | None = None,
         reply_to: SentMessage | JSON | None = None,
+        forward_origin: JSON | None = None,
     ) -> JSON:
-        """The user sends a text message; returns the Message dict."""
+        """The user sends a text message (or forwards one: a MessageOrigin); returns the Message."""
         content: JSON = {"text": text}
         if entities:
             content["entities"] = entities
+        if forward_origin is not None:
+            content["forward_origin"] = forward_origin
         if reply_to is not None:
             message_id = (
                 reply_to.message_id if isinstance(reply_to, SentMessage) else reply_to["message_id"]
@@ -457,12 +465,16 @@ class FakeBotAPI:
         caption: str | None = None,
         chat: FakeChat | None = None,
         file_size: int | None = None,
+        forward_origin: JSON | None = None,
     ) -> JSON:
         stored = self._register_file(
             "document", data, file_size=file_size, file_name=file_name, mime_type=mime_type
         )
         document = self._file_object(stored, file_name=file_name, mime_type=mime_type)
-        return self._user_message(user, chat, {"document": document, **self._caption(caption)})
+        content = {"document": document, **self._caption(caption)}
+        if forward_origin is not None:
+            content["forward_origin"] = forward_origin
+        return self._user_message(user, chat, content)
 
     def send_voice(
         self,
@@ -595,6 +607,10 @@ class FakeBotAPI:
 
     def calls(self, method: str, *, after: int = 0) -> list[RecordedRequest]:
         return [r for r in self.requests[after:] if r.method == method]
+
+    def backdate(self, chat: ChatRef, message_id: int, seconds: float) -> None:
+        """Make a message (the user's or the bot's) ``seconds`` older, e.g. past deletion."""
+        self._messages[_chat_id(chat)][message_id]["date"] -= int(seconds)
 
     def messages_in(self, chat: ChatRef, *, include_deleted: bool = False) -> list[SentMessage]:
         """The bot's messages in a chat, oldest first, with edits applied."""
@@ -776,13 +792,20 @@ class FakeBotAPI:
                 f"{call.method}: valid Bot API method, but not simulated by FakeBotAPI"
             )
             raise ApiError(400, f"Bad Request: {call.method} is not supported by the fake server")
-        if call.method in MESSAGE_METHODS and self._rate_limit is not None:
-            now = time.monotonic()
-            recent = sum(1 for t, _ in self._sent_times if now - t < 1.0)
-            if recent >= self._rate_limit:
-                retry = self._rate_retry_after
-                raise ApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+        if (
+            call.method in MESSAGE_METHODS
+            and self._rate_limit is not None
+            and self._sent_within_second(time.monotonic()) >= self._rate_limit
+        ):
+            retry = self._rate_retry_after
+            raise ApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
         return await handler(call)
+
+    def _sent_within_second(self, now: float) -> int:
+        """Messages sent less than a second before ``now``; older ones leave the window for good."""
+        while self._last_second and now - self._last_second[0] >= 1.0:
+            self._last_second.popleft()
+        return len(self._last_second)
 
     def _inject_fault(self, call: _Call) -> None:
         for fault in self._faults.get(call.method, []):
@@ -906,6 +929,9 @@ class FakeBotAPI:
         """Resolve a chat_id parameter: a known id (maybe as a string) or ``@username``."""
         with contextlib.suppress(ValueError):
             chat_id = int(chat_id)
+        known = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        if known is not None and known.id == chat_id:
+            return known
         for chat in self._chats.values():
             if chat_id == chat.id or (chat.username and chat_id == f"@{chat.username}"):
                 return chat
@@ -957,7 +983,10 @@ class FakeBotAPI:
         )
         self._messages.setdefault(chat.id, {})[sent.message_id] = raw
         self._transcripts.setdefault(chat.id, []).append(sent)
-        self._sent_times.append((time.monotonic(), chat.id))
+        now = time.monotonic()
+        self._sent_times.append((now, chat.id))
+        self._last_second.append(now)
+        self._sent_within_second(now)
         call.message = sent
         return sent
 
@@ -1206,12 +1235,34 @@ class FakeBotAPI:
         return self._apply_edit(call, self._editable(call), {"reply_markup": _inline(call.params)})
 
     async def _delete_message(self, call: _Call) -> bool:
-        chat, _, sent = self._find_message(call)
+        chat, raw, sent = self._find_message(call)
+        self._check_deletable(chat, [raw])
         del self._messages[chat.id][call.params["message_id"]]
         if sent is not None:
             sent.deleted = True
             call.message = sent
         return True
+
+    async def _delete_messages(self, call: _Call) -> bool:
+        """Messages not found are skipped; one that can't be deleted fails the whole call."""
+        chat = self._target_chat(call.params)
+        messages = self._messages.get(chat.id, {})
+        found = [i for i in dict.fromkeys(call.params["message_ids"]) if i in messages]
+        self._check_deletable(chat, [messages[i] for i in found])
+        for message_id in found:
+            del messages[message_id]
+        gone = set(found)
+        for sent in self._transcripts.get(chat.id, []):
+            if sent.message_id in gone:
+                sent.deleted = True
+        return True
+
+    @staticmethod
+    def _check_deletable(chat: FakeChat, messages: list[JSON]) -> None:
+        """In a private chat, a bot deletes messages of either side, within 48 hours."""
+        now = time.time()
+        if chat.type == "private" and any(now - m["date"] >= DELETE_WINDOW for m in messages):
+            raise ApiError(400, "Bad Request: message can't be deleted")
 
     async def _answer_callback_query(self, call: _Call) -> bool:
         query_id = call.params["callback_query_id"]

@@ -339,6 +339,9 @@ def check_limits(method: str, params: Mapping[str, Any]) -> list[str]:
         errors += _check_commands(params.get("commands"))
     if method == "sendMediaGroup":
         errors += _check_media_group(params.get("media"))
+    ids = params.get("message_ids")
+    if method == "deleteMessages" and isinstance(ids, list) and not 1 <= len(ids) <= 100:
+        errors.append(f"message_ids: {len(ids)} identifiers (1 to 100)")
     description = params.get("description")
     if (
         method == "setMyDescription"

@@ -1,0 +1,169 @@
+"""``python -m bot check``: is this installation ready to run? One line per finding.
+
+Problems (exit 1): a key file that cannot be read; a database that cannot be opened or fails its
+integrity or foreign key check; keys that do not open it, or values sealed under a key no longer
+configured; a token Telegram rejects or a Bot API that does not answer; neither ADMIN_IDS nor
+FALLBACK_CHAT_ID, so that unrouted reports and delivery alerts would go nowhere. Warnings (exit
+0): no database yet (a fresh installation), values still under an older key, departments without
+a linked chat (their reports go to the fallback chat or the admins).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from functools import partial
+
+from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiohttp import ClientError
+
+from bot.app import create_bot, open_lookup_key
+from bot.catalog import Catalog
+from bot.chats import ChatAddresses
+from bot.crypto import Cipher, Pseudonyms
+from bot.deadlines import Deadlines
+from bot.departments import DepartmentService
+from bot.keys import configured_keys
+from bot.reports import utc_now
+from bot.rotation import key_census
+from bot.settings import ConfigError, Settings
+from storage.cases import CasesRepository
+from storage.database import Database
+from storage.departments import DepartmentsRepository
+from storage.health import DatabaseHealth
+from storage.meta import MetaRepository
+from storage.rotation import RotationRepository
+
+TELEGRAM_TIMEOUT = 15
+
+
+class Findings:
+    def __init__(self, out: Callable[[str], None]) -> None:
+        self._out = out
+        self.problems = 0
+        self.warnings = 0
+
+    def ok(self, text: str) -> None:
+        self._out(f"ok       {text}")
+
+    def warning(self, text: str) -> None:
+        self.warnings += 1
+        self._out(f"warning  {text}")
+
+    def problem(self, text: str) -> None:
+        self.problems += 1
+        self._out(f"PROBLEM  {text}")
+
+
+async def run_check(settings: Settings) -> int:
+    out = partial(print, flush=True)
+    findings = Findings(out)
+    findings.ok("settings")
+    await _check_store(settings, findings)
+    await _check_telegram(settings, findings)
+    if settings.fallback_chat_id is None and not settings.admin_ids:
+        findings.problem(
+            "ADMIN_IDS and FALLBACK_CHAT_ID are both empty: reports of a region without a linked "
+            "chat, and delivery alerts, would go nowhere"
+        )
+    out(f"check: {findings.problems} problem(s), {findings.warnings} warning(s)")
+    return 1 if findings.problems else 0
+
+
+async def _check_store(settings: Settings, findings: Findings) -> None:
+    path = settings.database_path
+    try:
+        keys = configured_keys(settings)
+    except ConfigError as exc:
+        findings.problem(str(exc))
+        return
+    if not path.exists():
+        findings.warning(f"no database at {path} yet: the first start creates it")
+        return
+    if keys is None:
+        findings.problem(
+            f"ENCRYPTION_KEYS is empty and KEY_FILE {settings.key_file} does not exist: "
+            "nothing opens the database"
+        )
+        return
+    try:
+        database = await Database.open(path)
+    except (sqlite3.DatabaseError, RuntimeError) as exc:
+        findings.problem(f"the database {path} cannot be opened: {exc}")
+        return
+    try:
+        await _check_database(database, Cipher(keys), settings, findings)
+    except ConfigError as exc:
+        findings.problem(str(exc))
+    except sqlite3.DatabaseError as exc:
+        findings.problem(f"the database {path} is damaged: {exc}")
+    finally:
+        await database.close()
+
+
+async def _check_database(
+    database: Database, cipher: Cipher, settings: Settings, findings: Findings
+) -> None:
+    health = DatabaseHealth(database)
+    errors = await health.integrity_errors()
+    if errors:
+        findings.problem(f"the database fails its integrity check: {'; '.join(errors)}")
+        return
+    violations = await health.foreign_key_violations()
+    if violations:
+        tables = ", ".join(f"{table} ({count})" for table, count in sorted(violations.items()))
+        findings.problem(f"rows point at rows that do not exist: {tables}")
+        return
+    findings.ok(f"database {settings.database_path}: integrity and foreign keys")
+    pseudonyms = Pseudonyms(await open_lookup_key(MetaRepository(database), cipher))
+    census = await key_census(RotationRepository(database), cipher)
+    if census.unknown:
+        findings.problem(
+            f"{census.unknown} encrypted values open with none of the configured keys: "
+            "a key is missing from ENCRYPTION_KEYS"
+        )
+    elif census.older:
+        findings.warning(
+            f"{census.older} encrypted values are under an older key: run "
+            "`python -m bot rotate-keys` before removing it from ENCRYPTION_KEYS"
+        )
+    else:
+        findings.ok(f"keys: {census.current} encrypted values, all under the first key")
+    departments = DepartmentService(
+        DepartmentsRepository(database),
+        CasesRepository(database),
+        ChatAddresses(cipher, pseudonyms),
+        pseudonyms,
+        settings,
+        Deadlines(settings.ack_deadline_days, settings.answer_deadline_days),
+    )
+    await departments.seed(Catalog.load())  # as at start: regions added since get theirs
+    unlinked = [
+        f"{status.department.region} ({status.pending} pending)"
+        if status.pending
+        else status.department.region
+        for status in await departments.overview(utc_now())
+        if not status.chats
+    ]
+    if unlinked:
+        findings.warning(
+            f"{len(unlinked)} departments without a linked chat (their reports go to the "
+            f"fallback chat or the admins): {', '.join(unlinked)}"
+        )
+    else:
+        findings.ok("every department has a linked chat")
+
+
+async def _check_telegram(settings: Settings, findings: Findings) -> None:
+    where = settings.telegram_api_url or "api.telegram.org"
+    bot = create_bot(settings)
+    try:
+        me = await bot.get_me(request_timeout=TELEGRAM_TIMEOUT)
+    except TelegramUnauthorizedError:
+        findings.problem("BOT_TOKEN is invalid: Telegram rejected it")
+    except (TelegramAPIError, ClientError, TimeoutError) as exc:
+        findings.problem(f"the Bot API at {where} did not answer getMe: {exc}")
+    else:
+        findings.ok(f"Telegram at {where}: the token belongs to @{me.username}")
+    finally:
+        await bot.session.close()

@@ -1,0 +1,73 @@
+"""``python -m bot check`` as a process: a sound installation passes with a report; each problem
+is one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+from pathlib import Path
+
+from tests.e2e.botprocess import START_TIMEOUT, BotProcess
+from tests.fakeapi import FakeBotAPI
+from tests.live import ADMIN_ID, live_bot
+from tests.test_departments import report
+
+OTHER_KEY = base64.b64encode(bytes(range(50, 82))).decode()
+
+
+async def installed(api: FakeBotAPI, workdir: Path) -> Path:
+    """A database in use: Astana linked, a report with a photo; its path."""
+    async for live in live_bot(api, workdir):
+        await live.link("astana", api.make_group(title="Astana"))
+        await report(live.person(), "astana", photo=b"\xff\xd8" + os.urandom(200_000))
+    return live.services.settings.database_path
+
+
+async def check(api: FakeBotAPI, workdir: Path, **settings: str) -> tuple[int, list[str]]:
+    process = BotProcess(api, workdir, "check", **settings)
+    logged = len(process.log())
+    finished = await process.launch()
+    code = await asyncio.wait_for(finished.wait(), START_TIMEOUT)
+    return code, process.log()[logged:].splitlines()
+
+
+async def test_a_sound_installation_passes(fake_api: FakeBotAPI, tmp_path: Path) -> None:
+    await installed(fake_api, tmp_path)
+    code, lines = await check(fake_api, tmp_path, ADMIN_IDS=str(ADMIN_ID))
+    assert code == 0, lines
+    assert lines[-1] == "check: 0 problem(s), 1 warning(s)"
+    assert any(line.startswith("ok") and "integrity" in line for line in lines)
+    assert any(line.startswith("ok") and f"@{fake_api.bot_username}" in line for line in lines)
+    unlinked = next(line for line in lines if "without a linked chat" in line)
+    assert unlinked.startswith("warning") and "abai" in unlinked and "astana" not in unlinked
+
+
+async def test_wrong_key_rejected_token_and_no_admin_are_each_a_problem(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    await installed(fake_api, tmp_path)
+    fake_api.fail_next("getMe", 401)
+    code, lines = await check(
+        fake_api, tmp_path, ENCRYPTION_KEYS=OTHER_KEY, ADMIN_IDS="", FALLBACK_CHAT_ID=""
+    )
+    assert code == 1
+    problems = [line for line in lines if line.startswith("PROBLEM")]
+    assert len(problems) == 3, lines
+    assert "ENCRYPTION_KEYS does not match this database" in problems[0]
+    assert "BOT_TOKEN is invalid" in problems[1]
+    assert "ADMIN_IDS and FALLBACK_CHAT_ID are both empty" in problems[2]
+    assert lines[-1] == "check: 3 problem(s), 0 warning(s)"
+
+
+async def test_a_damaged_database_file_fails(fake_api: FakeBotAPI, tmp_path: Path) -> None:
+    path = await installed(fake_api, tmp_path)
+    size = path.stat().st_size
+    with path.open("r+b") as file:
+        file.seek(size // 2)
+        file.write(b"\x00garbage\xff" * 800)
+    code, lines = await check(fake_api, tmp_path, ADMIN_IDS=str(ADMIN_ID))
+    assert code == 1, lines
+    problems = [line for line in lines if line.startswith("PROBLEM")]
+    assert len(problems) == 1 and "integrity check" in problems[0], lines
+    assert lines[-1] == "check: 1 problem(s), 0 warning(s)"

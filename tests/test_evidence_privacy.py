@@ -1,0 +1,476 @@
+"""Evidence without traces: images cleaned of metadata, other files delivered as sent with a note,
+forward origins never stored, and the dialog deleted from the chat on the reporter's request."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.utils.i18n import gettext as _
+from PIL import ExifTags, Image, ImageCms, ImageOps
+from PIL.PngImagePlugin import PngInfo
+
+from bot import receipt, trail
+from bot.app import Services
+from bot.callbacks import Action, ActionCB
+from bot.case_views import file_note
+from bot.draft import Draft, ReportForm
+from bot.evidence import MAX_FILES, FileKind
+from bot.formatting import utf16_length
+from bot.metadata import Stripped, strip_metadata
+from bot.views import ViewContext, metadata_warning, render_step
+from handlers.clear_chat import _cleared_text
+from tests.e2e.botprocess import Person
+from tests.fakeapi import FakeBotAPI, FakeUser, SentMessage
+from tests.live import Live, live_bot
+
+BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
+ARTIST = "Artist Secretov"
+MAKE = "SecretCamMaker"
+MODEL = "SecretCam Model X1"
+XMP_MARKER = b"XMP-SECRET-CREATOR"
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>' + XMP_MARKER + b"</dc:creator></x:xmpmeta>"
+)
+PNG_AUTHOR = "PNG Author Secretova"
+SECRETS = (ARTIST.encode(), MAKE.encode(), MODEL.encode(), XMP_MARKER, PNG_AUTHOR.encode())
+METADATA_KEYS = {"exif", "xmp", "icc_profile", "comment", "XML:com.adobe.xmp", "Author", "Comment"}
+PDF = b"%PDF-1.4\n1 0 obj << /Author (PDF Author Secretov) /Creator (Word) >> endobj\n%%EOF\n"
+CLEAR = ActionCB(action=Action.CLEAR_CHAT).pack()
+BOT_ID = 42  # tests/live.py runs the bot with the token 42:TEST
+
+
+@pytest.fixture
+async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
+    async for running in live_bot(fake_api, tmp_path):
+        yield running
+
+
+# ---------------------------------------------------------------- images with metadata
+
+
+def picture(mode: str = "RGB") -> Image.Image:
+    """64 x 32, left half red, right half blue: a wrong rotation shows."""
+    image = Image.new(mode, (64, 32), "blue")
+    image.paste("red", (0, 0, 32, 32))
+    return image
+
+
+def exif(orientation: int = 1) -> Image.Exif:
+    tags = Image.Exif()
+    tags[ExifTags.Base.Artist] = ARTIST
+    tags[ExifTags.Base.Make] = MAKE
+    tags[ExifTags.Base.Model] = MODEL
+    tags[ExifTags.Base.Orientation] = orientation
+    gps = tags.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (43.0, 14.0, 32.0)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (76.0, 53.0, 10.0)
+    return tags
+
+
+def encoded(image: Image.Image, fmt: str, **options: Any) -> bytes:
+    buffer = BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def jpeg_with_metadata() -> bytes:
+    """EXIF orientation 6 (turn 90° clockwise to show), GPS, camera, author, XMP, ICC, comment."""
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return encoded(
+        picture(),
+        "JPEG",
+        quality=95,
+        exif=exif(orientation=6),
+        xmp=XMP,
+        icc_profile=icc,
+        comment=MODEL.encode(),
+    )
+
+
+def png_with_metadata() -> bytes:
+    chunks = PngInfo()
+    chunks.add_text("Author", PNG_AUTHOR)
+    chunks.add_itxt("Comment", "taken at home")
+    chunks.add_itxt("XML:com.adobe.xmp", XMP.decode())
+    return encoded(picture("RGBA"), "PNG", pnginfo=chunks, exif=exif())
+
+
+def webp_with_metadata() -> bytes:
+    return encoded(picture(), "WEBP", quality=90, exif=exif(), xmp=XMP)
+
+
+# file name -> (mime type, the bytes, the format it must keep)
+IMAGES = {
+    "photo.jpg": ("image/jpeg", jpeg_with_metadata(), "JPEG"),
+    "screen.png": ("image/png", png_with_metadata(), "PNG"),
+    "image.webp": ("image/webp", webp_with_metadata(), "WEBP"),
+}
+
+
+def assert_clean(original: bytes, cleaned: bytes, fmt: str) -> None:
+    """The same picture, upright, in its format; no EXIF, GPS, XMP, text chunk or profile."""
+    assert ARTIST.encode() in original and XMP_MARKER in original, "the sample had metadata"
+    with Image.open(BytesIO(original)) as source, Image.open(BytesIO(cleaned)) as result:
+        upright = ImageOps.exif_transpose(source).convert("RGB")
+        assert result.format == fmt
+        assert result.size == upright.size
+        assert len(result.getexif()) == 0
+        assert len(result.getexif().get_ifd(ExifTags.IFD.GPSInfo)) == 0
+        assert not METADATA_KEYS & set(result.info)
+        assert getattr(result, "text", {}) == {}
+        pixels = result.convert("RGB")
+        for point in ((4, 4), (upright.width - 5, upright.height - 5)):
+            expected, actual = upright.getpixel(point), pixels.getpixel(point)
+            assert all(abs(a - e) <= 16 for a, e in zip(actual, expected, strict=True))
+    for secret in (*SECRETS, b"Exif\x00\x00", b"http://ns.adobe.com/xap", b"iTXt", b"tEXt"):
+        assert secret not in cleaned
+
+
+@pytest.mark.parametrize("name", sorted(IMAGES))
+def test_images_lose_their_metadata_and_keep_their_pixels(name: str) -> None:
+    _mime, original, fmt = IMAGES[name]
+    stripped = strip_metadata(original)
+    assert stripped.cleaned
+    assert_clean(original, stripped.data, fmt)
+
+
+def test_the_exif_orientation_is_applied_before_it_is_dropped() -> None:
+    with Image.open(BytesIO(strip_metadata(jpeg_with_metadata()).data)) as result:
+        assert result.size == (32, 64)
+        top, bottom = result.convert("RGB").getpixel((16, 4)), result.getpixel((16, 60))
+    assert top[0] > 200 > top[2] and bottom[2] > 200 > bottom[0], "turned clockwise: red on top"
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header (with a valid CRC) announces ``width`` x ``height`` pixels."""
+    data = bytearray(encoded(Image.new("L", (1, 1)), "PNG"))
+    header = b"IHDR" + width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes(data[24:29])
+    data[12:29] = header
+    data[29:33] = zlib.crc32(header).to_bytes(4, "big")
+    return bytes(data)
+
+
+def test_what_cannot_be_cleaned_safely_is_kept_as_sent() -> None:
+    frames = [picture(), picture().rotate(180)]
+    animated = encoded(frames[0], "PNG", save_all=True, append_images=frames[1:])
+    bomb = png_claiming(20_000, 20_000)  # 400 million pixels: Pillow refuses to open it
+    for data in (PDF, os.urandom(3000), jpeg_with_metadata()[:300], animated, bomb):
+        assert strip_metadata(data) == Stripped(data, cleaned=False)
+    large = png_claiming(10_000, 10_000)  # over MAX_IMAGE_PIXELS, under Pillow's refusal
+    with pytest.warns(Image.DecompressionBombWarning):
+        assert strip_metadata(large) == Stripped(large, cleaned=False)
+
+
+def test_the_evidence_step_warns_and_fits_one_message_in_both_languages(
+    services: Services,
+) -> None:
+    draft = Draft(files=[str(n) for n in range(MAX_FILES)])
+    for locale in ("kk", "ru"):
+        with services.i18n.context(), services.i18n.use_locale(locale):
+            view = ViewContext(services.catalog, locale, services.settings.tz)
+            text, _markup = render_step(ReportForm.evidence, draft, view)
+            assert metadata_warning() in text
+        assert utf16_length(text) <= 4096
+
+
+# ---------------------------------------------------------------- through the bot
+
+
+@contextmanager
+def in_locale(live: Live, locale: str) -> Iterator[None]:
+    with live.services.i18n.context(), live.services.i18n.use_locale(locale):
+        yield
+
+
+def has_button(data: str) -> Any:
+    return lambda message: any(b.get("callback_data") == data for b in message.buttons)
+
+
+async def to_body_step(person: Person) -> None:
+    await person.command("/report", button="rg:abai")
+    await person.press("rg:abai", button="sp:akimat")
+    await person.press("sp:akimat", button="wh:week")
+    await person.press("wh:week", button="do:skip")
+    await person.press("do:skip", button="do:back")
+
+
+async def to_evidence_step(person: Person) -> SentMessage:
+    await to_body_step(person)
+    await person.say(BODY, button="do:done")
+    return await person.press("do:done", button="do:skip")
+
+
+async def send_document(
+    api: FakeBotAPI, user: FakeUser, data: bytes, name: str, mime: str, **extra: Any
+) -> SentMessage:
+    mark = api.mark()
+    api.send_document(user, data, file_name=name, mime_type=mime, **extra)
+    return await api.next_reply(user, after=mark, where=has_button("do:done"))
+
+
+async def submit(person: Person, *, had_files: bool = True) -> SentMessage:
+    """From the evidence step to the receipt, which carries «Clear this chat»."""
+    await person.press("do:done" if had_files else "do:skip", button="do:cyes")
+    await person.press("do:cno", button="do:submit")
+    return await person.press("do:submit", button=CLEAR)
+
+
+def data_files(live: Live) -> bytes:
+    """Every file under DATA_DIR, concatenated: the database, its WAL and anything else."""
+    root = live.services.settings.data_dir
+    return b"".join(path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file())
+
+
+async def stored_attachments(live: Live) -> list[tuple[bytes, dict[str, Any]]]:
+    """Every stored file, opened: its bytes and its meta."""
+    rows = await live.services.database.fetchall("SELECT id, meta, data FROM attachments")
+    cipher = live.services.cipher
+    return [
+        (
+            cipher.open(data, f"attachments:{row_id}:data"),
+            json.loads(cipher.open(meta, f"attachments:{row_id}:meta")),
+        )
+        for row_id, meta, data in rows
+    ]
+
+
+def documents_in(api: FakeBotAPI, chat: object) -> dict[str, SentMessage]:
+    return {
+        m.raw["document"]["file_name"]: m for m in api.messages_in(chat) if m.kind == "document"
+    }
+
+
+async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_note(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = fake_api.make_group(title="Abai officers")
+    await live.link("abai", group)
+    person = live.person()
+    step = await to_evidence_step(person)
+    with in_locale(live, "ru"):
+        assert metadata_warning() in (step.plain_text or ""), "warned before sending a file"
+    corrupt = b"\xff\xd8\xff\xe0" + os.urandom(3000)
+    as_sent = {"statement.pdf": ("application/pdf", PDF), "broken.jpg": ("image/jpeg", corrupt)}
+    for name, (mime, data, _fmt) in IMAGES.items():
+        await send_document(fake_api, person.user, data, name, mime)
+    for name, (mime, data) in as_sent.items():
+        reply = await send_document(fake_api, person.user, data, name, mime)
+        assert reply.buttons, "a file that is no image does not upset the dialog"
+    await submit(person)
+    assert await live.deliver() == 0
+
+    department = await live.services.departments.department("abai")
+    assert department is not None
+    with in_locale(live, department.locale):
+        cleaned_note = file_note(FileKind.DOCUMENT, cleaned=True)
+        as_sent_note = file_note(FileKind.DOCUMENT, cleaned=False)
+    assert cleaned_note and as_sent_note
+    delivered = documents_in(fake_api, group)
+    assert sorted(delivered) == sorted([*IMAGES, *as_sent])
+    for name, (_mime, original, fmt) in IMAGES.items():
+        uploaded = fake_api.files[delivered[name].file_id].data
+        assert_clean(original, uploaded, fmt)
+        caption = delivered[name].plain_text or ""
+        assert cleaned_note in caption and as_sent_note not in caption
+    for name, (_mime, original) in as_sent.items():
+        assert fake_api.files[delivered[name].file_id].data == original, "delivered byte for byte"
+        assert as_sent_note in (delivered[name].plain_text or "")
+
+    stored = await stored_attachments(live)
+    assert sorted(meta["cleaned"] for _data, meta in stored) == [False, False, True, True, True]
+    everything = data_files(live) + b"".join(data for data, _meta in stored if data != PDF)
+    for secret in (*SECRETS, b"PDF Author Secretov"):
+        assert secret not in everything
+
+
+USER_ORIGIN = {
+    "type": "user",
+    "sender_user": {
+        "id": 987654321,
+        "is_bot": False,
+        "first_name": "Forwardina",
+        "last_name": "Originova",
+        "username": "fwd_origin_user",
+    },
+    "date": int(time.time()) - 3600,
+}
+HIDDEN_ORIGIN = {"type": "hidden_user", "sender_user_name": "Hidden Forwarder", "date": 1}
+CHANNEL_ORIGIN = {
+    "type": "channel",
+    "chat": {
+        "id": -1009876543210,
+        "type": "channel",
+        "title": "Origin Channel Title",
+        "username": "origin_channel",
+    },
+    "message_id": 4242,
+    "date": int(time.time()) - 7200,
+    "author_signature": "Signer Secretov",
+}
+ORIGIN_TRACES = (
+    "987654321",
+    "Forwardina",
+    "Originova",
+    "fwd_origin_user",
+    "Hidden Forwarder",
+    "9876543210",
+    "Origin Channel Title",
+    "origin_channel",
+    "Signer Secretov",
+)
+
+
+async def test_forwarded_messages_leave_no_trace_of_their_origin(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = fake_api.make_group(title="Abai officers")
+    await live.link("abai", group)
+    person = live.person()
+    user = person.user
+    await to_body_step(person)
+    for text, origin in ((BODY, USER_ORIGIN), ("Свидетели: двое коллег.", HIDDEN_ORIGIN)):
+        mark = fake_api.mark()
+        fake_api.send_text(user, text, forward_origin=origin)
+        await fake_api.next_reply(user, after=mark, where=has_button("do:done"))
+    await person.press("do:done", button="do:skip")
+    await send_document(
+        fake_api, user, PDF, "order.pdf", "application/pdf", forward_origin=CHANNEL_ORIGIN
+    )
+    draft = await live.services.fsm.get_data(StorageKey(BOT_ID, user.id, user.id))
+    assert "Свидетели" in json.dumps(draft, ensure_ascii=False), "the forwarded text is kept"
+    await submit(person)
+    assert await live.deliver() == 0
+
+    cipher = live.services.cipher
+    [(report_id, body)] = await live.services.database.fetchall("SELECT id, body FROM reports")
+    opened = cipher.open_text(body, f"reports:{report_id}:body")
+    assert BODY in opened and "Свидетели" in opened
+    stored = await stored_attachments(live)
+    assert [data for data, _meta in stored] == [PDF]
+    traces = [
+        opened,
+        json.dumps(draft, ensure_ascii=False),
+        json.dumps([meta for _data, meta in stored], ensure_ascii=False),
+        *(m.plain_text or "" for m in fake_api.messages_in(group)),
+    ]
+    files = data_files(live)
+    for trace in ORIGIN_TRACES:
+        assert trace.encode() not in files
+        assert all(trace not in text for text in traces)
+    assert fake_api.calls("forwardMessage") == []
+
+
+async def recorded_trail(
+    live: Live, user: FakeUser, until: Callable[[dict[str, Any]], bool] = lambda trail: True
+) -> dict[str, Any]:
+    """The chat's recorded messages, once ``until`` holds: they are written after the reply."""
+    key = StorageKey(BOT_ID, user.id, user.id, destiny=trail.DESTINY)
+    for _attempt in range(100):
+        recorded = await live.services.fsm.get_data(key)
+        if until(recorded):
+            break
+        await asyncio.sleep(0.05)
+    return recorded
+
+
+async def edited(api: FakeBotAPI, message: SentMessage, *, after: int) -> SentMessage:
+    return await api.next_reply(
+        message.chat_id,
+        after=after,
+        methods=("editMessageText",),
+        where=lambda m: m.message_id == message.message_id,
+    )
+
+
+def chat_message_ids(api: FakeBotAPI, user: FakeUser) -> set[int]:
+    """Every message still in the private chat, the user's and the bot's."""
+    return {m["message_id"] for m in api.all_messages() if m["chat"]["id"] == user.id}
+
+
+async def test_clear_this_chat_deletes_the_dialog_on_both_sides_except_the_receipt(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    person = live.person()
+    user = person.user
+    await to_evidence_step(person)
+    received = await send_document(fake_api, user, PDF, "statement.pdf", "application/pdf")
+    mark = fake_api.mark()
+    fake_api.send_sticker(user)  # not an answer: the bot explains, and that goes too
+    await fake_api.next_reply(user, after=mark)
+    receipt_message = await submit(person)
+    code = receipt.parse((receipt_message.plain_text or "").split("\n")[3])
+    assert code is not None
+
+    everything = chat_message_ids(fake_api, user)
+    dialog = everything - {receipt_message.message_id}
+    recorded = await recorded_trail(live, user, until=lambda trail: bool(trail.get("receipts")))
+    assert set(recorded["ids"]) == dialog
+    assert recorded["receipts"] == [receipt_message.message_id]
+    senders = [m["from"]["is_bot"] for m in fake_api.all_messages() if m["chat"]["id"] == user.id]
+    assert senders.count(False) == 4 and senders.count(True) == 5, "/report, text, file, sticker"
+
+    other = live.person(language="kk")
+    welcome = await other.command("/start")
+    mark = fake_api.mark()
+    forged = [
+        fake_api.press_forged(other.user, CLEAR, receipt_message),  # someone else, our receipt
+        fake_api.press_forged(other.user, CLEAR, welcome),  # in their own chat
+        fake_api.press_forged(user, CLEAR, received),  # the reporter, under another message
+    ]
+    for query in forged:
+        await fake_api.answer_to(query)
+    assert fake_api.calls("deleteMessages", after=mark) == []
+    assert fake_api.calls("deleteMessage", after=mark) == []
+    assert chat_message_ids(fake_api, user) == everything
+
+    mark = fake_api.mark()
+    fake_api.press(user, CLEAR, receipt_message)
+    cleared = await edited(fake_api, receipt_message, after=mark)
+    assert chat_message_ids(fake_api, user) == {receipt_message.message_id}
+    shown = [m.message_id for m in fake_api.messages_in(user)]
+    assert shown == [receipt_message.message_id]
+    assert all(m.deleted for m in fake_api.messages_in(user, include_deleted=True)[:-1])
+    with in_locale(live, "ru"):
+        assert _cleared_text() in (cleared.plain_text or "")
+        gone = _("This button is no longer active.")
+    assert receipt.format_code(code) in (cleared.plain_text or ""), "the code is still there"
+    assert cleared.buttons == []
+
+    mark = fake_api.mark()
+    again = fake_api.press_forged(user, CLEAR, cleared)
+    assert (await fake_api.answer_to(again)).get("text") == gone
+    assert fake_api.calls("deleteMessages", after=mark) == []
+    assert chat_message_ids(fake_api, user) == {receipt_message.message_id}
+    recorded = await recorded_trail(live, user)
+    assert recorded["ids"] == [], "the ids are forgotten once deleted"
+
+
+async def test_messages_past_48_hours_stay_and_the_others_are_deleted(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    person = live.person()
+    user = person.user
+    await to_evidence_step(person)
+    receipt_message = await submit(person, had_files=False)
+    first = min(chat_message_ids(fake_api, user))
+    fake_api.backdate(user, first, 49 * 3600)
+
+    mark = fake_api.mark()
+    fake_api.press(user, CLEAR, receipt_message)
+    await edited(fake_api, receipt_message, after=mark)
+    assert chat_message_ids(fake_api, user) == {first, receipt_message.message_id}
+    assert [r.status for r in fake_api.calls("deleteMessages", after=mark)] == [400]
+    assert any(not r.ok for r in fake_api.calls("deleteMessage", after=mark))
