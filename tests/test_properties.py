@@ -18,8 +18,8 @@ from bot.deadlines import Deadlines
 from bot.formatting import utf16_length
 from bot.i18n import create_i18n
 from bot.textsplit import split_plain
-from storage.cases import CaseRow
 from tests.fakeapi.html import parse_html
+from tests.test_views import sample_case
 
 TEXT_LIMIT = 4096
 # Any Unicode a user can send (lone surrogates are replaced before handlers: bot/sanitize.py).
@@ -57,23 +57,7 @@ def test_any_case_becomes_valid_html_messages_within_the_limit(
     body: str, place: str | None
 ) -> None:
     i18n = create_i18n("ru")
-    case = CaseRow(
-        id="c" * 32,
-        case_no=1,
-        region="abai",
-        category="police",
-        occurred="week",
-        place=None,
-        body=b"",
-        contact=None,
-        locale="ru",
-        status="new",
-        created_at="2026-11-20T10:00:00+00:00",
-        urgent=False,
-        accepted_at=None,
-        closed_at=None,
-        resolution=None,
-    )
+    case = sample_case(urgent=False)
     with i18n.context(), i18n.use_locale("kk"):
         parts = case_messages(
             case,

@@ -118,9 +118,9 @@ def test_split_prefers_word_boundaries() -> None:
     assert parts[0].endswith(" ") and not parts[1].startswith(" ")
 
 
-@pytest.mark.parametrize("locale", ["kk", "ru"])
-def test_a_long_case_is_split_into_valid_messages(locale: str) -> None:
-    case = CaseRow(
+def sample_case(*, urgent: bool) -> CaseRow:
+    """A case as the outbox reads it; its text comes separately (CaseText)."""
+    return CaseRow(
         id="c" * 32,
         case_no=7,
         region="abai",
@@ -132,11 +132,16 @@ def test_a_long_case_is_split_into_valid_messages(locale: str) -> None:
         locale="ru",
         status="new",
         created_at="2026-11-20T10:00:00+00:00",
-        urgent=True,
+        urgent=urgent,
         accepted_at=None,
         closed_at=None,
         resolution=None,
     )
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+def test_a_long_case_is_split_into_valid_messages(locale: str) -> None:
+    case = sample_case(urgent=True)
     body = "<script>&" + "😀 текст " * 1200
     with I18N.context(), I18N.use_locale(locale):
         parts = case_messages(
