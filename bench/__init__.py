@@ -1,0 +1,1 @@
+"""Adal's benchmarks, run with ``python -m bench``: see bench/README.md."""
