@@ -37,7 +37,12 @@ from bot.isolation import EventIsolation
 from bot.keys import resolve_keys
 from bot.languages import LanguageService
 from bot.maintenance import Maintenance
-from bot.middlewares import PseudonymMiddleware, ViewMiddleware
+from bot.middlewares import (
+    InFlightUpdates,
+    OneUpdateRowsMiddleware,
+    PseudonymMiddleware,
+    ViewMiddleware,
+)
 from bot.quota import DailyQuota
 from bot.reports import ReportService, utc_now
 from bot.retention import Retention
@@ -72,6 +77,7 @@ LOOKUP_KEY_AAD = f"meta:{LOOKUP_KEY}:value"
 MAINTENANCE_MINUTES = 30
 RETENTION_SCHEDULE = "30 3 * * *"  # daily, at night in TIMEZONE
 URGENT_SECONDS = 30
+SHUTDOWN_GRACE_SECONDS = 10
 DIGEST_DRAIN_SECONDS = 600
 
 
@@ -230,6 +236,7 @@ def create_dispatcher(
     dispatcher = Dispatcher(
         storage=services.fsm,
         events_isolation=events_isolation or EventIsolation(),
+        disable_fsm=True,  # registered below, inside the scope of one update's FSM rows
         settings=services.settings,
         reports=services.reports,
         guard=services.guard,
@@ -241,6 +248,10 @@ def create_dispatcher(
         stats=services.stats,
         trail=services.trail,
     )
+    dispatcher["in_flight"] = in_flight = InFlightUpdates()
+    dispatcher.update.outer_middleware(in_flight)
+    dispatcher.update.outer_middleware(OneUpdateRowsMiddleware())
+    dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
     clean = CleanTextMiddleware()
     dispatcher.message.outer_middleware(clean)
@@ -357,14 +368,20 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
     return scheduler
 
 
+async def finish_updates(dispatcher: Dispatcher) -> None:
+    """After polling stops: let the updates already taken finish before the database closes."""
+    in_flight: InFlightUpdates = dispatcher["in_flight"]
+    await in_flight.finish(within=SHUTDOWN_GRACE_SECONDS)
+
+
 async def run_polling(settings: Settings) -> None:
     services = await build_services(settings)
     bot = create_bot(settings)
     scheduler = create_scheduler(services)
     background: list[asyncio.Task[None]] = []
     stop = asyncio.Event()
+    dispatcher = create_dispatcher(services)
     try:
-        dispatcher = create_dispatcher(services)
         try:
             await publish_profile(bot, services)
         except TelegramUnauthorizedError:
@@ -389,6 +406,7 @@ async def run_polling(settings: Settings) -> None:
             close_bot_session=False,
         )
     finally:
+        await finish_updates(dispatcher)
         if scheduler.running:
             scheduler.shutdown(wait=False)
         stop.set()

@@ -131,7 +131,7 @@ def progress(row: BroadcastRow, tally: Tally, rate: float, ctx: ViewContext) -> 
     ]
     if row.status is not BroadcastStatus.SCHEDULED:
         done = tally.total - tally.remaining
-        share = done / tally.total if tally.total else 1.0
+        share = done / tally.total if tally.total else float(row.status is BroadcastStatus.DONE)
         filled = round(share * BAR_CELLS)
         lines.append(f"{'▰' * filled}{'▱' * (BAR_CELLS - filled)} {round(share * 100)}%")
         number = ctx.locale

@@ -111,6 +111,7 @@ class BroadcastService:
                 created_at=utc_now().isoformat(),
                 scheduled_at=at,
                 progress_message_id=request.progress_message_id,
+                status=BroadcastStatus.SENDING if request.at is None else BroadcastStatus.SCHEDULED,
             ),
             sealed,
         )

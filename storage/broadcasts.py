@@ -42,6 +42,8 @@ class NewBroadcast:
     created_at: str
     scheduled_at: float
     progress_message_id: int | None
+    status: BroadcastStatus = BroadcastStatus.SCHEDULED
+    """SENDING for one to send now: the admin sees its controls at once, not «scheduled»."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,7 @@ class BroadcastsRepository:
         self._db = database
 
     async def create(self, new: NewBroadcast, seal: Callable[[int], Sealed]) -> int:
-        """Insert a scheduled broadcast and its audit entry; ``seal`` binds the blobs to its id."""
+        """Insert a broadcast and its audit entry; ``seal`` binds the blobs to its id."""
         async with self._db.transaction(durable=True) as conn:
             cursor = await conn.execute("SELECT coalesce(max(id), 0) + 1 FROM broadcasts")
             row = await cursor.fetchone()
@@ -88,9 +90,10 @@ class BroadcastsRepository:
             await conn.execute(
                 "INSERT INTO broadcasts (id, status, audience, content, author, admin_ref, "
                 "admin_locale, progress_message_id, created_at, scheduled_at) "
-                "VALUES (?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     broadcast_id,
+                    new.status,
                     new.audience,
                     sealed.content,
                     new.author,

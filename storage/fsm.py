@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -12,6 +14,29 @@ from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
 from storage.database import Database
 from storage.protocols import Hasher, Sealer
+
+_Row = tuple[str | None, bytes | None, float]
+
+# The rows read or written while the current update is handled, sealed as stored; None outside.
+_seen: ContextVar[dict[bytes, _Row | None] | None] = ContextVar("adal_fsm_seen", default=None)
+
+
+@contextmanager
+def rows_of_one_update() -> Iterator[None]:
+    """Within it, a row is read from the database once: later reads take the row as last read or
+    written.
+
+    Handling one update reads the same row up to eight times (aiogram's FSM middleware, the
+    dialog, the chat trail; ``set_state`` and ``set_data`` each load the row before saving it),
+    and each read is a trip to SQLite's thread. The update's user is locked by the events
+    isolation and only their own updates touch their rows, so a row cannot change under the
+    update but through this storage, which keeps what it wrote. The rows stay sealed in memory.
+    """
+    token = _seen.set({})
+    try:
+        yield
+    finally:
+        _seen.reset(token)
 
 
 class SQLiteStorage(BaseStorage):
@@ -44,28 +69,45 @@ class SQLiteStorage(BaseStorage):
 
     async def _load(self, key: StorageKey) -> tuple[bytes, str | None, dict[str, Any]]:
         row_key = self._row_key(key)
-        row = await self._db.fetchone(
+        row = await self._row(row_key)
+        if row is None or row[2] < self._clock() - self._ttl:
+            return row_key, None, {}
+        state, data, _ = row
+        decoded = json.loads(self._sealer.open(data, fsm_aad(row_key))) if data else {}
+        return row_key, state, decoded
+
+    async def _row(self, row_key: bytes) -> _Row | None:
+        seen = _seen.get()
+        if seen is not None and row_key in seen:
+            return seen[row_key]
+        found = await self._db.fetchone(
             "SELECT state, data, updated_at FROM fsm WHERE key = ?", (row_key,)
         )
-        if row is None or row["updated_at"] < self._clock() - self._ttl:
-            return row_key, None, {}
-        data = row["data"]
-        decoded = json.loads(self._sealer.open(data, fsm_aad(row_key))) if data else {}
-        return row_key, row["state"], decoded
+        row = None if found is None else (found["state"], found["data"], found["updated_at"])
+        if seen is not None:
+            seen[row_key] = row
+        return row
 
     async def _save(self, row_key: bytes, state: str | None, data: Mapping[str, Any]) -> None:
+        row: _Row | None = None
         if state is None and not data:
             await self._db.execute("DELETE FROM fsm WHERE key = ?", (row_key,))
-            return
-        blob = (
-            self._sealer.seal(json.dumps(dict(data)).encode(), fsm_aad(row_key)) if data else None
-        )
-        await self._db.execute(
-            "INSERT INTO fsm (key, state, data, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET state = excluded.state, data = excluded.data, "
-            "updated_at = excluded.updated_at",
-            (row_key, state, blob, self._clock()),
-        )
+        else:
+            blob = (
+                self._sealer.seal(json.dumps(dict(data)).encode(), fsm_aad(row_key))
+                if data
+                else None
+            )
+            row = (state, blob, self._clock())
+            await self._db.execute(
+                "INSERT INTO fsm (key, state, data, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET state = excluded.state, data = excluded.data, "
+                "updated_at = excluded.updated_at",
+                (row_key, *row),
+            )
+        seen = _seen.get()
+        if seen is not None:
+            seen[row_key] = row
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         row_key, _, data = await self._load(key)

@@ -16,6 +16,7 @@ from bot.app import (
     create_broadcast_runner,
     create_dispatcher,
     create_sender,
+    finish_updates,
 )
 from bot.delivery import OutboxSender
 from bot.settings import Settings, load_settings
@@ -93,6 +94,7 @@ async def live_bot(
         polling.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await polling
+        await finish_updates(dispatcher)
         stop.set()
         services.broadcasts_changed.set()
         await broadcasting

@@ -336,6 +336,20 @@ async def test_pause_resume_and_cancel(live: Live, fake_api: FakeBotAPI) -> None
     assert (await live.services.broadcasts.get(2)).status is BroadcastStatus.CANCELLED
 
 
+async def test_send_now_shows_sending_with_its_controls_at_once(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    """Not «scheduled for» this minute, however fast the handler is beside the runner."""
+    await seed_subscribers(live, fake_api, 3)
+    admin = Person(fake_api, live.admin)
+    await compose(admin, None, "now-news", "all")
+    mark = fake_api.mark()
+    fake_api.press(live.admin, "bd:send:")
+    first = await fake_api.next_reply(live.admin, after=mark)
+    assert "bc:pause:1" in [button.get("callback_data") for button in first.buttons]
+    assert "Запланирована" not in (first.plain_text or "")
+
+
 async def seed_subscribers(live: Live, api: FakeBotAPI, count: int) -> list[FakeUser]:
     """Subscribers written through the service directly: quicker than a /start each."""
     users = [api.make_user(language_code="ru") for _ in range(count)]

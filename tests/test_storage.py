@@ -9,8 +9,9 @@ from bot.app import Services, build_services
 from bot.crypto import Cipher, Pseudonyms
 from bot.settings import ConfigError, Settings
 from storage.database import Database
-from storage.fsm import SQLiteStorage
+from storage.fsm import SQLiteStorage, rows_of_one_update
 from storage.migrations import MIGRATIONS
+from tests.harness import Citizen
 
 KEY = StorageKey(bot_id=42, chat_id=777000111, user_id=777000111)
 
@@ -87,6 +88,59 @@ async def test_clearing_the_state_removes_the_row(tmp_path: Path) -> None:
     await storage.set_data(KEY, {})
     assert (await database.fetchone("SELECT count(*) FROM fsm"))[0] == 0
     await database.close()
+
+
+def count_fsm_reads(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    reads: list[str] = []
+    fetchone = database.fetchone
+
+    async def counted(sql: str, *args: object) -> object:
+        if "FROM fsm WHERE key" in sql:
+            reads.append(sql)
+        return await fetchone(sql, *args)
+
+    monkeypatch.setattr(database, "fetchone", counted)
+    return reads
+
+
+async def test_one_update_reads_each_row_once_and_sees_its_own_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database, storage = await open_storage(tmp_path / "db.sqlite3", Clock())
+    await storage.set_data(KEY, {"a": 1})
+    reads = count_fsm_reads(database, monkeypatch)
+    with rows_of_one_update():
+        assert await storage.get_data(KEY) == {"a": 1}
+        await storage.set_state(KEY, "ReportForm:body")
+        await storage.set_data(KEY, {"a": 2})
+        assert await storage.get_state(KEY) == "ReportForm:body"
+        assert await storage.get_data(KEY) == {"a": 2}
+        await storage.set_state(KEY, None)
+        await storage.set_data(KEY, {})
+        assert await storage.get_data(KEY) == {}
+    assert len(reads) == 1
+    assert (await database.fetchone("SELECT count(*) FROM fsm"))[0] == 0
+
+    await storage.set_data(KEY, {"b": 1})
+    with rows_of_one_update():
+        assert await storage.get_data(KEY) == {"b": 1}
+    await database.execute("DELETE FROM fsm")
+    with rows_of_one_update():
+        assert await storage.get_data(KEY) == {}, "nothing is remembered from the last update"
+    assert len(reads) == 4
+    await database.close()
+
+
+async def test_a_dialog_update_reads_each_fsm_row_once(
+    services: Services, citizen: Citizen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The draft's row and the chat trail's row: two reads, not the eight before the scope."""
+    await citizen.say("/report")
+    reads = count_fsm_reads(services.database, monkeypatch)
+    for step in (citizen.press("rg:abai"), citizen.say("/status"), citizen.press("sp:police")):
+        await step
+        assert len(reads) == 2, reads
+        reads.clear()
 
 
 async def test_wrong_keys_for_an_existing_database_is_a_clear_error(
