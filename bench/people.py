@@ -7,6 +7,7 @@ updates of all of them together arrive at a fixed rate (each still waits for its
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -131,12 +132,22 @@ async def crowd(
     script: Callable[[FakeUser], Sequence[Step]],
     rate: float | None = None,
 ) -> CrowdRun:
-    """Everyone at once; with ``rate``, updates of all of them spaced ``1 / rate`` apart."""
+    """Everyone at once; with ``rate``, updates of all of them spaced ``1 / rate`` apart.
+
+    The garbage collector of this process is off meanwhile: its full collections over the fake
+    server's record of every request paused the server for hundreds of milliseconds, which the
+    latencies counted as the bot's (bench/findings.md).
+    """
     pacer = Pacer(rate) if rate else None
     scripts = [script(user) for user in people]
-    run = CrowdRun(len(people), started=time.monotonic())
-    async with asyncio.TaskGroup() as group:
-        for user, steps in zip(people, scripts, strict=True):
-            group.create_task(converse(api, user, steps, run, pacer))
-    run.ended = time.monotonic()
+    gc.collect()
+    gc.disable()
+    try:
+        run = CrowdRun(len(people), started=time.monotonic())
+        async with asyncio.TaskGroup() as group:
+            for user, steps in zip(people, scripts, strict=True):
+                group.create_task(converse(api, user, steps, run, pacer))
+        run.ended = time.monotonic()
+    finally:
+        gc.enable()
     return run
