@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.memory import peak_rss
 from bot.app import run_digest, run_polling
 from bot.logs import setup_logging
 from bot.settings import load_settings
@@ -40,7 +41,7 @@ def main(argv: list[str]) -> int:
             "wall": time.perf_counter() - wall,
             "user": user,
             "system": system,
-            "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # KiB on Linux
+            "peak_rss": peak_rss(),
         }
         Path(argument).write_text(json.dumps(cost))
         return code

@@ -17,8 +17,8 @@ MAX_SECONDS = 2.0
 MAX_IDLE_RSS = 120 * 1024 * 1024
 IMPORTS_SHOWN = 8
 MEASURE_IMPORT = (
-    "import resource, time; started = time.perf_counter(); import {module}; "
-    "print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    "import time; started = time.perf_counter(); import {module}; "
+    "from bench.memory import peak_rss; print(time.perf_counter() - started, peak_rss())"
 )
 
 
@@ -55,8 +55,8 @@ async def _python(config: BotConfig, *args: str) -> tuple[str, str]:
 async def _import_cost(config: BotConfig, module: str) -> tuple[float, int]:
     """Seconds and peak RSS (bytes) of a fresh interpreter importing ``module``."""
     out, _ = await _python(config, "-c", MEASURE_IMPORT.format(module=module))
-    seconds, kib = out.split()
-    return float(seconds), int(kib) * 1024
+    seconds, rss = out.split()
+    return float(seconds), int(rss)
 
 
 async def _import_profile(config: BotConfig) -> str:

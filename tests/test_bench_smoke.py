@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from bench.__main__ import SCENARIOS, main
+from bench.memory import peak_rss
 from bench.sizes import TINY
 
 
@@ -30,3 +33,17 @@ def test_command_writes_the_results_table(capsys: pytest.CaptureFixture[str]) ->
     assert "| 4. Lookup | reports in the database |" in written
     assert "logical cores" in written and "aiogram" in written
     assert written.strip() in capsys.readouterr().out
+
+
+def test_a_child_reports_its_own_peak_rss_not_its_parents() -> None:
+    """``ru_maxrss`` would carry this process's peak, with the ballast, into the child."""
+    ballast = b"\x01" * (300 * 1024 * 1024)
+    child = subprocess.run(
+        [sys.executable, "-c", "from bench.memory import peak_rss; print(peak_rss())"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert peak_rss() > len(ballast)
+    assert 0 < int(child.stdout) < len(ballast) // 2
