@@ -160,7 +160,7 @@ async def build_services(settings: Settings) -> Services:
         reports=reports,
         guard=ReceiptGuard(attempts),
         languages=LanguageService(prefs),
-        maintenance=Maintenance(fsm, reports, attempts, ttl),
+        maintenance=Maintenance(fsm, reports, attempts),
         retention=Retention(RetentionRepository(database), settings.retention_days),
         chats=chats,
         deadlines=deadlines,

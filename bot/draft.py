@@ -57,6 +57,11 @@ class Draft:
         known = {name: data[name] for name in cls.__slots__ if name in data}  # type: ignore[attr-defined]
         return cls(**known)
 
+    @staticmethod
+    def started_in(data: dict[str, Any]) -> str | None:
+        """The id of the draft that FSM data holds, if it holds one."""
+        return data.get("draft_id")
+
     def to_data(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
+from bot.draft import Draft
 from bot.reports import ReportService
 from storage.attempts import AttemptsRepository
 from storage.fsm import SQLiteStorage
@@ -12,6 +13,9 @@ from storage.fsm import SQLiteStorage
 logger = logging.getLogger(__name__)
 
 ATTEMPTS_KEPT_SECONDS = 24 * 3600
+ABANDONED_FILES_KEPT_SECONDS = 7 * 24 * 3600
+"""Files of no report whose draft is not known to have ended: a last resort, long enough for any
+draft still being written."""
 
 
 class Maintenance:
@@ -20,17 +24,20 @@ class Maintenance:
         fsm: SQLiteStorage,
         reports: ReportService,
         attempts: AttemptsRepository,
-        draft_ttl_seconds: float,
     ) -> None:
         self._fsm = fsm
         self._reports = reports
         self._attempts = attempts
-        self._draft_ttl = draft_ttl_seconds
 
     async def purge_expired(self) -> None:
+        """An expired draft's files go with it, before its row (a crash between them repeats it)."""
+        files = 0
+        for data in await self._fsm.expired_data():
+            draft_id = Draft.started_in(data)
+            if draft_id is not None:
+                files += await self._reports.discard_draft(draft_id)
         drafts = await self._fsm.purge_expired()
-        # A draft's files may be older than its last message, so they are kept twice as long.
-        files = await self._reports.purge_abandoned_files(2 * self._draft_ttl)
+        files += await self._reports.purge_abandoned_files(ABANDONED_FILES_KEPT_SECONDS)
         await self._attempts.purge_older_than(time.time() - ATTEMPTS_KEPT_SECONDS)
         if drafts or files:
             logger.info("Removed %d expired drafts and %d abandoned files", drafts, files)

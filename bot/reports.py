@@ -135,8 +135,8 @@ class ReportService:
         await self._attachments.add(attachment, draft_id=draft_id)
         return attachment.id
 
-    async def discard_draft(self, draft_id: str) -> None:
-        await self._attachments.delete_draft(draft_id)
+    async def discard_draft(self, draft_id: str) -> int:
+        return await self._attachments.delete_draft(draft_id)
 
     async def purge_abandoned_files(self, older_than_seconds: float) -> int:
         return await self._attachments.purge_orphans(time.time() - older_than_seconds)

@@ -123,6 +123,18 @@ class SQLiteStorage(BaseStorage):
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return (await self._load(key))[2]
 
+    async def expired_data(self) -> list[dict[str, Any]]:
+        """What the rows silent for longer than the TTL hold.
+
+        Those rows are over even before they are purged: ``_load`` no longer returns them, so what
+        their data references can go.
+        """
+        rows = await self._db.fetchall(
+            "SELECT key, data FROM fsm WHERE updated_at < ? AND data IS NOT NULL",
+            (self._clock() - self._ttl,),
+        )
+        return [json.loads(self._sealer.open(row["data"], fsm_aad(row["key"]))) for row in rows]
+
     async def purge_expired(self) -> int:
         return await self._db.execute(
             "DELETE FROM fsm WHERE updated_at < ?", (self._clock() - self._ttl,)

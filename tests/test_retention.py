@@ -161,23 +161,46 @@ async def test_sent_messages_and_old_broadcast_recipients_go(services: Services)
     assert removed.recipients == 4
 
 
-async def test_an_expired_draft_goes_with_its_files(citizen: Citizen, services: Services) -> None:
+async def draft_with_a_photo(citizen: Citizen, services: Services) -> None:
     await citizen.say("/report")
     for step in ("rg:abai", "sp:police", "wh:week", "do:skip"):
         await citizen.press(step)
     await citizen.say(BODY)
     await citizen.press("do:done")
     await citizen.photo(b"\xff\xd8draft-photo")
-    database = services.database
-    assert (await database.fetchone("SELECT count(*) FROM attachments"))[0] == 1
-    silence = (services.settings.draft_ttl_hours * 2 + 1) * 3600
-    await database.execute("UPDATE fsm SET updated_at = updated_at - ?", (silence,))
-    await database.execute("UPDATE attachments SET created_at = created_at - ?", (silence,))
+    assert (await services.database.fetchone("SELECT count(*) FROM attachments"))[0] == 1
+
+
+async def age(services: Services, table: str, column: str, hours: float) -> None:
+    await services.database.execute(f"UPDATE {table} SET {column} = {column} - ?", (hours * 3600,))
+
+
+async def test_an_expired_draft_goes_with_its_files(citizen: Citizen, services: Services) -> None:
+    await draft_with_a_photo(citizen, services)
+    silence = services.settings.draft_ttl_hours + 1
+    await age(services, "fsm", "updated_at", silence)
+    await age(services, "attachments", "created_at", silence)
 
     await services.maintenance.purge_expired()
 
-    assert (await database.fetchone("SELECT count(*) FROM fsm"))[0] == 0
-    assert (await database.fetchone("SELECT count(*) FROM attachments"))[0] == 0
+    for table in ("fsm", "attachments"):
+        assert (await services.database.fetchone(f"SELECT count(*) FROM {table}"))[0] == 0
+
+
+async def test_a_draft_still_being_written_keeps_its_old_files(
+    citizen: Citizen, services: Services
+) -> None:
+    await draft_with_a_photo(citizen, services)
+    await age(services, "attachments", "created_at", 3 * services.settings.draft_ttl_hours)
+
+    await services.maintenance.purge_expired()
+
+    for step in ("do:done", "do:cno", "do:submit"):
+        await citizen.press(step)
+    row = await services.database.fetchone(
+        "SELECT count(*) FROM attachments JOIN reports ON reports.id = attachments.report_id"
+    )
+    assert row[0] == 1, "the report went out with the photo"
 
 
 async def test_retention_runs_daily(services: Services) -> None:
