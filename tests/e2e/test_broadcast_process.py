@@ -23,6 +23,9 @@ from tests.live import ADMIN_ID
 SUBSCRIBERS = 2000
 TELEGRAM_LIMIT = 30
 BROADCAST_RATE = 25
+RETRY_AFTER = 3
+IN_FLIGHT = 0.3
+"""Requests already on their way when the 429 was answered may still arrive this much later."""
 KK_NEWS = "Жемқорлыққа жол жоқ: 1424"
 RU_NEWS = "Коррупции нет места: 1424"
 
@@ -110,6 +113,9 @@ async def test_broadcast_to_2000_survives_sigkill_within_telegram_limits(
     assert before_restart < SUBSCRIBERS - len(blocked), "the kill came before the end"
 
     await bot.start()
+    resumed = len(news_requests(fake_api))
+    await wait_until(lambda: len(news_requests(fake_api)) >= resumed + 50, 60, "the resumption")
+    fake_api.fail_next("sendMessage", 429, retry_after=RETRY_AFTER)
     await wait_until(lambda: broadcast_status(bot, 1) == "done", 150, "the broadcast to finish")
     await bot.stop()
 
@@ -159,6 +165,14 @@ async def test_broadcast_to_2000_survives_sigkill_within_telegram_limits(
     assert all(later - earlier >= 0.95 for earlier, later in itertools.pairwise(edits))
     attempts = sorted(r.time for r in requests)
     assert busiest_second(attempts) <= BROADCAST_RATE + 2, "paced, 429s included (2 for jitter)"
+    refused = [r for r in requests if r.status == 429]
+    assert any(r.response["parameters"]["retry_after"] == RETRY_AFTER for r in refused)
+    for answer in refused:
+        pause = answer.response["parameters"]["retry_after"]
+        during_pause = [
+            r for r in requests if answer.time + IN_FLIGHT < r.time < answer.time + pause
+        ]
+        assert not during_pause, "a 429 pauses the whole broadcast for retry_after"
 
 
 async def test_a_scheduled_broadcast_survives_a_restart_and_goes_out_at_its_time(
