@@ -27,6 +27,7 @@ from aiogram.types import (
     Voice,
 )
 
+from bot.app import Services
 from tests.mocked import BOT_USER, MockedSession
 
 _update_ids = itertools.count(1)
@@ -161,4 +162,16 @@ def buttons(requests: list[TelegramMethod[Any]]) -> dict[str, str]:
         return {}
     return {
         button.text: button.callback_data or "" for row in markup.inline_keyboard for button in row
+    }
+
+
+async def snapshot(services: Services) -> dict[str, list[str]]:
+    """Every row of every table, comparable before and after."""
+    tables = await services.database.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {
+        table[0]: sorted(
+            repr(tuple(row))
+            for row in await services.database.fetchall(f"SELECT * FROM {table[0]}")
+        )
+        for table in tables
     }

@@ -37,7 +37,7 @@ from bot.throttle import (
 )
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeUser, SentMessage
-from tests.harness import Citizen, buttons, texts
+from tests.harness import Citizen, buttons, snapshot, texts
 from tests.live import Live, live_bot
 from tests.mocked import BOT_ID
 from tests.test_dialog import BODY, fill_report, receipt_code
@@ -67,18 +67,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-async def snapshot(services: Services) -> dict[str, list[str]]:
-    """Every row of every table, comparable before and after."""
-    tables = await services.database.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
-    return {
-        table[0]: sorted(
-            repr(tuple(row))
-            for row in await services.database.fetchall(f"SELECT * FROM {table[0]}")
-        )
-        for table in tables
-    }
 
 
 async def count(services: Services, table: str) -> int:

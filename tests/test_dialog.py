@@ -6,12 +6,15 @@ import json
 import time
 
 import pytest
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import Chat, Update
 
 from bot import receipt
 from bot.app import Services
-from tests.harness import Citizen, buttons, texts
+from bot.draft import Draft
+from tests.harness import Citizen, buttons, snapshot, texts
+from tests.mocked import BOT_ID
 
 BODY = "Инспектор ГАИ на посту у въезда в город потребовал 50 000 тенге за непроверку документов."
 
@@ -146,16 +149,32 @@ async def test_files_over_limits_are_refused(citizen: Citizen, services: Service
     await reach_text_step(citizen)
     await citizen.say(BODY)
     await citizen.press("do:done")
+    key = StorageKey(bot_id=BOT_ID, chat_id=citizen.chat.id, user_id=citizen.user.id)
+    draft = await services.fsm.get_data(key)
+    before = await snapshot(services)
     big = await citizen.document(b"%PDF", size=21 * 1024 * 1024)
     assert "20" in texts(big)[0]
+    after = await snapshot(services)
+    # Only the chat trail (the ids of the messages just exchanged) may change in the FSM table.
+    assert {**after, "fsm": []} == {**before, "fsm": []}, "nothing of the 21 MB file is stored"
+    assert await services.fsm.get_data(key) == draft
+
     for _ in range(10):
         await citizen.photo(b"\xff\xd8photo")
     eleventh = await citizen.photo(b"\xff\xd8photo")
     assert "10" in texts(eleventh)[0]
-    review = await citizen.press("do:done")
+    files = Draft.from_data(await services.fsm.get_data(key)).files
+    assert len(files) == 10
+    rows = await services.database.fetchall("SELECT id FROM attachments")
+    assert sorted(row[0] for row in rows) == sorted(files), "the 11th file is not stored"
+
+    await citizen.press("do:done")
     await citizen.press("do:cno")
-    review = await citizen.press("do:cno")
-    assert review
+    code = receipt_code(await citizen.press("do:submit"))
+    report = await services.database.fetchone("SELECT id FROM reports")
+    assert await services.reports.lookup(code) is not None
+    rows = await services.database.fetchall("SELECT report_id FROM attachments")
+    assert [row[0] for row in rows] == [report[0]] * 10
 
 
 async def test_cancel_discards_the_draft_and_its_files(

@@ -296,6 +296,38 @@ async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_
         assert secret not in everything
 
 
+# An ISO base media file of brand heic, with a camera's name where its EXIF item would be.
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00\x00\x00\x16Exif" + MAKE.encode()
+
+
+async def test_heic_files_are_kept_as_sent_and_officers_see_the_note(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = fake_api.make_group(title="Abai officers")
+    await live.link("abai", group)
+    person = live.person()
+    await to_evidence_step(person)
+    await send_document(fake_api, person.user, HEIC, "x.heic", "image/heic")
+    await submit(person)
+    assert await live.deliver() == 0
+
+    [(data, meta)] = await stored_attachments(live)
+    assert data == HEIC, "stored byte for byte"
+    assert (meta["file_name"], meta["mime_type"], meta["cleaned"]) == (
+        "x.heic",
+        "image/heic",
+        False,
+    )
+    department = await live.services.departments.department("abai")
+    assert department is not None
+    with in_locale(live, department.locale):
+        as_sent_note = file_note(FileKind.DOCUMENT, cleaned=False)
+    assert as_sent_note
+    delivered = documents_in(fake_api, group)["x.heic"]
+    assert fake_api.files[delivered.file_id].data == HEIC
+    assert as_sent_note in (delivered.plain_text or "")
+
+
 USER_ORIGIN = {
     "type": "user",
     "sender_user": {

@@ -1,0 +1,296 @@
+"""Well-formed buttons pressed where they do not belong: each gets an answer in the user's
+language and changes nothing in the database.
+
+Unlike the forgeries of tests/test_fuzz.py, every callback here is one the bot really shows: a
+step's button on another step or with no draft, a case's button in a chat that does not serve
+its region, in a citizen's chat or after the case was closed, a broadcast's controls pressed by
+someone who is not an admin, a language chosen on an old message while a report is written.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.utils.i18n import gettext as _
+
+from bot.app import Services, finish_updates
+from bot.broadcast_content import Content, Version
+from bot.broadcasts import Request
+from bot.callbacks import Control, ControlCB
+from storage.broadcasts import BroadcastsRepository, BroadcastStatus
+from storage.fsm import fsm_aad
+from storage.subscribers import Audience
+from tests.e2e.botprocess import Person
+from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
+from tests.harness import snapshot
+from tests.live import ADMIN_ID, Live, live_bot
+from tests.mocked import BOT_ID
+from tests.test_abuse import to_review
+from tests.test_departments import cards, case_id_of, data, press_in, report
+
+STALE = "This button is no longer active."
+ELSEWHERE = "This case is closed or handled in another chat."
+QUESTION_CLOSED = "This question is closed or already answered."
+LANGUAGE_CHANGED = "Language changed: the bot now speaks to you in this language."
+#: Buttons of the report dialog's steps, which mean nothing without a draft.
+DIALOG_BUTTONS = (
+    "rg:abai",
+    "sp:akimat",
+    "wh:week",
+    "do:skip",
+    "do:done",
+    "do:retext",
+    "do:clrfiles",
+    "do:cyes",
+    "do:cno",
+    "do:submit",
+    "do:back",
+    "ed:region",
+    "ed:text",
+)
+#: Shown at the region, sphere, text, evidence, contact and review steps, pressed at «when».
+OTHER_STEPS = (
+    "rg:astana",
+    "sp:police",
+    "do:skip",
+    "do:done",
+    "do:retext",
+    "do:clrfiles",
+    "do:cyes",
+    "do:cno",
+    "do:submit",
+    "ed:region",
+    "ed:contact",
+)
+
+
+@pytest.fixture
+async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
+    async for running in live_bot(fake_api, tmp_path):
+        yield running
+
+
+async def content(services: Services) -> dict[str, list[str]]:
+    """Every row of every table, with the FSM rows opened and without the time of their last use.
+
+    A press while a report is written records the chat's message ids again: the same ids,
+    sealed anew, and the draft's silence clock restarts.
+    """
+    tables = await snapshot(services)
+    rows = await services.database.fetchall("SELECT key, state, data FROM fsm")
+    tables["fsm"] = sorted(
+        repr((bytes(key).hex(), state, opened(services, bytes(key), sealed)))
+        for key, state, sealed in rows
+    )
+    return tables
+
+
+def opened(services: Services, key: bytes, sealed: bytes | None) -> object:
+    return json.loads(services.cipher.open(sealed, fsm_aad(key))) if sealed else None
+
+
+def said(live: Live, locale: str, text: str) -> str:
+    with live.services.i18n.context(), live.services.i18n.use_locale(locale):
+        translated = _(text)
+    assert translated != text, f"{text!r} has no {locale} translation"
+    return translated
+
+
+def shows_submit(message: SentMessage) -> bool:
+    return any(button.get("callback_data") == "do:submit" for button in message.buttons)
+
+
+def case_buttons(case: str) -> list[str]:
+    """Every button a case card shows, at any stage."""
+    return [
+        data("acc", case),
+        data("ask", case),
+        data("cls", case),
+        data("res", case, "ref"),
+        data("mov", case),
+        data("to", case, "abai"),
+        data("bk", case),
+    ]
+
+
+async def refused(
+    live: Live,
+    user: FakeUser,
+    callbacks: list[str] | tuple[str, ...],
+    under: SentMessage,
+    locale: str,
+    answer: str,
+) -> None:
+    """Each press under ``under`` is answered with ``answer`` in ``locale``, and nothing is sent,
+    edited or stored."""
+    api = live.api
+    expected = said(live, locale, answer)
+    for callback in callbacks:
+        before = await content(live.services)
+        mark = api.mark()
+        answered = await api.answer_to(api.press_forged(user, callback, under))
+        await finish_updates(live.dispatcher)
+        assert answered.get("text") == expected, callback
+        assert [r.method for r in api.requests[mark:] if r.message is not None] == [], callback
+        assert await content(live.services) == before, callback
+
+
+async def delivered_case(live: Live, reporter: Person) -> tuple[str, FakeChat, FakeChat]:
+    """Astana's and Abai's departments linked, a case of Astana delivered there: its id."""
+    astana = live.api.make_group(title="Astana officers")
+    abai = live.api.make_group(title="Abai officers")
+    await live.link("astana", astana)
+    await live.link("abai", abai)
+    await report(reporter, "astana", contact=True)
+    assert await live.deliver() == 0
+    return case_id_of(cards(live.api, astana)[0]), astana, abai
+
+
+async def ask(
+    live: Live, officer: FakeUser, chat: FakeChat, case: str, reporter: FakeUser
+) -> SentMessage:
+    """An officer asks the reporter a question; the question as the reporter received it."""
+    api = live.api
+    mark = api.mark()
+    api.press(officer, data("ask", case), chat=chat)
+    prompt = await api.next_reply(chat, after=mark)
+    mark = api.mark()
+    api.send_text(officer, "В каком кабинете это было?", chat=chat, reply_to=prompt)
+    await api.next_reply(chat, after=mark)
+    mark = api.mark()
+    await live.sender.drain(within=3)
+    return await api.next_reply(reporter, after=mark)
+
+
+# ---------------------------------------------------------------- the report dialog
+
+
+async def test_dialog_buttons_without_a_draft_change_nothing(live: Live) -> None:
+    newcomer = live.person("kk")
+    menu = await newcomer.command("/start", button="do:new")
+    await refused(live, newcomer.user, DIALOG_BUTTONS, menu, "kk", STALE)
+
+    reporter = live.person("ru")
+    await to_review(reporter)
+    review = next(m for m in reversed(live.api.messages_in(reporter.user)) if shows_submit(m))
+    await reporter.press("do:submit", expect="-")
+    await refused(live, reporter.user, DIALOG_BUTTONS, review, "ru", STALE)
+
+
+async def test_buttons_of_other_steps_keep_the_draft_where_it_was(live: Live) -> None:
+    person = live.person("kk")
+    await person.command("/report", button="rg:abai")
+    await person.press("rg:abai", button="sp:akimat")
+    when = await person.press("sp:akimat", button="wh:week")
+    await refused(live, person.user, OTHER_STEPS, when, "kk", STALE)
+    await person.press("wh:week", button="do:skip")
+
+
+async def test_a_language_chosen_on_an_old_message_keeps_the_draft(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    person = live.person("ru")
+    await person.command("/report", button="rg:abai")
+    choice = await person.command("/language", button="lang:kk")
+    await person.press("rg:abai", button="sp:akimat")
+    await person.press("sp:akimat", button="wh:week")
+    user = person.user.id
+    key = StorageKey(bot_id=BOT_ID, chat_id=user, user_id=user)
+    draft = (await live.services.fsm.get_state(key), await live.services.fsm.get_data(key))
+    before = await snapshot(live.services)
+
+    mark = fake_api.mark()
+    fake_api.press(person.user, "lang:kk", choice)
+    changed = await fake_api.next_reply(person.user, after=mark)
+    await finish_updates(live.dispatcher)
+    assert changed.plain_text == said(live, "kk", LANGUAGE_CHANGED)
+    after = await snapshot(live.services)
+    prefs = await live.services.prefs.get_locale(live.services.pseudonyms.digest("user", user))
+    assert prefs == "kk"
+    for table in set(before) - {"user_prefs", "fsm"}:
+        assert after[table] == before[table], table
+    assert (await live.services.fsm.get_state(key), await live.services.fsm.get_data(key)) == draft
+    await person.press("wh:week", button="do:skip")
+
+
+# ---------------------------------------------------------------- officers' buttons
+
+
+async def test_case_buttons_from_the_department_of_another_region_change_nothing(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    case, _astana, abai = await delivered_case(live, live.person())
+    officer = fake_api.make_user(first_name="Abai officer", language_code="kk")
+    under = fake_api.messages_in(abai)[-1]
+    await refused(live, officer, case_buttons(case), under, "kk", ELSEWHERE)
+
+
+async def test_case_buttons_in_a_citizens_private_chat_change_nothing(live: Live) -> None:
+    case, _astana, _abai = await delivered_case(live, live.person())
+    citizen = live.person("ru")
+    menu = await citizen.command("/start", button="do:new")
+    await refused(live, citizen.user, case_buttons(case), menu, "ru", ELSEWHERE)
+
+
+async def test_buttons_of_a_closed_case_change_nothing(live: Live, fake_api: FakeBotAPI) -> None:
+    reporter = live.person("ru")
+    case, astana, _abai = await delivered_case(live, reporter)
+    officer = fake_api.make_user(first_name="Astana officer", language_code="kk")
+    question = await ask(live, officer, astana, case, reporter.user)
+    for callback in (data("acc", case), data("cls", case), data("res", case, "ref")):
+        await press_in(fake_api, officer, astana, callback)
+    await live.sender.drain(within=3)
+    card = cards(fake_api, astana)[0]
+    await refused(live, officer, case_buttons(case), card, "kk", ELSEWHERE)
+    answer_button = question.buttons[0]["callback_data"]
+    await refused(live, reporter.user, [answer_button], question, "ru", QUESTION_CLOSED)
+
+
+# ---------------------------------------------------------------- broadcasts
+
+
+async def test_broadcast_controls_pressed_by_a_non_admin_change_nothing(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    """Each broadcast is in a state where its button acts when an admin presses it."""
+    service = live.services.broadcasts
+    tomorrow = time.time() + 24 * 3600
+    request = Request(
+        Content({"ru": Version("wrong-context-news")}),
+        Audience(),
+        ADMIN_ID,
+        ADMIN_ID,
+        "ru",
+        tomorrow,
+    )
+    scheduled, sending, paused = [await service.create(request) for _ in range(3)]
+    repository = BroadcastsRepository(live.services.database)
+    for broadcast, status in ((sending, BroadcastStatus.SENDING), (paused, BroadcastStatus.PAUSED)):
+        assert await repository.transition(broadcast, status, (BroadcastStatus.SCHEDULED,))
+    acts: dict[int, tuple[Control, BroadcastStatus]] = {
+        scheduled: (Control.CANCEL, BroadcastStatus.CANCELLED),
+        sending: (Control.PAUSE, BroadcastStatus.PAUSED),
+        paused: (Control.RESUME, BroadcastStatus.SENDING),
+    }
+    controls = {
+        broadcast: ControlCB(action=action, broadcast=broadcast).pack()
+        for broadcast, (action, _status) in acts.items()
+    }
+
+    stranger = live.person("kk")
+    menu = await stranger.command("/start", button="do:new")
+    await refused(live, stranger.user, list(controls.values()), menu, "kk", STALE)
+
+    admin = Person(fake_api, live.admin)
+    listing = await admin.command("/broadcasts", expect="№")
+    for broadcast, callback in controls.items():
+        answered = await fake_api.answer_to(fake_api.press_forged(live.admin, callback, listing))
+        await finish_updates(live.dispatcher)
+        assert answered.get("text") is None, callback
+        row = await service.get(broadcast)
+        assert row is not None and row.status is acts[broadcast][1], "an admin's press acts"
