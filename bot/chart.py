@@ -16,6 +16,7 @@ from bot.formatting import format_number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from bot.stats import Stats
 
@@ -29,6 +30,13 @@ BAR_COLOR = "#2f6f9f"
 
 
 def render_chart(stats: Stats, catalog: Catalog, locale: str) -> bytes:
+    buffer = io.BytesIO()
+    build_figure(stats, catalog, locale).savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def build_figure(stats: Stats, catalog: Catalog, locale: str) -> Figure:
+    """Two bar charts, by region above and by sphere below, labelled in the current language."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -40,9 +48,7 @@ def render_chart(stats: Stats, catalog: Catalog, locale: str) -> bytes:
     top, bottom = figure.subplots(2, 1, height_ratios=heights)
     _bars(top, _("Reports by region"), regions[:MAX_BARS], locale)
     _bars(bottom, _("Reports by sphere"), spheres[:MAX_BARS], locale)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
+    return figure
 
 
 def _bars(axes: Axes, title: str, bars: list[tuple[str, int]], locale: str) -> None:

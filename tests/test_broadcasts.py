@@ -8,25 +8,33 @@ import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import SendMessage
 
-from bot import broadcast_runner
+from bot import broadcast_runner, broadcast_views
 from bot.app import publish_profile
 from bot.broadcast_content import Content, Version
 from bot.broadcast_runner import Pacer
-from bot.broadcasts import Request
+from bot.broadcasts import Request, Tally
+from bot.catalog import Catalog
+from bot.i18n import create_i18n
 from bot.keyboards import NO_REGION
-from storage.broadcasts import BroadcastStatus
+from bot.views import ViewContext
+from storage.broadcasts import BroadcastRow, BroadcastStatus
 from storage.subscribers import Audience, SubscribersRepository, SubscriberStatus
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeUser, SentMessage
 from tests.live import ADMIN_ID, Live, live_bot
+from tests.test_departments import cards, case_id_of, data, press_in, report
 
 KK_TEXT = "Сыбайлас жемқорлық туралы хабарлаңыз"
 RU_TEXT = "Сообщайте о коррупции"
+I18N = create_i18n("kk")
+CATALOG = Catalog.load()
+FULL_BAR = "▰" * 10 + " 100%"
 
 
 @pytest.fixture
@@ -133,12 +141,20 @@ async def test_language_change_follows_the_subscriber(live: Live) -> None:
 
 
 async def test_subscriber_rows_hold_no_identity_and_no_link_to_reports(
-    live: Live, tmp_path: Path
+    live: Live, fake_api: FakeBotAPI, tmp_path: Path
 ) -> None:
     person = live.person("ru", first_name="Айгерим", username="aigerim_secret")
     await person.command("/start", button="do:new")
     await person.command("/language", button="lang:kk")
     await person.press("lang:kk", button="do:new")
+    group = fake_api.make_group(title="Astana")
+    await live.link("astana", group)
+    await report(person, "astana", contact=True)
+    await live.deliver()
+    case = case_id_of(cards(fake_api, group)[0])
+    officer = fake_api.make_user(language_code="ru")
+    for action, arg in (("acc", ""), ("cls", ""), ("res", "ref")):
+        await press_in(fake_api, officer, group, data(action, case, arg))
     database = tmp_path / "data" / "adal.sqlite3"
     with sqlite3.connect(database) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(subscribers)")]
@@ -146,8 +162,11 @@ async def test_subscriber_rows_hold_no_identity_and_no_link_to_reports(
         [(key, ref, since)] = conn.execute("SELECT chat_key, chat_ref, since FROM subscribers")
         other_keys = {bytes(row[0]) for row in conn.execute("SELECT user_key FROM user_prefs")}
         other_keys |= {bytes(row[0]) for row in conn.execute("SELECT key FROM fsm")}
+        [(contact_key,)] = conn.execute("SELECT chat_key FROM outbox WHERE kind = 'notice'")
     assert datetime.strptime(since, "%Y-%m-%d")  # a day, nothing finer
     assert other_keys and bytes(key) not in other_keys
+    assert bytes(contact_key) == live.services.chats.key(person.user.id), "the reporter's notice"
+    assert bytes(key) != bytes(contact_key)
     assert str(person.user.id).encode() not in bytes(ref)
     raw = b"".join(path.read_bytes() for path in database.parent.iterdir())
     for secret in (str(person.user.id), "aigerim_secret", "Айгерим"):
@@ -265,6 +284,151 @@ async def test_photo_version_and_bad_input(live: Live, fake_api: FakeBotAPI) -> 
     await send_and_wait(live, admin)
     [photo] = received(fake_api, ru_user, "photo-caption")
     assert photo.kind == "photo"
+
+
+async def test_document_versions_go_out_as_documents_like_their_previews(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    [kk_user] = await subscribe(live, "kk")
+    [ru_user] = await subscribe(live, "ru")
+    admin = Person(fake_api, live.admin)
+    await admin.command("/broadcast", button="bd:own:")
+    await admin.press("bd:own:", expect="/skip")
+    mark = fake_api.mark()
+    fake_api.send_document(live.admin, b"%PDF-1.4 kk", "zhadnama.pdf", caption="kk-doc-caption")
+    await fake_api.next_reply(
+        live.admin, after=mark, where=lambda m: "/skip" in (m.plain_text or "")
+    )
+    mark = fake_api.mark()
+    fake_api.send_document(live.admin, b"%PDF-1.4 ru", "pamyatka.pdf", caption="ru-doc-caption")
+    await fake_api.next_reply(live.admin, after=mark, where=lambda m: bool(m.buttons))
+    await admin.press("bd:aud:all", button="bd:send:")
+    previews = {m.plain_text: m for m in fake_api.messages_in(live.admin) if m.kind == "document"}
+    assert set(previews) == {"kk-doc-caption", "ru-doc-caption"}
+    mark = fake_api.mark()
+    await send_and_wait(live, admin)
+
+    for user, caption, other in (
+        (kk_user, "kk-doc-caption", "ru-doc-caption"),
+        (ru_user, "ru-doc-caption", "kk-doc-caption"),
+    ):
+        [message] = received(fake_api, user, caption)
+        preview = previews[caption]
+        assert (message.kind, message.caption, message.file_id) == (
+            "document",
+            preview.caption,
+            preview.file_id,
+        )
+        assert message.raw["document"] == preview.raw["document"]
+        assert not received(fake_api, user, other)
+    documents = fake_api.calls("sendDocument", after=mark)
+    assert sorted(int(r.params["chat_id"]) for r in documents) == sorted([kk_user.id, ru_user.id])
+
+
+SENDING_ROW = BroadcastRow(
+    id=7,
+    status=BroadcastStatus.SENDING,
+    audience=Audience().pack(),
+    content=b"",
+    admin_ref=b"",
+    admin_locale="ru",
+    progress_message_id=1,
+    created_at="2030-01-01T00:00:00+00:00",
+    scheduled_at=0.0,
+    started_at=0.0,
+    finished_at=None,
+    total=3000,
+)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "kk",
+            [
+                "📣 <b>№ 7 таратылым</b> · барлық жазылушылар",
+                "⏳ Жіберілуде…",
+                "▰▰▰▰▱▱▱▱▱▱ 40%",
+                "Жіберілді: 1\xa0000 · бұғаттағандар: 120 · қате: 80 · қалды: 1\xa0800",
+                "Шамамен 2 минут қалды",
+            ],
+        ),
+        (
+            "ru",
+            [
+                "📣 <b>Рассылка № 7</b> · все подписчики",
+                "⏳ Отправляется…",
+                "▰▰▰▰▱▱▱▱▱▱ 40%",
+                "Отправлено: 1\xa0000 · заблокировали: 120 · ошибки: 80 · осталось: 1\xa0800",
+                "Осталось примерно 2 минуты",
+            ],
+        ),
+    ],
+)
+def test_progress_shows_bar_counts_and_time_left(locale: str, expected: list[str]) -> None:
+    """1,800 left at 20 a second: 90 seconds, which reads as about 2 minutes."""
+    tally = Tally(total=3000, sent=1000, blocked=120, failed=80)
+    ctx = ViewContext(CATALOG, locale, ZoneInfo("Asia/Almaty"))
+    with I18N.context(), I18N.use_locale(locale):
+        text = broadcast_views.progress(SENDING_ROW, tally, 20, ctx)
+    assert text.splitlines() == expected
+
+
+async def test_progress_message_from_start_to_finish_in_the_admin_language(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    users = await seed_subscribers(live, fake_api, 3)
+    fake_api.block(users[0])
+    mark = fake_api.mark()
+    broadcast_id = await live.services.broadcasts.create(
+        Request(Content({"ru": Version("kk-admin-news")}), Audience(), ADMIN_ID, ADMIN_ID, "kk")
+    )
+    await wait_status(live, broadcast_id, BroadcastStatus.DONE)
+    final = await fake_api.next_reply(live.admin, after=mark, where=lambda m: not m.buttons)
+
+    [first] = [
+        r for r in fake_api.calls("sendMessage", after=mark) if r.params["chat_id"] == ADMIN_ID
+    ]
+    assert first.params["text"].splitlines()[1:] == [
+        "⏳ Жіберілуде…",
+        "▱" * 10 + " 0%",
+        "Жіберілді: 0 · бұғаттағандар: 0 · қате: 0 · қалды: 3",
+        "Шамамен 1 секунд қалды",
+    ]
+    assert final.message_id == first.result["message_id"]
+    assert (final.plain_text or "").splitlines()[1:] == [
+        "✅ Аяқталды",
+        FULL_BAR,
+        "Жіберілді: 2 · бұғаттағандар: 1 · қате: 0 · қалды: 0",
+    ]
+
+
+async def test_final_counts_in_the_progress_message_and_in_the_list(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    users = await seed_subscribers(live, fake_api, 6)
+    fake_api.block(users[0])
+    fake_api.block(users[1])
+    fake_api.fail_next("sendMessage", 400, chat=users[2])
+    admin = Person(fake_api, live.admin)
+    await compose(admin, None, "counted-news", "all")
+    first_id, progress = await send_and_wait(live, admin)
+    [final] = [m for m in fake_api.messages_in(live.admin) if m.message_id == progress.message_id]
+    assert (final.plain_text or "").splitlines()[1:] == [
+        "✅ Завершена",
+        FULL_BAR,
+        "Отправлено: 3 · заблокировали: 2 · ошибки: 1 · осталось: 0",
+    ]
+    second_id = await broadcast_now(live, None, "counted-again")
+
+    listing = await admin.command("/broadcasts", expect="№")
+    entries = {
+        entry.split(",", 1)[0]: entry for entry in (listing.plain_text or "").split("\n\n")[1:]
+    }
+    assert set(entries) == {f"№ {first_id}", f"№ {second_id}"}
+    assert entries[f"№ {first_id}"].endswith("Отправлено: 3 · заблокировали: 2 · ошибки: 1")
+    assert entries[f"№ {second_id}"].endswith("Отправлено: 4 · заблокировали: 0 · ошибки: 0")
 
 
 async def test_blocked_subscribers_are_marked_and_5xx_retried(

@@ -114,3 +114,13 @@ def test_env_example_documents_every_setting() -> None:
         "LOG_LEVEL",
     ):
         assert f"{name}=" in example, name
+
+
+def test_defaults_of_the_tunable_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("BROADCAST_RATE", "REPORTS_PER_DAY", "RETENTION_DAYS", "DRAFT_TTL_HOURS"):
+        monkeypatch.delenv(variable, raising=False)
+    settings = load_settings(bot_token="1:x", _env_file=None)
+    assert settings.broadcast_rate == 25
+    assert settings.reports_per_day == 5
+    assert settings.retention_days == 365
+    assert settings.draft_ttl_hours == 24

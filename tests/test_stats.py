@@ -11,9 +11,13 @@ from pathlib import Path
 
 import pytest
 from aiogram.utils.i18n import gettext as _
+from matplotlib.text import Text
 from PIL import Image
 
 from bot.catalog import Catalog
+from bot.chart import build_figure
+from bot.i18n import create_i18n
+from bot.stats import Stats
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import ADMIN_ID, Live, live_bot
@@ -23,6 +27,7 @@ BODY = "Сотрудник требует 50 000 тенге за справку,
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CATALOG = Catalog.load()
+I18N = create_i18n("kk")
 
 
 @pytest.fixture
@@ -323,3 +328,47 @@ async def test_a_kazakh_speaking_admin_reads_kazakh_names(live: Live, fake_api: 
     assert f"• {sphere_name('healthcare', 'kk')}: 1" in text
     assert region_name("turkistan", "ru") not in text
     assert_png(chart)
+
+
+CHART_STATS = Stats(
+    regions=None,
+    total=5,
+    by_region=(("akmola", 3), ("aktobe", 2)),
+    by_category=(("healthcare", 4), ("land", 1)),
+    by_status=(("new", 5),),
+    weekly=(),
+    to_accept=None,
+    to_close=None,
+    overdue_by_region=(),
+)
+
+
+@pytest.mark.parametrize(
+    ("locale", "other", "titles"),
+    [
+        ("kk", "ru", ["Өңірлер бойынша хабарламалар", "Салалар бойынша хабарламалар"]),
+        ("ru", "kk", ["Сообщения по регионам", "Сообщения по сферам"]),
+    ],
+)
+def test_chart_has_both_bar_groups_labelled_in_the_user_language(
+    locale: str, other: str, titles: list[str]
+) -> None:
+    with I18N.context(), I18N.use_locale(locale):
+        figure = build_figure(CHART_STATS, CATALOG, locale)
+    by_region, by_sphere = figure.get_axes()
+    assert [axes.get_title(loc="left") for axes in (by_region, by_sphere)] == titles
+    assert [label.get_text() for label in by_region.get_yticklabels()] == [
+        region_name("akmola", locale),
+        region_name("aktobe", locale),
+    ]
+    assert [label.get_text() for label in by_sphere.get_yticklabels()] == [
+        sphere_name("healthcare", locale),
+        sphere_name("land", locale),
+    ]
+    assert [bar.get_width() for bar in by_region.patches] == [3, 2]
+    assert [bar.get_width() for bar in by_sphere.patches] == [4, 1]
+    assert [label.get_text() for label in by_region.texts] == ["3", "2"]
+    assert [label.get_text() for label in by_sphere.texts] == ["4", "1"]
+    shown = {text.get_text() for text in figure.findobj(Text)}
+    assert region_name("akmola", other) not in shown
+    assert sphere_name("healthcare", other) not in shown
