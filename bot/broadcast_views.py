@@ -129,7 +129,9 @@ def progress(row: BroadcastRow, tally: Tally, rate: float, ctx: ViewContext) -> 
         _("📣 <b>Broadcast № {number}</b> · {audience}").format(number=row.id, audience=audience),
         _status_line(row, ctx),
     ]
-    if row.status is not BroadcastStatus.SCHEDULED:
+    if row.status is BroadcastStatus.SENDING and row.started_at is None:
+        lines.append(_("Counting the recipients…"))
+    elif row.status is not BroadcastStatus.SCHEDULED:
         done = tally.total - tally.remaining
         share = done / tally.total if tally.total else float(row.status is BroadcastStatus.DONE)
         filled = round(share * BAR_CELLS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sqlite3
 import time
 from collections.abc import AsyncIterator
@@ -373,6 +374,18 @@ def test_progress_shows_bar_counts_and_time_left(locale: str, expected: list[str
     with I18N.context(), I18N.use_locale(locale):
         text = broadcast_views.progress(SENDING_ROW, tally, 20, ctx)
     assert text.splitlines() == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "counting"), [("kk", "Жазылушылар саналып жатыр…"), ("ru", "Подсчёт получателей…")]
+)
+def test_progress_before_the_runner_counted_says_so(locale: str, counting: str) -> None:
+    """Send now shows the progress at once, before the runner has counted the audience."""
+    row = dataclasses.replace(SENDING_ROW, started_at=None, total=0)
+    ctx = ViewContext(CATALOG, locale, ZoneInfo("Asia/Almaty"))
+    with I18N.context(), I18N.use_locale(locale):
+        text = broadcast_views.progress(row, Tally(total=0), 20, ctx)
+    assert text.splitlines()[2:] == [counting]
 
 
 async def test_progress_message_from_start_to_finish_in_the_admin_language(
