@@ -24,6 +24,7 @@ class VersionError(StrEnum):
     UNSUPPORTED = "unsupported"
     EMPTY = "empty"
     CAPTION_TOO_LONG = "caption_too_long"
+    TEXT_TOO_LONG = "text_too_long"
     ALBUM = "album"
 
 
@@ -40,6 +41,8 @@ class Version:
         if message.media_group_id:
             return VersionError.ALBUM
         if message.text:
+            if utf16_length(message.text) > MAX_TEXT:
+                return VersionError.TEXT_TOO_LONG
             return cls(message.html_text)
         media = _media_of(message)
         if media is None:

@@ -21,6 +21,9 @@ from bot.views import ViewContext
 from handlers.filters import private_only
 from storage.cases import AuditRow
 
+MAX_CASE_DIGITS = 18
+"""More does not fit SQLite's integer; and ``isdigit`` alone also takes "²", which int() refuses."""
+
 
 def get_router(admin_ids: frozenset[int]) -> Router:
     router = private_only(Router(name="admin"))
@@ -85,7 +88,8 @@ def get_router(admin_ids: frozenset[int]) -> Router:
                 lines.append(_("Nothing yet."))
             await message.answer("\n".join(lines))
             return
-        rows = await cases.audit(int(number)) if number.isdigit() else None
+        readable = number.isascii() and number.isdigit() and len(number) <= MAX_CASE_DIGITS
+        rows = await cases.audit(int(number)) if readable else None
         if rows is None:
             await message.answer(_("Usage: /audit case_number, for example /audit 42"))
             return

@@ -17,7 +17,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot import broadcast_views
-from bot.broadcast_content import Content, Version, VersionError, send_version
+from bot.broadcast_content import MAX_TEXT, Content, Version, VersionError, send_version
 from bot.broadcast_templates import Template, template_text
 from bot.broadcasts import BroadcastService, MomentError, Request, parse_moment
 from bot.callbacks import ControlCB, DraftAction, DraftCB
@@ -341,6 +341,9 @@ def _version_error(error: VersionError) -> str:
             "A caption under a photo or document can be at most 1,024 characters. Shorten it, "
             "or send the text alone."
         ),
+        VersionError.TEXT_TOO_LONG: _(
+            "Please split it: one message can hold at most {limit} characters."
+        ).format(limit=MAX_TEXT),
     }[error]
 
 

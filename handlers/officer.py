@@ -21,6 +21,7 @@ from bot.callbacks import CaseAction, CaseCB, Resolution
 from bot.case_views import case_keyboard, regions_keyboard, resolution_keyboard
 from bot.cases import CaseService
 from bot.departments import DepartmentService
+from bot.formatting import utf16_length
 from bot.labels import resolution_labels
 from bot.views import ViewContext
 
@@ -80,7 +81,7 @@ def get_router() -> Router:
             await state.clear()
             await message.answer(_("This case is closed or handled in another chat."))
             return
-        if len(text) > MAX_QUESTION_CHARS:
+        if utf16_length(text) > MAX_QUESTION_CHARS:
             await message.answer(
                 _("Please keep the question under {limit} characters.").format(
                     limit=MAX_QUESTION_CHARS
