@@ -35,7 +35,6 @@ from bot.throttle import (
     Verdict,
     slow_down_text,
 )
-from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeUser, SentMessage
 from tests.harness import Citizen, buttons, snapshot, texts
 from tests.live import Live, live_bot
@@ -105,18 +104,6 @@ def shows(button: str) -> Callable[[SentMessage], bool]:
     return lambda message: any(b.get("callback_data") == button for b in message.buttons)
 
 
-async def to_review(person: Person) -> None:
-    await person.command("/report", button="rg:abai")
-    await person.press("rg:abai", button="sp:akimat")
-    await person.press("sp:akimat", button="wh:week")
-    await person.press("wh:week", button="do:skip")
-    await person.press("do:skip", button="do:back")
-    await person.say(BODY, button="do:done")
-    await person.press("do:done", button="do:skip")
-    await person.press("do:skip", button="do:cyes")
-    await person.press("do:cno", button="do:submit")
-
-
 # ---------------------------------------------------------------- flood limits
 
 
@@ -152,7 +139,7 @@ async def test_a_message_flood_gets_one_slow_down_and_other_users_are_served(
     mark = fake_api.mark()
     for number in range(FLOOD):
         fake_api.send_text(flooder.user, f"spam {number}")
-    await to_review(other)
+    await other.walk_to_review(BODY)
     assert codes_in([await other.press("do:submit", expect="-")]), "served during the flood"
     # One user's updates are handled in order: this press comes after every message above.
     await flooder.press("do:new", button="rg:abai")
@@ -348,7 +335,7 @@ async def test_ten_submit_presses_at_once_store_one_report_and_show_one_code(
     live: Live, fake_api: FakeBotAPI
 ) -> None:
     person = live.person()
-    await to_review(person)
+    await person.walk_to_review(BODY)
     queries = [fake_api.press(person.user, "do:submit") for _ in range(10)]
     for query in queries:
         await fake_api.answer_to(query)

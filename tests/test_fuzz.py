@@ -279,15 +279,7 @@ BODY = "Начальник отдела акимата требует 200 000 т
 
 async def file_report(person: Person, region: str, *, contact: bool) -> str:
     """A citizen files a report in ``region``; returns its receipt code."""
-    await person.command("/report", button=f"rg:{region}")
-    await person.press(f"rg:{region}", button="sp:akimat")
-    await person.press("sp:akimat", button="wh:week")
-    await person.press("wh:week", button="do:skip")
-    await person.press("do:skip", button="do:back")
-    await person.say(BODY, button="do:done")
-    await person.press("do:done", button="do:skip")
-    await person.press("do:skip", button="do:cyes")
-    await person.press("do:cyes" if contact else "do:cno", button="do:submit")
+    await person.walk_to_review(BODY, region=region, contact=contact)
     receipt_text = (await person.press("do:submit", expect="-")).plain_text or ""
     return next(line for line in receipt_text.splitlines() if line.count("-") == 3)
 

@@ -133,3 +133,18 @@ class Person:
         mark = self.api.mark()
         self.api.send_document(self.user, data, file_name=name)
         return await self._reply(mark, button, None)
+
+    async def walk_to_review(
+        self, body: str, *, region: str = "abai", contact: bool = False
+    ) -> None:
+        """/report to the review screen: ``region``, akimat, a week ago, no place, ``body``, no
+        files, and whether the department may ask back."""
+        await self.command("/report", button=f"rg:{region}")
+        await self.press(f"rg:{region}", button="sp:akimat")
+        await self.press("sp:akimat", button="wh:week")
+        await self.press("wh:week", button="do:skip")
+        await self.press("do:skip", button="do:back")
+        await self.say(body, button="do:done")
+        await self.press("do:done", button="do:skip")
+        await self.press("do:skip", button="do:cyes")
+        await self.press("do:cyes" if contact else "do:cno", button="do:submit")

@@ -51,18 +51,6 @@ async def services_of(bot: ForkedBot) -> Services:
     )
 
 
-async def to_review(person: Person) -> None:
-    await person.command("/report", button="rg:abai")
-    await person.press("rg:astana", button="sp:akimat")
-    await person.press("sp:akimat", button="wh:week")
-    await person.press("wh:week", button="do:skip")
-    await person.press("do:skip", button="do:back")
-    await person.say(BODY, button="do:done")
-    await person.press("do:done", button="do:skip")
-    await person.press("do:skip", button="do:cyes")
-    await person.press("do:cno", button="do:submit")
-
-
 def receipts(api: FakeBotAPI, user: FakeUser) -> set[str]:
     codes = set()
     for message in api.messages_in(user):
@@ -96,7 +84,7 @@ async def test_sigkill_during_submission(
     for _ in range(KILLS):
         person = Person(fake_api, fake_api.make_user(language_code=rng.choice(["kk", "ru"])))
         people.append(person)
-        await to_review(person)
+        await person.walk_to_review(BODY, region="astana")
         fake_api.press(person.user, "do:submit")
         await asyncio.sleep(rng.uniform(0, 0.05))
         await bot.kill()
