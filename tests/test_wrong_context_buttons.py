@@ -30,8 +30,7 @@ from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.harness import snapshot
 from tests.live import ADMIN_ID, Live, live_bot
 from tests.mocked import BOT_ID
-from tests.test_abuse import to_review
-from tests.test_departments import cards, case_id_of, data, press_in, report
+from tests.test_departments import BODY, cards, case_id_of, data, press_in, report
 
 STALE = "This button is no longer active."
 ELSEWHERE = "This case is closed or handled in another chat."
@@ -176,7 +175,7 @@ async def test_dialog_buttons_without_a_draft_change_nothing(live: Live) -> None
     await refused(live, newcomer.user, DIALOG_BUTTONS, menu, "kk", STALE)
 
     reporter = live.person("ru")
-    await to_review(reporter)
+    await reporter.walk_to_review(BODY)
     review = next(m for m in reversed(live.api.messages_in(reporter.user)) if shows_submit(m))
     await reporter.press("do:submit", expect="-")
     await refused(live, reporter.user, DIALOG_BUTTONS, review, "ru", STALE)
