@@ -17,6 +17,10 @@ from bot.quota import DailyQuota
 from storage.attachments import AttachmentsRepository, NewAttachment
 from storage.reports import EventRow, NewReport, ReportsRepository
 
+MAX_STORED_ITEMS = 100
+"""Notes and files one report may hold, additions and answers included (a report has at most 10
+files of its own)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Submission:
@@ -118,6 +122,11 @@ class ReportService:
             row.case_no,
             row.resolution,
         )
+
+    async def has_room(self, report_id: str) -> bool:
+        """Whether the report takes another addition or answer: a flood of them through /status
+        must not grow the database without end."""
+        return await self._reports.stored_items(report_id) < MAX_STORED_ITEMS
 
     async def add_note(self, report_id: str, text: str) -> None:
         note_id = new_id()

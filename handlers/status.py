@@ -25,7 +25,7 @@ from bot.draft import step_by_name
 from bot.evidence import incoming_file
 from bot.guard import ReceiptGuard
 from bot.replies import notice, present, send
-from bot.reports import ReportService
+from bot.reports import MAX_STORED_ITEMS, ReportService
 from bot.views import ViewContext
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
 from handlers.uploads import fetch_file
@@ -92,7 +92,8 @@ def get_router() -> Router:
         message: Message, state: FSMContext, reports: ReportService, event_update: Update
     ) -> None:
         text = (message.text or "").strip()
-        if not text or await _seen(state, event_update):
+        report_id = (await state.get_data())["status_report"]
+        if not text or await _seen(state, event_update) or await _full(message, reports, report_id):
             return
         if len(text) > MAX_NOTE_CHARS:
             await message.answer(
@@ -101,7 +102,7 @@ def get_router() -> Router:
                 )
             )
             return
-        await reports.add_note((await state.get_data())["status_report"], text)
+        await reports.add_note(report_id, text)
         await state.update_data(last_addition=event_update.update_id)
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 
@@ -114,10 +115,15 @@ def get_router() -> Router:
         event_update: Update,
     ) -> None:
         file = incoming_file(message)
-        data = await fetch_file(message, bot, file) if file else None
-        if file is None or data is None or await _seen(state, event_update):
+        report_id = (await state.get_data())["status_report"]
+        if file is None or await _seen(state, event_update):
             return
-        await reports.add_file((await state.get_data())["status_report"], file, data)
+        if await _full(message, reports, report_id):
+            return
+        data = await fetch_file(message, bot, file)
+        if data is None:
+            return
+        await reports.add_file(report_id, file, data)
         await state.update_data(last_addition=event_update.update_id)
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 
@@ -143,12 +149,19 @@ def get_router() -> Router:
 
     @router.message(StatusForm.answering, TYPED_TEXT)
     async def answer_text(
-        message: Message, state: FSMContext, cases: CaseService, event_update: Update
+        message: Message,
+        state: FSMContext,
+        cases: CaseService,
+        reports: ReportService,
+        event_update: Update,
     ) -> None:
         text = (message.text or "").strip()
+        context = await state.get_data()
         if not text or await _seen(state, event_update):
             return
-        await cases.answer_text((await state.get_data())["answer_question"], text)
+        if await _full(message, reports, context["answer_report"]):
+            return
+        await cases.answer_text(context["answer_question"], text)
         await state.update_data(last_addition=event_update.update_id)
         await message.answer(_answered_text(), reply_markup=keyboards.finish())
 
@@ -162,10 +175,14 @@ def get_router() -> Router:
         event_update: Update,
     ) -> None:
         file = incoming_file(message)
-        data = await fetch_file(message, bot, file) if file else None
-        if file is None or data is None or await _seen(state, event_update):
-            return
         context = await state.get_data()
+        if file is None or await _seen(state, event_update):
+            return
+        if await _full(message, reports, context["answer_report"]):
+            return
+        data = await fetch_file(message, bot, file)
+        if data is None:
+            return
         attachment_id = await reports.add_file(context["answer_report"], file, data)
         await cases.answer_file(context["answer_question"], attachment_id)
         await state.update_data(last_addition=event_update.update_id)
@@ -186,6 +203,19 @@ def get_router() -> Router:
         await resume_or_clear(query, state, view)
 
     return router
+
+
+async def _full(message: Message, reports: ReportService, report_id: str) -> bool:
+    """True, once the reporter is told, when the report takes nothing more."""
+    if await reports.has_room(report_id):
+        return False
+    await message.answer(
+        _(
+            "This report cannot take more: it already holds {limit} messages and files. If there "
+            "is more to tell, send a new report with /report."
+        ).format(limit=MAX_STORED_ITEMS)
+    )
+    return True
 
 
 async def _seen(state: FSMContext, update: Update) -> bool:

@@ -133,6 +133,15 @@ class ReportsRepository:
             )
             await _record_addition(conn, report_id, created_at)
 
+    async def stored_items(self, report_id: str) -> int:
+        """Notes (additions and answers) and files the report holds."""
+        row = await self._db.fetchone(
+            "SELECT (SELECT count(*) FROM report_notes WHERE report_id = ?) + "
+            "(SELECT count(*) FROM attachments WHERE report_id = ?)",
+            (report_id, report_id),
+        )
+        return row[0] if row else 0
+
     async def record_addition(self, report_id: str, created_at: str) -> None:
         async with self._db.transaction() as conn:
             await _record_addition(conn, report_id, created_at)

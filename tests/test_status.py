@@ -8,6 +8,7 @@ from aiogram.types import Update
 from bot import receipt
 from bot.app import Services
 from bot.guard import ReceiptGuard
+from bot.reports import MAX_STORED_ITEMS
 from storage.attempts import AttemptsRepository
 from tests.harness import Citizen, buttons, texts
 from tests.test_dialog import BODY, fill_report, receipt_code
@@ -121,3 +122,34 @@ async def test_an_addition_delivered_twice_is_stored_once(
     await citizen.dispatcher.feed_update(citizen.bot, update)
     notes = await services.database.fetchone("SELECT count(*) FROM report_notes")
     assert notes[0] == 1
+
+
+async def stored_items(services: Services) -> int:
+    row = await services.database.fetchone(
+        "SELECT (SELECT count(*) FROM report_notes) + "
+        "(SELECT count(*) FROM attachments WHERE report_id IS NOT NULL)"
+    )
+    return row[0]
+
+
+async def test_a_report_takes_additions_up_to_its_limit_and_then_says_so(
+    citizen: Citizen, services: Services
+) -> None:
+    code = await submit_report(citizen)
+    report = await services.database.fetchone("SELECT id FROM reports")
+    fillers = MAX_STORED_ITEMS - 1 - await stored_items(services)
+    await services.database.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+        "INSERT INTO report_notes (id, report_id, body, created_at) "
+        "SELECT 'filler-' || i, ?, x'00', '2026-01-01T00:00:00+00:00' FROM n",
+        (fillers, report[0]),
+    )
+    await citizen.say(f"/status {code}")
+    await citizen.press("do:addinfo")
+    await citizen.say("Последнее дополнение, которое ещё помещается")
+    assert await stored_items(services) == MAX_STORED_ITEMS
+
+    refused = [*await citizen.say("Ещё одно дополнение"), *await citizen.photo(b"\xff\xd8more")]
+    assert await stored_items(services) == MAX_STORED_ITEMS
+    limit = f"{MAX_STORED_ITEMS} сообщений и файлов"
+    assert [limit in text and "/report" in text for text in texts(refused)] == [True, True]
