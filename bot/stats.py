@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import csv
 import io
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from storage.cases import OPEN_STATUSES
 from storage.stats import ExportRow, StatsRepository
 
 WEEKS = 8
+EXPORT_FILE_BYTES = 45 * 1024 * 1024
+"""Under the 50 MB a bot may upload, with room for the request around the file."""
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,6 +54,48 @@ class Stats:
     @property
     def overdue(self) -> int:
         return sum(count for _region, count in self.overdue_by_region)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportPart:
+    data: bytes
+    cases: int
+
+
+class _CsvFiles:
+    """Rows split into CSV files of at most ``limit`` bytes, each opening with the header."""
+
+    def __init__(self, header: list[str], limit: int) -> None:
+        self._header = codecs.BOM_UTF8 + _csv_line(header)
+        self._limit = limit
+        self._parts: list[ExportPart] = []
+        self._current = bytearray()
+        self._cases = 0
+
+    def add(self, cells: list[str]) -> None:
+        line = _csv_line(cells)
+        if self._cases and len(self._current) + len(line) > self._limit:
+            self._close()
+        if not self._current:
+            self._current += self._header
+        self._current += line
+        self._cases += 1
+
+    def finish(self) -> list[ExportPart]:
+        if self._cases:
+            self._close()
+        return self._parts
+
+    def _close(self) -> None:
+        self._parts.append(ExportPart(bytes(self._current), self._cases))
+        self._current = bytearray()
+        self._cases = 0
+
+
+def _csv_line(cells: list[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue().encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,23 +148,23 @@ class StatsService:
 
     async def export_csv(
         self, regions: frozenset[str] | None, locale: str, actor_id: int
-    ) -> tuple[bytes, int]:
-        """The cases as CSV (UTF-8 with BOM, for Excel) and their count; the audit log records
-        the export under the requester's pseudonym. The reporter's contact is never included."""
+    ) -> list[ExportPart]:
+        """The cases as CSV files (UTF-8 with BOM, for Excel), as many as Telegram's upload limit
+        needs; the audit log records the export under the requester's pseudonym. The reporter's
+        contact is never included."""
         scope = _scope(regions)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        count = 0
         with self._i18n.context(), self._i18n.use_locale(locale):
-            writer.writerow(_headers())
+            files = _CsvFiles(_headers(), EXPORT_FILE_BYTES)
             labels = _Labels(case_status_labels(), resolution_labels())
             async for batch in self._stats.export_batches(scope):
-                writer.writerows(self._cells(row, locale, labels) for row in batch)
-                count += len(batch)
+                for row in batch:
+                    files.add(self._cells(row, locale, labels))
+        parts = files.finish()
+        count = sum(part.cases for part in parts)
         await self._stats.record_export(
             self._chats.actor(actor_id), scope, f"{count} cases", utc_now().isoformat()
         )
-        return buffer.getvalue().encode("utf-8-sig"), count
+        return parts
 
     async def _weekly(self, scope: list[str] | None, now: datetime) -> tuple[tuple[date, int], ...]:
         """Weeks in local time; the zone's offset now is applied to every report (no DST here)."""

@@ -60,14 +60,23 @@ def get_router(admin_ids: frozenset[int]) -> Router:
         message: Message, scope: frozenset[str] | None, stats: StatsService, view: ViewContext
     ) -> None:
         requester = message.from_user.id  # type: ignore[union-attr]
-        data, count = await stats.export_csv(scope, view.locale, requester)
-        if not count:
+        parts = await stats.export_csv(scope, view.locale, requester)
+        if not parts:
             await message.answer(_("There are no cases to export."))
             return
         day = utc_now().astimezone(view.zone).date().isoformat()
-        await message.answer_document(
-            BufferedInputFile(data, filename=f"adal-cases-{day}.csv"),
-            caption=_("Cases exported: {count}.").format(count=format_number(count, view.locale)),
+        summary = _("Cases exported: {count}.").format(
+            count=format_number(sum(part.cases for part in parts), view.locale)
         )
+        for number, part in enumerate(parts, 1):
+            name, caption = f"adal-cases-{day}.csv", summary
+            if len(parts) > 1:
+                name = f"adal-cases-{day}-{number}.csv"
+                caption = _("{summary} File {number} of {total}.").format(
+                    summary=summary, number=number, total=len(parts)
+                )
+            await message.answer_document(
+                BufferedInputFile(part.data, filename=name), caption=caption
+            )
 
     return router

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from matplotlib.text import Text
 from PIL import Image
 
+import bot.stats
 from bot.catalog import Catalog
 from bot.chart import build_figure
 from bot.i18n import create_i18n
@@ -229,6 +230,35 @@ async def test_admin_export_has_every_case_with_formulas_neutralised(
         "SELECT region, detail FROM audit WHERE action = 'export'"
     )
     assert (audit["region"], audit["detail"]) == (None, "3 cases")
+
+
+async def test_an_export_over_the_upload_limit_comes_in_files_that_each_open_alone(
+    live: Live, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = live.person()
+    for region in ("astana", "abai", "shymkent"):
+        await file_report(person, region)
+    monkeypatch.setattr(bot.stats, "EXPORT_FILE_BYTES", 2 * len(BODY.encode()))
+    summary = translated(live, "ru", "Cases exported: {count}.", count=3)
+    captions = [
+        translated(
+            live, "ru", "{summary} File {number} of {total}.", summary=summary, number=n, total=3
+        )
+        for n in (1, 2, 3)
+    ]
+    mark = fake_api.mark()
+    fake_api.send_command(live.admin, "/export")
+    await fake_api.wait_for(
+        "sendDocument", lambda r: r.params["caption"] == captions[-1], after=mark
+    )
+
+    sent = fake_api.calls("sendDocument", after=mark)
+    assert [r.message.plain_text for r in sent if r.message] == captions
+    files = [fake_api.files[r.message.file_id] for r in sent if r.message and r.message.file_id]
+    assert [f.file_name[-6:] for f in files] == ["-1.csv", "-2.csv", "-3.csv"]
+    tables = [csv_rows(f.data) for f in files]
+    assert all(table[0] == tables[0][0] for table in tables), "each file has the header"
+    assert [row[0] for table in tables for row in table[1:]] == ["1", "2", "3"]
 
 
 async def test_others_get_the_unknown_command_answer_and_unlinked_groups_nothing(
