@@ -102,7 +102,8 @@ class SubscribersRepository:
 
     async def set_region(self, chat_key: bytes, region: str | None) -> bool:
         changed = await self._db.execute(
-            "UPDATE subscribers SET region = ? WHERE chat_key = ?", (region, chat_key)
+            "UPDATE subscribers SET region = ? WHERE chat_key = ? AND status != ?",
+            (region, chat_key, SubscriberStatus.OFF),
         )
         return changed > 0
 

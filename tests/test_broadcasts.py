@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import SendMessage
+from aiogram.utils.i18n import gettext
 
 from bot import broadcast_runner, broadcast_views
 from bot.app import publish_profile
@@ -131,6 +132,13 @@ async def test_start_subscribes_and_news_toggles(live: Live, fake_api: FakeBotAP
 
     assert await stale_answer(fake_api, person.user, "nr:atlantis")
     assert (await live.services.subscribers.get(person.user.id)).region is None
+
+    await person.command("/news")
+    with live.services.i18n.context(), live.services.i18n.use_locale("kk"):
+        turn_on_first = gettext("Turn news on first: send /news.")
+    assert await stale_answer(fake_api, person.user, "nr:abai") == turn_on_first
+    subscriber = await live.services.subscribers.get(person.user.id)
+    assert (subscriber.status, subscriber.region) == (SubscriberStatus.OFF, None)
 
 
 async def test_language_change_follows_the_subscriber(live: Live) -> None:
