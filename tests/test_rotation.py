@@ -182,9 +182,9 @@ async def test_after_rotation_the_old_key_goes_and_the_bot_still_works(
         await drafter.press("do:skip", button="do:cyes")
         await drafter.press("do:cno", button="do:submit")
         await drafter.press("do:submit", expect="-")
-        exported, count = await live.services.stats.export_csv(None, "ru", ADMIN_ID)
-        table = exported.decode("utf-8-sig")
-        assert count == 3
+        [exported] = await live.services.stats.export_csv(None, "ru", ADMIN_ID)
+        table = exported.data.decode("utf-8-sig")
+        assert exported.cases == 3
         for marker in ("FIRST-CASE", "FIRST-PLACE", "SECOND-CASE", "DRAFT-CASE", "DRAFT-PLACE"):
             assert marker in table, marker
 
@@ -279,8 +279,9 @@ async def test_a_rotation_that_dies_half_way_continues_when_run_again(
     try:
         for code in codes:
             assert await services.reports.lookup(code) is not None
-        exported, count = await services.stats.export_csv(None, "ru", ADMIN_ID)
-        assert count == 6 and all(f"place {i}" in exported.decode("utf-8-sig") for i in range(6))
+        [exported] = await services.stats.export_csv(None, "ru", ADMIN_ID)
+        table = exported.data.decode("utf-8-sig")
+        assert exported.cases == 6 and all(f"place {i}" in table for i in range(6))
     finally:
         await services.close()
 
