@@ -1,11 +1,12 @@
-"""Images sent as files lose their metadata: only their pixels are encoded again.
+"""Images and videos sent as files lose their metadata: an image's pixels are encoded again, a
+video's metadata boxes are erased in place (``bot.video_metadata``).
 
 Telegram recompresses photos sent as photos, which drops their EXIF; a file sent as a document
 arrives as it was made, with the camera, the author, GPS coordinates, XMP, comments, PNG text
 chunks and an ICC profile that may name the device. A JPEG, PNG or WebP file is decoded here,
 turned upright by its EXIF orientation, and written again in its own format from a new image
-that holds nothing but the pixels. Anything else, or an image that cannot be decoded safely, is
-kept as sent and marked as not cleaned.
+that holds nothing but the pixels. Anything else, or a file that cannot be read safely, is kept
+as sent and marked as not cleaned.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from PIL import (
     WebPImagePlugin,  # noqa: F401  (registers WebP, which Pillow loads lazily)
 )
 
+from bot.video_metadata import strip_video_metadata
+
 logger = logging.getLogger(__name__)
 
 JPEG_QUALITY = 95
@@ -40,14 +43,14 @@ class Stripped:
 
 
 def strip_metadata(data: bytes) -> Stripped:
-    """The image re-encoded without metadata, or ``data`` unchanged when it is not one we clean.
+    """The image or video without metadata, or ``data`` unchanged when it is not one we clean.
 
     CPU-bound (decoding up to Pillow's ``MAX_IMAGE_PIXELS``): run it in a thread.
     """
     try:
         clean = _reencode(data)
     except UnidentifiedImageError:
-        clean = None
+        clean = strip_video_metadata(data)
     except Exception as exc:  # Pillow's decoders raise many kinds of error on malformed input
         logger.info("An image file could not be cleaned (%s); kept as sent", type(exc).__name__)
         clean = None

@@ -17,6 +17,8 @@ from bot.quota import DailyQuota
 from storage.attachments import AttachmentsRepository, NewAttachment
 from storage.reports import EventRow, NewReport, ReportsRepository
 
+CLEANED_KINDS = frozenset({FileKind.DOCUMENT, FileKind.VIDEO})
+"""Photos arrive recompressed by Telegram, without metadata; a video may arrive as filmed."""
 MAX_STORED_ITEMS = 100
 """Notes and files one report may hold, additions and answers included (a report has at most 10
 files of its own)."""
@@ -151,10 +153,10 @@ class ReportService:
         return await self._attachments.purge_orphans(time.time() - older_than_seconds)
 
     async def _sealed_attachment(self, file: IncomingFile, data: bytes) -> NewAttachment:
-        """Sealed, and an image sent as a file without its metadata (photos are already)."""
+        """Sealed, and an image or video without its metadata (photos are clean already)."""
         attachment_id = new_id()
         cleaned = False
-        if file.kind == FileKind.DOCUMENT:
+        if file.kind in CLEANED_KINDS:
             stripped = await asyncio.to_thread(strip_metadata, data)
             data, cleaned = stripped.data, stripped.cleaned
         meta = json.dumps(

@@ -296,6 +296,105 @@ async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_
         assert secret not in everything
 
 
+# ---------------------------------------------------------------- videos with metadata
+
+LOCATION = b"+43.2389+076.8897/"
+FILMED = (3_900_000_000).to_bytes(4, "big")  # seconds since 1904, in 2027
+MEDIA = bytes(range(256)) * 8
+
+
+def box(kind: bytes, *payload: bytes) -> bytes:
+    body = b"".join(payload)
+    return (8 + len(body)).to_bytes(4, "big") + kind + body
+
+
+def video_with_metadata() -> bytes:
+    """A QuickTime file as a phone writes it: Apple's location keys, ©xyz, the camera, XMP, and
+    the times of filming in the movie, track (version 1, 64-bit) and media headers."""
+    times, long_times = FILMED * 2, (bytes(4) + FILMED) * 2
+    track = box(
+        b"trak",
+        box(b"tkhd", b"\x01\x00\x00\x07", long_times, bytes(72)),
+        box(
+            b"mdia", box(b"mdhd", bytes(4), times, bytes(12)), box(b"minf", box(b"vmhd", bytes(12)))
+        ),
+        box(b"udta", box(b"\xa9mod", MODEL.encode())),
+    )
+    keys = box(
+        b"meta",
+        bytes(4),
+        box(b"keys", b"com.apple.quicktime.location.ISO6709"),
+        box(b"ilst", LOCATION),
+    )
+    places = box(b"udta", box(b"\xa9xyz", bytes(4), LOCATION), box(b"\xa9mak", MAKE.encode()))
+    movie = box(b"moov", box(b"mvhd", bytes(4), times, bytes(88)), track, places, keys)
+    return (
+        box(b"ftyp", b"qt  ", bytes(4), b"qt  ")
+        + box(b"uuid", bytes(16), XMP)
+        + movie
+        + box(b"mdat", MEDIA)
+    )
+
+
+VIDEO_SECRETS = (LOCATION, MAKE.encode(), MODEL.encode(), XMP_MARKER, b"com.apple", FILMED)
+
+
+def top_level_boxes(data: bytes) -> list[tuple[bytes, int]]:
+    boxes, position = [], 0
+    while position < len(data):
+        size = int.from_bytes(data[position : position + 4], "big")
+        boxes.append((data[position + 4 : position + 8], size))
+        position += size
+    return boxes
+
+
+def test_videos_lose_place_device_and_time_and_keep_their_media_where_it_was() -> None:
+    original = video_with_metadata()
+    stripped = strip_metadata(original)
+    assert stripped.cleaned
+    for secret in VIDEO_SECRETS:
+        assert secret in original and secret not in stripped.data, secret
+    assert [kind for kind, _size in top_level_boxes(stripped.data)] == [
+        b"ftyp",
+        b"free",
+        b"moov",
+        b"mdat",
+    ]
+    assert [size for _kind, size in top_level_boxes(stripped.data)] == [
+        size for _kind, size in top_level_boxes(original)
+    ], "nothing moved, so the offsets into the media stay right"
+    assert stripped.data.endswith(box(b"mdat", MEDIA))
+    for damaged in (original[:-1], original[:200], original.replace(b"moov", b"moox", 1)):
+        assert strip_metadata(damaged) == Stripped(damaged, cleaned=False)
+
+
+async def test_a_video_reaches_the_department_without_its_metadata(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = fake_api.make_group(title="Abai officers")
+    await live.link("abai", group)
+    person = live.person()
+    await to_evidence_step(person)
+    mark = fake_api.mark()
+    fake_api.send_video(person.user, video_with_metadata())
+    await fake_api.next_reply(person.user, after=mark, where=has_button("do:done"))
+    await submit(person)
+    assert await live.deliver() == 0
+
+    [(data, meta)] = await stored_attachments(live)
+    assert meta["cleaned"] is True
+    [video] = [m for m in fake_api.messages_in(group) if m.kind == "video"]
+    delivered = fake_api.files[video.file_id].data
+    assert delivered == data and delivered.endswith(box(b"mdat", MEDIA))
+    department = await live.services.departments.department("abai")
+    assert department is not None
+    with in_locale(live, department.locale):
+        assert file_note(FileKind.VIDEO, cleaned=True) in (video.plain_text or "")
+    everything = data_files(live) + delivered
+    for secret in VIDEO_SECRETS:
+        assert secret not in everything, secret
+
+
 # An ISO base media file of brand heic, with a camera's name where its EXIF item would be.
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00\x00\x00\x16Exif" + MAKE.encode()
 
