@@ -21,8 +21,9 @@ class FileKind(StrEnum):
     AUDIO = "audio"
 
 
-# Kinds whose content or metadata may identify the sender (EXIF/GPS in documents, a voice).
-IDENTIFYING_KINDS = frozenset({FileKind.DOCUMENT, FileKind.VOICE, FileKind.AUDIO})
+# Kinds whose content or metadata may identify the sender when the bot could not clean them
+# (EXIF/GPS in documents, a video's place and device, a voice).
+IDENTIFYING_KINDS = frozenset({FileKind.DOCUMENT, FileKind.VIDEO, FileKind.VOICE, FileKind.AUDIO})
 
 
 class FileTooLarge(Exception):

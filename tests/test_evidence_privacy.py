@@ -27,6 +27,7 @@ from bot.case_views import file_note
 from bot.draft import Draft, ReportForm
 from bot.evidence import MAX_FILES, FileKind
 from bot.formatting import utf16_length
+from bot.i18n import create_i18n
 from bot.metadata import Stripped, strip_metadata
 from bot.views import ViewContext, metadata_warning, render_step
 from handlers.clear_chat import _cleared_text
@@ -48,6 +49,7 @@ METADATA_KEYS = {"exif", "xmp", "icc_profile", "comment", "XML:com.adobe.xmp", "
 PDF = b"%PDF-1.4\n1 0 obj << /Author (PDF Author Secretov) /Creator (Word) >> endobj\n%%EOF\n"
 CLEAR = ActionCB(action=Action.CLEAR_CHAT).pack()
 BOT_ID = 42  # tests/live.py runs the bot with the token 42:TEST
+I18N = create_i18n("kk")
 
 
 @pytest.fixture
@@ -366,6 +368,10 @@ def test_videos_lose_place_device_and_time_and_keep_their_media_where_it_was() -
     assert stripped.data.endswith(box(b"mdat", MEDIA))
     for damaged in (original[:-1], original[:200], original.replace(b"moov", b"moox", 1)):
         assert strip_metadata(damaged) == Stripped(damaged, cleaned=False)
+    with I18N.context(), I18N.use_locale("ru"):
+        warning = file_note(FileKind.VIDEO, cleaned=False)
+        assert warning is not None, "officers are warned about a video kept as sent"
+        assert warning == file_note(FileKind.DOCUMENT, cleaned=False)
 
 
 async def test_a_video_reaches_the_department_without_its_metadata(
