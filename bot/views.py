@@ -117,10 +117,9 @@ def metadata_warning() -> str:
     return _(
         "⚠️ Photos sent as photos lose their metadata in Telegram. Images sent as files (JPEG, "
         "PNG, WebP) and videos (MP4, MOV) are cleaned by the bot before they are stored. Other "
-        "files (PDF, Word and "
-        "others) are kept as they are and can carry the author's name, the device and sometimes "
-        "the location where they were made: remove it before sending, or send a photo or a "
-        "screenshot instead. A voice can be recognised."
+        "files (PDF, Word and others) are kept as they are and can carry the author's name, the "
+        "device and sometimes the location where they were made: remove it before sending, or "
+        "send a photo or a screenshot instead. A voice can be recognised."
     )
 
 

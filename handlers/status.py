@@ -93,7 +93,9 @@ def get_router() -> Router:
     ) -> None:
         text = (message.text or "").strip()
         report_id = (await state.get_data())["status_report"]
-        if not text or await _seen(state, event_update) or await _full(message, reports, report_id):
+        if not text or await _seen(state, event_update):
+            return
+        if await _full(message, reports, report_id):
             return
         if len(text) > MAX_NOTE_CHARS:
             await message.answer(

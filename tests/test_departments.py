@@ -10,7 +10,7 @@ import pytest
 from aiogram.utils.i18n import gettext as _
 
 from tests.e2e.botprocess import Person
-from tests.fakeapi import FakeBotAPI, SentMessage
+from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import Live, live_bot
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
@@ -310,6 +310,19 @@ async def test_urgent_reports_skip_the_schedule(live: Live, fake_api: FakeBotAPI
     assert await live.services.digests.queue() == 0, "the next digest does not repeat it"
 
 
+async def post_question(
+    live: Live, officer: FakeUser, chat: FakeChat, case: str, text: str
+) -> None:
+    """An officer presses Ask under ``case`` in ``chat`` and replies to the prompt with ``text``."""
+    api = live.api
+    mark = api.mark()
+    api.press(officer, data("ask", case), chat=chat)
+    prompt = await api.next_reply(chat, after=mark)
+    mark = api.mark()
+    api.send_text(officer, text, chat=chat, reply_to=prompt)
+    await api.next_reply(chat, after=mark)
+
+
 async def test_ask_the_reporter_and_the_answer_reaches_the_case(
     live: Live, fake_api: FakeBotAPI
 ) -> None:
@@ -322,12 +335,7 @@ async def test_ask_the_reporter_and_the_answer_reaches_the_case(
     case = case_id_of(card)
     officer = fake_api.make_user(first_name="Officer", username="officer_x", language_code="ru")
 
-    mark = fake_api.mark()
-    fake_api.press(officer, data("ask", case), chat=group)
-    prompt = await fake_api.next_reply(group, after=mark)
-    mark = fake_api.mark()
-    fake_api.send_text(officer, "Назовите номер кабинета QUESTION-7", chat=group, reply_to=prompt)
-    await fake_api.next_reply(group, after=mark)
+    await post_question(live, officer, group, case, "Назовите номер кабинета QUESTION-7")
     mark = fake_api.mark()
     await live.sender.drain(within=3)
     question = await fake_api.next_reply(person.user, after=mark)
@@ -359,12 +367,7 @@ async def test_without_opt_in_the_question_waits_on_status(
     await live.deliver()
     case = case_id_of(cards(fake_api, group)[0])
     officer = fake_api.make_user(language_code="ru")
-    mark = fake_api.mark()
-    fake_api.press(officer, data("ask", case), chat=group)
-    prompt = await fake_api.next_reply(group, after=mark)
-    mark = fake_api.mark()
-    fake_api.send_text(officer, "Когда именно? WAITING-Q", chat=group, reply_to=prompt)
-    await fake_api.next_reply(group, after=mark)
+    await post_question(live, officer, group, case, "Когда именно? WAITING-Q")
     await live.sender.drain(within=2)
     assert not [m for m in fake_api.messages_in(person.user) if "WAITING-Q" in (m.plain_text or "")]
     waiting = await person.command(f"/status {code}", expect="WAITING-Q")

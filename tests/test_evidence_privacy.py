@@ -32,7 +32,7 @@ from bot.metadata import Stripped, strip_metadata
 from bot.views import ViewContext, metadata_warning, render_step
 from handlers.clear_chat import _cleared_text
 from tests.e2e.botprocess import Person
-from tests.fakeapi import FakeBotAPI, FakeUser, SentMessage
+from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import Live, live_bot
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
@@ -197,6 +197,23 @@ def in_locale(live: Live, locale: str) -> Iterator[None]:
         yield
 
 
+async def abai_officers(live: Live, api: FakeBotAPI) -> FakeChat:
+    """A group linked as the department of Abai region."""
+    group = api.make_group(title="Abai officers")
+    await live.link("abai", group)
+    return group
+
+
+async def officers_note(live: Live, kind: FileKind, *, cleaned: bool) -> str:
+    """The note Abai's officers see under a file, in their department's language."""
+    department = await live.services.departments.department("abai")
+    assert department is not None
+    with in_locale(live, department.locale):
+        note = file_note(kind, cleaned=cleaned)
+    assert note
+    return note
+
+
 def has_button(data: str) -> Any:
     return lambda message: any(b.get("callback_data") == data for b in message.buttons)
 
@@ -258,8 +275,7 @@ def documents_in(api: FakeBotAPI, chat: object) -> dict[str, SentMessage]:
 async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_note(
     live: Live, fake_api: FakeBotAPI
 ) -> None:
-    group = fake_api.make_group(title="Abai officers")
-    await live.link("abai", group)
+    group = await abai_officers(live, fake_api)
     person = live.person()
     step = await to_evidence_step(person)
     with in_locale(live, "ru"):
@@ -274,12 +290,8 @@ async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_
     await submit(person)
     assert await live.deliver() == 0
 
-    department = await live.services.departments.department("abai")
-    assert department is not None
-    with in_locale(live, department.locale):
-        cleaned_note = file_note(FileKind.DOCUMENT, cleaned=True)
-        as_sent_note = file_note(FileKind.DOCUMENT, cleaned=False)
-    assert cleaned_note and as_sent_note
+    cleaned_note = await officers_note(live, FileKind.DOCUMENT, cleaned=True)
+    as_sent_note = await officers_note(live, FileKind.DOCUMENT, cleaned=False)
     delivered = documents_in(fake_api, group)
     assert sorted(delivered) == sorted([*IMAGES, *as_sent])
     for name, (_mime, original, fmt) in IMAGES.items():
@@ -377,8 +389,7 @@ def test_videos_lose_place_device_and_time_and_keep_their_media_where_it_was() -
 async def test_a_video_reaches_the_department_without_its_metadata(
     live: Live, fake_api: FakeBotAPI
 ) -> None:
-    group = fake_api.make_group(title="Abai officers")
-    await live.link("abai", group)
+    group = await abai_officers(live, fake_api)
     person = live.person()
     await to_evidence_step(person)
     mark = fake_api.mark()
@@ -392,10 +403,7 @@ async def test_a_video_reaches_the_department_without_its_metadata(
     [video] = [m for m in fake_api.messages_in(group) if m.kind == "video"]
     delivered = fake_api.files[video.file_id].data
     assert delivered == data and delivered.endswith(box(b"mdat", MEDIA))
-    department = await live.services.departments.department("abai")
-    assert department is not None
-    with in_locale(live, department.locale):
-        assert file_note(FileKind.VIDEO, cleaned=True) in (video.plain_text or "")
+    assert await officers_note(live, FileKind.VIDEO, cleaned=True) in (video.plain_text or "")
     everything = data_files(live) + delivered
     for secret in VIDEO_SECRETS:
         assert secret not in everything, secret
@@ -408,8 +416,7 @@ HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00\x00\x00\x16E
 async def test_heic_files_are_kept_as_sent_and_officers_see_the_note(
     live: Live, fake_api: FakeBotAPI
 ) -> None:
-    group = fake_api.make_group(title="Abai officers")
-    await live.link("abai", group)
+    group = await abai_officers(live, fake_api)
     person = live.person()
     await to_evidence_step(person)
     await send_document(fake_api, person.user, HEIC, "x.heic", "image/heic")
@@ -423,11 +430,7 @@ async def test_heic_files_are_kept_as_sent_and_officers_see_the_note(
         "image/heic",
         False,
     )
-    department = await live.services.departments.department("abai")
-    assert department is not None
-    with in_locale(live, department.locale):
-        as_sent_note = file_note(FileKind.DOCUMENT, cleaned=False)
-    assert as_sent_note
+    as_sent_note = await officers_note(live, FileKind.DOCUMENT, cleaned=False)
     delivered = documents_in(fake_api, group)["x.heic"]
     assert fake_api.files[delivered.file_id].data == HEIC
     assert as_sent_note in (delivered.plain_text or "")
@@ -473,8 +476,7 @@ ORIGIN_TRACES = (
 async def test_forwarded_messages_leave_no_trace_of_their_origin(
     live: Live, fake_api: FakeBotAPI
 ) -> None:
-    group = fake_api.make_group(title="Abai officers")
-    await live.link("abai", group)
+    group = await abai_officers(live, fake_api)
     person = live.person()
     user = person.user
     await to_body_step(person)

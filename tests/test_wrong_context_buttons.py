@@ -30,7 +30,7 @@ from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.harness import snapshot
 from tests.live import ADMIN_ID, Live, live_bot
 from tests.mocked import BOT_ID
-from tests.test_departments import BODY, cards, case_id_of, data, press_in, report
+from tests.test_departments import BODY, cards, case_id_of, data, post_question, press_in, report
 
 STALE = "This button is no longer active."
 ELSEWHERE = "This case is closed or handled in another chat."
@@ -154,16 +154,10 @@ async def ask(
     live: Live, officer: FakeUser, chat: FakeChat, case: str, reporter: FakeUser
 ) -> SentMessage:
     """An officer asks the reporter a question; the question as the reporter received it."""
-    api = live.api
-    mark = api.mark()
-    api.press(officer, data("ask", case), chat=chat)
-    prompt = await api.next_reply(chat, after=mark)
-    mark = api.mark()
-    api.send_text(officer, "В каком кабинете это было?", chat=chat, reply_to=prompt)
-    await api.next_reply(chat, after=mark)
-    mark = api.mark()
+    await post_question(live, officer, chat, case, "В каком кабинете это было?")
+    mark = live.api.mark()
     await live.sender.drain(within=3)
-    return await api.next_reply(reporter, after=mark)
+    return await live.api.next_reply(reporter, after=mark)
 
 
 # ---------------------------------------------------------------- the report dialog
