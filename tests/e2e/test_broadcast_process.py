@@ -145,7 +145,8 @@ async def test_broadcast_to_2000_survives_sigkill_within_telegram_limits(
         got = delivered.get(user.id, [])
         if user in blocked:
             assert got == []
-            assert outcomes[user.id] == (SubscriberStatus.BLOCKED, "blocked")
+            if user not in unconfirmed:  # its 403 may have been in flight at the kill
+                assert outcomes[user.id] == (SubscriberStatus.BLOCKED, "blocked")
             continue
         assert len(got) <= 1, f"subscriber {user.id} got the broadcast {len(got)} times"
         expected = KK_NEWS if user.language_code == "kk" else RU_NEWS
