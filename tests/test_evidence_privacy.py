@@ -34,6 +34,7 @@ from handlers.clear_chat import _cleared_text
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import Live, live_bot
+from tests.mp4 import FILMED, box, movie, video
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
 ARTIST = "Artist Secretov"
@@ -313,27 +314,12 @@ async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_
 # ---------------------------------------------------------------- videos with metadata
 
 LOCATION = b"+43.2389+076.8897/"
-FILMED = (3_900_000_000).to_bytes(4, "big")  # seconds since 1904, in 2027
 MEDIA = bytes(range(256)) * 8
-
-
-def box(kind: bytes, *payload: bytes) -> bytes:
-    body = b"".join(payload)
-    return (8 + len(body)).to_bytes(4, "big") + kind + body
 
 
 def video_with_metadata() -> bytes:
     """A QuickTime file as a phone writes it: Apple's location keys, ©xyz, the camera, XMP, and
     the times of filming in the movie, track (version 1, 64-bit) and media headers."""
-    times, long_times = FILMED * 2, (bytes(4) + FILMED) * 2
-    track = box(
-        b"trak",
-        box(b"tkhd", b"\x01\x00\x00\x07", long_times, bytes(72)),
-        box(
-            b"mdia", box(b"mdhd", bytes(4), times, bytes(12)), box(b"minf", box(b"vmhd", bytes(12)))
-        ),
-        box(b"udta", box(b"\xa9mod", MODEL.encode())),
-    )
     keys = box(
         b"meta",
         bytes(4),
@@ -341,13 +327,12 @@ def video_with_metadata() -> bytes:
         box(b"ilst", LOCATION),
     )
     places = box(b"udta", box(b"\xa9xyz", bytes(4), LOCATION), box(b"\xa9mak", MAKE.encode()))
-    movie = box(b"moov", box(b"mvhd", bytes(4), times, bytes(88)), track, places, keys)
-    return (
-        box(b"ftyp", b"qt  ", bytes(4), b"qt  ")
-        + box(b"uuid", bytes(16), XMP)
-        + movie
-        + box(b"mdat", MEDIA)
-    )
+    camera = box(b"udta", box(b"\xa9mod", MODEL.encode()))
+    return movie(
+        video(MEDIA, extra=(camera,)),
+        before=(box(b"uuid", bytes(16), XMP),),
+        in_movie=(places, keys),
+    ).data
 
 
 VIDEO_SECRETS = (LOCATION, MAKE.encode(), MODEL.encode(), XMP_MARKER, b"com.apple", FILMED)

@@ -1,0 +1,186 @@
+"""Building MP4/QuickTime files box by box as phones, drones and action cameras write them, and
+reading them back as a tree of boxes, for the tests of ``bot.video_metadata``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import zip_longest
+
+FILMED = (3_900_000_000).to_bytes(4, "big")  # seconds since 1904, in 2027
+CONTAINERS = frozenset({b"moov", b"trak", b"edts", b"mdia", b"minf", b"dinf", b"stbl", b"udta"})
+
+
+def box(kind: bytes, *payload: bytes) -> bytes:
+    body = b"".join(payload)
+    return (8 + len(body)).to_bytes(4, "big") + kind + body
+
+
+def full(kind: bytes, version: int, *payload: bytes, flags: int = 0) -> bytes:
+    return box(kind, bytes([version]), flags.to_bytes(3, "big"), *payload)
+
+
+def u32(*values: int) -> bytes:
+    return b"".join(value.to_bytes(4, "big") for value in values)
+
+
+def visual_entry(codec: bytes = b"avc1", *children: bytes, compressor: bytes = b"H.264") -> bytes:
+    """A visual sample entry: 78 bytes of fields (vendor ``appl``, a compressor name), then its
+    boxes; by default ``avcC`` and ``pasp``."""
+    fields = (
+        bytes(6) + (1).to_bytes(2, "big") + bytes(4) + b"appl" + u32(512, 512)
+        + (320).to_bytes(2, "big") + (240).to_bytes(2, "big") + u32(0x480000, 0x480000, 0)
+        + (1).to_bytes(2, "big") + bytes([len(compressor)]) + compressor.ljust(31, b"\0")
+        + (24).to_bytes(2, "big") + b"\xff\xff"
+    )  # fmt: skip
+    configuration = children or (box(b"avcC", b"\x01\x64\x00\x1f\xff\xe1"), box(b"pasp", u32(1, 1)))
+    return box(codec, fields, *configuration)
+
+
+def sound_entry(codec: bytes = b"mp4a", *children: bytes) -> bytes:
+    fields = (
+        bytes(6) + (1).to_bytes(2, "big") + bytes(4) + b"appl" + (2).to_bytes(2, "big")
+        + (16).to_bytes(2, "big") + bytes(4) + u32(44100 << 16)
+    )  # fmt: skip
+    return box(codec, fields, *(children or (full(b"esds", 0, b"\x03\x19\x00\x00"),)))
+
+
+def text_entry(codec: bytes = b"tx3g") -> bytes:
+    return box(codec, bytes(6), (1).to_bytes(2, "big"), bytes(30))
+
+
+@dataclass
+class Stream:
+    """A track: its handler, its sample entry and its chunks of samples, plus boxes of its own
+    (``udta``, ``tref``) and its handler's name."""
+
+    handler: bytes
+    entry: bytes
+    chunks: list[list[bytes]]
+    name: bytes = b"Core Media Video"
+    extra: tuple[bytes, ...] = ()
+    media_header: bytes = field(default_factory=lambda: full(b"vmhd", 0, bytes(8), flags=1))
+
+    @property
+    def samples(self) -> list[bytes]:
+        return [sample for chunk in self.chunks for sample in chunk]
+
+
+@dataclass
+class Built:
+    """A file and where each stream's samples were put in it."""
+
+    data: bytes
+    placed: dict[bytes, list[tuple[int, bytes]]]
+
+
+def movie(
+    *streams: Stream,
+    before: tuple[bytes, ...] = (),
+    in_movie: tuple[bytes, ...] = (),
+    between_chunks: bytes = b"",
+    brand: bytes = b"qt  ",
+    media_size: str = "32 bits",
+) -> Built:
+    """ftyp, the boxes ``before``, moov, then one mdat with the streams' chunks interleaved (and
+    ``between_chunks`` after each, as a dash-cam writes GPS blocks among the frames); the mdat's
+    size in ``media_size``: "32 bits", "64 bits" or "to the end" (0)."""
+    ftyp = box(b"ftyp", brand, bytes(4), brand, b"isom")
+    order = [
+        (index, chunk)
+        for row in zip_longest(*(enumerate(s.chunks) for s in streams))
+        for index, chunk in enumerate(row)
+        if chunk is not None
+    ]
+
+    def layout(base: int) -> tuple[bytes, bytes, dict[int, list[int]]]:
+        offsets: dict[int, list[int]] = {i: [] for i in range(len(streams))}
+        media, position = b"", base
+        for index, (_number, chunk) in order:
+            offsets[index].append(position)
+            piece = b"".join(chunk) + between_chunks
+            media, position = media + piece, position + len(piece)
+        tracks = [_track(s, i + 1, offsets[i]) for i, s in enumerate(streams)]
+        header = full(b"mvhd", 0, FILMED * 2, u32(600, 6000, 0x10000), bytes(72), u32(9))
+        return box(b"moov", header, *tracks, *in_movie), media, offsets
+
+    head = ftyp + b"".join(before)
+    moov, _, _ = layout(0)
+    header = 16 if media_size == "64 bits" else 8
+    moov, media, offsets = layout(len(head) + len(moov) + header)
+    if media_size == "64 bits":
+        mdat = u32(1) + b"mdat" + (16 + len(media)).to_bytes(8, "big") + media
+    else:
+        mdat = box(b"mdat", media) if media_size == "32 bits" else u32(0) + b"mdat" + media
+    data = head + moov + mdat
+    placed: dict[bytes, list[tuple[int, bytes]]] = {}
+    for index, stream in enumerate(streams):
+        spots = placed.setdefault(stream.handler, [])
+        for start, chunk in zip(offsets[index], stream.chunks, strict=True):
+            for sample in chunk:
+                spots.append((start, sample))
+                start += len(sample)
+    return Built(data, placed)
+
+
+def _track(stream: Stream, number: int, offsets: list[int]) -> bytes:
+    samples = stream.samples
+    runs, previous = [], None
+    for chunk_number, chunk in enumerate(stream.chunks, start=1):
+        if len(chunk) != previous:
+            runs.append(u32(chunk_number, len(chunk), 1))
+            previous = len(chunk)
+    tables = box(
+        b"stbl",
+        full(b"stsd", 0, u32(1), stream.entry),
+        full(b"stts", 0, u32(1, len(samples), 512)),
+        full(b"stsc", 0, u32(len(runs)), *runs),
+        full(b"stsz", 0, u32(0, len(samples)), u32(*(len(s) for s in samples))),
+        full(b"stco", 0, u32(len(offsets)), u32(*offsets)),
+    )
+    handler = full(b"hdlr", 0, b"mhlr", stream.handler, b"appl", bytes(8), stream.name)
+    data_handler = full(b"hdlr", 0, b"dhlr", b"alis", b"appl", bytes(8), b"Core Media Data Handler")
+    references = box(b"dinf", full(b"dref", 0, u32(1), full(b"alis", 0, flags=1)))
+    information = box(b"minf", stream.media_header, data_handler, references, tables)
+    media = box(
+        b"mdia", full(b"mdhd", 0, FILMED * 2, u32(600, 6000), bytes(4)), handler, information
+    )
+    header = full(b"tkhd", 1, (bytes(4) + FILMED) * 2, u32(number), bytes(72), flags=7)
+    return box(b"trak", header, media, *stream.extra)
+
+
+def video(
+    *samples: bytes,
+    entry: bytes = b"",
+    name: bytes = b"Core Media Video",
+    extra: tuple[bytes, ...] = (),
+) -> Stream:
+    """A video track, each frame in a chunk of its own."""
+    return Stream(b"vide", entry or visual_entry(), [[s] for s in samples], name, extra)
+
+
+def sound(*samples: bytes) -> Stream:
+    """A sound track, its samples in one chunk."""
+    smhd = full(b"smhd", 0, bytes(4))
+    return Stream(b"soun", sound_entry(), [list(samples)], b"Core Media Audio", media_header=smhd)
+
+
+def boxes(data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[bytes, int, int]]:
+    """(kind, start, end) of every box, into the usual containers; fails where sizes do not add
+    up, so a file that reads through is a valid tree of boxes."""
+    end = len(data) if end is None else end
+    position = start
+    while position < end:
+        size, header = int.from_bytes(data[position : position + 4], "big"), 8
+        if size == 1:
+            size, header = int.from_bytes(data[position + 8 : position + 16], "big"), 16
+        elif size == 0:
+            size = end - position
+        kind = data[position + 4 : position + 8]
+        assert header <= size and position + size <= end, (kind, position, size)
+        yield kind, position, position + size
+        if kind in CONTAINERS:
+            yield from boxes(data, position + header, position + size)
+        elif kind == b"stsd":
+            yield from boxes(data, position + 16, position + size)
+        position += size

@@ -1,0 +1,333 @@
+"""Videos are cleaned by an allow-list: GPS in side tracks, sample entries, the media data between
+frames and the boxes around them is gone, pictures and sound stay byte for byte where they were,
+and whatever cannot be proved clean is kept as sent, never an error."""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+from types import FrameType
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from bot.boxes import MAX_BOXES, MAX_DEPTH, BoxReader, Unprovable, walk
+from bot.video_metadata import strip_video_metadata
+from tests.mp4 import (
+    FILMED,
+    Built,
+    Stream,
+    box,
+    boxes,
+    full,
+    movie,
+    sound,
+    text_entry,
+    u32,
+    video,
+    visual_entry,
+)
+
+FRAMES = (b"\x00\x00\x00\x05\x65frame-one" * 9, b"\x00\x00\x00\x05\x41frame-two" * 7)
+SOUNDS = (b"\x21aac-one" * 5, b"\x21aac-two" * 6)
+DRONE = b"GPS(43.2389,76.8897) BAROMETER:91.5"
+GPMF = b"DEVC\x00\x01\x00\x00GPS5l\x14\x00\x01" + u32(432_389_123, 768_897_456, 850_000, 12, 34)
+ISO6709 = b"+43.2390+076.8898+850.000/"
+IN_ENTRY = b"+43.2391+076.8899/"
+DASH_CAM = b"freeGPS \x00\x00A43.2392N076.8900E"
+PHONE = b"Apple iPhone 15 Pro"
+MODEL = b"SecretCam Model X1"
+XMP = b"<x:xmpmeta><dc:creator>XMP-SECRET-CREATOR</dc:creator></x:xmpmeta>"
+LEFTOVER = b"an editor's old udta: Secretov"
+KEY = b"com.apple.quicktime.location.ISO6709"
+
+
+def phone_video(**options: Any) -> Built:
+    """What a phone, a drone, an action camera and a dash-cam leave in one file: a video and a
+    sound track, a drone's subtitle track, GoPro's GPMF, Apple's mebx location track, a vendor box
+    in the video's sample entry, the phone in the handler name, udta, meta, uuid, a free box with
+    an editor's leftovers, and GPS blocks among the frames."""
+    entry = visual_entry(
+        b"avc1",
+        box(b"avcC", b"\x01\x64\x00\x1f\xff\xe1"),
+        box(b"pasp", u32(1, 1)),
+        box(b"\xa9xyz", IN_ENTRY),
+    )
+    own = (box(b"udta", box(b"\xa9mod", MODEL)), box(b"tref", box(b"cdsc", u32(3))))
+    keys = box(b"keys", u32(0, 1), box(b"mdta", KEY))
+    mebx = box(b"mebx", bytes(6), (1).to_bytes(2, "big"), keys)
+    streams = (
+        video(*FRAMES, entry=entry, name=PHONE, extra=own),
+        sound(*SOUNDS),
+        Stream(b"sbtl", text_entry(), [[len(DRONE).to_bytes(2, "big") + DRONE]], b"DJI"),
+        Stream(b"meta", box(b"gpmd", bytes(8)), [[GPMF]], b"GoPro MET"),
+        Stream(b"meta", mebx, [[u32(8 + len(ISO6709), 1) + ISO6709]], b"Core Media Metadata"),
+    )
+    places = box(b"udta", box(b"\xa9xyz", bytes(4), b"+43.2393+076.8901/"), box(b"\xa9mak", MODEL))
+    meta = full(b"meta", 0, box(b"hdlr", bytes(8), b"mdta"), keys, box(b"ilst", ISO6709))
+    return movie(
+        *streams,
+        before=(box(b"uuid", bytes(16), XMP), box(b"free", LEFTOVER)),
+        in_movie=(places, meta),
+        between_chunks=DASH_CAM,
+        **options,
+    )
+
+
+SECRETS = (DRONE, GPMF, ISO6709, IN_ENTRY, DASH_CAM, PHONE, MODEL, XMP, LEFTOVER, KEY, FILMED)
+SECRETS += (b"43.239", b"GPS", b"Core Media", b"appl", b"H.264", b"DJI", b"GoPro")
+
+
+def assert_clean(built: Built) -> bytes:
+    """The cleaned file: no secret left, the same length, a valid tree of boxes with a video and
+    a sound track only, and every picture and sound sample byte for byte where it was."""
+    cleaned = strip_video_metadata(built.data)
+    assert cleaned is not None
+    assert len(cleaned) == len(built.data)
+    for secret in SECRETS:
+        assert secret in built.data, secret
+        assert secret not in cleaned, secret
+    tree = list(boxes(cleaned))
+    handlers = [cleaned[start + 16 : start + 20] for kind, start, _end in tree if kind == b"hdlr"]
+    assert sorted(handlers) == [b"alis", b"alis", b"soun", b"vide"]
+    assert [kind for kind, *_ in tree].count(b"trak") == 2
+    for handler in (b"vide", b"soun"):
+        for offset, sample in built.placed[handler]:
+            assert cleaned[offset : offset + len(sample)] == sample
+    return cleaned
+
+
+@pytest.mark.parametrize("media_size", ["32 bits", "64 bits", "to the end"])
+def test_gps_in_side_tracks_sample_entries_and_boxes_does_not_survive(media_size: str) -> None:
+    built = phone_video(media_size=media_size)
+    cleaned = assert_clean(built)
+    side_samples = [
+        (offset, sample)
+        for handler in (b"sbtl", b"meta")
+        for offset, sample in built.placed[handler]
+    ]
+    for offset, sample in side_samples:
+        assert cleaned[offset : offset + len(sample)] == bytes(len(sample))
+
+
+def test_a_file_cleaned_again_stays_the_same() -> None:
+    cleaned = assert_clean(phone_video())
+    assert strip_video_metadata(cleaned) == cleaned
+
+
+def nested(kinds: tuple[bytes, ...], depth: int, inner: bytes = b"") -> bytes:
+    for level in reversed(range(depth)):
+        inner = box(kinds[level % len(kinds)], inner)
+    return inner
+
+
+FTYP = box(b"ftyp", b"isom", bytes(4), b"isom")
+MEDIA = box(b"mdat", b"".join(FRAMES))
+
+
+def patched(kind: bytes, at: int, value: bytes, built: Built | None = None) -> bytes:
+    """The phone video with ``value`` written ``at`` bytes into the body of its first ``kind``."""
+    data = bytearray((built or phone_video()).data)
+    start = next(start for found, start, _end in boxes(bytes(data)) if found == kind) + 8
+    data[start + at : start + at + len(value)] = value
+    return bytes(data)
+
+
+HOSTILE = {
+    "1,200 nested moov": FTYP + nested((b"moov",), 1200) + MEDIA,
+    "1,200 nested containers": FTYP + nested((b"moov", b"trak", b"mdia", b"minf"), 1200) + MEDIA,
+    "1,200 nested tracks": FTYP + box(b"moov", nested((b"trak",), 1200)) + MEDIA,
+    "1,200 nested sample tables": FTYP
+    + box(b"moov", box(b"trak", box(b"mdia", box(b"minf", nested((b"stbl",), 1200)))))
+    + MEDIA,
+    "fragmented": phone_video().data + box(b"moof", box(b"mfhd", bytes(8))) + MEDIA,
+    "fragmented movie": movie(video(*FRAMES), in_movie=(box(b"mvex", bytes(32)),)).data,
+    "unknown codec": phone_video().data.replace(b"avc1", b"mjpa", 1),
+    "unknown sound layout": patched(b"mp4a", 8, b"\x00\x07"),
+    "a colour table": patched(b"avc1", 76, b"\x00\x00"),
+    "samples in another file": phone_video().data.replace(
+        full(b"alis", 0, flags=1), full(b"url ", 0, flags=0)
+    ),
+    "a chunk past the media data": patched(b"stco", 8, u32(10**6)),
+    "a chunk before the media data": patched(b"stco", 8, u32(40)),
+    "chunks of more samples than there are": patched(b"stsc", 12, u32(99)),
+    "a run that does not start at the first chunk": patched(b"stsc", 8, u32(2)),
+    "an entry that does not exist": patched(b"stsc", 16, u32(2)),
+    "a size table past its box": patched(b"stsz", 8, u32(10**6)),
+    "a sample entry counted twice": patched(b"stsd", 4, u32(2)),
+    "two movies": phone_video().data + box(b"moov", box(b"mvhd", bytes(100))),
+    "no video or sound": movie(Stream(b"meta", box(b"gpmd", bytes(8)), [[GPMF]])).data,
+    "truncated": phone_video().data[:-1],
+    "boxes that do not add up": patched(b"tkhd", -8, u32(7)),
+    "a header of unknown version": patched(b"mvhd", 0, b"\x02"),
+    "not a video": b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + MEDIA,
+    "too many boxes": FTYP + box(b"free") * (MAX_BOXES + 1) + phone_video().data[len(FTYP) :],
+}
+
+
+@pytest.mark.parametrize("data", HOSTILE.values(), ids=HOSTILE.keys())
+def test_what_cannot_be_proved_clean_is_kept_as_sent_without_an_error(data: bytes) -> None:
+    with no_unexpected_error():
+        assert strip_video_metadata(data) is None
+
+
+def test_deep_boxes_in_a_box_that_is_blanked_are_never_read() -> None:
+    built = movie(video(*FRAMES), sound(*SOUNDS), in_movie=(nested((b"udta",), 1200, MODEL),))
+    cleaned = strip_video_metadata(built.data)
+    assert cleaned is not None and MODEL not in cleaned
+
+
+def test_the_walk_is_bounded_in_depth_and_in_boxes_whatever_the_rules() -> None:
+    """Even with rules that go into every box, the walk stops at ``MAX_DEPTH`` and ``MAX_BOXES``
+    with ``Unprovable``, on its own stack, not Python's."""
+
+    def everything(visited: list[int]) -> Callable[..., tuple[int, str]]:
+        def visit(found: Any, context: str) -> tuple[int, str]:
+            visited.append(found.start)
+            return found.body, context
+
+        return visit
+
+    for data, limit in ((nested((b"deep",), 1200), MAX_DEPTH), (box(b"flat") * 30_000, MAX_BOXES)):
+        visited: list[int] = []
+        with pytest.raises(Unprovable), stack_depth() as deepest:
+            walk(BoxReader(data), "all", everything(visited))
+        assert len(visited) <= limit
+        assert deepest() < 20
+
+
+@contextmanager
+def stack_depth() -> Iterator[Callable[[], int]]:
+    """How deep Python's stack went inside the block, counted from where it starts."""
+    depths = [0]
+    base = _depth(sys._getframe())
+
+    def profile(frame: FrameType, event: str, _arg: object) -> None:
+        if event == "call":
+            depths.append(_depth(frame) - base)
+
+    sys.setprofile(profile)
+    try:
+        yield lambda: max(depths)
+    finally:
+        sys.setprofile(None)
+
+
+def _depth(frame: FrameType | None) -> int:
+    depth = 0
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth
+
+
+@contextmanager
+def no_unexpected_error() -> Iterator[None]:
+    """Every refusal is one the cleaner meant (``Unprovable``): no other error was caught."""
+    errors: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = errors.append  # type: ignore[method-assign]
+    logger = logging.getLogger("bot.video_metadata")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    assert not errors, [record.getMessage() for record in errors]
+
+
+VALID = phone_video().data
+MUTATION = st.tuples(st.integers(0, len(VALID) - 1), st.binary(min_size=1, max_size=9))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    mutations=st.lists(MUTATION, max_size=6),
+    cut=st.integers(0, len(VALID)),
+    noise=st.binary(max_size=300),
+)
+@example(mutations=[], cut=len(VALID), noise=b"")
+def test_mutated_videos_never_raise_nor_leak_nor_go_deep(
+    mutations: list[tuple[int, bytes]], cut: int, noise: bytes
+) -> None:
+    data = bytearray(VALID)
+    for position, value in mutations:
+        data[position : position + len(value)] = value
+    data = data[:cut] + noise
+    with no_unexpected_error(), stack_depth() as deepest:
+        cleaned = strip_video_metadata(bytes(data))
+    assert deepest() < 40
+    if cleaned is not None:
+        assert len(cleaned) == len(data)
+        for secret in (DRONE, GPMF, ISO6709, IN_ENTRY, PHONE, XMP, LEFTOVER):
+            assert secret not in cleaned or secret in noise, secret
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400), st.sampled_from([b"", FTYP, FTYP + box(b"moov")]))
+def test_random_bytes_never_raise(data: bytes, prefix: bytes) -> None:
+    with no_unexpected_error():
+        assert strip_video_metadata(prefix + data) is None
+
+
+# ---------------------------------------------------------------- a real encoder (PyAV)
+
+
+def encoded_movie() -> bytes:
+    """A QuickTime file from FFmpeg: H.264 video, AAC sound, a subtitle track with the drone's GPS
+    line, a timecode track, and the place and the camera maker in udta."""
+    av = pytest.importorskip("av")
+    numpy = pytest.importorskip("numpy")
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mov") as output:
+        output.metadata.update(location="+43.2389+076.8897/", make=MODEL.decode())
+        pictures = output.add_stream("libx264", rate=10, options={"preset": "ultrafast"})
+        pictures.width, pictures.height, pictures.pix_fmt = 64, 48, "yuv420p"
+        pictures.metadata["timecode"] = "00:00:00:00"
+        voice = output.add_stream("aac", rate=8000)
+        subtitles = output.add_mux_stream("mov_text")
+        for shade in range(10):
+            image = numpy.full((48, 64, 3), shade * 20, numpy.uint8)
+            output.mux(pictures.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
+        for number in range(8):
+            samples = numpy.full((1, 1024), number / 10, numpy.float32)
+            frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 8000, number * 1024
+            output.mux(voice.encode(frame))
+        line = av.Packet(len(DRONE).to_bytes(2, "big") + DRONE)
+        line.stream, line.pts, line.dts, line.time_base = subtitles, 0, 0, Fraction(1, 1000)
+        line.duration = 1000
+        output.mux(line)
+        output.mux(pictures.encode())
+        output.mux(voice.encode())
+    return buffer.getvalue()
+
+
+def decoded(data: bytes) -> tuple[list[str], list[tuple[str, int, bytes]]]:
+    import av
+
+    with av.open(io.BytesIO(data)) as container:
+        kinds = [stream.type for stream in container.streams]
+        playable = [s for s in container.streams if s.type in ("video", "audio")]
+        frames = [
+            (stream_frame.__class__.__name__, stream_frame.pts, bytes(stream_frame.planes[0]))
+            for stream_frame in container.decode(*playable)
+        ]
+    return kinds, frames
+
+
+def test_a_real_movie_keeps_its_pictures_and_sound_and_loses_the_rest() -> None:
+    original = encoded_movie()
+    cleaned = strip_video_metadata(original)
+    assert cleaned is not None
+    for secret in (DRONE, b"43.2389", MODEL, b"Lavf", b"tmcd"):
+        assert secret in original and secret not in cleaned, secret
+    kinds, frames = decoded(original)
+    assert kinds == ["video", "audio", "subtitle", "data"]
+    assert decoded(cleaned) == (["video", "audio"], frames)
+    assert len(frames) > 10
