@@ -73,11 +73,7 @@ class BoxReader:
         )
 
     def uint(self, offset: int, width: int, end: int) -> int:
-        """The big-endian unsigned integer of ``width`` bytes at ``offset``, which must end by
-        ``end``."""
-        if offset < 0 or offset + width > end:
-            raise Unprovable("a field runs past its box")
-        return int.from_bytes(self.data[offset : offset + width], "big")
+        return uint(self.data, offset, width, end)
 
     def table(self, offset: int, count: int, width: int, end: int) -> array[int]:
         """``count`` big-endian unsigned integers of ``width`` bytes (2, 4 or 8) at ``offset``."""
@@ -90,6 +86,14 @@ class BoxReader:
         if sys.byteorder == "little":
             values.byteswap()
         return values
+
+
+def uint(data: bytes | bytearray, offset: int, width: int, end: int) -> int:
+    """The big-endian unsigned integer of ``width`` bytes at ``offset``, which must end by
+    ``end``."""
+    if offset < 0 or offset + width > end:
+        raise Unprovable("a field runs past its box")
+    return int.from_bytes(data[offset : offset + width], "big")
 
 
 # What a visitor answers for a box: where its children start and the rules they follow, or None

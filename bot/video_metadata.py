@@ -7,8 +7,9 @@ Everything else is a ``free`` box of zeros: the user data and metadata (Apple's 
 track or GoPro's GPMF, the subtitle tracks where drones write GPS, timecode, camera motion) and
 whatever bytes of the media data no kept sample covers (a dash-cam's GPS blocks). Handler names
 ("Core Media Video"), sample entries' vendor and compressor names, and the creation and
-modification times of the movie, its tracks and their media are zeroed. Nothing moves, so every
-offset into the media data stays right and the video plays as before.
+modification times of the movie, its tracks and their media are zeroed, and H.264 and HEVC
+pictures lose their SEI user data (``bot.video_sei``). Nothing moves, so every offset into the
+media data stays right and the video plays as before.
 
 A file this cannot account for (fragmented, a codec not on the list, samples kept outside the
 file, tables that do not add up, more than ``MAX_BOXES`` boxes or deeper than ``MAX_DEPTH``) is
@@ -24,6 +25,7 @@ from enum import Enum
 
 from bot.boxes import HEADER, Box, BoxReader, Children, Unprovable, walk
 from bot.video_samples import TABLES, Track, chunk_spans
+from bot.video_sei import blank_config, blank_units, nal_length_size
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +86,7 @@ class Do(Enum):
     DESCRIPTIONS = "``stsd``: one sample entry per codec used"
     REFERENCES = "``dref``: where the samples are"
     SELF = "a data reference that must say 'in this file'"
+    CONFIG = "``avcC``, ``hvcC``: how NAL units are sized; hvcC's SEI loses its user data"
 
 
 Rule = Container | Fixed | Timed | Table | Entry | Do
@@ -95,8 +98,13 @@ VISUAL_CODECS = (
 SOUND_CODECS = (
     b"mp4a", b"ac-3", b"ec-3", b"ac-4", b"Opus", b"fLaC", b"alac", b"samr", b"sawb", b".mp3",
 )  # fmt: skip
+# The configuration box H.264 and HEVC pictures need, by codec: their SEI user data is blanked.
+NAL_FAMILIES = {
+    **dict.fromkeys((b"avc1", b"avc3", b"dva1", b"dvav"), b"avcC"),
+    **dict.fromkeys((b"hvc1", b"hev1", b"dvh1", b"dvhe"), b"hvcC"),
+}
 VISUAL_CONFIG = (
-    b"avcC", b"hvcC", b"lhvC", b"av1C", b"vpcC", b"dvcC", b"dvvC", b"dvwC", b"esds", b"d263",
+    b"av1C", b"vpcC", b"dvcC", b"dvvC", b"dvwC", b"esds", b"d263",
     b"colr", b"glbl",
 )  # fmt: skip
 SOUND_CONFIG = (
@@ -141,6 +149,8 @@ RULES: dict[str, dict[bytes, Rule]] = {
     "soun entries": {**dict.fromkeys(SOUND_CODECS, Entry("soun")), b"": Do.REFUSE},
     "vide": {
         **dict.fromkeys(VISUAL_CONFIG, Do.KEEP),
+        b"avcC": Do.CONFIG,
+        b"hvcC": Do.CONFIG,
         b"pasp": Fixed(8),
         b"clap": Fixed(32),
         b"btrt": Fixed(12),
@@ -208,11 +218,16 @@ class _Cleaner:
         starts = [box.body for box in self.media]
         kept = 0
         for track in self.tracks:
+            if track.family and not track.length_size:
+                raise Unprovable(f"pictures without {track.family!r}")
             for start, end in chunk_spans(self.reader, track):
                 index = bisect_right(starts, start) - 1
                 if index < 0 or end > self.media[index].end:
                     raise Unprovable("samples outside the media data")
                 self.out[start:end] = self.data[start:end]
+                if track.family:
+                    hevc = track.family == b"hvcC"
+                    blank_units(self.out, start, end, track.length_size, hevc=hevc)
                 kept += end - start
         if not kept:
             raise Unprovable("no sample to keep")
@@ -265,6 +280,8 @@ class _Cleaner:
                 if not self.reader.uint(box.body, 4, box.end) & 1:
                     raise Unprovable("samples in another file")
                 self._keep(box, 4)
+            case Do.CONFIG:
+                self._configuration(box)
         return None
 
     def _track_box(self, box: Box) -> Children:
@@ -293,6 +310,9 @@ class _Cleaner:
         track.described += 1
         if kind == "vide":
             fields = VISUAL_FIELDS
+            if track.described > 1 and track.family != NAL_FAMILIES.get(box.kind, b""):
+                raise Unprovable("sample entries of different families in one track")
+            track.family = NAL_FAMILIES.get(box.kind, b"")
             if self.reader.uint(box.body + 76, 2, box.end) != 0xFFFF:
                 raise Unprovable("a colour table in a sample entry")
             self._zero(box.body + 36, box.body + 40)
@@ -307,6 +327,17 @@ class _Cleaner:
         self._zero(box.body, box.body + 6)
         self._zero(box.body + 12, box.body + (24 if kind == "vide" else 16))  # vendor, qualities
         return box.body + fields
+
+    def _configuration(self, box: Box) -> None:
+        """Learn how the track's NAL units are sized; blank hvcC's SEI user data and any bytes
+        after its arrays."""
+        track = self._track(box)
+        size = nal_length_size(self.out, box)
+        if box.kind != track.family or track.length_size not in (0, size):
+            raise Unprovable(f"{box.kind!r} for pictures of another kind")
+        track.length_size = size
+        if box.kind == b"hvcC":
+            self._zero(blank_config(self.out, box), box.end)
 
     def _sizes(self, box: Box) -> None:
         count = self.reader.uint(box.body + 8, 4, box.end)

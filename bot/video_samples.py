@@ -26,6 +26,8 @@ class Track:
     descriptions: int = 0  # the sample entries stsd says it has
     described: int = 0  # the sample entries found in it
     legacy_sound: bool = False  # stsd version 0: a sound entry of version 1 is QuickTime's
+    family: bytes = b""  # the configuration box of its codec, for H.264 or HEVC pictures
+    length_size: int = 0  # then the size of the length before each NAL unit
     tables: dict[bytes, Box] = field(default_factory=dict)
 
     def add_table(self, box: Box) -> None:

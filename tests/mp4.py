@@ -24,6 +24,55 @@ def u32(*values: int) -> bytes:
     return b"".join(value.to_bytes(4, "big") for value in values)
 
 
+def nal_sample(*units: bytes) -> bytes:
+    """A picture as MP4 stores H.264 and HEVC: each NAL unit after its length in 4 bytes."""
+    return b"".join(u32(len(unit)) + unit for unit in units)
+
+
+def sei_unit(*messages: tuple[int, bytes], hevc: bool = False) -> bytes:
+    """An SEI NAL unit of (payload type, payload) messages, with emulation prevention."""
+    payload = b"".join(_sei_number(kind) + _sei_number(len(body)) + body for kind, body in messages)
+    header = bytes([39 << 1, 1]) if hevc else b"\x06"
+    escaped, zeros = bytearray(), 0
+    for byte in payload + b"\x80":
+        if zeros >= 2 and byte <= 3:
+            escaped.append(3)
+            zeros = 0
+        escaped.append(byte)
+        zeros = zeros + 1 if byte == 0 else 0
+    return header + bytes(escaped)
+
+
+def sei_messages(unit: bytes, *, hevc: bool = False) -> list[tuple[int, bytes]]:
+    """The (payload type, payload) messages of an SEI NAL unit."""
+    payload, zeros = bytearray(), 0
+    for byte in unit[2 if hevc else 1 :]:
+        if zeros >= 2 and byte == 3:
+            zeros = 0
+            continue
+        payload.append(byte)
+        zeros = zeros + 1 if byte == 0 else 0
+    messages, index = [], 0
+    while index + 1 < len(payload):
+        kind, index = _read_sei_number(payload, index)
+        size, index = _read_sei_number(payload, index)
+        messages.append((kind, bytes(payload[index : index + size])))
+        index += size
+    assert payload[index:] == b"\x80", "the trailing bits end the unit"
+    return messages
+
+
+def _sei_number(value: int) -> bytes:
+    return b"\xff" * (value // 255) + bytes([value % 255])
+
+
+def _read_sei_number(payload: bytes | bytearray, index: int) -> tuple[int, int]:
+    value = 0
+    while payload[index] == 0xFF:
+        value, index = value + 255, index + 1
+    return value + payload[index], index + 1
+
+
 def visual_entry(codec: bytes = b"avc1", *children: bytes, compressor: bytes = b"H.264") -> bytes:
     """A visual sample entry: 78 bytes of fields (vendor ``appl``, a compressor name), then its
     boxes; by default ``avcC`` and ``pasp``."""

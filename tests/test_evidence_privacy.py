@@ -34,7 +34,7 @@ from handlers.clear_chat import _cleared_text
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import Live, live_bot
-from tests.mp4 import FILMED, box, movie, video
+from tests.mp4 import FILMED, box, movie, nal_sample, video
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
 ARTIST = "Artist Secretov"
@@ -314,7 +314,7 @@ async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_
 # ---------------------------------------------------------------- videos with metadata
 
 LOCATION = b"+43.2389+076.8897/"
-MEDIA = bytes(range(256)) * 8
+MEDIA = nal_sample(bytes(range(256)) * 8)
 
 
 def video_with_metadata() -> bytes:

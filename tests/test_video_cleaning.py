@@ -27,6 +27,9 @@ from tests.mp4 import (
     boxes,
     full,
     movie,
+    nal_sample,
+    sei_messages,
+    sei_unit,
     sound,
     text_entry,
     u32,
@@ -34,7 +37,7 @@ from tests.mp4 import (
     visual_entry,
 )
 
-FRAMES = (b"\x00\x00\x00\x05\x65frame-one" * 9, b"\x00\x00\x00\x05\x41frame-two" * 7)
+FRAMES = (nal_sample(b"\x65" + b"frame-one" * 9), nal_sample(b"\x41" + b"frame-two" * 7))
 SOUNDS = (b"\x21aac-one" * 5, b"\x21aac-two" * 6)
 DRONE = b"GPS(43.2389,76.8897) BAROMETER:91.5"
 GPMF = b"DEVC\x00\x01\x00\x00GPS5l\x14\x00\x01" + u32(432_389_123, 768_897_456, 850_000, 12, 34)
@@ -121,6 +124,54 @@ def test_a_file_cleaned_again_stays_the_same() -> None:
     assert strip_video_metadata(cleaned) == cleaned
 
 
+UUID = bytes(range(16))
+IN_PICTURE = b"GPS 43.2394 76.8902"
+
+
+def test_user_data_in_the_pictures_is_overwritten_and_the_rest_of_them_kept() -> None:
+    """x264's settings and a camera's GPS in SEI user data messages, one of them with bytes that
+    need emulation prevention, beside a recovery point message that must stay."""
+    needs_escaping = UUID + IN_PICTURE + b"\x00\x00\x01\x00\x00\x00\x02" + IN_PICTURE
+    sei = sei_unit((5, needs_escaping), (6, b"\x84"), (5, UUID + b"x264 - core 164"))
+    picture = b"\x65" + b"frame-three" * 5
+    frame = nal_sample(sei, picture)
+    built = movie(video(frame, *FRAMES), sound(*SOUNDS))
+    cleaned = strip_video_metadata(built.data)
+    assert cleaned is not None
+    assert IN_PICTURE not in cleaned and b"x264" not in cleaned
+    (offset, _frame), *others = built.placed[b"vide"]
+    assert cleaned[offset : offset + 4] == frame[:4]
+    assert cleaned[offset + 4 + len(sei) : offset + len(frame)] == frame[4 + len(sei) :]
+    messages = sei_messages(cleaned[offset + 4 : offset + 4 + len(sei)])
+    assert [(kind, len(body)) for kind, body in messages] == [
+        (5, len(needs_escaping)),
+        (6, 1),
+        (5, 31),
+    ]
+    assert messages[1] == (6, b"\x84")
+    assert all(set(body) <= {0, 0xFF} for kind, body in messages if kind == 5)
+    for position, sample in others + built.placed[b"soun"]:
+        assert cleaned[position : position + len(sample)] == sample
+
+
+def test_hevc_loses_user_data_in_its_configuration_and_its_pictures() -> None:
+    """x265 writes its settings into hvcC's SEI array as well as into the first picture."""
+    settings_unit = sei_unit((5, UUID + b"x265 (build 199) " + IN_PICTURE), hevc=True)
+    arrays = bytes([32]) + (1).to_bytes(2, "big") + (4).to_bytes(2, "big") + b"\x40\x01\x0c\x01"
+    arrays += bytes([39]) + (1).to_bytes(2, "big") + len(settings_unit).to_bytes(2, "big")
+    hvcc = box(
+        b"hvcC", b"\x01", bytes(20), b"\x03", b"\x02", arrays + settings_unit, b"vendor tail"
+    )
+    entry = visual_entry(b"hvc1", hvcc, compressor=b"HEVC")
+    picture = b"\x26\x01" + b"frame-hevc" * 4
+    frame = nal_sample(sei_unit((5, UUID + IN_PICTURE), hevc=True), picture)
+    cleaned = strip_video_metadata(movie(video(frame, entry=entry), sound(*SOUNDS)).data)
+    assert cleaned is not None
+    for secret in (IN_PICTURE, b"x265", b"vendor tail", b"HEVC"):
+        assert secret not in cleaned, secret
+    assert picture in cleaned and b"\x40\x01\x0c\x01" in cleaned
+
+
 def nested(kinds: tuple[bytes, ...], depth: int, inner: bytes = b"") -> bytes:
     for level in reversed(range(depth)):
         inner = box(kinds[level % len(kinds)], inner)
@@ -167,6 +218,11 @@ HOSTILE = {
     "boxes that do not add up": patched(b"tkhd", -8, u32(7)),
     "a header of unknown version": patched(b"mvhd", 0, b"\x02"),
     "not a video": b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + MEDIA,
+    "pictures without their configuration": movie(
+        video(*FRAMES, entry=visual_entry(b"avc1", box(b"pasp", u32(1, 1)))), sound(*SOUNDS)
+    ).data,
+    "a NAL unit past its picture": movie(video(u32(99) + b"\x65short"), sound(*SOUNDS)).data,
+    "an SEI message cut short": movie(video(nal_sample(b"\x06\x05\x30abc\x80"))).data,
     "too many boxes": FTYP + box(b"free") * (MAX_BOXES + 1) + phone_video().data[len(FTYP) :],
 }
 
@@ -325,7 +381,7 @@ def test_a_real_movie_keeps_its_pictures_and_sound_and_loses_the_rest() -> None:
     original = encoded_movie()
     cleaned = strip_video_metadata(original)
     assert cleaned is not None
-    for secret in (DRONE, b"43.2389", MODEL, b"Lavf", b"tmcd"):
+    for secret in (DRONE, b"43.2389", MODEL, b"Lavf", b"tmcd", b"x264"):
         assert secret in original and secret not in cleaned, secret
     kinds, frames = decoded(original)
     assert kinds == ["video", "audio", "subtitle", "data"]
