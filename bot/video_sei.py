@@ -11,12 +11,15 @@ number of bytes. Other messages (HDR metadata, recovery points, captions) are ke
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from bot.boxes import Box, Unprovable, uint
 
 USER_DATA_UNREGISTERED = 5
 HEVC_SEI = (39, 40)  # prefix and suffix SEI NAL unit types
 AVC_SEI = 6
 FILLER = 0xFF
+MAX_SEI = 1 << 20  # bytes in one SEI unit; encoders write a few hundred
 
 
 def nal_length_size(out: bytearray, config: Box) -> int:
@@ -66,30 +69,33 @@ def blank_unit(out: bytearray, start: int, end: int, *, hevc: bool) -> None:
 
 
 def _blank_messages(data: bytearray, start: int, end: int) -> None:
-    """Parse the SEI messages of the payload bytes (emulation prevention removed) and fill the
-    user data ones."""
-    offsets: list[int] = []  # where each payload byte lies in the file
-    kept: set[int] = set()  # the zeros before an emulation prevention byte
-    zeros = 0
-    for offset in range(start, end):
-        byte = data[offset]
-        if zeros >= 2 and byte == 3:
-            kept.update((offset - 2, offset - 1))
-            zeros = 0
-            continue
-        offsets.append(offset)
-        zeros = zeros + 1 if byte == 0 else 0
-    payload = bytes(data[offset] for offset in offsets)
+    """Parse the SEI messages of the unit's payload (emulation prevention removed) and fill the
+    user data ones, leaving every emulation prevention sequence as it was."""
+    if end - start > MAX_SEI:
+        raise Unprovable("an SEI unit too large")
+    escapes: list[int] = []  # where each emulation prevention byte (the 03 of 00 00 03) is
+    position = start
+    while (found := data.find(b"\x00\x00\x03", position, end)) != -1:
+        escapes.append(found + 2)
+        position = found + 3
+    pieces = zip([start, *(escape + 1 for escape in escapes)], [*escapes, end], strict=True)
+    payload = b"".join(data[piece_start:piece_end] for piece_start, piece_end in pieces)
+    # An escape's place in the payload: the payload byte it comes before.
+    places = [escape - start - number for number, escape in enumerate(escapes)]
     index = 0
     while index + 1 < len(payload):  # the last byte holds the trailing bits
         kind, index = _number(payload, index)
         size, index = _number(payload, index)
         if index + size > len(payload):
             raise Unprovable("an SEI message past its unit")
-        if kind == USER_DATA_UNREGISTERED:
-            for offset in offsets[index : index + size]:
-                if offset not in kept:
-                    data[offset] = FILLER
+        if kind == USER_DATA_UNREGISTERED and size:
+            first = start + index + bisect_right(places, index)
+            last = start + index + size - 1 + bisect_right(places, index + size - 1)
+            data[first : last + 1] = bytes([FILLER]) * (last + 1 - first)
+            for escape in escapes[bisect_left(escapes, first) : bisect_right(escapes, last + 2)]:
+                for kept, value in ((escape - 2, 0), (escape - 1, 0), (escape, 3)):
+                    if first <= kept <= last:
+                        data[kept] = value
         index += size
 
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from bot.boxes import MAX_BOXES, MAX_DEPTH, BoxReader, Unprovable, walk
 from bot.video_metadata import strip_video_metadata
+from bot.video_sei import blank_unit
 from tests.mp4 import (
     FILMED,
     Built,
@@ -152,6 +153,32 @@ def test_user_data_in_the_pictures_is_overwritten_and_the_rest_of_them_kept() ->
     assert all(set(body) <= {0, 0xFF} for kind, body in messages if kind == 5)
     for position, sample in others + built.placed[b"soun"]:
         assert cleaned[position : position + len(sample)] == sample
+
+
+SEI_MESSAGE = st.tuples(
+    st.sampled_from([5, 4, 6, 137, 300]),
+    st.lists(st.sampled_from([0, 0, 0, 1, 2, 3, 0x80, 0xFF, 0x41]), max_size=600).map(bytes),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(messages=st.lists(SEI_MESSAGE, min_size=1, max_size=5), hevc=st.booleans())
+def test_user_data_is_filled_whatever_its_bytes_and_the_unit_still_parses(
+    messages: list[tuple[int, bytes]], hevc: bool
+) -> None:
+    unit = sei_unit(*messages, hevc=hevc)
+    blanked = bytearray(unit)
+    blank_unit(blanked, 0, len(blanked), hevc=hevc)
+    assert len(blanked) == len(unit)
+    for (kind, body), (kind_after, body_after) in zip(
+        messages, sei_messages(bytes(blanked), hevc=hevc), strict=True
+    ):
+        assert kind_after == kind and len(body_after) == len(body)
+        if kind != 5:
+            assert body_after == body
+            continue
+        for before, after in zip(body, body_after, strict=True):
+            assert after == 0xFF or after == before == 0
 
 
 def test_hevc_loses_user_data_in_its_configuration_and_its_pictures() -> None:
@@ -371,7 +398,7 @@ def decoded(data: bytes) -> tuple[list[str], list[tuple[str, int, bytes]]]:
         kinds = [stream.type for stream in container.streams]
         playable = [s for s in container.streams if s.type in ("video", "audio")]
         frames = [
-            (stream_frame.__class__.__name__, stream_frame.pts, bytes(stream_frame.planes[0]))
+            (stream_frame.__class__.__name__, stream_frame.pts, stream_frame.to_ndarray().tobytes())
             for stream_frame in container.decode(*playable)
         ]
     return kinds, frames
