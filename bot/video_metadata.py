@@ -196,7 +196,7 @@ def strip_video_metadata(data: bytes) -> bytes | None:
 
 
 class _Cleaner:
-    """The output is built in ``clean``: the file's boxes without the media data's bodies; the
+    """The output is built in ``out``: the file's boxes without the media data's bodies; the
     rules then zero what they do not keep, and the kept tracks' samples are copied in last."""
 
     def __init__(self, data: bytes) -> None:

@@ -214,6 +214,13 @@ def sound(*samples: bytes) -> Stream:
     return Stream(b"soun", sound_entry(), [list(samples)], b"Core Media Audio", media_header=smhd)
 
 
+def nested(kinds: tuple[bytes, ...], depth: int, inner: bytes = b"") -> bytes:
+    """``depth`` boxes one inside the other, of ``kinds`` in turn, around ``inner``."""
+    for level in reversed(range(depth)):
+        inner = box(kinds[level % len(kinds)], inner)
+    return inner
+
+
 def boxes(data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[bytes, int, int]]:
     """(kind, start, end) of every box, into the usual containers; fails where sizes do not add
     up, so a file that reads through is a valid tree of boxes."""
@@ -233,3 +240,55 @@ def boxes(data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple
         elif kind == b"stsd":
             yield from boxes(data, position + 16, position + size)
         position += size
+
+
+# ---------------------------------------------------- what phones, drones and cameras leave
+
+FRAMES = (nal_sample(b"\x65" + b"frame-one" * 9), nal_sample(b"\x41" + b"frame-two" * 7))
+SOUNDS = (b"\x21aac-one" * 5, b"\x21aac-two" * 6)
+DRONE = b"GPS(43.2389,76.8897) BAROMETER:91.5"
+GPMF = b"DEVC\x00\x01\x00\x00GPS5l\x14\x00\x01" + u32(432_389_123, 768_897_456, 850_000, 12, 34)
+ISO6709 = b"+43.2390+076.8898+850.000/"
+IN_ENTRY = b"+43.2391+076.8899/"
+DASH_CAM = b"freeGPS \x00\x00A43.2392N076.8900E"
+PHONE = b"Apple iPhone 15 Pro"
+MODEL = b"SecretCam Model X1"
+XMP = b"<x:xmpmeta><dc:creator>XMP-SECRET-CREATOR</dc:creator></x:xmpmeta>"
+LEFTOVER = b"an editor's old udta: Secretov"
+KEY = b"com.apple.quicktime.location.ISO6709"
+
+
+def phone_video(media_size: str = "32 bits") -> Built:
+    """What a phone, a drone, an action camera and a dash-cam leave in one file: a video and a
+    sound track, a drone's subtitle track, GoPro's GPMF, Apple's mebx location track, a vendor box
+    in the video's sample entry, the phone in the handler name, udta, meta, uuid, a free box with
+    an editor's leftovers, and GPS blocks among the frames."""
+    entry = visual_entry(
+        b"avc1",
+        box(b"avcC", b"\x01\x64\x00\x1f\xff\xe1"),
+        box(b"pasp", u32(1, 1)),
+        box(b"\xa9xyz", IN_ENTRY),
+    )
+    own = (box(b"udta", box(b"\xa9mod", MODEL)), box(b"tref", box(b"cdsc", u32(3))))
+    keys = box(b"keys", u32(0, 1), box(b"mdta", KEY))
+    mebx = box(b"mebx", bytes(6), (1).to_bytes(2, "big"), keys)
+    streams = (
+        video(*FRAMES, entry=entry, name=PHONE, extra=own),
+        sound(*SOUNDS),
+        Stream(b"sbtl", text_entry(), [[len(DRONE).to_bytes(2, "big") + DRONE]], b"DJI"),
+        Stream(b"meta", box(b"gpmd", bytes(8)), [[GPMF]], b"GoPro MET"),
+        Stream(b"meta", mebx, [[u32(8 + len(ISO6709), 1) + ISO6709]], b"Core Media Metadata"),
+    )
+    places = box(b"udta", box(b"\xa9xyz", bytes(4), b"+43.2393+076.8901/"), box(b"\xa9mak", MODEL))
+    meta = full(b"meta", 0, box(b"hdlr", bytes(8), b"mdta"), keys, box(b"ilst", ISO6709))
+    return movie(
+        *streams,
+        before=(box(b"uuid", bytes(16), XMP), box(b"free", LEFTOVER)),
+        in_movie=(places, meta),
+        between_chunks=DASH_CAM,
+        media_size=media_size,
+    )
+
+
+SECRETS = (DRONE, GPMF, ISO6709, IN_ENTRY, DASH_CAM, PHONE, MODEL, XMP, LEFTOVER, KEY, FILMED)
+SECRETS += (b"43.239", b"GPS", b"Core Media", b"appl", b"H.264", b"DJI", b"GoPro")

@@ -34,7 +34,8 @@ from handlers.clear_chat import _cleared_text
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import Live, live_bot
-from tests.mp4 import FILMED, box, movie, nal_sample, video
+from tests.mp4 import FILMED, box, movie, nal_sample, nested, phone_video, video
+from tests.mp4 import SECRETS as VIDEO_TRACES
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
 ARTIST = "Artist Secretov"
@@ -392,6 +393,39 @@ async def test_a_video_reaches_the_department_without_its_metadata(
     everything = data_files(live) + delivered
     for secret in VIDEO_SECRETS:
         assert secret not in everything, secret
+
+
+async def test_a_drone_video_arrives_without_gps_and_a_hostile_one_as_sent_with_the_note(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    """GPS in side tracks, sample entries and between the frames never reaches the department; a
+    file of 1,200 nested boxes is neither lost nor labelled cleaned."""
+    group = await abai_officers(live, fake_api)
+    person = live.person()
+    await to_evidence_step(person)
+    drone = phone_video().data
+    hostile = box(b"ftyp", b"isom", bytes(4)) + nested((b"moov",), 1200) + box(b"mdat", MEDIA)
+    for sent in (drone, hostile):
+        mark = fake_api.mark()
+        fake_api.send_video(person.user, sent)
+        await fake_api.next_reply(person.user, after=mark, where=has_button("do:done"))
+    await submit(person)
+    assert await live.deliver() == 0
+
+    stored = await stored_attachments(live)
+    assert [(len(data), meta["cleaned"]) for data, meta in stored] == [
+        (len(drone), True),
+        (len(hostile), False),
+    ]
+    cleaned_video, kept_video = (m for m in fake_api.messages_in(group) if m.kind == "video")
+    assert fake_api.files[kept_video.file_id].data == hostile == stored[1][0]
+    assert await officers_note(live, FileKind.VIDEO, cleaned=False) in (kept_video.plain_text or "")
+    assert await officers_note(live, FileKind.VIDEO, cleaned=True) in (
+        cleaned_video.plain_text or ""
+    )
+    everything = data_files(live) + fake_api.files[cleaned_video.file_id].data
+    for secret in VIDEO_TRACES:
+        assert secret in drone and secret not in everything, secret
 
 
 # An ISO base media file of brand heic, with a camera's name where its EXIF item would be.

@@ -21,7 +21,17 @@ from bot.boxes import MAX_BOXES, MAX_DEPTH, BoxReader, Unprovable, walk
 from bot.video_metadata import strip_video_metadata
 from bot.video_sei import blank_unit
 from tests.mp4 import (
-    FILMED,
+    DRONE,
+    FRAMES,
+    GPMF,
+    IN_ENTRY,
+    ISO6709,
+    LEFTOVER,
+    MODEL,
+    PHONE,
+    SECRETS,
+    SOUNDS,
+    XMP,
     Built,
     Stream,
     box,
@@ -29,63 +39,15 @@ from tests.mp4 import (
     full,
     movie,
     nal_sample,
+    nested,
+    phone_video,
     sei_messages,
     sei_unit,
     sound,
-    text_entry,
     u32,
     video,
     visual_entry,
 )
-
-FRAMES = (nal_sample(b"\x65" + b"frame-one" * 9), nal_sample(b"\x41" + b"frame-two" * 7))
-SOUNDS = (b"\x21aac-one" * 5, b"\x21aac-two" * 6)
-DRONE = b"GPS(43.2389,76.8897) BAROMETER:91.5"
-GPMF = b"DEVC\x00\x01\x00\x00GPS5l\x14\x00\x01" + u32(432_389_123, 768_897_456, 850_000, 12, 34)
-ISO6709 = b"+43.2390+076.8898+850.000/"
-IN_ENTRY = b"+43.2391+076.8899/"
-DASH_CAM = b"freeGPS \x00\x00A43.2392N076.8900E"
-PHONE = b"Apple iPhone 15 Pro"
-MODEL = b"SecretCam Model X1"
-XMP = b"<x:xmpmeta><dc:creator>XMP-SECRET-CREATOR</dc:creator></x:xmpmeta>"
-LEFTOVER = b"an editor's old udta: Secretov"
-KEY = b"com.apple.quicktime.location.ISO6709"
-
-
-def phone_video(**options: Any) -> Built:
-    """What a phone, a drone, an action camera and a dash-cam leave in one file: a video and a
-    sound track, a drone's subtitle track, GoPro's GPMF, Apple's mebx location track, a vendor box
-    in the video's sample entry, the phone in the handler name, udta, meta, uuid, a free box with
-    an editor's leftovers, and GPS blocks among the frames."""
-    entry = visual_entry(
-        b"avc1",
-        box(b"avcC", b"\x01\x64\x00\x1f\xff\xe1"),
-        box(b"pasp", u32(1, 1)),
-        box(b"\xa9xyz", IN_ENTRY),
-    )
-    own = (box(b"udta", box(b"\xa9mod", MODEL)), box(b"tref", box(b"cdsc", u32(3))))
-    keys = box(b"keys", u32(0, 1), box(b"mdta", KEY))
-    mebx = box(b"mebx", bytes(6), (1).to_bytes(2, "big"), keys)
-    streams = (
-        video(*FRAMES, entry=entry, name=PHONE, extra=own),
-        sound(*SOUNDS),
-        Stream(b"sbtl", text_entry(), [[len(DRONE).to_bytes(2, "big") + DRONE]], b"DJI"),
-        Stream(b"meta", box(b"gpmd", bytes(8)), [[GPMF]], b"GoPro MET"),
-        Stream(b"meta", mebx, [[u32(8 + len(ISO6709), 1) + ISO6709]], b"Core Media Metadata"),
-    )
-    places = box(b"udta", box(b"\xa9xyz", bytes(4), b"+43.2393+076.8901/"), box(b"\xa9mak", MODEL))
-    meta = full(b"meta", 0, box(b"hdlr", bytes(8), b"mdta"), keys, box(b"ilst", ISO6709))
-    return movie(
-        *streams,
-        before=(box(b"uuid", bytes(16), XMP), box(b"free", LEFTOVER)),
-        in_movie=(places, meta),
-        between_chunks=DASH_CAM,
-        **options,
-    )
-
-
-SECRETS = (DRONE, GPMF, ISO6709, IN_ENTRY, DASH_CAM, PHONE, MODEL, XMP, LEFTOVER, KEY, FILMED)
-SECRETS += (b"43.239", b"GPS", b"Core Media", b"appl", b"H.264", b"DJI", b"GoPro")
 
 
 def assert_clean(built: Built) -> bytes:
@@ -197,12 +159,6 @@ def test_hevc_loses_user_data_in_its_configuration_and_its_pictures() -> None:
     for secret in (IN_PICTURE, b"x265", b"vendor tail", b"HEVC"):
         assert secret not in cleaned, secret
     assert picture in cleaned and b"\x40\x01\x0c\x01" in cleaned
-
-
-def nested(kinds: tuple[bytes, ...], depth: int, inner: bytes = b"") -> bytes:
-    for level in reversed(range(depth)):
-        inner = box(kinds[level % len(kinds)], inner)
-    return inner
 
 
 FTYP = box(b"ftyp", b"isom", bytes(4), b"isom")
