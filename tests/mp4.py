@@ -115,6 +115,32 @@ class Stream:
         return [sample for chunk in self.chunks for sample in chunk]
 
 
+@dataclass(frozen=True)
+class Tables:
+    """How sample sizes are written (``stsz`` in 32 bits, or ``stz2`` in 16, 8 or 4) and chunk
+    offsets (``stco`` in 32 bits, ``co64`` in 64)."""
+
+    size_bits: int = 32
+    offset_bits: int = 32
+
+    def sizes(self, sizes: list[int]) -> bytes:
+        if self.size_bits == 32:
+            return full(b"stsz", 0, u32(0, len(sizes)), u32(*sizes))
+        if self.size_bits == 4:
+            padded = [*sizes, 0][: len(sizes) + len(sizes) % 2]
+            table = bytes(
+                high << 4 | low for high, low in zip(padded[::2], padded[1::2], strict=True)
+            )
+        else:
+            table = b"".join(size.to_bytes(self.size_bits // 8, "big") for size in sizes)
+        return full(b"stz2", 0, bytes(3), bytes([self.size_bits]), u32(len(sizes)), table)
+
+    def offsets(self, offsets: list[int]) -> bytes:
+        kind, width = (b"stco", 4) if self.offset_bits == 32 else (b"co64", 8)
+        table = b"".join(offset.to_bytes(width, "big") for offset in offsets)
+        return full(kind, 0, u32(len(offsets)), table)
+
+
 @dataclass
 class Built:
     """A file and where each stream's samples were put in it."""
@@ -130,10 +156,12 @@ def movie(
     between_chunks: bytes = b"",
     brand: bytes = b"qt  ",
     media_size: str = "32 bits",
+    tables: Tables | None = None,
 ) -> Built:
     """ftyp, the boxes ``before``, moov, then one mdat with the streams' chunks interleaved (and
     ``between_chunks`` after each, as a dash-cam writes GPS blocks among the frames); the mdat's
     size in ``media_size``: "32 bits", "64 bits" or "to the end" (0)."""
+    tables = tables or Tables()
     ftyp = box(b"ftyp", brand, bytes(4), brand, b"isom")
     order = [
         (index, chunk)
@@ -149,7 +177,7 @@ def movie(
             offsets[index].append(position)
             piece = b"".join(chunk) + between_chunks
             media, position = media + piece, position + len(piece)
-        tracks = [_track(s, i + 1, offsets[i]) for i, s in enumerate(streams)]
+        tracks = [_track(s, i + 1, offsets[i], tables) for i, s in enumerate(streams)]
         header = full(b"mvhd", 0, FILMED * 2, u32(600, 6000, 0x10000), bytes(72), u32(9))
         return box(b"moov", header, *tracks, *in_movie), media, offsets
 
@@ -172,7 +200,7 @@ def movie(
     return Built(data, placed)
 
 
-def _track(stream: Stream, number: int, offsets: list[int]) -> bytes:
+def _track(stream: Stream, number: int, offsets: list[int], tables: Tables) -> bytes:
     samples = stream.samples
     runs, previous = [], None
     for chunk_number, chunk in enumerate(stream.chunks, start=1):
@@ -184,8 +212,8 @@ def _track(stream: Stream, number: int, offsets: list[int]) -> bytes:
         full(b"stsd", 0, u32(1), stream.entry),
         full(b"stts", 0, u32(1, len(samples), 512)),
         full(b"stsc", 0, u32(len(runs)), *runs),
-        full(b"stsz", 0, u32(0, len(samples)), u32(*(len(s) for s in samples))),
-        full(b"stco", 0, u32(len(offsets)), u32(*offsets)),
+        tables.sizes([len(sample) for sample in samples]),
+        tables.offsets(offsets),
     )
     handler = full(b"hdlr", 0, b"mhlr", stream.handler, b"appl", bytes(8), stream.name)
     data_handler = full(b"hdlr", 0, b"dhlr", b"alis", b"appl", bytes(8), b"Core Media Data Handler")

@@ -21,6 +21,7 @@ from bot.boxes import MAX_BOXES, MAX_DEPTH, BoxReader, Unprovable, walk
 from bot.video_metadata import strip_video_metadata
 from bot.video_sei import blank_unit
 from tests.mp4 import (
+    DASH_CAM,
     DRONE,
     FRAMES,
     GPMF,
@@ -34,6 +35,7 @@ from tests.mp4 import (
     XMP,
     Built,
     Stream,
+    Tables,
     box,
     boxes,
     full,
@@ -80,6 +82,30 @@ def test_gps_in_side_tracks_sample_entries_and_boxes_does_not_survive(media_size
     ]
     for offset, sample in side_samples:
         assert cleaned[offset : offset + len(sample)] == bytes(len(sample))
+
+
+@pytest.mark.parametrize(
+    ("tables", "samples"),
+    [
+        (Tables(size_bits=16, offset_bits=64), FRAMES),
+        (Tables(size_bits=8), FRAMES),
+        (Tables(size_bits=4), (nal_sample(b"\x65tiny"), nal_sample(b"\x41"))),
+    ],
+    ids=["stz2 of 16 bits, co64", "stz2 of 8 bits", "stz2 of 4 bits"],
+)
+def test_every_kind_of_sample_table_is_read(tables: Tables, samples: tuple[bytes, ...]) -> None:
+    sounds = (b"\x21aac", b"\x21aac-2")
+    built = movie(
+        video(*samples),
+        sound(*sounds),
+        between_chunks=DASH_CAM,
+        media_size="64 bits",
+        tables=tables,
+    )
+    cleaned = strip_video_metadata(built.data)
+    assert cleaned is not None and DASH_CAM not in cleaned
+    for offset, sample in built.placed[b"vide"] + built.placed[b"soun"]:
+        assert cleaned[offset : offset + len(sample)] == sample
 
 
 def test_a_file_cleaned_again_stays_the_same() -> None:
