@@ -34,6 +34,8 @@ from handlers.clear_chat import _cleared_text
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import Live, live_bot
+from tests.mp4 import FILMED, box, movie, nal_sample, nested, phone_video, video
+from tests.mp4 import SECRETS as VIDEO_TRACES
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
 ARTIST = "Artist Secretov"
@@ -313,27 +315,12 @@ async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_
 # ---------------------------------------------------------------- videos with metadata
 
 LOCATION = b"+43.2389+076.8897/"
-FILMED = (3_900_000_000).to_bytes(4, "big")  # seconds since 1904, in 2027
-MEDIA = bytes(range(256)) * 8
-
-
-def box(kind: bytes, *payload: bytes) -> bytes:
-    body = b"".join(payload)
-    return (8 + len(body)).to_bytes(4, "big") + kind + body
+MEDIA = nal_sample(bytes(range(256)) * 8)
 
 
 def video_with_metadata() -> bytes:
     """A QuickTime file as a phone writes it: Apple's location keys, ©xyz, the camera, XMP, and
     the times of filming in the movie, track (version 1, 64-bit) and media headers."""
-    times, long_times = FILMED * 2, (bytes(4) + FILMED) * 2
-    track = box(
-        b"trak",
-        box(b"tkhd", b"\x01\x00\x00\x07", long_times, bytes(72)),
-        box(
-            b"mdia", box(b"mdhd", bytes(4), times, bytes(12)), box(b"minf", box(b"vmhd", bytes(12)))
-        ),
-        box(b"udta", box(b"\xa9mod", MODEL.encode())),
-    )
     keys = box(
         b"meta",
         bytes(4),
@@ -341,13 +328,12 @@ def video_with_metadata() -> bytes:
         box(b"ilst", LOCATION),
     )
     places = box(b"udta", box(b"\xa9xyz", bytes(4), LOCATION), box(b"\xa9mak", MAKE.encode()))
-    movie = box(b"moov", box(b"mvhd", bytes(4), times, bytes(88)), track, places, keys)
-    return (
-        box(b"ftyp", b"qt  ", bytes(4), b"qt  ")
-        + box(b"uuid", bytes(16), XMP)
-        + movie
-        + box(b"mdat", MEDIA)
-    )
+    camera = box(b"udta", box(b"\xa9mod", MODEL.encode()))
+    return movie(
+        video(MEDIA, extra=(camera,)),
+        before=(box(b"uuid", bytes(16), XMP),),
+        in_movie=(places, keys),
+    ).data
 
 
 VIDEO_SECRETS = (LOCATION, MAKE.encode(), MODEL.encode(), XMP_MARKER, b"com.apple", FILMED)
@@ -407,6 +393,39 @@ async def test_a_video_reaches_the_department_without_its_metadata(
     everything = data_files(live) + delivered
     for secret in VIDEO_SECRETS:
         assert secret not in everything, secret
+
+
+async def test_a_drone_video_arrives_without_gps_and_a_hostile_one_as_sent_with_the_note(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    """GPS in side tracks, sample entries and between the frames never reaches the department; a
+    file of 1,200 nested boxes is neither lost nor labelled cleaned."""
+    group = await abai_officers(live, fake_api)
+    person = live.person()
+    await to_evidence_step(person)
+    drone = phone_video().data
+    hostile = box(b"ftyp", b"isom", bytes(4)) + nested((b"moov",), 1200) + box(b"mdat", MEDIA)
+    for sent in (drone, hostile):
+        mark = fake_api.mark()
+        fake_api.send_video(person.user, sent)
+        await fake_api.next_reply(person.user, after=mark, where=has_button("do:done"))
+    await submit(person)
+    assert await live.deliver() == 0
+
+    stored = await stored_attachments(live)
+    assert [(len(data), meta["cleaned"]) for data, meta in stored] == [
+        (len(drone), True),
+        (len(hostile), False),
+    ]
+    cleaned_video, kept_video = (m for m in fake_api.messages_in(group) if m.kind == "video")
+    assert fake_api.files[kept_video.file_id].data == hostile == stored[1][0]
+    assert await officers_note(live, FileKind.VIDEO, cleaned=False) in (kept_video.plain_text or "")
+    assert await officers_note(live, FileKind.VIDEO, cleaned=True) in (
+        cleaned_video.plain_text or ""
+    )
+    everything = data_files(live) + fake_api.files[cleaned_video.file_id].data
+    for secret in VIDEO_TRACES:
+        assert secret in drone and secret not in everything, secret
 
 
 # An ISO base media file of brand heic, with a camera's name where its EXIF item would be.
