@@ -109,7 +109,10 @@ class DiskSpace:
         if self._alerted is None or now - self._alerted >= ALERT_EVERY:
             self._alerted = now
             logger.warning("Free disk space is below MIN_FREE_DISK_MB: new files are refused")
-            await self._alerts.send(lambda: _disk_alert(free, self._min_free))
+            try:
+                await self._alerts.send(lambda: _disk_alert(free, self._min_free))
+            except Exception as exc:  # a disk too full for the alert must not hide the refusal
+                logger.warning("Could not queue the low-disk alert (%s)", type(exc).__name__)
         return False
 
 

@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from bot import receipt
 from bot.app import Services
 from bot.draft import Draft
 from bot.intake import MAX_DOWNLOADS, Refusal
+from bot.quota import DailyQuota
+from bot.sanitize import visible_text
 from bot.settings import Settings
 from handlers.uploads import refusal_text
 from tests.fakeapi import FakeBotAPI
@@ -356,3 +359,40 @@ async def test_invisible_controls_never_reach_officers_nor_the_export(
     assert "Akt_proverkifdp.exe" in exported and "сумма 50000" in exported
     for char in HIDDEN:
         assert char not in shown and char not in exported, f"U+{ord(char):04X} reached officers"
+
+
+# ---------------------------------------------------------------- the pieces
+
+
+def test_daily_byte_counts_are_bounded_and_the_least_recently_active_go_first() -> None:
+    now = datetime(2026, 3, 16, 12, tzinfo=UTC)
+    quota = DailyQuota(10 * KB, UTC, lambda: now, max_users=2)
+    quota.spend(b"a", 10 * KB)
+    quota.spend(b"b", 10 * KB)
+    assert not quota.allows(b"a", 1) and not quota.allows(b"b", 1)
+    quota.spend(b"a", 0)
+    quota.spend(b"c", 1)
+    assert quota.allows(b"b", 1), "b, the least recently active, was forgotten"
+    assert not quota.allows(b"a", 1)
+    now += timedelta(days=1)
+    assert quota.allows(b"a", 10 * KB), "a new day"
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("Akt_proverki\u202efdp.exe", "Akt_proverkifdp.exe"),
+        ("a\u202ab\u202bc\u202dd\u2066e\u2067f\u2068g\u2069h\u200ei\u200fj\u061ck", "abcdefghijk"),
+        ("ну\u200bль\u200c\u2060\ufeff\u00ad", "нуль"),
+        ("tag\U000e0041\U000e0042s", "tags"),
+        ("\x00\x07\x1b[31mred\x7f\x85\x9b", "[31mred"),
+        ("Қазақ тілі, русский\n\tтекст 👍🏽", "Қазақ тілі, русский\n\tтекст 👍🏽"),
+        ("👨\u200d👩\u200d👧 семья", "👨\u200d👩\u200d👧 семья"),
+        ("и\u200dк", "ик"),
+        ("a\r\nb\rc\u2028d\u2029e", "a\nb\nc\nd\n\ne"),
+    ],
+)
+def test_visible_text_drops_what_hides_or_reorders_and_keeps_the_rest(
+    sent: str, shown: str
+) -> None:
+    assert visible_text(sent) == shown
