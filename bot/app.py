@@ -35,7 +35,7 @@ from bot.departments import DepartmentService
 from bot.digest import DigestService
 from bot.guard import ReceiptGuard
 from bot.i18n import LocaleMiddleware, create_i18n
-from bot.intake import MB, DiskSpace, FileIntake, FileLimits
+from bot.intake import MB, DiskSpace, FileIntake
 from bot.isolation import EventIsolation
 from bot.keys import resolve_keys
 from bot.languages import LanguageService
@@ -203,7 +203,7 @@ async def build_services(settings: Settings) -> Services:
             attachments,
             ReportsRepository(database),
             pseudonyms,
-            FileLimits(report_bytes=settings.max_report_file_mb * MB),
+            settings.max_report_file_mb * MB,
             DailyQuota(settings.file_mb_per_day * MB, settings.tz, utc_now),
             DiskSpace(settings.data_dir, settings.min_free_disk_mb * MB, alerts),
         ),

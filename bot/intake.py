@@ -23,7 +23,6 @@ import asyncio
 import logging
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -72,16 +71,6 @@ class Destination:
     report_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class FileLimits:
-    report_bytes: int
-    downloads: int = MAX_DOWNLOADS
-
-
-def free_bytes(path: Path) -> int:
-    return shutil.disk_usage(path).free
-
-
 class DiskSpace:
     """Free space on the filesystem of ``path`` against a watermark; the admins hear of a
     shortage once a day at most, not once per refused file."""
@@ -91,21 +80,17 @@ class DiskSpace:
         path: Path,
         min_free_bytes: int,
         alerts: AdminAlerts,
-        free: Callable[[Path], int] = free_bytes,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._path = path
         self._min_free = min_free_bytes
         self._alerts = alerts
-        self._free = free
-        self._clock = clock
         self._alerted: float | None = None
 
     async def has_room(self, size: int) -> bool:
-        free = self._free(self._path)
+        free = shutil.disk_usage(self._path).free
         if free - DISK_COPIES * size >= self._min_free:
             return True
-        now = self._clock()
+        now = time.monotonic()
         if self._alerted is None or now - self._alerted >= ALERT_EVERY:
             self._alerted = now
             logger.warning("Free disk space is below MIN_FREE_DISK_MB: new files are refused")
@@ -122,21 +107,23 @@ class FileIntake:
         attachments: AttachmentsRepository,
         reports: ReportsRepository,
         pseudonyms: Pseudonyms,
-        limits: FileLimits,
+        report_bytes: int,
         daily: DailyQuota,
         disk: DiskSpace,
+        downloads: int = MAX_DOWNLOADS,
     ) -> None:
+        """``report_bytes`` caps a report's files; ``daily`` counts a person's bytes a day."""
         self._attachments = attachments
         self._reports = reports
         self._pseudonyms = pseudonyms
-        self._limits = limits
+        self._report_bytes = report_bytes
         self._daily = daily
         self._disk = disk
-        self._downloads = asyncio.Semaphore(limits.downloads)
+        self._downloads = asyncio.Semaphore(downloads)
 
     @property
     def report_mb(self) -> int:
-        return self._limits.report_bytes // MB
+        return self._report_bytes // MB
 
     @property
     def day_mb(self) -> int:
@@ -179,7 +166,7 @@ class FileIntake:
         held = await self._attachments.stored_bytes(
             report_id=destination.report_id, draft_id=destination.draft_id
         )
-        if held + size > self._limits.report_bytes:
+        if held + size > self._report_bytes:
             raise FileRefused(Refusal.REPORT_FULL)
         if not self._daily.allows(user_key, size):
             raise FileRefused(Refusal.DAY_FULL)
