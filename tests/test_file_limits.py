@@ -25,8 +25,9 @@ from bot.quota import DailyQuota
 from bot.sanitize import visible_text
 from bot.settings import Settings
 from handlers.uploads import refusal_text
+from storage.cases import CasesRepository
 from tests.fakeapi import FakeBotAPI
-from tests.harness import Citizen, texts
+from tests.harness import Citizen, buttons, texts
 from tests.live import ADMIN_ID, Live, live_bot
 from tests.mocked import BOT_ID, MockedSession, mocked_bot
 from tests.test_abuse import count, database_bytes
@@ -142,9 +143,17 @@ async def test_a_file_of_the_draft_is_known_to_its_report_and_to_no_other(
     await citizen.say(f"/status {code}")
     await citizen.press("do:addinfo")
     again_in_the_report = await citizen.photo(photo, file_id="evidence")
+    report = await services.database.fetchone("SELECT id FROM reports")
+    case = await CasesRepository(services.database).get(report[0])
+    assert case is not None
+    await services.cases.ask(case, ADMIN_ID, "Пришлите, пожалуйста, фото ещё раз.")
+    question = await citizen.say(f"/status {code}")
+    await citizen.press(buttons(question)["✍️ Ответить"])
+    again_as_an_answer = await citizen.photo(photo, file_id="evidence")
     duplicate = refusal_in(services, Refusal.DUPLICATE, "ru")
-    assert texts(again_in_the_draft)[-1] == duplicate == texts(again_in_the_report)[-1]
-    assert downloads(again_in_the_draft + again_in_the_report) == 0
+    for again in (again_in_the_draft, again_in_the_report, again_as_an_answer):
+        assert texts(again)[-1] == duplicate
+        assert downloads(again) == 0
 
     await adding_to_a_new_report(citizen)
     in_another_report = await citizen.photo(photo, file_id="evidence")
