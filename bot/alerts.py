@@ -23,14 +23,12 @@ class AdminAlerts:
         admin_addresses: Callable[[], list[ChatAddress]],
         i18n: I18n,
         wake: asyncio.Event,
-        clock: Callable[[], float] = time.time,
     ) -> None:
         self._cipher = cipher
         self._outbox = outbox
         self._admin_addresses = admin_addresses
         self._i18n = i18n
         self._wake = wake
-        self._clock = clock
 
     async def send(self, render: Callable[[], str]) -> None:
         """``render`` makes the text, called in the admins' language."""
@@ -41,5 +39,5 @@ class AdminAlerts:
             for admin in self._admin_addresses()
         ]
         if items:
-            await self._outbox.enqueue(items, self._clock())
+            await self._outbox.enqueue(items, time.time())
             self._wake.set()
