@@ -22,6 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import texts
+from bot.alerts import AdminAlerts
 from bot.broadcast_runner import BroadcastRunner
 from bot.broadcasts import BroadcastService
 from bot.cases import CaseService
@@ -34,6 +35,7 @@ from bot.departments import DepartmentService
 from bot.digest import DigestService
 from bot.guard import ReceiptGuard
 from bot.i18n import LocaleMiddleware, create_i18n
+from bot.intake import MB, DiskSpace, FileIntake
 from bot.isolation import EventIsolation
 from bot.keys import resolve_keys
 from bot.languages import LanguageService
@@ -110,6 +112,7 @@ class Services:
     broadcasts_changed: asyncio.Event
     stats: StatsService
     trail: ChatTrail
+    intake: FileIntake
 
     async def close(self) -> None:
         await self.database.close()
@@ -147,6 +150,7 @@ async def build_services(settings: Settings) -> Services:
     outbox = OutboxRepository(database)
     attachments = AttachmentsRepository(database)
     outbox_ready = asyncio.Event()
+    alerts = AdminAlerts(cipher, outbox, departments.admin_addresses, i18n, outbox_ready)
     broadcasts_changed = asyncio.Event()
     return Services(
         settings=settings,
@@ -195,6 +199,14 @@ async def build_services(settings: Settings) -> Services:
             StatsRepository(database), cipher, chats, catalog, i18n, deadlines, settings.tz
         ),
         trail=ChatTrail(fsm),
+        intake=FileIntake(
+            attachments,
+            ReportsRepository(database),
+            pseudonyms,
+            settings.max_report_file_mb * MB,
+            DailyQuota(settings.file_mb_per_day * MB, settings.tz, utc_now),
+            DiskSpace(settings.data_dir, settings.min_free_disk_mb * MB, alerts),
+        ),
     )
 
 
@@ -248,6 +260,7 @@ def create_dispatcher(
         broadcasts=services.broadcasts,
         stats=services.stats,
         trail=services.trail,
+        intake=services.intake,
     )
     dispatcher["in_flight"] = in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)

@@ -18,6 +18,7 @@ from bot.evidence import IDENTIFYING_KINDS, FileKind
 from bot.formatting import format_moment, format_number, truncate_utf16, utf16_length
 from bot.keyboards import grid
 from bot.labels import resolution_labels
+from bot.sanitize import visible_text
 from bot.textsplit import split_plain
 from bot.views import occurred_label
 from storage.cases import CaseRow
@@ -65,7 +66,9 @@ def case_messages(
         _("<b>Region:</b> {value}").format(value=region.name(locale) if region else case.region),
         _("<b>Sphere:</b> {value}").format(value=sphere.name(locale) if sphere else case.category),
         _("<b>When:</b> {value}").format(value=occurred_label(case.occurred)),
-        _("<b>Organisation or place:</b> {value}").format(value=escape(text.place or "—")),
+        _("<b>Organisation or place:</b> {value}").format(
+            value=escape(visible_text(text.place or "—"))
+        ),
         _("<b>Received:</b> {value}").format(
             value=format_moment(datetime.fromisoformat(case.created_at), zone, locale)
         ),
@@ -79,7 +82,7 @@ def case_messages(
     )
     head = "\n".join(lines) + "\n\n"
     room = TEXT_LIMIT - utf16_length(_plain(head))
-    first, *rest = split_plain(text.body, room)
+    first, *rest = split_plain(visible_text(text.body), room)
     remainder = "".join(rest)
     parts = [head + escape(first, quote=False)]
     parts += [escape(part, quote=False) for part in split_plain(remainder, TEXT_LIMIT) if part]
@@ -100,9 +103,10 @@ def file_note(kind: FileKind, cleaned: bool) -> str | None:
 
 
 def attachment_caption(caption: str | None, note: str | None) -> str | None:
-    """The bot's note about a file, then the reporter's caption, within Telegram's limit."""
+    """The bot's note about a file, then the reporter's caption (its visible characters),
+    within Telegram's limit."""
     room = CAPTION_LIMIT - (utf16_length(note) + 2 if note else 0)
-    parts = (note, truncate_utf16(caption or "", room))
+    parts = (note, truncate_utf16(visible_text(caption or ""), room))
     return "\n\n".join(part for part in parts if part) or None
 
 

@@ -19,6 +19,7 @@ from bot.keyboards import answer_keyboard
 from bot.labels import resolution_labels
 from bot.outbox_items import text_item
 from bot.reports import new_id, utc_now
+from bot.sanitize import visible_text
 from bot.textsplit import split_plain
 from storage.cases import AuditRow, CaseRow, CasesRepository, Change
 from storage.outbox import NewItem, OutboxRepository
@@ -194,7 +195,7 @@ class CaseService:
                 header = _("💬 <b>The reporter answered</b> (case № {number}):").format(
                     number=case.case_no
                 )
-            for part in split_plain(text or "", ANSWER_PART):
+            for part in split_plain(visible_text(text or ""), ANSWER_PART):
                 notices.append(
                     text_item(
                         self._cipher,

@@ -32,12 +32,16 @@ class FileTooLarge(Exception):
 
 @dataclass(frozen=True, slots=True)
 class IncomingFile:
+    """``unique_id`` is Telegram's ``file_unique_id``: the same for every copy of one file (the
+    ``file_id`` differs between sends), so a file sent again is recognised without a download."""
+
     file_id: str
     kind: FileKind
     size: int | None
     file_name: str | None
     mime_type: str | None
     caption: str | None = None
+    unique_id: str | None = None
 
 
 def incoming_file(message: Message) -> IncomingFile | None:
@@ -46,7 +50,13 @@ def incoming_file(message: Message) -> IncomingFile | None:
     if message.photo:
         largest = message.photo[-1]
         return IncomingFile(
-            largest.file_id, FileKind.PHOTO, largest.file_size, None, "image/jpeg", caption
+            largest.file_id,
+            FileKind.PHOTO,
+            largest.file_size,
+            None,
+            "image/jpeg",
+            caption,
+            largest.file_unique_id,
         )
     for kind, media in (
         (FileKind.DOCUMENT, message.document),
@@ -55,12 +65,24 @@ def incoming_file(message: Message) -> IncomingFile | None:
     ):
         if media is not None:
             return IncomingFile(
-                media.file_id, kind, media.file_size, media.file_name, media.mime_type, caption
+                media.file_id,
+                kind,
+                media.file_size,
+                media.file_name,
+                media.mime_type,
+                caption,
+                media.file_unique_id,
             )
     if message.voice:
         voice = message.voice
         return IncomingFile(
-            voice.file_id, FileKind.VOICE, voice.file_size, None, voice.mime_type, caption
+            voice.file_id,
+            FileKind.VOICE,
+            voice.file_size,
+            None,
+            voice.mime_type,
+            caption,
+            voice.file_unique_id,
         )
     return None
 

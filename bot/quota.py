@@ -1,38 +1,62 @@
-"""How many reports each user may submit a day (``REPORTS_PER_DAY``), counted in memory only.
+"""What each user may do in a day, counted in memory only: reports (``REPORTS_PER_DAY``) and
+bytes of evidence files (``FILE_MB_PER_DAY``).
 
-Nothing stored may link a pseudonym to when it submitted a report (reports are not linked to the
-account), so the counts live in this process: one number per user for the current day in
-``TIMEZONE``, all dropped when the day changes. A restart resets them; for a limit on spam that
-is acceptable. Only users who submitted today take memory, so it is bounded by the day's reports.
+Nothing stored may link a pseudonym to when it submitted a report or sent a file (reports are
+not linked to the account), so the counts live in this process: one number per user for the
+current day in ``TIMEZONE``, all dropped when the day changes. A restart resets them; for a limit
+on spam that is acceptable. At most ``MAX_USERS`` users are counted, the least recently active
+forgotten first, so that a flood from many accounts cannot exhaust the memory.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 
+MAX_USERS = 100_000
+
 
 class DailyQuota:
-    def __init__(self, limit: int, zone: tzinfo, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        limit: int,
+        zone: tzinfo,
+        now: Callable[[], datetime],
+        max_users: int = MAX_USERS,
+    ) -> None:
         self._limit = limit
         self._zone = zone
         self._now = now
+        self._max_users = max_users
         self._day: date | None = None
-        self._counts: dict[bytes, int] = {}
+        self._counts: OrderedDict[bytes, int] = OrderedDict()
+
+    @property
+    def limit(self) -> int:
+        return self._limit
 
     def _today(self) -> date:
         today = self._now().astimezone(self._zone).date()
         if today != self._day:
-            self._day, self._counts = today, {}
+            self._day, self._counts = today, OrderedDict()
         return today
+
+    def allows(self, user_key: bytes, amount: int = 1) -> bool:
+        """Whether ``amount`` more still fits in the user's day."""
+        self._today()
+        return self._counts.get(user_key, 0) + amount <= self._limit
 
     def next_day(self, user_key: bytes) -> date | None:
         """None while the user may submit today; otherwise the day from which they may again."""
         today = self._today()
-        if self._counts.get(user_key, 0) < self._limit:
+        if self.allows(user_key):
             return None
         return today + timedelta(days=1)
 
-    def spend(self, user_key: bytes) -> None:
+    def spend(self, user_key: bytes, amount: int = 1) -> None:
         self._today()
-        self._counts[user_key] = self._counts.get(user_key, 0) + 1
+        self._counts[user_key] = self._counts.get(user_key, 0) + amount
+        self._counts.move_to_end(user_key)
+        if len(self._counts) > self._max_users:
+            self._counts.popitem(last=False)

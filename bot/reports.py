@@ -58,6 +58,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def submission_key(pseudonyms: Pseudonyms, draft_id: str) -> bytes:
+    """A report's key derived from its draft's id: a repeated Submit stores nothing twice, and
+    files are told apart within one report the same way before and after it is submitted."""
+    return pseudonyms.digest("submission", draft_id)
+
+
 class ReportService:
     def __init__(
         self,
@@ -95,7 +101,7 @@ class ReportService:
         stored = NewReport(
             id=report_id,
             receipt_hash=self.receipt_hash(submission.receipt_code),
-            submission_key=self._pseudonyms.digest("submission", submission.draft_id),
+            submission_key=submission_key(self._pseudonyms, submission.draft_id),
             region=submission.region,
             category=submission.category,
             occurred=submission.occurred,
@@ -135,15 +141,19 @@ class ReportService:
         body = self._cipher.seal_text(text, f"report_notes:{note_id}:body")
         await self._reports.add_note(report_id, note_id, body, self._now().isoformat())
 
-    async def add_file(self, report_id: str, file: IncomingFile, data: bytes) -> str:
+    async def add_file(
+        self, report_id: str, file: IncomingFile, data: bytes, file_key: bytes | None = None
+    ) -> str:
         attachment = await self._sealed_attachment(file, data)
-        await self._attachments.add(attachment, report_id=report_id)
+        await self._attachments.add(attachment, report_id=report_id, file_key=file_key)
         await self._reports.record_addition(report_id, self._now().isoformat())
         return attachment.id
 
-    async def add_draft_file(self, draft_id: str, file: IncomingFile, data: bytes) -> str:
+    async def add_draft_file(
+        self, draft_id: str, file: IncomingFile, data: bytes, file_key: bytes | None = None
+    ) -> str:
         attachment = await self._sealed_attachment(file, data)
-        await self._attachments.add(attachment, draft_id=draft_id)
+        await self._attachments.add(attachment, draft_id=draft_id, file_key=file_key)
         return attachment.id
 
     async def discard_draft(self, draft_id: str) -> int:

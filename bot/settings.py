@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     send_interval_seconds: float = Field(default=3.0, ge=0, le=60)
     broadcast_rate: float = Field(default=25.0, gt=0, le=30)
     reports_per_day: int = Field(default=5, ge=1, le=1000)
+    max_report_file_mb: int = Field(default=100, ge=1, le=100_000)
+    file_mb_per_day: int = Field(default=200, ge=1, le=1_000_000)
+    min_free_disk_mb: int = Field(default=500, ge=0, le=1_000_000_000)
 
     @field_validator("fallback_chat_id", mode="before")
     @classmethod

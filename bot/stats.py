@@ -22,6 +22,7 @@ from bot.crypto import Cipher
 from bot.deadlines import Deadlines
 from bot.labels import case_status_labels, resolution_labels
 from bot.reports import utc_now
+from bot.sanitize import visible_text
 from bot.views import occurred_label
 from storage.cases import OPEN_STATUSES
 from storage.stats import ExportRow, StatsRepository
@@ -209,8 +210,9 @@ class StatsService:
 
 
 def safe_cell(value: object) -> str:
-    """The cell as text; one a spreadsheet would run as a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
+    """The cell as text, its visible characters only (bot/sanitize.py); one a spreadsheet would
+    run as a formula gets a leading apostrophe."""
+    text = "" if value is None else visible_text(str(value))
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 

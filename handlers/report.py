@@ -27,6 +27,7 @@ from bot.draft import (
 )
 from bot.evidence import MAX_FILES, incoming_file
 from bot.formatting import format_number
+from bot.intake import FileIntake
 from bot.replies import notice, present, send
 from bot.reports import ReportService
 from bot.settings import Settings
@@ -181,6 +182,8 @@ def get_router() -> Router:
         view: ViewContext,
         bot: Bot,
         reports: ReportService,
+        intake: FileIntake,
+        user_key: bytes,
         event_update: Update,
     ) -> None:
         draft = await _draft(state)
@@ -195,10 +198,14 @@ def get_router() -> Router:
                 ).format(max_files=format_number(MAX_FILES, view.locale))
             )
             return
-        data = await fetch_file(message, bot, file)
+        destination = intake.for_draft(draft.draft_id)
+        data = await fetch_file(message, bot, intake, destination, file, user_key, view.locale)
         if data is None:
             return
-        attachment_id = await reports.add_draft_file(draft.draft_id, file, data)
+        attachment_id = await reports.add_draft_file(
+            draft.draft_id, file, data, intake.file_key(destination, file)
+        )
+        intake.spend(user_key, len(data))
         draft.files.append(attachment_id)
         await state.set_data(draft.to_data())
         await message.answer(

@@ -22,8 +22,9 @@ from bot.callbacks import Action, ActionCB, AnswerCB
 from bot.cases import CaseService
 from bot.dialog import resume_or_clear
 from bot.draft import step_by_name
-from bot.evidence import incoming_file
+from bot.evidence import IncomingFile, incoming_file
 from bot.guard import ReceiptGuard
+from bot.intake import FileIntake
 from bot.replies import notice, present, send
 from bot.reports import MAX_STORED_ITEMS, ReportService
 from bot.views import ViewContext
@@ -113,7 +114,10 @@ def get_router() -> Router:
         message: Message,
         state: FSMContext,
         reports: ReportService,
+        intake: FileIntake,
         bot: Bot,
+        user_key: bytes,
+        view: ViewContext,
         event_update: Update,
     ) -> None:
         file = incoming_file(message)
@@ -122,10 +126,9 @@ def get_router() -> Router:
             return
         if await _full(message, reports, report_id):
             return
-        data = await fetch_file(message, bot, file)
-        if data is None:
+        stored = await _store_file(message, bot, intake, reports, report_id, file, user_key, view)
+        if stored is None:
             return
-        await reports.add_file(report_id, file, data)
         await state.update_data(last_addition=event_update.update_id)
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 
@@ -172,20 +175,25 @@ def get_router() -> Router:
         message: Message,
         state: FSMContext,
         reports: ReportService,
+        intake: FileIntake,
         cases: CaseService,
         bot: Bot,
+        user_key: bytes,
+        view: ViewContext,
         event_update: Update,
     ) -> None:
         file = incoming_file(message)
         context = await state.get_data()
+        report_id = context["answer_report"]
         if file is None or await _seen(state, event_update):
             return
-        if await _full(message, reports, context["answer_report"]):
+        if await _full(message, reports, report_id):
             return
-        data = await fetch_file(message, bot, file)
-        if data is None:
+        attachment_id = await _store_file(
+            message, bot, intake, reports, report_id, file, user_key, view
+        )
+        if attachment_id is None:
             return
-        attachment_id = await reports.add_file(context["answer_report"], file, data)
         await cases.answer_file(context["answer_question"], attachment_id)
         await state.update_data(last_addition=event_update.update_id)
         await message.answer(_answered_text(), reply_markup=keyboards.finish())
@@ -218,6 +226,28 @@ async def _full(message: Message, reports: ReportService, report_id: str) -> boo
         ).format(limit=MAX_STORED_ITEMS)
     )
     return True
+
+
+async def _store_file(
+    message: Message,
+    bot: Bot,
+    intake: FileIntake,
+    reports: ReportService,
+    report_id: str,
+    file: IncomingFile,
+    user_key: bytes,
+    view: ViewContext,
+) -> str | None:
+    """The id of the file stored in the report; None, once the reporter is told, if refused."""
+    destination = await intake.for_report(report_id)
+    data = await fetch_file(message, bot, intake, destination, file, user_key, view.locale)
+    if data is None:
+        return None
+    attachment_id = await reports.add_file(
+        report_id, file, data, intake.file_key(destination, file)
+    )
+    intake.spend(user_key, len(data))
+    return attachment_id
 
 
 async def _seen(state: FSMContext, update: Update) -> bool:

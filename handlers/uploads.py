@@ -10,14 +10,26 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from aiohttp import ClientError
 
-from bot.evidence import FileTooLarge, IncomingFile, download
+from bot.evidence import FileTooLarge, IncomingFile
+from bot.formatting import format_number
+from bot.intake import Destination, FileIntake, FileRefused, Refusal
 
 logger = logging.getLogger(__name__)
 
 
-async def fetch_file(message: Message, bot: Bot, file: IncomingFile) -> bytes | None:
+async def fetch_file(
+    message: Message,
+    bot: Bot,
+    intake: FileIntake,
+    destination: Destination,
+    file: IncomingFile,
+    user_key: bytes,
+    locale: str,
+) -> bytes | None:
     try:
-        return await download(bot, file)
+        return await intake.receive(bot, destination, file, user_key)
+    except FileRefused as refused:
+        await message.answer(refusal_text(refused.refusal, intake, locale))
     except FileTooLarge:
         await message.answer(
             _(
@@ -31,3 +43,24 @@ async def fetch_file(message: Message, bot: Bot, file: IncomingFile) -> bytes | 
             _("The file could not be received from Telegram. Please send it again.")
         )
     return None
+
+
+def refusal_text(refusal: Refusal, intake: FileIntake, locale: str) -> str:
+    if refusal is Refusal.DUPLICATE:
+        return _("This file is already attached to this report: there is no need to send it again.")
+    if refusal is Refusal.REPORT_FULL:
+        return _(
+            "This file does not fit: the files of one report may take at most {limit} MB. You "
+            "can send a smaller file, or describe the rest in text."
+        ).format(limit=format_number(intake.report_mb, locale))
+    if refusal is Refusal.DAY_FULL:
+        return _(
+            "Today's limit of files from one person ({limit} MB) has been reached. Texts are "
+            "still accepted. You can add this file tomorrow: once the report is sent, with "
+            "/status and your receipt code."
+        ).format(limit=format_number(intake.day_mb, locale))
+    return _(
+        "The bot cannot take files right now: its server is short of disk space. Your texts are "
+        "still accepted. Please send this file later (once the report is sent, with /status and "
+        "your receipt code)."
+    )

@@ -36,10 +36,13 @@ class AttachmentsRepository:
         *,
         draft_id: str | None = None,
         report_id: str | None = None,
+        file_key: bytes | None = None,
     ) -> None:
+        """``file_key`` is a keyed hash of the file's identity within its report (or draft): the
+        same file twice in one report is refused by a unique index."""
         await self._db.execute(
-            "INSERT INTO attachments (id, report_id, draft_id, kind, size, meta, data, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO attachments (id, report_id, draft_id, kind, size, meta, data, created_at, "
+            "file_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 attachment.id,
                 report_id,
@@ -49,8 +52,26 @@ class AttachmentsRepository:
                 attachment.meta,
                 attachment.data,
                 attachment.created_at,
+                file_key,
             ),
         )
+
+    async def has_file_key(self, file_key: bytes) -> bool:
+        row = await self._db.fetchone(
+            "SELECT 1 FROM attachments WHERE file_key = ? LIMIT 1", (file_key,)
+        )
+        return row is not None
+
+    async def stored_bytes(
+        self, *, report_id: str | None = None, draft_id: str | None = None
+    ) -> int:
+        """The size of the files a report holds, or a draft not yet submitted."""
+        row = await self._db.fetchone(
+            "SELECT coalesce(sum(size), 0) FROM attachments "
+            "WHERE report_id = ? OR (report_id IS NULL AND draft_id = ?)",
+            (report_id, draft_id),
+        )
+        return row[0] if row else 0
 
     async def delete_draft(self, draft_id: str) -> int:
         return await self._db.execute(

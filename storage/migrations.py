@@ -185,6 +185,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (broadcast_id, subscriber_id)
     ) WITHOUT ROWID;
     """,
+    """
+    ALTER TABLE attachments ADD COLUMN file_key BLOB;
+    CREATE UNIQUE INDEX attachments_file_key ON attachments (file_key) WHERE file_key IS NOT NULL;
+    """,
 )
 
 

@@ -117,6 +117,12 @@ class ReportsRepository:
         )
         return None if row is None else ReportRow(*row)
 
+    async def submission_key(self, report_id: str) -> bytes | None:
+        row = await self._db.fetchone(
+            "SELECT submission_key FROM reports WHERE id = ?", (report_id,)
+        )
+        return None if row is None else row[0]
+
     async def events(self, report_id: str) -> list[EventRow]:
         rows = await self._db.fetchall(
             "SELECT kind, status, created_at, detail FROM report_events WHERE report_id = ? "

@@ -88,9 +88,14 @@ class Citizen:
         return await self._feed(callback_query=query)
 
     async def photo(
-        self, data: bytes, size: int | None = None, caption: str | None = None
+        self,
+        data: bytes,
+        size: int | None = None,
+        caption: str | None = None,
+        file_id: str | None = None,
     ) -> list[TelegramMethod[Any]]:
-        file_id = f"photo{next(_message_ids)}"
+        """A photo; the same ``file_id`` again is the same file sent again."""
+        file_id = file_id or f"photo{next(_message_ids)}"
         self.session.files[file_id] = data
         sizes = [
             PhotoSize(

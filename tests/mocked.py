@@ -69,9 +69,9 @@ class MockedSession(BaseSession):
         yield self.files[url.rsplit("/", 1)[-1]]
 
 
-def mocked_bot() -> Bot:
+def mocked_bot(session: MockedSession | None = None) -> Bot:
     return Bot(
         token=f"{BOT_ID}:TEST",
-        session=MockedSession(),
+        session=session or MockedSession(),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )

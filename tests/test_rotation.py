@@ -42,6 +42,7 @@ HASH_COLUMNS = {
     "user_prefs.user_key",
     "reports.receipt_hash",
     "reports.submission_key",
+    "attachments.file_key",
     "attempts.user_key",
     "department_chats.chat_key",
     "invites.code_hash",
