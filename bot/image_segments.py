@@ -2,12 +2,14 @@
 
 Pictures pasted into a document or a PDF keep the camera's metadata (GPS, device, time). Decoding
 them would cost memory per pixel; instead their segments and chunks are walked and only those that
-carry pixels or colours are copied. A picture that does not walk cleanly is returned as None.
+carry pixels or colours are copied. Other data is returned as it is; a JPEG or PNG that does not
+walk cleanly raises ``ValueError``, so that its document is not called clean.
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Pixels, palette, transparency, colour and animation: nothing that can name a person or place.
@@ -23,16 +25,24 @@ _APP0, _APP14, _APP15, _COM, _SOS, _EOI = 0xE0, 0xEE, 0xEF, 0xFE, 0xDA, 0xD9
 _STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
 
 
-def strip_image(data: bytes) -> bytes | None:
-    """The JPEG or PNG without its metadata; None for another format or a malformed image."""
+def strip_image(data: bytes) -> bytes:
+    """A JPEG or PNG without its metadata; anything else unchanged."""
+    if data.startswith(b"\xff\xd8"):
+        stripped = _walk(_strip_jpeg, data)
+    elif data.startswith(_PNG_SIGNATURE):
+        stripped = _walk(_strip_png, data)
+    else:
+        return data
+    if stripped is None:
+        raise ValueError("a picture whose segments do not add up")
+    return stripped
+
+
+def _walk(strip: Callable[[bytes], bytes | None], data: bytes) -> bytes | None:
     try:
-        if data.startswith(b"\xff\xd8"):
-            return _strip_jpeg(data)
-        if data.startswith(_PNG_SIGNATURE):
-            return _strip_png(data)
-    except (IndexError, ValueError, struct.error):
+        return strip(data)
+    except (IndexError, struct.error):
         return None
-    return None
 
 
 def _strip_jpeg(data: bytes) -> bytes | None:
@@ -64,14 +74,18 @@ def _strip_jpeg(data: bytes) -> bytes | None:
             scan_end = _end_of_scan(data, position)
             out += data[position:scan_end]
             position = scan_end
+            if position == len(data):
+                return bytes(out)  # no end marker: readers show what is there, and so do we
     return None
 
 
 def _end_of_scan(data: bytes, position: int) -> int:
     """Where the entropy-coded data after a scan header ends: the next marker that is not a
-    stuffed byte or a restart."""
+    stuffed byte or a restart (or the end, for a file cut short of its end marker)."""
     while True:
-        position = data.index(b"\xff", position)
+        position = data.find(b"\xff", position)
+        if position == -1 or position + 1 == len(data):
+            return len(data)
         following = data[position + 1]
         if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
             position += 1

@@ -88,7 +88,7 @@ def _clean_part(name: str, data: bytes, dropped: set[str], kept_folders: set[str
         return rewrite_xml(data, _settings_edit)
     if name.lower().endswith((".xml", ".rdf")):
         return rewrite_xml(data, _content_edit, _REPLACED_TEXT)
-    return strip_image(data) or data
+    return strip_image(data)
 
 
 def _content_edit(element: Name, attrs: Attrs) -> Attrs:

@@ -134,7 +134,7 @@ def _clean_part(name: str, data: bytes, dropped: set[str], dead_ids: dict[str, s
         return rewrite_xml(data, _without_relationships(dead_ids[_source_of(name)]))
     if name.lower().endswith(".xml"):
         return rewrite_xml(data, _part_edit(dead_ids.get(name, set())), _REPLACED_TEXT)
-    return strip_image(data) or data
+    return strip_image(data)
 
 
 def _part_edit(dead: set[str]) -> Edit:

@@ -96,7 +96,7 @@ def _clean_annotations(page: Dictionary) -> None:
 def _clean_jpeg(stream: Stream) -> None:
     raw = stream.read_raw_bytes()
     stripped = strip_image(raw)
-    if stripped is not None and stripped != raw:
+    if stripped != raw:
         stream.write(stripped, filter=Name.DCTDecode, decode_parms=stream.get("/DecodeParms"))
 
 

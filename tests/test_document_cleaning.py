@@ -899,20 +899,26 @@ def test_damaged_documents_never_raise_anything_but_refusal(
         pass
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+XML_SNIPPETS = ["<", ">", "&", "&amp;", "<x>", "</w:p>", '"', "\x00", "]]>", "<!--", "xmlns:r="]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     kind=st.sampled_from(sorted([*OOXML, *ODF])),
+    which=st.integers(min_value=0),
     at=st.floats(0, 1, exclude_max=True),
-    insert=st.sampled_from(["<", ">", "&", "&amp;", "<x>", "</w:p>", '"', "\x00", "]]>", "<!--"]),
+    insert=st.one_of(st.sampled_from(XML_SNIPPETS).map(str.encode), st.binary(max_size=6)),
+    cut=st.integers(min_value=0, max_value=8),
 )
-def test_damaged_xml_parts_never_raise_anything_but_refusal(
-    kind: str, at: float, insert: str
+def test_damaged_parts_in_a_sound_package_never_raise_anything_but_refusal(
+    kind: str, which: int, at: float, insert: bytes, cut: int
 ) -> None:
+    """Any part (content types, relationships, manifest, XML, pictures) damaged inside a zip that
+    is itself sound, so that the cleaner reaches the part."""
     parts = zip_parts(FIXTURES[kind])
-    _first, main = first_parts(kind)
-    text = parts[main].decode()
-    where = int(at * len(text))
-    parts[main] = (text[:where] + insert + text[where:]).encode()
+    name = sorted(parts)[which % len(parts)]
+    where = int(at * len(parts[name]))
+    parts[name] = parts[name][:where] + insert + parts[name][where + cut :]
     with contextlib.suppress(DocumentRefused):
         clean_document(package(parts))
 
