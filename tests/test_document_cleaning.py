@@ -25,6 +25,7 @@ from PIL import ExifTags, Image
 from PIL.PngImagePlugin import PngInfo
 
 from bot.document_metadata import DocumentRefused, clean_document, document_extension
+from bot.image_segments import strip_image
 
 AUTHOR = "Секретова Айгерим"
 INITIALS = "СкАй"
@@ -706,6 +707,38 @@ def test_other_files_are_not_documents() -> None:
     )
     template = package(parts)  # a .dotx, which this bot does not clean
     assert document_extension(template) is None and clean_document(template) is None
+
+
+def photo(**options: object) -> bytes:
+    """A JPEG with EXIF, XMP and a comment, and a second picture after its end (as phones write
+    depth maps and previews), which carries its own EXIF."""
+    tags = Image.Exif()
+    tags[ExifTags.Base.Model] = CAMERA
+    buffer = BytesIO()
+    image = Image.radial_gradient("L").convert("RGB").resize((64, 48))
+    image.save(buffer, "JPEG", exif=tags, comment=CAMERA.encode(), xmp=CAMERA.encode(), **options)
+    return buffer.getvalue() + jpeg_with_exif()
+
+
+@pytest.mark.parametrize("options", [{}, {"progressive": True}], ids=["baseline", "progressive"])
+def test_pictures_inside_documents_lose_their_metadata_and_keep_every_pixel(options: dict) -> None:
+    original = photo(**options)
+    assert original.count(CAMERA.encode()) == 6  # EXIF, XMP, comment; the second picture's two
+    stripped = strip_image(original)
+    assert_no_marker(stripped, "the picture")
+    with Image.open(BytesIO(original)) as before, Image.open(BytesIO(stripped)) as after:
+        assert after.tobytes() == before.tobytes() and after.size == (64, 48)
+    png = png_with_text()
+    clean_png = strip_image(png)
+    assert_no_marker(clean_png, "the PNG")
+    with Image.open(BytesIO(png)) as before, Image.open(BytesIO(clean_png)) as after:
+        assert after.tobytes() == before.tobytes()
+
+
+def test_a_document_with_a_picture_that_does_not_add_up_is_kept_as_sent() -> None:
+    parts = zip_parts(FIXTURES["docx"])
+    parts["word/media/image1.jpeg"] = b"\xff\xd8\xff\xe1\xff\xff" + CAMERA.encode()
+    assert clean_document(package(parts)) is None
 
 
 # ---------------------------------------------------------------- hostile files
