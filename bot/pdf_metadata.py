@@ -4,9 +4,10 @@ The file is opened with pikepdf (qpdf) and saved as a new file: only objects rea
 new trailer are written, so earlier revisions appended as incremental updates (with the author
 they had then) are gone, and the document id is a fixed one. Before that, the document
 information and every XMP stream go, and so do attached files (the document's and the
-annotations'), scripts and actions run on opening, page-piece and XFA data, and the authors and
-dates of annotations. Streams are copied as they are, never decoded, so a compressed bomb in a
-page is not unpacked here; only JPEG pictures lose their EXIF, segment by segment.
+annotations'), scripts and actions run on opening, page-piece and XFA data, digital signatures
+(the signer's name and certificate), and the authors and dates of annotations. Streams are
+copied as they are, never decoded, so a compressed bomb in a page is not unpacked here; only JPEG
+pictures lose their EXIF, segment by segment.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ _HEADER_WINDOW = 1024  # readers accept the header this far into the file
 
 # Keys left out of every dictionary: metadata, page-piece data, actions and associated files.
 _DROPPED_KEYS = ("/Metadata", "/PieceInfo", "/LastModified", "/AA", "/AF")
-_DROPPED_ROOT_KEYS = ("/OpenAction", "/Collection", "/SpiderInfo", "/Perms", "/Threads")
+# /Perms and /DSS hold signatures and their certificates; /Threads' info names their authors.
+_DROPPED_ROOT_KEYS = ("/OpenAction", "/Collection", "/SpiderInfo", "/Perms", "/DSS", "/Threads")
 _DROPPED_NAMES = ("/EmbeddedFiles", "/JavaScript")
 # Annotation keys that name or date their author.
 _ANNOTATION_KEYS = ("/T", "/M", "/CreationDate", "/RC")
@@ -48,7 +50,7 @@ def clean_pdf(data: bytes) -> bytes:
             _clean_annotations(page.obj)
         for obj in objects:
             if isinstance(obj, Dictionary | Stream):
-                _drop(obj, _DROPPED_KEYS)
+                _clean_dictionary(obj)
             if isinstance(obj, Stream) and obj.get("/Filter") == Name.DCTDecode:
                 _clean_jpeg(obj)
         out = BytesIO()
@@ -86,11 +88,20 @@ def _clean_annotations(page: Dictionary) -> None:
             continue
         if annotation.get("/Subtype") != Name.Widget:  # a form field's /T is its name
             _drop(annotation, _ANNOTATION_KEYS)
+        _clean_dictionary(annotation)
         action = annotation.get("/A")
         if isinstance(action, Dictionary) and action.get("/S") == Name.JavaScript:
             del annotation.A
         kept.append(annotation)
     page.Annots = kept
+
+
+def _clean_dictionary(dictionary: Dictionary | Stream) -> None:
+    _drop(dictionary, _DROPPED_KEYS)
+    if dictionary.get("/FT") == Name.Sig:
+        # The signature's value: the signer's name, place, time and certificate. Its appearance
+        # (a drawn or scanned signature) stays on the page, unsigned.
+        _drop(dictionary, ("/V",))
 
 
 def _clean_jpeg(stream: Stream) -> None:

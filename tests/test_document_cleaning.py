@@ -497,7 +497,17 @@ def pdf() -> bytes:
         Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.FileAttachment, Rect=[40, 10, 60, 30],
         FS=pikepdf.AttachedFileSpec(document, COMPANY.encode(), filename="c.txt").obj,
     )  # fmt: skip
-    page.obj.Annots = document.make_indirect(pikepdf.Array([note, clip]))
+    signature = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, FT=pikepdf.Name.Sig, T="Signature1",
+        Rect=[70, 10, 90, 30], P=page.obj,
+        V=pikepdf.Dictionary(
+            Type=pikepdf.Name.Sig, Name=pikepdf.String(AUTHOR), M=pikepdf.String(f"D:{DATE}"),
+            Contents=pikepdf.String(f"certificate of {USER_FOLDER}".encode()),
+        ),
+    )  # fmt: skip
+    signature = document.make_indirect(signature)
+    page.obj.Annots = document.make_indirect(pikepdf.Array([note, clip, signature]))
+    document.Root.AcroForm = pikepdf.Dictionary(Fields=[signature], SigFlags=3)
     document.Root.OpenAction = pikepdf.Dictionary(
         S=pikepdf.Name.JavaScript, JS=f"app.alert('{RSID}')"
     )
@@ -690,8 +700,9 @@ def test_pdfs_lose_information_xmp_attachments_annotation_authors_and_old_revisi
         assert b"(Akt proverki No 17) Tj" in document.pages[0].Contents.read_bytes()
         assert "/Info" not in document.trailer and "/Metadata" not in document.Root
         assert not document.attachments and "/OpenAction" not in document.Root
-        (note,) = document.pages[0].Annots
+        note, signature = document.pages[0].Annots
         assert note.Contents == "проверить" and "/T" not in note and "/M" not in note
+        assert signature.T == "Signature1" and "/V" not in signature  # a field keeps its name
         image = document.pages[0].Resources.XObject.Im1
         with Image.open(BytesIO(image.read_raw_bytes())) as picture:
             assert picture.size == (16, 8) and not picture.getexif()
