@@ -156,8 +156,8 @@ class _Rewriter(sax_handler.ContentHandler):
         self._skipping = 0
         self._replacing = 0
 
-    def startPrefixMapping(self, prefix: str | None, uri: str) -> None:
-        self._pending.append((prefix, uri))
+    def startPrefixMapping(self, prefix: str | None, uri: str | None) -> None:
+        self._pending.append((prefix, uri or ""))  # None undeclares the default: xmlns=""
 
     def endPrefixMapping(self, prefix: str | None) -> None:
         """Ends are forwarded in ``endElementNS``, where we know whether the start was."""

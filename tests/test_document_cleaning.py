@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
+from xml.etree.ElementTree import canonicalize
 
 import pikepdf
 import pytest
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 from PIL import ExifTags, Image
 from PIL.PngImagePlugin import PngInfo
 
+from bot.document_archive import rewrite_xml
 from bot.document_metadata import DocumentRefused, clean_document, document_extension
 from bot.image_segments import strip_image
 
@@ -706,6 +708,21 @@ def test_pdfs_lose_information_xmp_attachments_annotation_authors_and_old_revisi
         image = document.pages[0].Resources.XObject.Im1
         with Image.open(BytesIO(image.read_raw_bytes())) as picture:
             assert picture.size == (16, 8) and not picture.getexif()
+
+
+@pytest.mark.parametrize("kind", sorted([*OOXML, *ODF]))
+def test_xml_comes_back_the_same_when_nothing_is_removed(kind: str) -> None:
+    """The rewriting keeps every element, attribute, prefix and character it is not told to
+    remove: the canonical forms (which compare prefixes too) are equal."""
+    for name, content in zip_parts(FIXTURES[kind]).items():
+        if name.endswith((".xml", ".rels")):
+            again = rewrite_xml(content, lambda _element, attrs: attrs)
+            assert canonicalize(again) == canonicalize(content), name
+    tricky = (
+        b'<a xmlns="urn:d" xmlns:p="urn:p" xmlns:unused="urn:u"><p:b xml:space="preserve" '
+        b'p:c="&quot;" d="&amp;&lt;">  x &amp; y <![CDATA[<z>]]></p:b><c xmlns=""><d/></c></a>'
+    )
+    assert canonicalize(rewrite_xml(tricky, lambda _element, attrs: attrs)) == canonicalize(tricky)
 
 
 def test_other_files_are_not_documents() -> None:
