@@ -24,8 +24,9 @@ from defusedxml.expatreader import DefusedExpatParser
 MAX_ENTRIES = 5_000
 MAX_ENTRY_BYTES = 48 * 1024 * 1024
 MAX_TOTAL_BYTES = 192 * 1024 * 1024
-# Text compresses ten to twenty times; a long run of one byte a thousand times.
-MAX_RATIO = 100
+# Document XML compresses ten to thirty times, a sheet of identical rows a few hundred times;
+# a run of one byte a thousand times, deflate's limit.
+MAX_RATIO = 500
 RATIO_FLOOR = 1024 * 1024  # smaller entries may compress as well as they like
 _CHUNK = 1024 * 1024
 _CENTRAL_HEADER = b"PK\x01\x02"
@@ -155,6 +156,7 @@ class _Rewriter(sax_handler.ContentHandler):
         self._open: list[tuple[bool, list[tuple[str | None, str]]]] = []
         self._skipping = 0
         self._replacing = 0
+        self._after_skipped = False  # the indentation that followed a left-out element goes too
 
     def startPrefixMapping(self, prefix: str | None, uri: str | None) -> None:
         self._pending.append((prefix, uri or ""))  # None undeclares the default: xmlns=""
@@ -164,6 +166,7 @@ class _Rewriter(sax_handler.ContentHandler):
 
     def startElementNS(self, name: Name, qname: str | None, attrs: AttributesNSImpl) -> None:
         declared, self._pending = self._pending, []
+        self._after_skipped = False
         kept = None if self._skipping else self._edit(name, dict(attrs.items()))
         if kept is None:
             self._skipping += 1
@@ -181,7 +184,9 @@ class _Rewriter(sax_handler.ContentHandler):
         written, declared = self._open.pop()
         if not written:
             self._skipping -= 1
+            self._after_skipped = not self._skipping
             return
+        self._after_skipped = False
         if name in self._replace_text:
             self._replacing -= 1
         self._out.endElementNS(name, qname)
@@ -189,6 +194,9 @@ class _Rewriter(sax_handler.ContentHandler):
             self._out.endPrefixMapping(prefix)
 
     def characters(self, content: str) -> None:
+        if self._after_skipped and content.isspace():
+            return
+        self._after_skipped = False
         if not self._skipping and not self._replacing:
             self._out.characters(content)
 
