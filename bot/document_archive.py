@@ -54,6 +54,10 @@ class Package:
     zip: zipfile.ZipFile
     entries: list[zipfile.ZipInfo]
     unpacked: int = field(default=0)
+    _by_name: dict[str, zipfile.ZipInfo] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_name = {entry.filename: entry for entry in self.entries}
 
     @property
     def names(self) -> list[str]:
@@ -75,7 +79,7 @@ class Package:
         return b"".join(chunks)
 
     def find(self, name: str) -> zipfile.ZipInfo | None:
-        return next((entry for entry in self.entries if entry.filename == name), None)
+        return self._by_name.get(name)
 
 
 def open_package(data: bytes) -> Package:

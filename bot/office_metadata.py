@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 from bot.document_archive import (
@@ -54,9 +55,14 @@ _EMPTY_APP = XML_DECLARATION + (
     b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
     b'extended-properties"/>'
 )
-_REPLACED = {"docProps/core.xml": _EMPTY_CORE, "docProps/app.xml": _EMPTY_APP}
+# By content type, whatever the part's name (.NET writes core properties to a .psmdcp part).
+_REPLACED = {
+    "application/vnd.openxmlformats-package.core-properties+xml": _EMPTY_CORE,
+    "application/vnd.openxmlformats-officedocument.extended-properties+xml": _EMPTY_APP,
+}
 
-# Parts left out with their relationships and content types.
+# Parts left out, with their relationships and content types: by name, by content type, and as
+# targets of relationships of these types.
 _DROPPED = re.compile(
     r"""^(?:docProps/(?!core\.xml$|app\.xml$)   # custom properties, thumbnails
     | customXml/ | docMetadata/ | _xmlsignatures/ | \[trash\]/
@@ -66,7 +72,19 @@ _DROPPED = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-_DROPPED_RELATIONSHIPS = ("/attachedTemplate", "/oleObject", "/package", "/control")
+_DROPPED_TYPES = (
+    "custom-properties+xml", "customxmlproperties+xml", "printersettings", "vbaproject",
+    "digital-signature-xmlsignature+xml", "digital-signature-origin", "people+xml",
+    "person+xml", "threadedcomments+xml", "commentsextended+xml", "commentsids+xml",
+    "commentsextensible+xml", "revisioninfo+xml",
+)  # fmt: skip
+_DROPPED_RELATIONSHIPS = (
+    "/metadata/thumbnail", "/custom-properties", "/customxml", "/printersettings", "/people",
+    "/commentsextended", "/commentsids", "/commentsextensible", "/person", "/threadedcomment",
+    "/attachedtemplate", "/oleobject", "/package", "/control", "/vbaproject",
+    "/digital-signature/origin", "/revisioninfo", "/usernames", "/revisionheaders",
+    "/glossarydocument", "/classificationlabels",
+)  # fmt: skip
 
 # Elements left out with everything inside them.
 _DROPPED_ELEMENTS: frozenset[Name] = frozenset(
@@ -97,44 +115,111 @@ _REMOVED: frozenset[tuple[Name | None, Name]] = frozenset(
 _REPLACED_TEXT: dict[Name, str] = {(_S, "author"): ""}  # Excel's list of comment authors
 
 
+@dataclass(frozen=True, slots=True)
+class _Relationship:
+    id: str
+    kind: str  # its type, casefolded
+    target: str | None  # the part it points at (casefolded), None for an external target
+    local: bool  # an external target on the author's computer: a path that may name them
+
+
 def office_extension(package: Package) -> str | None:
     """``docx``, ``xlsx`` or ``pptx`` by the main part's content type, else None."""
-    entry = package.find(CONTENT_TYPES)
-    if entry is None:
-        return None
-    overrides = elements(package.read(entry), (_TYPES_NS, "Override"))
-    kinds = {MAIN_TYPES.get(attrs.get((None, "ContentType"), "")) for attrs in overrides}
+    kinds = {MAIN_TYPES.get(kind) for kind in _content_types(package).values()}
     kinds.discard(None)
     return kinds.pop() if len(kinds) == 1 else None
 
 
 def clean_office(package: Package) -> bytes:
-    names = package.names
-    dropped = {name for name in names if _DROPPED.match(name)}
+    types = _content_types(package)
+    relationships = {
+        name.casefold(): _relationships(package, name)
+        for name in package.names
+        if name.lower().endswith(".rels")
+    }
+    dropped = {name.casefold() for name in package.names if _DROPPED.match(name)}
+    dropped |= {part for part, kind in types.items() if kind.casefold().endswith(_DROPPED_TYPES)}
+    dropped |= {
+        relationship.target
+        for listed in relationships.values()
+        for relationship in listed
+        if relationship.target and relationship.kind.endswith(_DROPPED_RELATIONSHIPS)
+    }
     dropped |= {_rels_of(name) for name in dropped}
-    dead_ids: dict[str, set[str]] = {}  # part -> ids of its relationships left out
-    for name in names:
-        if name.endswith(".rels") and name not in dropped:
-            dead_ids[_source_of(name)] = _dead_relationships(name, package, dropped)
     parts = []
     for entry in package.entries:
         name = entry.filename
-        if name in dropped or entry.is_dir():
+        if name.casefold() in dropped or entry.is_dir():
             continue
-        parts.append((name, _clean_part(name, package.read(entry), dropped, dead_ids)))
+        data = package.read(entry)
+        parts.append((name, _clean_part(name, data, types, dropped, relationships)))
     return write_package(parts)
 
 
-def _clean_part(name: str, data: bytes, dropped: set[str], dead_ids: dict[str, set[str]]) -> bytes:
-    if name in _REPLACED:
-        return _REPLACED[name]
+def _clean_part(
+    name: str,
+    data: bytes,
+    types: dict[str, str],
+    dropped: set[str],
+    relationships: dict[str, list[_Relationship]],
+) -> bytes:
+    key = name.casefold()
+    if types.get(key) in _REPLACED:
+        return _REPLACED[types[key]]
     if name == CONTENT_TYPES:
         return rewrite_xml(data, _without_overrides(dropped))
-    if name.endswith(".rels"):
-        return rewrite_xml(data, _without_relationships(dead_ids[_source_of(name)]))
-    if name.lower().endswith(".xml"):
-        return rewrite_xml(data, _part_edit(dead_ids.get(name, set())), _REPLACED_TEXT)
+    if key.endswith(".rels"):
+        return rewrite_xml(data, _without_relationships(_dead(relationships[key], dropped)))
+    if key.endswith(".xml"):
+        dead = _dead(relationships.get(_rels_of(key), []), dropped)
+        return rewrite_xml(data, _part_edit(dead), _REPLACED_TEXT)
     return strip_image(data)
+
+
+def _dead(listed: list[_Relationship], dropped: set[str]) -> set[str]:
+    """Ids of the relationships left out: to a part left out, of a type left out, or to a file on
+    the author's computer."""
+    return {
+        relationship.id
+        for relationship in listed
+        if relationship.local
+        or relationship.kind.endswith(_DROPPED_RELATIONSHIPS)
+        or relationship.target in dropped
+    }
+
+
+def _content_types(package: Package) -> dict[str, str]:
+    """Casefolded part name -> content type, from the overrides in ``[Content_Types].xml``."""
+    entry = package.find(CONTENT_TYPES)
+    if entry is None:
+        return {}
+    overrides = elements(package.read(entry), (_TYPES_NS, "Override"))
+    return {
+        _part_name(attrs.get((None, "PartName"), "")).casefold(): attrs.get(
+            (None, "ContentType"), ""
+        )
+        for attrs in overrides
+    }
+
+
+def _relationships(package: Package, rels: str) -> list[_Relationship]:
+    entry = package.find(rels)
+    if entry is None:
+        return []
+    base = posixpath.dirname(_source_of(rels))
+    found = []
+    for attrs in elements(package.read(entry), (_RELS_NS, "Relationship")):
+        target = attrs.get((None, "Target"), "")
+        external = attrs.get((None, "TargetMode")) == "External"
+        found.append(
+            _Relationship(
+                id=attrs.get((None, "Id"), ""),
+                kind=attrs.get((None, "Type"), "").casefold(),
+                target=None if external else _resolve(base, target).casefold(),
+                local=external and _local_path(target),
+            )
+        )
+    return found
 
 
 def _part_edit(dead: set[str]) -> Edit:
@@ -158,11 +243,9 @@ def _part_edit(dead: set[str]) -> Edit:
 
 
 def _without_overrides(dropped: set[str]) -> Edit:
-    gone = {name.casefold() for name in dropped}
-
     def edit(element: Name, attrs: Attrs) -> Attrs | None:
         part = attrs.get((None, "PartName"), "")
-        if element == (_TYPES_NS, "Override") and _part_name(part).casefold() in gone:
+        if element == (_TYPES_NS, "Override") and _part_name(part).casefold() in dropped:
             return None
         return attrs
 
@@ -178,32 +261,11 @@ def _without_relationships(dead: set[str]) -> Edit:
     return edit
 
 
-def _dead_relationships(rels: str, package: Package, dropped: set[str]) -> set[str]:
-    """Ids of the relationships in ``rels`` that point at a part left out, at a template or an
-    embedded object, or at a file on the author's computer (a path that may name them)."""
-    entry = package.find(rels)
-    if entry is None:
-        return set()
-    base = posixpath.dirname(_source_of(rels))
-    gone = {name.casefold() for name in dropped}
-    dead = set()
-    for attrs in elements(package.read(entry), (_RELS_NS, "Relationship")):
-        target = attrs.get((None, "Target"), "")
-        kind = attrs.get((None, "Type"), "")
-        if attrs.get((None, "TargetMode")) == "External":
-            gone_target = _local_path(target)
-        else:
-            gone_target = _resolve(base, target).casefold() in gone
-        if gone_target or kind.endswith(_DROPPED_RELATIONSHIPS):
-            dead.add(attrs.get((None, "Id"), ""))
-    return dead
-
-
 def _local_path(target: str) -> bool:
+    """A file rather than a web or mail address: ``file:``, a drive, a share or a relative path."""
     lowered = target.strip().lower()
-    return (
-        lowered.startswith(("file:", "\\\\", "/")) or re.match(r"^[a-z]:[\\/]", lowered) is not None
-    )
+    scheme = re.match(r"^([a-z][a-z0-9+.-]+):", lowered)  # two letters at least: not a drive
+    return scheme is None or scheme.group(1) == "file"
 
 
 def _resolve(base: str, target: str) -> str:

@@ -114,7 +114,7 @@ def rels(targets: dict[str, tuple[str, str]]) -> str:
     return f'<Relationships xmlns="{NS_PKG}">{lines}</Relationships>'
 
 
-def doc_props(main: str) -> dict[str, str | bytes]:
+def doc_props(main: str, core_name: str = "docProps/core.xml") -> dict[str, str | bytes]:
     """The package-level parts every OOXML fixture shares: its properties and thumbnail."""
     core = (
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
@@ -142,22 +142,22 @@ def doc_props(main: str) -> dict[str, str | bytes]:
         "_rels/.rels": rels(
             {
                 "rId1": ("officeDocument", main),
-                "rId2": (package_rel + "core-properties", "docProps/core.xml"),
+                "rId2": (package_rel + "core-properties", core_name),
                 "rId3": ("extended-properties", "docProps/app.xml"),
                 "rId4": ("custom-properties", "docProps/custom.xml"),
                 "rId5": (package_rel + "thumbnail", "docProps/thumbnail.jpeg"),
             }
         ),
-        "docProps/core.xml": core,
+        core_name: core,
         "docProps/app.xml": app,
         "docProps/custom.xml": custom,
         "docProps/thumbnail.jpeg": jpeg_with_exif() + AUTHOR.encode(),
     }
 
 
-def common_types() -> dict[str, str]:
+def common_types(core_name: str = "docProps/core.xml") -> dict[str, str]:
     return {
-        "docProps/core.xml": "application/vnd.openxmlformats-package.core-properties+xml",
+        core_name: "application/vnd.openxmlformats-package.core-properties+xml",
         "docProps/app.xml": CT + "extended-properties+xml",
         "docProps/custom.xml": CT + "custom-properties+xml",
     }
@@ -178,6 +178,8 @@ def docx() -> bytes:
         '<w:r><w:drawing><pic:blipFill xmlns:pic="http://schemas.openxmlformats.org/'
         'drawingml/2006/picture"><a:blip xmlns:a="http://schemas.openxmlformats.org/'
         'drawingml/2006/main" r:embed="rId5"/></pic:blipFill></w:drawing></w:r>'
+        '<w:hyperlink r:id="rId8"><w:r><w:t>черновик</w:t></w:r></w:hyperlink>'
+        '<w:hyperlink r:id="rId9"><w:r><w:t>egov</w:t></w:r></w:hyperlink>'
         f'</w:p><w:sectPr w:rsidR="{RSID}"/></w:body></w:document>'
     )
     comments = (
@@ -220,6 +222,8 @@ def docx() -> bytes:
                     "rId5": ("image", "media/image1.jpeg"),
                     "rId6": ("customXml", "../customXml/item1.xml"),
                     "rId7": ("printerSettings", "printerSettings/printerSettings1.bin"),
+                    "rId8": ("hyperlink", f"file:///C:/Users/{USER_FOLDER}/Documents/draft.docx"),
+                    "rId9": ("hyperlink", "https://egov.kz/"),
                 }
             ),
             "word/_rels/settings.xml.rels": rels(
@@ -307,6 +311,10 @@ def xlsx() -> bytes:
     )
 
 
+# System.IO.Packaging in .NET writes the core properties under a name of its own.
+DOTNET_CORE = "package/services/metadata/core-properties/0a1b2c3d.psmdcp"
+
+
 def pptx() -> bytes:
     p = (
         'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
@@ -342,10 +350,10 @@ def pptx() -> bytes:
                     "ppt/authors.xml": "application/vnd.ms-powerpoint.authors+xml",
                     "ppt/comments/comment1.xml": pml + "comments+xml",
                     "ppt/revisionInfo.xml": "application/vnd.ms-powerpoint.revisioninfo+xml",
-                    **common_types(),
+                    **common_types(DOTNET_CORE),
                 }
             ),
-            **doc_props("ppt/presentation.xml"),
+            **doc_props("ppt/presentation.xml", DOTNET_CORE),
             "ppt/_rels/presentation.xml.rels": rels(
                 {
                     "rId1": ("slide", "slides/slide1.xml"),
@@ -635,11 +643,14 @@ def test_office_files_lose_authors_company_comments_and_history(kind: str) -> No
     assert not set(gone) & set(parts)
     assert not any("printerSettings" in name or "persons" in name for name in parts)
     assert {info.date_time for info in zipfile.ZipFile(BytesIO(cleaned)).infolist()} == {ZERO_TIME}
+    if kind == "pptx":
+        assert parts[DOTNET_CORE].endswith(b"/>")  # emptied, whatever its name
     if kind == "docx":
         document = parts["word/document.xml"]
         assert INSERTED.encode() in document and b'w:author=""' in document
         assert b"rsid" not in b"".join(parts.values()) and b'mc:Ignorable="w14 w15"' in document
         assert b'w:author=""' in parts["word/comments.xml"]
+        assert b"https://egov.kz/" in parts["word/_rels/document.xml.rels"]  # a web link stays
         assert (
             b"attachedTemplate"
             not in parts["word/settings.xml"] + parts["word/_rels/settings.xml.rels"]
