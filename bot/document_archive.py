@@ -141,6 +141,8 @@ def parse_xml(data: bytes, content: sax_handler.ContentHandler) -> None:
     source.setByteStream(BytesIO(data))
     try:
         parser.parse(source)
+    except (DocumentRefused, Unclean):
+        raise
     except DefusedXmlException as exc:
         raise DocumentRefused(f"XML with {type(exc).__name__}") from exc
     except Exception as exc:  # expat's and SAX's errors on malformed XML

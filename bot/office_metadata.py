@@ -40,6 +40,7 @@ _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 _W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+_W16DU = "http://schemas.microsoft.com/office/word/2023/wordml/word16du"
 _S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _X15AC = "http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac"
 _XR = "http://schemas.microsoft.com/office/spreadsheetml/2014/revision"
@@ -107,7 +108,7 @@ _BLANKED: frozenset[tuple[Name | None, Name]] = frozenset(
 )  # fmt: skip
 _REMOVED: frozenset[tuple[Name | None, Name]] = frozenset(
     {
-        (None, (_W, "date")),
+        (None, (_W, "date")), (None, (_W16DU, "dateUtc")),
         ((_P, "cm"), (None, "dt")),
         ((_P188, "cm"), (None, "created")), ((_P188, "reply"), (None, "created")),
     }

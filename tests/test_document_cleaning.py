@@ -86,7 +86,8 @@ W = (
     f'xmlns:r="{NS_R}" xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml" '
     'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" '
     'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
-    'mc:Ignorable="w14 w15"'
+    'xmlns:w16du="http://schemas.microsoft.com/office/word/2023/wordml/word16du" '
+    'mc:Ignorable="w14 w15 w16du"'
 )
 
 
@@ -168,7 +169,8 @@ def docx() -> bytes:
         f"<w:document {W}><w:body>"
         f'<w:p w:rsidR="{RSID}" w:rsidRDefault="{RSID}" w14:paraId="1A2B3C4D">'
         f'<w:r w:rsidRPr="{RSID}"><w:t>{VISIBLE}</w:t></w:r>'
-        f'<w:ins w:id="1" w:author="{AUTHOR}" w:date="{DATE}:00Z"><w:r><w:t>{INSERTED}</w:t>'
+        f'<w:ins w:id="1" w:author="{AUTHOR}" w:date="{DATE}:00Z" w16du:dateUtc="{DATE}:00Z">'
+        f"<w:r><w:t>{INSERTED}</w:t>"
         f'</w:r></w:ins><w:del w:id="2" w:author="{AUTHOR}" w:date="{DATE}:00Z"><w:r>'
         "<w:delText>удалено</w:delText></w:r></w:del>"
         '<w:commentRangeStart w:id="0"/><w:r><w:rPr><w:b/><w:rPrChange w:id="3" '
@@ -648,7 +650,9 @@ def test_office_files_lose_authors_company_comments_and_history(kind: str) -> No
     if kind == "docx":
         document = parts["word/document.xml"]
         assert INSERTED.encode() in document and b'w:author=""' in document
-        assert b"rsid" not in b"".join(parts.values()) and b'mc:Ignorable="w14 w15"' in document
+        assert (
+            b"rsid" not in b"".join(parts.values()) and b'mc:Ignorable="w14 w15 w16du"' in document
+        )
         assert b'w:author=""' in parts["word/comments.xml"]
         assert b"https://egov.kz/" in parts["word/_rels/document.xml.rels"]  # a web link stays
         assert (
