@@ -750,6 +750,11 @@ def test_other_files_are_not_documents() -> None:
     )
     template = package(parts)  # a .dotx, which this bot does not clean
     assert document_extension(template) is None and clean_document(template) is None
+    locked = BytesIO()
+    with pikepdf.open(BytesIO(FIXTURES["pdf"])) as document:
+        document.save(locked, encryption=pikepdf.Encryption(owner="o", user="needed to open"))
+    assert document_extension(locked.getvalue()) == "pdf"
+    assert clean_document(locked.getvalue()) is None  # cannot be read, so cannot be cleaned
 
 
 def photo(**options: object) -> bytes:
