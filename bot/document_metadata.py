@@ -22,10 +22,8 @@ _ZIP = b"PK\x03\x04"
 
 def document_extension(data: bytes) -> str | None:
     """``pdf``, ``docx``, ``xlsx``, ``pptx``, ``odt``, ``ods`` or ``odp`` by content, else None."""
-    if is_pdf(data):
-        return "pdf"
     if not data.startswith(_ZIP):
-        return None
+        return "pdf" if is_pdf(data) else None
     try:
         return _package_extension(open_package(data))
     except Exception:  # a hostile or damaged archive is no document we know
@@ -49,10 +47,8 @@ def clean_document(data: bytes) -> bytes | None:
 
 
 def _clean(data: bytes) -> bytes | None:
-    if is_pdf(data):
-        return clean_pdf(data)
     if not data.startswith(_ZIP):
-        return None
+        return clean_pdf(data) if is_pdf(data) else None
     package = open_package(data)
     kind = _package_extension(package)
     if kind in ("docx", "xlsx", "pptx"):
