@@ -563,16 +563,23 @@ ALL: dict[str, Callable[[], bytes]] = {**OOXML, **ODF, "pdf": pdf}
 # ---------------------------------------------------------------- what a marker may hide in
 
 
-def assert_no_marker(blob: bytes, where: str) -> None:
-    """No marker in UTF-8 or UTF-16, as they are or in hex (PDF strings are often hex)."""
+def markers_in(blob: bytes) -> set[str]:
+    """The markers in ``blob``, in UTF-8 or UTF-16, as they are or in hex (PDF strings often
+    are), ASCII ones in any case."""
     lowered = blob.lower()
+    found = set()
     for marker in MARKERS:
         for encoding in ("utf-8", "utf-16-be", "utf-16-le"):
             encoded = marker.encode(encoding)
-            assert encoded not in blob, f"{marker!r} ({encoding}) left in {where}"
-            assert encoded.hex().encode() not in lowered, f"{marker!r} (hex) left in {where}"
-        if marker.isascii():
-            assert marker.lower().encode() not in blob.lower(), f"{marker!r} left in {where}"
+            if encoded in blob or encoded.hex().encode() in lowered:
+                found.add(marker)
+        if marker.isascii() and marker.lower().encode() in lowered:
+            found.add(marker)
+    return found
+
+
+def assert_no_marker(blob: bytes, where: str) -> None:
+    assert not markers_in(blob), f"{markers_in(blob)} left in {where}"
 
 
 def zip_parts(data: bytes) -> dict[str, bytes]:
@@ -624,6 +631,23 @@ def assert_consistent_ooxml(parts: dict[str, bytes]) -> None:
 
 
 # ---------------------------------------------------------------- the cleaning
+
+
+# What a fixture of each kind has no place for.
+NOT_CARRIED = {
+    "xlsx": {INITIALS},
+    "pptx": {PRINTER},
+    "pdf": {INITIALS, PRINTER},
+    **dict.fromkeys(ODF, {SECRET_ID}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ALL))
+def test_every_fixture_carries_the_markers_it_is_searched_for(kind: str) -> None:
+    data = FIXTURES[kind]
+    inside = pdf_streams(data) if kind == "pdf" else list(zip_parts(data).values())
+    found = set().union(*(markers_in(blob) for blob in [data, *inside]))
+    assert found == set(MARKERS) - NOT_CARRIED.get(kind, set())
 
 
 @pytest.mark.parametrize("kind", sorted(OOXML))
