@@ -22,6 +22,7 @@ from bot.document_archive import (
     Edit,
     Name,
     Package,
+    Unclean,
     elements,
     rewrite_xml,
     write_package,
@@ -47,6 +48,7 @@ _XR = "http://schemas.microsoft.com/office/spreadsheetml/2014/revision"
 _P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 _P14 = "http://schemas.microsoft.com/office/powerpoint/2010/main"
 _P188 = "http://schemas.microsoft.com/office/powerpoint/2018/8/main"
+_STRICT = "http://purl.oclc.org/ooxml/"
 
 _EMPTY_CORE = XML_DECLARATION + (
     b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
@@ -67,7 +69,8 @@ _REPLACED = {
 _DROPPED = re.compile(
     r"""^(?:docProps/(?!core\.xml$|app\.xml$)   # custom properties, thumbnails
     | customXml/ | docMetadata/ | _xmlsignatures/ | \[trash\]/
-    | (?:.*/)?(?:printerSettings|embeddings|activeX|persons|threadedComments|revisions|glossary)/
+    | (?:.*/)?(?:printerSettings|embeddings|activeX|persons|threadedComments|revisions|glossary
+               |changesInfos)/
     | (?:.*/)?(?:people|commentsExtended|commentsIds|commentsExtensible|usernames|revisionInfo
                |vbaProject|vbaData)\.(?:xml|bin)$
     )""",
@@ -77,14 +80,14 @@ _DROPPED_TYPES = (
     "custom-properties+xml", "customxmlproperties+xml", "printersettings", "vbaproject",
     "digital-signature-xmlsignature+xml", "digital-signature-origin", "people+xml",
     "person+xml", "threadedcomments+xml", "commentsextended+xml", "commentsids+xml",
-    "commentsextensible+xml", "revisioninfo+xml",
+    "commentsextensible+xml", "revisioninfo+xml", "changesinfo+xml",
 )  # fmt: skip
 _DROPPED_RELATIONSHIPS = (
     "/metadata/thumbnail", "/custom-properties", "/customxml", "/printersettings", "/people",
     "/commentsextended", "/commentsids", "/commentsextensible", "/person", "/threadedcomment",
     "/attachedtemplate", "/oleobject", "/package", "/control", "/vbaproject",
     "/digital-signature/origin", "/revisioninfo", "/usernames", "/revisionheaders",
-    "/glossarydocument", "/classificationlabels",
+    "/glossarydocument", "/classificationlabels", "/changesinfo",
 )  # fmt: skip
 
 # Elements left out with everything inside them.
@@ -225,6 +228,8 @@ def _relationships(package: Package, rels: str) -> list[_Relationship]:
 
 def _part_edit(dead: set[str]) -> Edit:
     def edit(element: Name, attrs: Attrs) -> Attrs | None:
+        if element[0] and element[0].startswith(_STRICT):
+            raise Unclean("Strict Open XML, whose names the rules do not know")
         if element in _DROPPED_ELEMENTS:
             return None
         kept: Attrs = {}

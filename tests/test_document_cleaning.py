@@ -352,6 +352,9 @@ def pptx() -> bytes:
                     "ppt/authors.xml": "application/vnd.ms-powerpoint.authors+xml",
                     "ppt/comments/comment1.xml": pml + "comments+xml",
                     "ppt/revisionInfo.xml": "application/vnd.ms-powerpoint.revisioninfo+xml",
+                    "ppt/changesInfos/changesInfo1.xml": (
+                        "application/vnd.ms-powerpoint.changesinfo+xml"
+                    ),
                     **common_types(DOTNET_CORE),
                 }
             ),
@@ -362,6 +365,10 @@ def pptx() -> bytes:
                     "rId2": ("commentAuthors", "commentAuthors.xml"),
                     "rId3": ("authors", "authors.xml"),
                     "rId4": ("revisionInfo", "revisionInfo.xml"),
+                    "rId5": (
+                        "http://schemas.microsoft.com/office/2016/11/relationships/changesInfo",
+                        "changesInfos/changesInfo1.xml",
+                    ),
                 }
             ),
             "ppt/presentation.xml": (
@@ -375,6 +382,11 @@ def pptx() -> bytes:
             "ppt/commentAuthors.xml": authors,
             "ppt/authors.xml": modern,
             "ppt/comments/comment1.xml": comment,
+            "ppt/changesInfos/changesInfo1.xml": (
+                '<pc:chgInfo xmlns:pc="http://schemas.microsoft.com/office/powerpoint/2013/main/'
+                f'command"><pc:docChgLst><pc:chgData name="{AUTHOR}" userId="{USER_FOLDER}"/>'
+                "</pc:docChgLst></pc:chgInfo>"
+            ),
             "ppt/revisionInfo.xml": (
                 '<p1510:revInfo xmlns:p1510="http://schemas.microsoft.com/office/powerpoint/'
                 f'2015/10/main"><p1510:client id="{{{SECRET_ID}}}" v="{RSID}"/></p1510:revInfo>'
@@ -772,6 +784,12 @@ def test_other_files_are_not_documents() -> None:
     parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
         b"document.main+xml", b"template.main+xml"
     )
+    strict = zip_parts(FIXTURES["docx"])
+    strict["word/document.xml"] = strict["word/document.xml"].replace(
+        b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+        b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+    )
+    assert clean_document(package(strict)) is None  # Strict OOXML: other names, not known here
     template = package(parts)  # a .dotx, which this bot does not clean
     assert document_extension(template) is None and clean_document(template) is None
     locked = BytesIO()
