@@ -40,9 +40,11 @@ _EMPTY_META = XML_DECLARATION + (
     b'<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     b'office:version="1.2"><office:meta/></office:document-meta>'
 )
+# Thumbnails, toolbars, stored versions, signatures, the meta of embedded documents, and embedded
+# OLE objects (``Object 2``: an Office file inside, with its own author).
 _DROPPED = re.compile(
     r"^(?:Thumbnails/|Configurations2/|Versions/|VersionList\.xml$|layout-cache$"
-    r"|META-INF/(?:document|macro)signatures\.xml$|.+/meta\.xml$)",
+    r"|META-INF/(?:document|macro)signatures\.xml$|.+/meta\.xml$|Object \d+$)",
     re.IGNORECASE,
 )
 _DROPPED_SETTINGS = frozenset(

@@ -458,6 +458,7 @@ def odf(kind: str = "text") -> bytes:
         "Thumbnails/thumbnail.png": "image/png",
         "Pictures/photo.png": "image/png",
         "Configurations2/": "application/vnd.sun.xml.ui.configuration",
+        "Object 2": "application/vnd.sun.star.oleobject",
     }
     manifest = (
         '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
@@ -479,6 +480,7 @@ def odf(kind: str = "text") -> bytes:
             "Thumbnails/thumbnail.png": png_with_text() + AUTHOR.encode(),
             "Pictures/photo.png": png_with_text(),
             "Configurations2/accelerator/current.xml": f"<x>{USER_FOLDER}</x>",
+            "Object 2": b"\xd0\xcf\x11\xe0" + AUTHOR.encode("utf-16-le"),  # an OLE object
         }
     )
 
