@@ -1,9 +1,9 @@
 """OpenDocument files (.odt, .ods, .odp) without their author, dates, printer and edit history.
 
 ``meta.xml`` (author, dates, editing time, generator, statistics) becomes an empty meta; thumbnails,
-stored versions, signatures and toolbar settings are left out and the manifest no longer lists
-them. In the content and styles, comment and tracked-change authors become blank and their dates
-the epoch; LibreOffice's revision-session ids go, and so do the printer and data-source names in
+stored versions, signatures, toolbar settings and embedded OLE objects are left out and the
+manifest no longer lists them. In the content and styles, comment and tracked-change authors
+become blank and their dates the epoch; LibreOffice's revision-session ids go, and so do the printer and data-source names in
 ``settings.xml``. Pictures lose their EXIF (``bot.image_segments``).
 """
 
