@@ -3,8 +3,9 @@
 ``meta.xml`` (author, dates, editing time, generator, statistics) becomes an empty meta; thumbnails,
 stored versions, signatures, toolbar settings and embedded OLE objects are left out and the
 manifest no longer lists them. In the content and styles, comment and tracked-change authors
-become blank and their dates the epoch; LibreOffice's revision-session ids go, and so do the printer and data-source names in
-``settings.xml``. Pictures lose their EXIF (``bot.image_segments``).
+become blank and their dates the epoch; LibreOffice's revision-session ids go, and so do the
+printer and data-source names in ``settings.xml``. Pictures lose their EXIF
+(``bot.image_segments``).
 """
 
 from __future__ import annotations
