@@ -47,6 +47,7 @@ from bot.middlewares import (
 from bot.quota import DailyQuota
 from bot.reports import ReportService, utc_now
 from bot.retention import Retention
+from bot.sandbox import CleaningSandbox
 from bot.sanitize import CleanTextMiddleware
 from bot.session import Session
 from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
@@ -132,6 +133,7 @@ async def build_services(settings: Settings) -> Services:
         cipher,
         pseudonyms,
         DailyQuota(settings.reports_per_day, settings.tz, utc_now),
+        CleaningSandbox(),
     )
     prefs = PrefsRepository(database)
     catalog = Catalog.load()

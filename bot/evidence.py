@@ -32,11 +32,12 @@ class FileTooLarge(Exception):
 
 @dataclass(frozen=True, slots=True)
 class IncomingFile:
+    """A file as Telegram announces it. Not its name: the name a phone gives a file can carry
+    the moment of capture or a person's name, so it is never read (``bot.filetypes``)."""
+
     file_id: str
     kind: FileKind
     size: int | None
-    file_name: str | None
-    mime_type: str | None
     caption: str | None = None
 
 
@@ -45,23 +46,17 @@ def incoming_file(message: Message) -> IncomingFile | None:
     caption = message.caption
     if message.photo:
         largest = message.photo[-1]
-        return IncomingFile(
-            largest.file_id, FileKind.PHOTO, largest.file_size, None, "image/jpeg", caption
-        )
+        return IncomingFile(largest.file_id, FileKind.PHOTO, largest.file_size, caption)
     for kind, media in (
         (FileKind.DOCUMENT, message.document),
         (FileKind.VIDEO, message.video),
         (FileKind.AUDIO, message.audio),
     ):
         if media is not None:
-            return IncomingFile(
-                media.file_id, kind, media.file_size, media.file_name, media.mime_type, caption
-            )
+            return IncomingFile(media.file_id, kind, media.file_size, caption)
     if message.voice:
         voice = message.voice
-        return IncomingFile(
-            voice.file_id, FileKind.VOICE, voice.file_size, None, voice.mime_type, caption
-        )
+        return IncomingFile(voice.file_id, FileKind.VOICE, voice.file_size, caption)
     return None
 
 

@@ -33,7 +33,7 @@ from bot.settings import Settings
 from bot.trail import ChatTrail
 from bot.views import ViewContext, body_progress, files_progress
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
-from handlers.uploads import fetch_file
+from handlers.uploads import fetch_file, stored
 
 EDIT_TARGETS = {
     Field.REGION: ReportForm.region,
@@ -198,7 +198,9 @@ def get_router() -> Router:
         data = await fetch_file(message, bot, file)
         if data is None:
             return
-        attachment_id = await reports.add_draft_file(draft.draft_id, file, data)
+        attachment_id = await stored(message, reports.add_draft_file(draft.draft_id, file, data))
+        if attachment_id is None:
+            return
         draft.files.append(attachment_id)
         await state.set_data(draft.to_data())
         await message.answer(

@@ -28,7 +28,7 @@ from bot.replies import notice, present, send
 from bot.reports import MAX_STORED_ITEMS, ReportService
 from bot.views import ViewContext
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
-from handlers.uploads import fetch_file
+from handlers.uploads import fetch_file, stored
 
 MAX_NOTE_CHARS = 4000
 
@@ -125,7 +125,8 @@ def get_router() -> Router:
         data = await fetch_file(message, bot, file)
         if data is None:
             return
-        await reports.add_file(report_id, file, data)
+        if await stored(message, reports.add_file(report_id, file, data)) is None:
+            return
         await state.update_data(last_addition=event_update.update_id)
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 
@@ -185,7 +186,11 @@ def get_router() -> Router:
         data = await fetch_file(message, bot, file)
         if data is None:
             return
-        attachment_id = await reports.add_file(context["answer_report"], file, data)
+        attachment_id = await stored(
+            message, reports.add_file(context["answer_report"], file, data)
+        )
+        if attachment_id is None:
+            return
         await cases.answer_file(context["answer_question"], attachment_id)
         await state.update_data(last_addition=event_update.update_id)
         await message.answer(_answered_text(), reply_markup=keyboards.finish())

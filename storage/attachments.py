@@ -79,6 +79,16 @@ class AttachmentsRepository:
         )
         return None if row is None else AttachmentRow(*row)
 
+    async def ordinal(self, attachment_id: str) -> int:
+        """The file's place among its report's files, from 1, oldest first (0: not in a report)."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM attachments AS earlier JOIN attachments AS file "
+            "ON earlier.report_id = file.report_id WHERE file.id = ? "
+            "AND (earlier.created_at, earlier.id) <= (file.created_at, file.id)",
+            (attachment_id,),
+        )
+        return int(row[0]) if row else 0
+
     async def purge_orphans(self, cutoff: float) -> int:
         """Delete files of drafts abandoned before ``cutoff``."""
         return await self._db.execute(
