@@ -162,7 +162,7 @@ async def build_services(settings: Settings) -> Services:
         reports=reports,
         guard=ReceiptGuard(attempts),
         languages=LanguageService(prefs),
-        maintenance=Maintenance(fsm, reports, attempts),
+        maintenance=Maintenance(fsm, reports, attempts, MetaRepository(database)),
         retention=Retention(RetentionRepository(database), settings.retention_days),
         chats=chats,
         deadlines=deadlines,
@@ -402,6 +402,7 @@ async def run_polling(settings: Settings) -> None:
         except (TelegramAPIError, ClientError, TimeoutError) as exc:
             logger.warning("Could not publish the command menu yet (%s)", type(exc).__name__)
         await services.maintenance.purge_expired()
+        await services.maintenance.forget_file_names()
         scheduler.start()
         outbox_sender = create_sender(bot, services)
         await outbox_sender.recover()

@@ -20,6 +20,7 @@ from storage.reports import EventRow, NewReport, ReportsRepository
 CLEANED_KINDS = frozenset({FileKind.DOCUMENT, FileKind.VIDEO})
 """Photos arrive recompressed by Telegram, without metadata; a video may arrive as filmed.
 Files of these kinds go through the cleaning sandbox, which may refuse them (``FileRefused``)."""
+META_PAGE = 500
 MAX_STORED_ITEMS = 100
 """Notes and files one report may hold, additions and answers included (a report has at most 10
 files of its own)."""
@@ -154,6 +155,29 @@ class ReportService:
 
     async def purge_abandoned_files(self, older_than_seconds: float) -> int:
         return await self._attachments.purge_orphans(time.time() - older_than_seconds)
+
+    async def forget_file_names(self) -> int:
+        """Files stored before the bot stopped keeping names lose theirs; returns how many.
+
+        Their meta held the name the reporter's phone gave the file (``file_name``) and the type
+        it declared; both go, and the type found in the content is stored with the file.
+        """
+        forgotten, after = 0, ""
+        while page := await self._attachments.metas_after(after, META_PAGE):
+            after = page[-1][0]
+            rewritten = []
+            for attachment_id, sealed in page:
+                aad = f"attachments:{attachment_id}:meta"
+                meta = json.loads(self._cipher.open(sealed, aad))
+                if "file_name" in meta:
+                    meta.pop("file_name")
+                    meta.pop("mime_type", None)
+                    rewritten.append(
+                        (attachment_id, self._cipher.seal(json.dumps(meta).encode(), aad))
+                    )
+            await self._attachments.replace_metas(rewritten)
+            forgotten += len(rewritten)
+        return forgotten
 
     async def _sealed_attachment(self, file: IncomingFile, data: bytes) -> NewAttachment:
         """Sealed, cleaned where its kind calls for it (photos are clean already); raises

@@ -482,6 +482,84 @@ async def test_heic_files_are_kept_as_sent_and_officers_see_the_note(
     assert as_sent_note in (delivered.plain_text or "")
 
 
+# ---------------------------------------------------------------- file names
+
+# What a reporter's phone names a file: the moment of capture, a name, an extension in disguise
+# (a right-to-left override shows "Akt_proverki\u202efdp.exe" as "Akt_proverkiexe.pdf").
+CAPTURED = "IMG_20260512_143512"
+SENT_NAMES = {
+    "Scan_Ivanov_Ivan.pdf": encoded(picture(), "PNG"),
+    f"{CAPTURED}.jpg": jpeg_with_metadata(),
+    "Akt_proverki\u202efdp.exe": ARCHIVE,
+}
+NAME_TRACES = ("Scan_Ivanov_Ivan", "Ivanov", CAPTURED, "Akt_proverki", "\u202e")
+
+
+def requests_made(api: FakeBotAPI) -> str:
+    """Everything the bot sent to the Bot API, uploaded files' names included."""
+    return repr([request.params for request in api.requests])
+
+
+async def test_officers_get_files_named_by_the_case_and_their_content(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = await abai_officers(live, fake_api)
+    person = live.person()
+    await to_evidence_step(person)
+    for name, data in SENT_NAMES.items():
+        await send_document(fake_api, person.user, data, name, "application/octet-stream")
+    await submit(person)
+    assert await live.deliver() == 0
+
+    number = await case_number(live)
+    delivered = documents_in(fake_api, group)
+    assert sorted(delivered) == [
+        f"case-{number}-{n}.{ext}" for n, ext in ((1, "png"), (2, "jpg"), (3, "zip"))
+    ]
+    metas = [meta for _data, meta in await stored_attachments(live)]
+    assert sorted(meta["extension"] for meta in metas) == ["jpg", "png", "zip"]
+    seen = (requests_made(fake_api), json.dumps(metas, ensure_ascii=False))
+    files = data_files(live)
+    for trace in NAME_TRACES:
+        assert all(trace not in text for text in seen), trace
+    for trace in ("Scan_Ivanov_Ivan", CAPTURED, "Akt_proverki"):  # long enough to grep for
+        assert trace.encode() not in files
+
+
+async def with_legacy_meta(live: Live, name: str) -> None:
+    """Give the one stored file the meta of a bot that kept names."""
+    [(attachment_id,)] = await live.services.database.fetchall("SELECT id FROM attachments")
+    legacy = {"file_name": name, "mime_type": "image/jpeg", "caption": None, "cleaned": True}
+    sealed = live.services.cipher.seal(
+        json.dumps(legacy).encode(), f"attachments:{attachment_id}:meta"
+    )
+    await live.services.database.execute(
+        "UPDATE attachments SET meta = ? WHERE id = ?", (sealed, attachment_id)
+    )
+
+
+async def test_a_name_stored_by_an_older_bot_is_never_sent_and_is_forgotten(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = await abai_officers(live, fake_api)
+    person = live.person()
+    await to_evidence_step(person)
+    await send_document(fake_api, person.user, jpeg_with_metadata(), "x.jpg", "image/jpeg")
+    await submit(person)
+    await with_legacy_meta(live, f"{CAPTURED}.jpg")
+    assert await live.deliver() == 0
+    assert sorted(documents_in(fake_api, group)) == [f"case-{await case_number(live)}-1.jpg"]
+    assert CAPTURED not in requests_made(fake_api)
+
+    await live.services.maintenance.forget_file_names()
+    [(_data, meta)] = await stored_attachments(live)
+    assert meta == {"caption": None, "cleaned": True}
+    await with_legacy_meta(live, f"{CAPTURED}.jpg")
+    await live.services.maintenance.forget_file_names()
+    [(_data, meta)] = await stored_attachments(live)
+    assert "file_name" in meta, "it runs once per database"
+
+
 USER_ORIGIN = {
     "type": "user",
     "sender_user": {
