@@ -54,12 +54,12 @@ def clean_image(data: bytes, max_pixels: int, output: IO[bytes]) -> None:
     Image.MAX_IMAGE_PIXELS = None
     _within(_webp_canvas(data), max_pixels // WEBP_COST)
     image = Image.open(BytesIO(data), formats=READ_FORMATS)
-    if image.format != "MPO" and getattr(image, "n_frames", 1) > 1:
-        raise Animated
     written_as = _WRITTEN_AS[image.format or ""]
     if written_as == "JPEG":
         _reduce(image, max_pixels)
     _within(image.size, max_pixels // WEBP_COST if written_as == "WEBP" else max_pixels)
+    if image.format != "MPO" and getattr(image, "n_frames", 1) > 1:
+        raise Animated
     options: dict[str, Any] = {}
     if written_as == "JPEG":
         options = {"quality": JPEG_QUALITY, "subsampling": JpegImagePlugin.get_sampling(image)}
