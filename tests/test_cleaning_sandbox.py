@@ -9,26 +9,33 @@ its peak (``VmHWM``, which the child reports about itself: a memory bound, not a
 from __future__ import annotations
 
 import asyncio
-import functools
-import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from io import BytesIO
 
 import psutil
 import pytest
-from PIL import ExifTags, Image, ImageCms
+from PIL import Image
 
 from bot import sandbox as sandbox_module
 from bot.app import Services
 from bot.sandbox import Cleaned, CleaningSandbox, FileRefused, Refusal, SandboxLimits
 from handlers.uploads import refusal_text
 from tests.harness import Citizen, texts
+from tests.hostile import (
+    AT_BUDGET,
+    CMYK_SIZE,
+    MB,
+    cmyk_jpeg,
+    docx_bomb,
+    nested_video,
+    png_with_icc,
+    webp_bomb,
+)
 from tests.test_dialog import BODY, reach_text_step
-from tests.test_evidence_privacy import box, encoded, png_claiming, video_with_metadata
+from tests.test_evidence_privacy import png_claiming, video_with_metadata
 from tests.test_status import submit_report
 
-MB = 1024 * 1024
 LIMITS = SandboxLimits()
 HEADER_ONLY = 48 * MB
 """A child that refused a file from its header: the interpreter and Pillow, no pixel."""
@@ -43,43 +50,6 @@ async def refused(sandbox: CleaningSandbox, data: bytes) -> FileRefused:
 def peak_of(outcome: Cleaned | FileRefused) -> int:
     assert outcome.peak_rss is not None, "the child reported its peak"
     return outcome.peak_rss
-
-
-@functools.cache
-def webp_bomb() -> bytes:
-    """The reviewer's bomb: a lossless WebP of 9,400 × 9,400 white pixels, about 3.4 KB."""
-    return encoded(Image.new("RGB", (9400, 9400), "white"), "WEBP", lossless=True)
-
-
-def png_with_icc(width: int, height: int) -> bytes:
-    """The costliest picture to clean: turned upright (EXIF orientation 6) and converted from
-    its ICC profile, with a gradient so that it is no single colour."""
-    ramp = Image.linear_gradient("L").resize((width, height))
-    picture = Image.merge("RGB", (ramp, ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT), ramp))
-    orientation = Image.Exif()
-    orientation[ExifTags.Base.Orientation] = 6
-    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    return encoded(picture, "PNG", icc_profile=icc, exif=orientation, compress_level=1)
-
-
-def nested_video(depth: int) -> bytes:
-    """A video whose movie box holds ``depth`` boxes, each inside the previous one."""
-    inner = box(b"free")
-    for level in range(depth):
-        inner = box((b"trak", b"mdia", b"minf", b"moov")[level % 4], inner)
-    return box(b"ftyp", b"isom", bytes(4), b"isom") + box(b"moov", inner) + box(b"mdat", bytes(64))
-
-
-def docx_bomb(unpacked: int) -> bytes:
-    """A Word document whose body unpacks to ``unpacked`` bytes from a few hundred KB."""
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        with archive.open("word/document.xml", "w", force_zip64=True) as body:
-            chunk = b" " * MB
-            for _ in range(unpacked // MB):
-                body.write(chunk)
-    return buffer.getvalue()
 
 
 async def test_a_lossless_webp_bomb_is_refused_from_its_header() -> None:
@@ -100,7 +70,7 @@ async def test_without_the_pixel_budget_the_memory_limit_still_stops_a_bomb() ->
 
 
 async def test_a_big_png_with_an_icc_profile_is_cleaned_within_the_memory_limit() -> None:
-    width, height = 4608, 3456  # 15.9 megapixels: just within the budget
+    width, height = AT_BUDGET
     assert width * height <= LIMITS.max_pixels
     result = await CleaningSandbox().clean(png_with_icc(width, height))
     assert result.cleaned
@@ -115,8 +85,8 @@ async def test_a_big_png_with_an_icc_profile_is_cleaned_within_the_memory_limit(
 
 
 async def test_a_huge_cmyk_jpeg_is_decoded_reduced() -> None:
-    width, height = 10_000, 7_000  # decoded in full, 280 MB: more than a child may hold
-    jpeg = encoded(Image.new("CMYK", (width, height), (10, 200, 30, 40)), "JPEG", quality=80)
+    width, height = CMYK_SIZE
+    jpeg = cmyk_jpeg(width, height)
     assert width * height * 4 > LIMITS.memory_bytes
     result = await CleaningSandbox().clean(jpeg)
     assert result.cleaned
@@ -135,14 +105,14 @@ async def test_a_png_declaring_a_huge_size_is_refused_from_its_header(
 
 
 async def test_a_deeply_nested_video_is_kept_as_sent_not_lost() -> None:
-    hostile = nested_video(1200)
+    hostile = nested_video()
     result = await CleaningSandbox().clean(hostile)
     assert (result.data, result.cleaned) == (hostile, False)
     assert peak_of(result) < HEADER_ONLY
 
 
 async def test_a_zip_bomb_is_never_labelled_cleaned_and_stays_within_the_memory_limit() -> None:
-    bomb = docx_bomb(300 * MB)
+    bomb = docx_bomb()
     assert len(bomb) < 2 * MB
     try:
         result = await CleaningSandbox().clean(bomb)
