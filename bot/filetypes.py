@@ -30,7 +30,6 @@ class FileType:
 
 
 UNKNOWN = FileType("bin", "application/octet-stream")
-JPEG = FileType("jpg", "image/jpeg", Cleaner.IMAGE)
 # Still images in the ISO box format: their picture lives in ``meta``, which no cleaner here reads.
 IMAGE_BRANDS = {
     b"heic": "heic",
@@ -45,7 +44,7 @@ IMAGE_BRANDS = {
     b"avis": "avif",
 }
 _PREFIXES = (
-    (b"\xff\xd8\xff", JPEG),
+    (b"\xff\xd8\xff", FileType("jpg", "image/jpeg", Cleaner.IMAGE)),
     (b"\x89PNG\r\n\x1a\n", FileType("png", "image/png", Cleaner.IMAGE)),
     (b"GIF87a", FileType("gif", "image/gif")),
     (b"GIF89a", FileType("gif", "image/gif")),
@@ -75,6 +74,15 @@ _OLE_STREAMS = (
     ("PowerPoint Document", FileType("ppt", "application/vnd.ms-powerpoint")),
 )
 _MP3_FRAME = (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")
+_DOCUMENT_MIME = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+}
 
 
 def detect(data: bytes) -> FileType:
@@ -96,17 +104,6 @@ def detect(data: bytes) -> FileType:
 def with_extension(found: FileType, extension: str) -> FileType:
     """A document whose cleaner named it more exactly than its signature (``zip`` -> ``docx``)."""
     return FileType(extension, _DOCUMENT_MIME.get(extension, found.mime_type), found.cleaner)
-
-
-_DOCUMENT_MIME = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "odp": "application/vnd.oasis.opendocument.presentation",
-}
 
 
 def _boxed(brand: bytes) -> FileType:

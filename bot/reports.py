@@ -192,8 +192,8 @@ class ReportService:
             result = Cleaned(data, detect(data), cleaned=False)
         meta = json.dumps(
             {
-                "extension": result.type.extension,
-                "mime_type": result.type.mime_type,
+                "extension": result.file_type.extension,
+                "mime_type": result.file_type.mime_type,
                 "caption": file.caption,
                 "cleaned": result.cleaned,
             }

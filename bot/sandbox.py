@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 _TRAILER_LENGTH = 4
+MAX_EXTENSION = 8
 _PASSED_ENVIRONMENT = ("HOME", "LANG", "LC_ALL", "TMPDIR")
 
 
@@ -77,7 +78,7 @@ class FileRefused(Exception):
 class Cleaned:
     data: bytes
     """The cleaned file, or the file as sent when ``cleaned`` is False."""
-    type: FileType
+    file_type: FileType
     cleaned: bool
     peak_rss: int | None = None
     """The child's peak resident memory in bytes; None without a child or when it was killed."""
@@ -161,7 +162,7 @@ def _outcome(found: FileType, data: bytes, finished: _Finished) -> Cleaned:
     outcome = header.get("outcome")
     peak = header.get("peak") if isinstance(header.get("peak"), int) else None
     extension = header.get("extension")
-    if isinstance(extension, str) and extension.isalnum():
+    if isinstance(extension, str) and extension.isalnum() and len(extension) <= MAX_EXTENSION:
         found = with_extension(found, extension)
     if header.get("error"):
         logger.info("A %s file could not be cleaned (%s)", found.extension, header["error"])

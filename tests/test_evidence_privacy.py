@@ -27,6 +27,7 @@ from bot.callbacks import Action, ActionCB
 from bot.case_views import file_note
 from bot.draft import Draft, ReportForm
 from bot.evidence import MAX_FILES, FileKind
+from bot.filetypes import detect
 from bot.formatting import utf16_length
 from bot.i18n import create_i18n
 from bot.sandbox import CleaningSandbox, FileRefused, Refusal
@@ -493,6 +494,24 @@ SENT_NAMES = {
     "Akt_proverki\u202efdp.exe": ARCHIVE,
 }
 NAME_TRACES = ("Scan_Ivanov_Ivan", "Ivanov", CAPTURED, "Akt_proverki", "\u202e")
+
+
+@pytest.mark.parametrize(
+    ("data", "extension"),
+    [
+        (b"%PDF-1.7\n", "pdf"),
+        (b"\x00\x00\x00\x18ftypqt  " + bytes(8), "mov"),
+        (b"\x00\x00\x00\x18ftyp3gp4" + bytes(8), "3gp"),
+        (b"\x00\x00\x00\x18ftypisom" + bytes(8), "mp4"),
+        (HEIC, "heic"),
+        (b"OggS\x00\x02", "ogg"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "Workbook".encode("utf-16-le"), "xls"),
+        ("Акт проверки".encode(), "txt"),
+        (b"MZ\x90\x00\x03", "bin"),
+    ],
+)
+def test_the_type_is_read_from_the_content(data: bytes, extension: str) -> None:
+    assert detect(data).extension == extension
 
 
 def requests_made(api: FakeBotAPI) -> str:
