@@ -168,7 +168,7 @@ def _outcome(found: FileType, data: bytes, finished: _Finished) -> Cleaned:
         logger.info("A %s file could not be cleaned (%s)", found.extension, header["error"])
     if outcome == child.CLEANED:
         return Cleaned(finished.payload, found, cleaned=True, peak_rss=peak)
-    if outcome == child.KEPT or (found.cleaner is Cleaner.VIDEO):
+    if outcome == child.KEPT or found.cleaner is Cleaner.VIDEO:
         return Cleaned(data, found, cleaned=False, peak_rss=peak)
     refusal = Refusal.TOO_LARGE if outcome == child.TOO_LARGE else Refusal.UNSAFE
     raise FileRefused(refusal, peak)
