@@ -20,6 +20,7 @@ from PIL import Image
 
 from bot import sandbox as sandbox_module
 from bot.app import Services
+from bot.callbacks import AnswerCB
 from bot.sandbox import Cleaned, CleaningSandbox, FileRefused, Refusal, SandboxLimits
 from handlers.uploads import refusal_text
 from tests.harness import Citizen, texts
@@ -207,3 +208,24 @@ async def test_a_refused_addition_through_status_is_explained_and_not_stored(
     assert texts(await citizen.document(png_claiming(20_000, 20_000), "big.png")) == [too_large]
     assert await rows(services, "attachments") == before
     assert await rows(services, "report_events") == events, "no addition recorded"
+
+
+async def test_a_refused_answer_to_a_question_is_explained_and_not_stored(
+    citizen: Citizen, services: Services
+) -> None:
+    code = await submit_report(citizen)
+    [(report_id,)] = await services.database.fetchall("SELECT id FROM reports")
+    body = services.cipher.seal_text("Пришлите скан акта", "questions:q1:body")
+    await services.database.execute(
+        "INSERT INTO questions (id, report_id, body, asked_at) VALUES ('q1', ?, ?, '2026-12-01')",
+        (report_id, body),
+    )
+    before = await rows(services, "attachments")
+    await citizen.say(f"/status {code}")
+    await citizen.press(AnswerCB(question="q1").pack())
+    too_large, _unsafe = refusals(services, "ru")
+
+    assert texts(await citizen.document(webp_bomb(), "akt.webp")) == [too_large]
+    assert await rows(services, "attachments") == before
+    [(answered,)] = await services.database.fetchall("SELECT answered_at FROM questions")
+    assert answered is None, "the question still waits for its answer"
