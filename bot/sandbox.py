@@ -109,20 +109,24 @@ class CleaningSandbox:
 
     async def _run(self, cleaner: Cleaner, data: bytes) -> _Finished:
         limits = self.limits
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-P",
-            "-m",
-            "bot.cleaner",
-            cleaner.value,
-            str(limits.memory_bytes),
-            str(limits.cpu_seconds),
-            str(limits.max_pixels),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-            env=_child_environment(),
-        )
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-P",
+                "-m",
+                "bot.cleaner",
+                cleaner.value,
+                str(limits.memory_bytes),
+                str(limits.cpu_seconds),
+                str(limits.max_pixels),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+                env=_child_environment(),
+            )
+        except OSError as exc:  # no memory or no process left to start one: as if it died
+            logger.warning("A %s cleaner could not be started (%s)", cleaner.value, exc.strerror)
+            return _Finished(None)
         try:
             output, _ = await asyncio.wait_for(process.communicate(data), limits.timeout_seconds)
         except TimeoutError:

@@ -147,6 +147,16 @@ async def test_a_child_out_of_time_is_killed_and_only_a_video_is_kept() -> None:
     assert cleaning_children() == 0, "the children were killed and reaped"
 
 
+async def test_a_child_that_cannot_start_keeps_only_a_video(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sandbox_module.sys, "executable", "/nonexistent/python")
+    video = video_with_metadata()
+    result = await CleaningSandbox().clean(video)
+    assert (result.data, result.cleaned) == (video, False)
+    assert (await refused(CleaningSandbox(), png_with_icc(64, 32))).reason is Refusal.UNSAFE
+
+
 async def test_files_are_cleaned_one_at_a_time() -> None:
     sandbox = CleaningSandbox()
     picture = png_with_icc(2000, 1500)
