@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import broadcast, dialog, digest, lookup, startup
+from bench import broadcast, dialog, digest, files, lookup, startup
 from bench.environment import Machine
 from bench.results import Section, document
 from bench.sizes import FULL, TINY, Sizes
@@ -25,6 +25,7 @@ SCENARIOS: dict[str, Scenario] = {
     "broadcast": broadcast.run,
     "lookup": lookup.run,
     "startup": startup.run,
+    "files": files.run,
 }
 HERE = Path(__file__).resolve().parent
 FINDINGS = HERE / "findings.md"

@@ -43,7 +43,7 @@ async def _seed(config: BotConfig, groups: list[FakeChat], sizes: Sizes) -> None
         for index in range(sizes.digest_reports):
             draft_id = new_id()
             if index % sizes.evidence_every == 0:
-                photo = IncomingFile(f"seed-{index}", FileKind.PHOTO, None, None, "image/jpeg")
+                photo = IncomingFile(f"seed-{index}", FileKind.PHOTO, None)
                 evidence = b"\xff\xd8\xff\xe0" + os.urandom(EVIDENCE_BYTES)
                 await services.reports.add_draft_file(draft_id, photo, evidence)
             await services.reports.submit(

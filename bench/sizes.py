@@ -27,6 +27,10 @@ class Sizes:
     lookups: int = 10_000
     restarts: int = 3
     idle_seconds: float = 5.0
+    attackers: int = 10
+    """Accounts sending one file of each hostile kind at once."""
+    bystanders: int = 20
+    """Citizens filing a report meanwhile, crowd after crowd."""
 
 
 FULL = Sizes()
@@ -45,4 +49,6 @@ TINY = Sizes(
     lookups=200,
     restarts=1,
     idle_seconds=0.5,
+    attackers=2,
+    bystanders=2,
 )

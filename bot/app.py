@@ -49,6 +49,7 @@ from bot.middlewares import (
 from bot.quota import DailyQuota
 from bot.reports import ReportService, utc_now
 from bot.retention import Retention
+from bot.sandbox import CleaningSandbox
 from bot.sanitize import CleanTextMiddleware
 from bot.session import Session
 from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
@@ -135,6 +136,7 @@ async def build_services(settings: Settings) -> Services:
         cipher,
         pseudonyms,
         DailyQuota(settings.reports_per_day, settings.tz, utc_now),
+        CleaningSandbox(),
     )
     prefs = PrefsRepository(database)
     catalog = Catalog.load()
@@ -164,7 +166,7 @@ async def build_services(settings: Settings) -> Services:
         reports=reports,
         guard=ReceiptGuard(attempts),
         languages=LanguageService(prefs),
-        maintenance=Maintenance(fsm, reports, attempts),
+        maintenance=Maintenance(fsm, reports, attempts, MetaRepository(database)),
         retention=Retention(RetentionRepository(database), settings.retention_days),
         chats=chats,
         deadlines=deadlines,
@@ -413,6 +415,7 @@ async def run_polling(settings: Settings) -> None:
         except (TelegramAPIError, ClientError, TimeoutError) as exc:
             logger.warning("Could not publish the command menu yet (%s)", type(exc).__name__)
         await services.maintenance.purge_expired()
+        await services.maintenance.forget_file_names()
         scheduler.start()
         outbox_sender = create_sender(bot, services)
         await outbox_sender.recover()

@@ -36,6 +36,7 @@ from bot.chats import ChatAddress, ChatAddresses
 from bot.crypto import Cipher, DecryptionError
 from bot.deadlines import Deadlines
 from bot.evidence import FileKind
+from bot.filetypes import detect
 from bot.outbox_items import payload_aad, text_item
 from bot.reports import utc_now
 from storage.attachments import AttachmentsRepository
@@ -247,15 +248,21 @@ class OutboxSender:
         row = await self._attachments.get(item.attachment_id or "")
         if row is None:
             raise Undeliverable
+        case = await self._cases.get(item.report_id or "")
+        if case is None:
+            raise Undeliverable
         data = self._cipher.open(row.data, f"attachments:{row.id}:data")
         meta = json.loads(self._cipher.open(row.meta, f"attachments:{row.id}:meta"))
-        name = meta.get("file_name") or f"evidence-{row.id[:8]}"
-        upload = BufferedInputFile(data, filename=name)
+        # Named by the case and the file's place in it, never by the reporter's name for it (an
+        # older row's meta may still hold that: it is not read). Rows stored before the type was
+        # recorded have theirs found in their content now.
+        extension = meta.get("extension") or detect(data).extension
+        ordinal = await self._attachments.ordinal(row.id)
+        upload = BufferedInputFile(data, filename=f"case-{case.case_no}-{ordinal}.{extension}")
         reply = ReplyParameters(
             message_id=item.parent_message_id or 0, allow_sending_without_reply=True
         )
-        case = await self._cases.get(item.report_id or "")
-        locale = await self._locale(case.region if case else None)
+        locale = await self._locale(case.region)
         kind = FileKind(row.kind)
         with self._i18n.context(), self._i18n.use_locale(locale):
             note = file_note(kind, cleaned=bool(meta.get("cleaned")))

@@ -32,14 +32,14 @@ class FileTooLarge(Exception):
 
 @dataclass(frozen=True, slots=True)
 class IncomingFile:
-    """``unique_id`` is Telegram's ``file_unique_id``: the same for every copy of one file (the
+    """A file as Telegram announces it. Not its name: the name a phone gives a file can carry
+    the moment of capture or a person's name, so it is never read (``bot.filetypes``).
+    ``unique_id`` is Telegram's ``file_unique_id``: the same for every copy of one file (the
     ``file_id`` differs between sends), so a file sent again is recognised without a download."""
 
     file_id: str
     kind: FileKind
     size: int | None
-    file_name: str | None
-    mime_type: str | None
     caption: str | None = None
     unique_id: str | None = None
 
@@ -50,13 +50,7 @@ def incoming_file(message: Message) -> IncomingFile | None:
     if message.photo:
         largest = message.photo[-1]
         return IncomingFile(
-            largest.file_id,
-            FileKind.PHOTO,
-            largest.file_size,
-            None,
-            "image/jpeg",
-            caption,
-            largest.file_unique_id,
+            largest.file_id, FileKind.PHOTO, largest.file_size, caption, largest.file_unique_id
         )
     for kind, media in (
         (FileKind.DOCUMENT, message.document),
@@ -65,24 +59,12 @@ def incoming_file(message: Message) -> IncomingFile | None:
     ):
         if media is not None:
             return IncomingFile(
-                media.file_id,
-                kind,
-                media.file_size,
-                media.file_name,
-                media.mime_type,
-                caption,
-                media.file_unique_id,
+                media.file_id, kind, media.file_size, caption, media.file_unique_id
             )
     if message.voice:
         voice = message.voice
         return IncomingFile(
-            voice.file_id,
-            FileKind.VOICE,
-            voice.file_size,
-            None,
-            voice.mime_type,
-            caption,
-            voice.file_unique_id,
+            voice.file_id, FileKind.VOICE, voice.file_size, caption, voice.file_unique_id
         )
     return None
 

@@ -47,15 +47,15 @@ ALERT_EVERY = 24 * 3600.0
 DISK_COPIES = 2
 
 
-class Refusal(StrEnum):
+class IntakeRefusal(StrEnum):
     DUPLICATE = "duplicate"
     REPORT_FULL = "report_full"
     DAY_FULL = "day_full"
     DISK_LOW = "disk_low"
 
 
-class FileRefused(Exception):
-    def __init__(self, refusal: Refusal) -> None:
+class IntakeRefused(Exception):
+    def __init__(self, refusal: IntakeRefusal) -> None:
         super().__init__(refusal.value)
         self.refusal = refusal
 
@@ -145,11 +145,11 @@ class FileIntake:
     async def receive(
         self, bot: Bot, destination: Destination, file: IncomingFile, user_key: bytes
     ) -> bytes:
-        """The file's bytes, or ``FileRefused`` (``FileTooLarge`` and Telegram's or the
+        """The file's bytes, or ``IntakeRefused`` (``FileTooLarge`` and Telegram's or the
         network's errors pass through)."""
         file_key = self.file_key(destination, file)
         if file_key is not None and await self._attachments.has_file_key(file_key):
-            raise FileRefused(Refusal.DUPLICATE)
+            raise IntakeRefused(IntakeRefusal.DUPLICATE)
         await self._admit(destination, user_key, file.size or 0)
         async with self._downloads:
             data = await download(bot, file)
@@ -162,14 +162,14 @@ class FileIntake:
 
     async def _admit(self, destination: Destination, user_key: bytes, size: int) -> None:
         if not await self._disk.has_room(size):
-            raise FileRefused(Refusal.DISK_LOW)
+            raise IntakeRefused(IntakeRefusal.DISK_LOW)
         held = await self._attachments.stored_bytes(
             report_id=destination.report_id, draft_id=destination.draft_id
         )
         if held + size > self._report_bytes:
-            raise FileRefused(Refusal.REPORT_FULL)
+            raise IntakeRefused(IntakeRefusal.REPORT_FULL)
         if not self._daily.allows(user_key, size):
-            raise FileRefused(Refusal.DAY_FULL)
+            raise IntakeRefused(IntakeRefusal.DAY_FULL)
 
 
 def _disk_alert(free: int, min_free: int) -> str:

@@ -9,6 +9,7 @@ from bot.draft import Draft
 from bot.reports import ReportService
 from storage.attempts import AttemptsRepository
 from storage.fsm import SQLiteStorage
+from storage.meta import FILE_NAMES_FORGOTTEN, MetaRepository
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +25,21 @@ class Maintenance:
         fsm: SQLiteStorage,
         reports: ReportService,
         attempts: AttemptsRepository,
+        meta: MetaRepository,
     ) -> None:
         self._fsm = fsm
         self._reports = reports
         self._attempts = attempts
+        self._meta = meta
+
+    async def forget_file_names(self) -> None:
+        """Once per database, at the first start of a bot that no longer keeps file names."""
+        if await self._meta.get(FILE_NAMES_FORGOTTEN) is not None:
+            return
+        forgotten = await self._reports.forget_file_names()
+        await self._meta.put_if_absent(FILE_NAMES_FORGOTTEN, b"1")
+        if forgotten:
+            logger.info("%d stored files no longer carry the name they were sent with", forgotten)
 
     async def purge_expired(self) -> None:
         """An expired draft's files go with it, before its row (a crash between them repeats it)."""

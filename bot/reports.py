@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import time
@@ -12,13 +11,16 @@ from datetime import UTC, date, datetime
 
 from bot.crypto import Cipher, Pseudonyms
 from bot.evidence import FileKind, IncomingFile
-from bot.metadata import strip_metadata
+from bot.filetypes import detect
 from bot.quota import DailyQuota
+from bot.sandbox import Cleaned, CleaningSandbox
 from storage.attachments import AttachmentsRepository, NewAttachment
 from storage.reports import EventRow, NewReport, ReportsRepository
 
 CLEANED_KINDS = frozenset({FileKind.DOCUMENT, FileKind.VIDEO})
-"""Photos arrive recompressed by Telegram, without metadata; a video may arrive as filmed."""
+"""Photos arrive recompressed by Telegram, without metadata; a video may arrive as filmed.
+Files of these kinds go through the cleaning sandbox, which may refuse them (``FileRefused``)."""
+META_PAGE = 500
 MAX_STORED_ITEMS = 100
 """Notes and files one report may hold, additions and answers included (a report has at most 10
 files of its own)."""
@@ -72,6 +74,7 @@ class ReportService:
         cipher: Cipher,
         pseudonyms: Pseudonyms,
         quota: DailyQuota,
+        sandbox: CleaningSandbox,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._reports = reports
@@ -79,6 +82,7 @@ class ReportService:
         self._cipher = cipher
         self._pseudonyms = pseudonyms
         self._quota = quota
+        self._sandbox = sandbox
         self._now = now
 
     def receipt_hash(self, code: str) -> bytes:
@@ -162,27 +166,54 @@ class ReportService:
     async def purge_abandoned_files(self, older_than_seconds: float) -> int:
         return await self._attachments.purge_orphans(time.time() - older_than_seconds)
 
+    async def forget_file_names(self) -> int:
+        """Files stored before the bot stopped keeping names lose theirs; returns how many.
+
+        Their meta held the name the reporter's phone gave the file (``file_name``) and the type
+        it declared; both go, and the type found in the content is stored with the file.
+        """
+        forgotten, after = 0, ""
+        while page := await self._attachments.metas_after(after, META_PAGE):
+            after = page[-1][0]
+            rewritten = []
+            for attachment_id, sealed in page:
+                aad = f"attachments:{attachment_id}:meta"
+                meta = json.loads(self._cipher.open(sealed, aad))
+                if "file_name" in meta:
+                    meta.pop("file_name")
+                    meta.pop("mime_type", None)
+                    rewritten.append(
+                        (attachment_id, self._cipher.seal(json.dumps(meta).encode(), aad))
+                    )
+            await self._attachments.replace_metas(rewritten)
+            forgotten += len(rewritten)
+        return forgotten
+
     async def _sealed_attachment(self, file: IncomingFile, data: bytes) -> NewAttachment:
-        """Sealed, and an image or video without its metadata (photos are clean already)."""
+        """Sealed, cleaned where its kind calls for it (photos are clean already); raises
+        ``FileRefused`` before anything is stored.
+
+        The meta holds the type found in the content, never the name the reporter's phone gave
+        the file (``bot.filetypes``)."""
         attachment_id = new_id()
-        cleaned = False
         if file.kind in CLEANED_KINDS:
-            stripped = await asyncio.to_thread(strip_metadata, data)
-            data, cleaned = stripped.data, stripped.cleaned
+            result = await self._sandbox.clean(data)
+        else:
+            result = Cleaned(data, detect(data), cleaned=False)
         meta = json.dumps(
             {
-                "file_name": file.file_name,
-                "mime_type": file.mime_type,
+                "extension": result.file_type.extension,
+                "mime_type": result.file_type.mime_type,
                 "caption": file.caption,
-                "cleaned": cleaned,
+                "cleaned": result.cleaned,
             }
         ).encode()
         return NewAttachment(
             id=attachment_id,
             kind=file.kind,
-            size=len(data),
+            size=len(result.data),
             meta=self._cipher.seal(meta, f"attachments:{attachment_id}:meta"),
-            data=self._cipher.seal(data, f"attachments:{attachment_id}:data"),
+            data=self._cipher.seal(result.data, f"attachments:{attachment_id}:data"),
             created_at=time.time(),
         )
 

@@ -34,7 +34,7 @@ from bot.settings import Settings
 from bot.trail import ChatTrail
 from bot.views import ViewContext, body_progress, files_progress
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
-from handlers.uploads import fetch_file
+from handlers.uploads import fetch_file, stored
 
 EDIT_TARGETS = {
     Field.REGION: ReportForm.region,
@@ -202,9 +202,12 @@ def get_router() -> Router:
         data = await fetch_file(message, bot, intake, destination, file, user_key, view.locale)
         if data is None:
             return
-        attachment_id = await reports.add_draft_file(
-            draft.draft_id, file, data, intake.file_key(destination, file)
+        attachment_id = await stored(
+            message,
+            reports.add_draft_file(draft.draft_id, file, data, intake.file_key(destination, file)),
         )
+        if attachment_id is None:
+            return
         intake.spend(user_key, len(data))
         draft.files.append(attachment_id)
         await state.set_data(draft.to_data())

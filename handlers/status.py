@@ -29,7 +29,7 @@ from bot.replies import notice, present, send
 from bot.reports import MAX_STORED_ITEMS, ReportService
 from bot.views import ViewContext
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
-from handlers.uploads import fetch_file
+from handlers.uploads import fetch_file, stored
 
 MAX_NOTE_CHARS = 4000
 
@@ -126,8 +126,8 @@ def get_router() -> Router:
             return
         if await _full(message, reports, report_id):
             return
-        stored = await _store_file(message, bot, intake, reports, report_id, file, user_key, view)
-        if stored is None:
+        added = await _store_file(message, bot, intake, reports, report_id, file, user_key, view)
+        if added is None:
             return
         await state.update_data(last_addition=event_update.update_id)
         await message.answer(_added_text(), reply_markup=keyboards.finish())
@@ -243,10 +243,11 @@ async def _store_file(
     data = await fetch_file(message, bot, intake, destination, file, user_key, view.locale)
     if data is None:
         return None
-    attachment_id = await reports.add_file(
-        report_id, file, data, intake.file_key(destination, file)
+    attachment_id = await stored(
+        message, reports.add_file(report_id, file, data, intake.file_key(destination, file))
     )
-    intake.spend(user_key, len(data))
+    if attachment_id is not None:
+        intake.spend(user_key, len(data))
     return attachment_id
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -12,7 +13,8 @@ from aiohttp import ClientError
 
 from bot.evidence import FileTooLarge, IncomingFile
 from bot.formatting import format_number
-from bot.intake import Destination, FileIntake, FileRefused, Refusal
+from bot.intake import Destination, FileIntake, IntakeRefusal, IntakeRefused
+from bot.sandbox import FileRefused, Refusal
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +30,8 @@ async def fetch_file(
 ) -> bytes | None:
     try:
         return await intake.receive(bot, destination, file, user_key)
-    except FileRefused as refused:
-        await message.answer(refusal_text(refused.refusal, intake, locale))
+    except IntakeRefused as refused:
+        await message.answer(intake_refusal_text(refused.refusal, intake, locale))
     except FileTooLarge:
         await message.answer(
             _(
@@ -45,15 +47,15 @@ async def fetch_file(
     return None
 
 
-def refusal_text(refusal: Refusal, intake: FileIntake, locale: str) -> str:
-    if refusal is Refusal.DUPLICATE:
+def intake_refusal_text(refusal: IntakeRefusal, intake: FileIntake, locale: str) -> str:
+    if refusal is IntakeRefusal.DUPLICATE:
         return _("This file is already attached to this report: there is no need to send it again.")
-    if refusal is Refusal.REPORT_FULL:
+    if refusal is IntakeRefusal.REPORT_FULL:
         return _(
             "This file does not fit: the files of one report may take at most {limit} MB. You "
             "can send a smaller file, or describe the rest in text."
         ).format(limit=format_number(intake.report_mb, locale))
-    if refusal is Refusal.DAY_FULL:
+    if refusal is IntakeRefusal.DAY_FULL:
         return _(
             "Today's limit of files from one person ({limit} MB) has been reached. Texts are "
             "still accepted. You can add this file tomorrow: once the report is sent, with "
@@ -63,4 +65,26 @@ def refusal_text(refusal: Refusal, intake: FileIntake, locale: str) -> str:
         "The bot cannot take files right now: its server is short of disk space. Your texts are "
         "still accepted. Please send this file later (once the report is sent, with /status and "
         "your receipt code)."
+    )
+
+
+async def stored(message: Message, storing: Awaitable[str]) -> str | None:
+    """The id of the file ``storing`` keeps; None, once the reporter is told why, for a file the
+    cleaning sandbox refused (nothing of it is stored)."""
+    try:
+        return await storing
+    except FileRefused as refused:
+        await message.answer(refusal_text(refused.reason))
+        return None
+
+
+def refusal_text(reason: Refusal) -> str:
+    if reason is Refusal.TOO_LARGE:
+        return _(
+            "This picture is too large for the bot to check safely, so it was not accepted. "
+            "Please send a smaller picture, or send it as a photo rather than as a file."
+        )
+    return _(
+        "This file could not be checked safely, so it was not accepted. Please send a smaller "
+        "file, or send a picture as a photo rather than as a file."
     )

@@ -100,6 +100,30 @@ class AttachmentsRepository:
         )
         return None if row is None else AttachmentRow(*row)
 
+    async def ordinal(self, attachment_id: str) -> int:
+        """The file's place among its report's files, from 1, oldest first (0: not in a report)."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM attachments AS earlier JOIN attachments AS file "
+            "ON earlier.report_id = file.report_id WHERE file.id = ? "
+            "AND (earlier.created_at, earlier.id) <= (file.created_at, file.id)",
+            (attachment_id,),
+        )
+        return int(row[0]) if row else 0
+
+    async def metas_after(self, after: str, limit: int) -> list[tuple[str, bytes]]:
+        """A page of (id, sealed meta), by id, after ``after``: the files' bytes are not read."""
+        rows = await self._db.fetchall(
+            "SELECT id, meta FROM attachments WHERE id > ? ORDER BY id LIMIT ?", (after, limit)
+        )
+        return [(row[0], bytes(row[1])) for row in rows]
+
+    async def replace_metas(self, metas: list[tuple[str, bytes]]) -> None:
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE attachments SET meta = ? WHERE id = ?",
+                [(meta, attachment_id) for attachment_id, meta in metas],
+            )
+
     async def purge_orphans(self, cutoff: float) -> int:
         """Delete files of drafts abandoned before ``cutoff``."""
         return await self._db.execute(

@@ -6,6 +6,8 @@ from storage.database import Database
 
 LAST_DELETED_CASE_NO = "last_deleted_case_no"
 """The highest number of a case retention deleted, an integer: no later case takes it again."""
+FILE_NAMES_FORGOTTEN = "file_names_forgotten"
+"""Present once the files stored with the names reporters gave them have lost those names."""
 
 
 class MetaRepository:

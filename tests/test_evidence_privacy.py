@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import time
+import zipfile
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -26,11 +27,14 @@ from bot.callbacks import Action, ActionCB
 from bot.case_views import file_note
 from bot.draft import Draft, ReportForm
 from bot.evidence import MAX_FILES, FileKind
+from bot.filetypes import detect
 from bot.formatting import utf16_length
 from bot.i18n import create_i18n
-from bot.metadata import Stripped, strip_metadata
+from bot.sandbox import CleaningSandbox, FileRefused, Refusal
+from bot.video_metadata import strip_video_metadata
 from bot.views import ViewContext, metadata_warning, render_step
 from handlers.clear_chat import _cleared_text
+from handlers.uploads import refusal_text
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import Live, live_bot
@@ -143,16 +147,21 @@ def assert_clean(original: bytes, cleaned: bytes, fmt: str) -> None:
         assert secret not in cleaned
 
 
+async def cleaned(data: bytes) -> bytes:
+    """The file as the real cleaning sandbox cleans it; fails if it was kept as sent."""
+    result = await CleaningSandbox().clean(data)
+    assert result.cleaned
+    return result.data
+
+
 @pytest.mark.parametrize("name", sorted(IMAGES))
-def test_images_lose_their_metadata_and_keep_their_pixels(name: str) -> None:
+async def test_images_lose_their_metadata_and_keep_their_pixels(name: str) -> None:
     _mime, original, fmt = IMAGES[name]
-    stripped = strip_metadata(original)
-    assert stripped.cleaned
-    assert_clean(original, stripped.data, fmt)
+    assert_clean(original, await cleaned(original), fmt)
 
 
-def test_the_exif_orientation_is_applied_before_it_is_dropped() -> None:
-    with Image.open(BytesIO(strip_metadata(jpeg_with_metadata()).data)) as result:
+async def test_the_exif_orientation_is_applied_before_it_is_dropped() -> None:
+    with Image.open(BytesIO(await cleaned(jpeg_with_metadata()))) as result:
         assert result.size == (32, 64)
         top, bottom = result.convert("RGB").getpixel((16, 4)), result.getpixel((16, 60))
     assert top[0] > 200 > top[2] and bottom[2] > 200 > bottom[0], "turned clockwise: red on top"
@@ -167,15 +176,26 @@ def png_claiming(width: int, height: int) -> bytes:
     return bytes(data)
 
 
-def test_what_cannot_be_cleaned_safely_is_kept_as_sent() -> None:
+async def test_what_is_no_image_we_clean_is_kept_as_sent() -> None:
     frames = [picture(), picture().rotate(180)]
     animated = encoded(frames[0], "PNG", save_all=True, append_images=frames[1:])
-    bomb = png_claiming(20_000, 20_000)  # 400 million pixels: Pillow refuses to open it
-    for data in (PDF, os.urandom(3000), jpeg_with_metadata()[:300], animated, bomb):
-        assert strip_metadata(data) == Stripped(data, cleaned=False)
-    large = png_claiming(10_000, 10_000)  # over MAX_IMAGE_PIXELS, under Pillow's refusal
-    with pytest.warns(Image.DecompressionBombWarning):
-        assert strip_metadata(large) == Stripped(large, cleaned=False)
+    sandbox = CleaningSandbox()
+    for data in (os.urandom(3000), animated, HEIC):
+        result = await sandbox.clean(data)
+        assert (result.data, result.cleaned) == (data, False)
+
+
+async def test_images_that_cannot_be_cleaned_safely_are_refused() -> None:
+    sandbox = CleaningSandbox()
+    unreadable = (b"\xff\xd8\xff\xe0" + os.urandom(3000), jpeg_with_metadata()[:300])
+    for data, reason in (
+        *((data, Refusal.UNSAFE) for data in unreadable),
+        (png_claiming(20_000, 20_000), Refusal.TOO_LARGE),
+        (png_claiming(10_000, 10_000), Refusal.TOO_LARGE),
+    ):
+        with pytest.raises(FileRefused) as refused:
+            await sandbox.clean(data)
+        assert refused.value.reason is reason
 
 
 def test_the_evidence_step_warns_and_fits_one_message_in_both_languages(
@@ -274,6 +294,24 @@ def documents_in(api: FakeBotAPI, chat: object) -> dict[str, SentMessage]:
     }
 
 
+def archive(*entries: tuple[str, bytes]) -> bytes:
+    """A ZIP archive, which no cleaner reads: it is kept as sent."""
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as written:
+        for name, content in entries:
+            written.writestr(name, content)
+    return buffer.getvalue()
+
+
+ARCHIVE = archive(("notes.txt", b"Author: Archive Author Secretov"))
+ARCHIVE_AUTHOR = b"Archive Author Secretov"
+
+
+async def case_number(live: Live) -> int:
+    [(number,)] = await live.services.database.fetchall("SELECT case_no FROM reports")
+    return int(number)
+
+
 async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_note(
     live: Live, fake_api: FakeBotAPI
 ) -> None:
@@ -282,33 +320,41 @@ async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_
     step = await to_evidence_step(person)
     with in_locale(live, "ru"):
         assert metadata_warning() in (step.plain_text or ""), "warned before sending a file"
-    corrupt = b"\xff\xd8\xff\xe0" + os.urandom(3000)
-    as_sent = {"statement.pdf": ("application/pdf", PDF), "broken.jpg": ("image/jpeg", corrupt)}
+        refusal = refusal_text(Refusal.UNSAFE)
     for name, (mime, data, _fmt) in IMAGES.items():
         await send_document(fake_api, person.user, data, name, mime)
-    for name, (mime, data) in as_sent.items():
-        reply = await send_document(fake_api, person.user, data, name, mime)
-        assert reply.buttons, "a file that is no image does not upset the dialog"
+    reply = await send_document(fake_api, person.user, ARCHIVE, "notes.zip", "application/zip")
+    assert reply.buttons, "a file that is no image does not upset the dialog"
+    mark = fake_api.mark()
+    fake_api.send_document(person.user, b"\xff\xd8\xff\xe0" + os.urandom(3000), "broken.jpg")
+    assert (await fake_api.next_reply(person.user, after=mark)).plain_text == refusal
     await submit(person)
     assert await live.deliver() == 0
 
     cleaned_note = await officers_note(live, FileKind.DOCUMENT, cleaned=True)
     as_sent_note = await officers_note(live, FileKind.DOCUMENT, cleaned=False)
     delivered = documents_in(fake_api, group)
-    assert sorted(delivered) == sorted([*IMAGES, *as_sent])
-    for name, (_mime, original, fmt) in IMAGES.items():
+    number = await case_number(live)
+    images = {
+        f"case-{number}-{n}.{ext}": IMAGES[name]
+        for n, (name, ext) in enumerate(
+            (("photo.jpg", "jpg"), ("screen.png", "png"), ("image.webp", "webp")), start=1
+        )
+    }
+    kept = f"case-{number}-4.zip"
+    assert sorted(delivered) == sorted([*images, kept]), "the broken picture was not stored"
+    for name, (_mime, original, fmt) in images.items():
         uploaded = fake_api.files[delivered[name].file_id].data
         assert_clean(original, uploaded, fmt)
         caption = delivered[name].plain_text or ""
         assert cleaned_note in caption and as_sent_note not in caption
-    for name, (_mime, original) in as_sent.items():
-        assert fake_api.files[delivered[name].file_id].data == original, "delivered byte for byte"
-        assert as_sent_note in (delivered[name].plain_text or "")
+    assert fake_api.files[delivered[kept].file_id].data == ARCHIVE, "delivered byte for byte"
+    assert as_sent_note in (delivered[kept].plain_text or "")
 
     stored = await stored_attachments(live)
-    assert sorted(meta["cleaned"] for _data, meta in stored) == [False, False, True, True, True]
-    everything = data_files(live) + b"".join(data for data, _meta in stored if data != PDF)
-    for secret in (*SECRETS, b"PDF Author Secretov"):
+    assert sorted(meta["cleaned"] for _data, meta in stored) == [False, True, True, True]
+    everything = data_files(live) + b"".join(data for data, _meta in stored if data != ARCHIVE)
+    for secret in (*SECRETS, ARCHIVE_AUTHOR):
         assert secret not in everything
 
 
@@ -350,22 +396,22 @@ def top_level_boxes(data: bytes) -> list[tuple[bytes, int]]:
 
 def test_videos_lose_place_device_and_time_and_keep_their_media_where_it_was() -> None:
     original = video_with_metadata()
-    stripped = strip_metadata(original)
-    assert stripped.cleaned
+    stripped = strip_video_metadata(original)
+    assert stripped is not None
     for secret in VIDEO_SECRETS:
-        assert secret in original and secret not in stripped.data, secret
-    assert [kind for kind, _size in top_level_boxes(stripped.data)] == [
+        assert secret in original and secret not in stripped, secret
+    assert [kind for kind, _size in top_level_boxes(stripped)] == [
         b"ftyp",
         b"free",
         b"moov",
         b"mdat",
     ]
-    assert [size for _kind, size in top_level_boxes(stripped.data)] == [
+    assert [size for _kind, size in top_level_boxes(stripped)] == [
         size for _kind, size in top_level_boxes(original)
     ], "nothing moved, so the offsets into the media stay right"
-    assert stripped.data.endswith(box(b"mdat", MEDIA))
+    assert stripped.endswith(box(b"mdat", MEDIA))
     for damaged in (original[:-1], original[:200], original.replace(b"moov", b"moox", 1)):
-        assert strip_metadata(damaged) == Stripped(damaged, cleaned=False)
+        assert strip_video_metadata(damaged) is None
     with I18N.context(), I18N.use_locale("ru"):
         warning = file_note(FileKind.VIDEO, cleaned=False)
         assert warning is not None, "officers are warned about a video kept as sent"
@@ -444,15 +490,112 @@ async def test_heic_files_are_kept_as_sent_and_officers_see_the_note(
 
     [(data, meta)] = await stored_attachments(live)
     assert data == HEIC, "stored byte for byte"
-    assert (meta["file_name"], meta["mime_type"], meta["cleaned"]) == (
-        "x.heic",
-        "image/heic",
-        False,
-    )
+    assert meta == {
+        "extension": "heic",
+        "mime_type": "image/heic",
+        "caption": None,
+        "cleaned": False,
+    }
     as_sent_note = await officers_note(live, FileKind.DOCUMENT, cleaned=False)
-    delivered = documents_in(fake_api, group)["x.heic"]
+    delivered = documents_in(fake_api, group)[f"case-{await case_number(live)}-1.heic"]
     assert fake_api.files[delivered.file_id].data == HEIC
     assert as_sent_note in (delivered.plain_text or "")
+
+
+# ---------------------------------------------------------------- file names
+
+# What a reporter's phone names a file: the moment of capture, a name, an extension in disguise
+# (a right-to-left override shows "Akt_proverki\u202efdp.exe" as "Akt_proverkiexe.pdf").
+CAPTURED = "IMG_20260512_143512"
+SENT_NAMES = {
+    "Scan_Ivanov_Ivan.pdf": encoded(picture(), "PNG"),
+    f"{CAPTURED}.jpg": jpeg_with_metadata(),
+    "Akt_proverki\u202efdp.exe": ARCHIVE,
+}
+NAME_TRACES = ("Scan_Ivanov_Ivan", "Ivanov", CAPTURED, "Akt_proverki", "\u202e")
+
+
+@pytest.mark.parametrize(
+    ("data", "extension"),
+    [
+        (b"%PDF-1.7\n", "pdf"),
+        (b"\x00\x00\x00\x18ftypqt  " + bytes(8), "mov"),
+        (b"\x00\x00\x00\x18ftyp3gp4" + bytes(8), "3gp"),
+        (b"\x00\x00\x00\x18ftypisom" + bytes(8), "mp4"),
+        (HEIC, "heic"),
+        (b"OggS\x00\x02", "ogg"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "Workbook".encode("utf-16-le"), "xls"),
+        ("Акт проверки".encode(), "txt"),
+        (b"MZ\x90\x00\x03", "bin"),
+    ],
+)
+def test_the_type_is_read_from_the_content(data: bytes, extension: str) -> None:
+    assert detect(data).extension == extension
+
+
+def requests_made(api: FakeBotAPI) -> str:
+    """Everything the bot sent to the Bot API, uploaded files' names included."""
+    return repr([request.params for request in api.requests])
+
+
+async def test_officers_get_files_named_by_the_case_and_their_content(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = await abai_officers(live, fake_api)
+    person = live.person()
+    await to_evidence_step(person)
+    for name, data in SENT_NAMES.items():
+        await send_document(fake_api, person.user, data, name, "application/octet-stream")
+    await submit(person)
+    assert await live.deliver() == 0
+
+    number = await case_number(live)
+    delivered = documents_in(fake_api, group)
+    assert sorted(delivered) == [
+        f"case-{number}-{n}.{ext}" for n, ext in ((1, "png"), (2, "jpg"), (3, "zip"))
+    ]
+    metas = [meta for _data, meta in await stored_attachments(live)]
+    assert sorted(meta["extension"] for meta in metas) == ["jpg", "png", "zip"]
+    seen = (requests_made(fake_api), json.dumps(metas, ensure_ascii=False))
+    files = data_files(live)
+    for trace in NAME_TRACES:
+        assert all(trace not in text for text in seen), trace
+    for trace in ("Scan_Ivanov_Ivan", CAPTURED, "Akt_proverki"):  # long enough to grep for
+        assert trace.encode() not in files
+
+
+async def with_legacy_meta(live: Live, name: str) -> None:
+    """Give the one stored file the meta of a bot that kept names."""
+    [(attachment_id,)] = await live.services.database.fetchall("SELECT id FROM attachments")
+    legacy = {"file_name": name, "mime_type": "image/jpeg", "caption": None, "cleaned": True}
+    sealed = live.services.cipher.seal(
+        json.dumps(legacy).encode(), f"attachments:{attachment_id}:meta"
+    )
+    await live.services.database.execute(
+        "UPDATE attachments SET meta = ? WHERE id = ?", (sealed, attachment_id)
+    )
+
+
+async def test_a_name_stored_by_an_older_bot_is_never_sent_and_is_forgotten(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = await abai_officers(live, fake_api)
+    person = live.person()
+    await to_evidence_step(person)
+    await send_document(fake_api, person.user, jpeg_with_metadata(), "x.jpg", "image/jpeg")
+    await submit(person)
+    await with_legacy_meta(live, f"{CAPTURED}.jpg")
+    assert await live.deliver() == 0
+    assert sorted(documents_in(fake_api, group)) == [f"case-{await case_number(live)}-1.jpg"]
+    assert CAPTURED not in requests_made(fake_api)
+
+    await live.services.maintenance.forget_file_names()
+    [(_data, meta)] = await stored_attachments(live)
+    assert meta == {"caption": None, "cleaned": True}
+    await with_legacy_meta(live, f"{CAPTURED}.jpg")
+    await live.services.maintenance.forget_file_names()
+    [(_data, meta)] = await stored_attachments(live)
+    assert "file_name" in meta, "it runs once per database"
 
 
 USER_ORIGIN = {

@@ -20,11 +20,11 @@ from aiogram.methods.base import TelegramType
 from bot import receipt
 from bot.app import Services
 from bot.draft import Draft
-from bot.intake import MAX_DOWNLOADS, Refusal
+from bot.intake import MAX_DOWNLOADS, IntakeRefusal
 from bot.quota import DailyQuota
 from bot.sanitize import visible_text
 from bot.settings import Settings
-from handlers.uploads import refusal_text
+from handlers.uploads import intake_refusal_text
 from storage.cases import CasesRepository
 from tests.fakeapi import FakeBotAPI
 from tests.harness import Citizen, buttons, texts
@@ -82,9 +82,9 @@ async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
         yield running
 
 
-def refusal_in(services: Services, refusal: Refusal, locale: str) -> str:
+def refusal_in(services: Services, refusal: IntakeRefusal, locale: str) -> str:
     with services.i18n.context(), services.i18n.use_locale(locale):
-        return refusal_text(refusal, services.intake, locale)
+        return intake_refusal_text(refusal, services.intake, locale)
 
 
 def downloads(requests: list[TelegramMethod[Any]]) -> int:
@@ -129,7 +129,7 @@ async def test_the_same_file_sent_30_times_through_status_is_stored_once(
     assert await count(services, "attachments") == files_before + 1
     assert await database_bytes(services) - bytes_before < 2 * len(photo)
     assert downloads(sent) == 1, "a file already attached is not even asked for"
-    assert texts(sent).count(refusal_in(services, Refusal.DUPLICATE, "ru")) == 29
+    assert texts(sent).count(refusal_in(services, IntakeRefusal.DUPLICATE, "ru")) == 29
 
 
 async def test_a_file_of_the_draft_is_known_to_its_report_and_to_no_other(
@@ -150,7 +150,7 @@ async def test_a_file_of_the_draft_is_known_to_its_report_and_to_no_other(
     question = await citizen.say(f"/status {code}")
     await citizen.press(buttons(question)["✍️ Ответить"])
     again_as_an_answer = await citizen.photo(photo, file_id="evidence")
-    duplicate = refusal_in(services, Refusal.DUPLICATE, "ru")
+    duplicate = refusal_in(services, IntakeRefusal.DUPLICATE, "ru")
     for again in (again_in_the_draft, again_in_the_report, again_as_an_answer):
         assert texts(again)[-1] == duplicate
         assert downloads(again) == 0
@@ -187,7 +187,7 @@ async def test_a_report_takes_files_up_to_its_byte_cap(
     assert await count(services, "attachments") == stored
     assert downloads(declared) == 0, "a declared size over the cap is refused before download"
     assert downloads(lying) == 1, "a size that lies is caught after download"
-    refused = refusal_in(services, Refusal.REPORT_FULL, locale)
+    refused = refusal_in(services, IntakeRefusal.REPORT_FULL, locale)
     assert texts(declared)[-1] == refused == texts(lying)[-1]
     assert CYRILLIC.search(refused) and "1" in refused
 
@@ -208,7 +208,7 @@ async def test_a_person_sends_files_up_to_a_daily_byte_cap(
     refused_later = await citizen.photo(part)
     stored = await count(services, "attachments")
 
-    refused = refusal_in(services, Refusal.DAY_FULL, locale)
+    refused = refusal_in(services, IntakeRefusal.DAY_FULL, locale)
     assert texts(refused_in_the_draft)[-1] == refused == texts(refused_later)[-1]
     assert downloads(refused_in_the_draft + refused_later) == 0
     assert CYRILLIC.search(refused)
@@ -242,7 +242,7 @@ async def test_below_the_disk_watermark_files_wait_texts_pass_and_admins_hear_on
         refused += await citizen.photo(os.urandom(64 * KB))
     added = await citizen.say("Дополнение: инспектор был в форме, номер нагрудного знака 0412.")
 
-    disk_low = refusal_in(services, Refusal.DISK_LOW, locale)
+    disk_low = refusal_in(services, IntakeRefusal.DISK_LOW, locale)
     assert texts(refused).count(disk_low) == 4 and CYRILLIC.search(disk_low)
     assert downloads(refused) == 0
     assert await count(services, "attachments") == 0

@@ -1,0 +1,106 @@
+"""The cleaning sandbox's child: ``python -m bot.cleaner <cleaner> <memory> <cpu> <pixels>``.
+
+Started by ``bot.sandbox`` for one file and gone with it. It limits its own address space to
+``memory`` bytes and its CPU time to ``cpu`` seconds before it reads a byte of the file (the
+hard limits too, so that nothing it runs can raise them again), reads the file from stdin and
+writes to stdout the cleaned file, if any, followed by a trailer: a JSON header and its length in
+four bytes. The header says what became of the file and how much memory the child used at its
+peak (``VmHWM``), for the logs, the tests and the benchmark. It holds no key and no token: the
+parent starts it with an environment of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+from bot.filetypes import Cleaner
+
+# What became of the file, in the header.
+CLEANED = "cleaned"
+KEPT = "kept"
+"""Not a file this cleaner can prove clean: kept as sent."""
+TOO_LARGE = "too_large"
+REFUSED = "refused"
+"""The cleaner refused it as hostile."""
+FAILED = "failed"
+"""The cleaner raised: a malformed file, or one over the memory limit."""
+
+
+def main(argv: list[str]) -> int:
+    cleaner, memory, cpu, max_pixels = Cleaner(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    data = sys.stdin.buffer.read()
+    output = sys.stdout.buffer
+    try:
+        header = _clean(cleaner, data, max_pixels, output)
+    except Exception as exc:  # decoders raise anything on hostile input; MemoryError included
+        header = {"outcome": FAILED, "error": type(exc).__name__}
+    del data
+    header["peak"] = peak_rss()
+    trailer = json.dumps(header).encode()
+    output.write(trailer + len(trailer).to_bytes(4, "big"))
+    output.flush()
+    return 0
+
+
+def _clean(cleaner: Cleaner, data: bytes, max_pixels: int, output: IO[bytes]) -> dict[str, Any]:
+    if cleaner is Cleaner.IMAGE:
+        return _image(data, max_pixels, output)
+    if cleaner is Cleaner.VIDEO:
+        from bot.video_metadata import strip_video_metadata
+
+        return _written(strip_video_metadata(data), output)
+    if cleaner is Cleaner.DOCUMENT:
+        return _document(data, output)
+    return {"outcome": KEPT}
+
+
+def _image(data: bytes, max_pixels: int, output: IO[bytes]) -> dict[str, Any]:
+    from bot.metadata import Animated, TooLarge, clean_image
+
+    try:
+        clean_image(data, max_pixels, output)
+    except TooLarge:
+        return {"outcome": TOO_LARGE}
+    except Animated:
+        return {"outcome": KEPT}
+    return {"outcome": CLEANED}
+
+
+def _document(data: bytes, output: IO[bytes]) -> dict[str, Any]:
+    from bot.document_metadata import DocumentRefused, clean_document, document_extension
+
+    extension = document_extension(data)
+    if extension is None:
+        return {"outcome": KEPT}
+    try:
+        clean = clean_document(data)
+    except DocumentRefused:
+        return {"outcome": REFUSED, "extension": extension}
+    return {**_written(clean, output), "extension": extension}
+
+
+def _written(clean: bytes | None, output: IO[bytes]) -> dict[str, Any]:
+    if clean is None:
+        return {"outcome": KEPT}
+    output.write(clean)
+    return {"outcome": CLEANED}
+
+
+def peak_rss() -> int:
+    """Bytes: this process's own peak resident memory (``getrusage`` would carry the parent's
+    peak across ``exec``; see bench/memory.py)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
