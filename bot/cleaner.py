@@ -76,13 +76,13 @@ def _image(data: bytes, max_pixels: int, output: IO[bytes]) -> dict[str, Any]:
 def _document(data: bytes, output: IO[bytes]) -> dict[str, Any]:
     from bot.document_metadata import DocumentRefused, clean_document, document_extension
 
-    extension = document_extension(data)
-    if extension is None:
-        return {"outcome": KEPT}
     try:
+        extension = document_extension(data)
+        if extension is None:
+            return {"outcome": KEPT}
         clean = clean_document(data)
     except DocumentRefused:
-        return {"outcome": REFUSED, "extension": extension}
+        return {"outcome": REFUSED}
     return {**_written(clean, output), "extension": extension}
 
 

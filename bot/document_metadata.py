@@ -21,12 +21,15 @@ _ZIP = b"PK\x03\x04"
 
 
 def document_extension(data: bytes) -> str | None:
-    """``pdf``, ``docx``, ``xlsx``, ``pptx``, ``odt``, ``ods`` or ``odp`` by content, else None."""
+    """``pdf``, ``docx``, ``xlsx``, ``pptx``, ``odt``, ``ods`` or ``odp`` by content, else None.
+    Raises ``DocumentRefused`` for an archive over the budget: a zip bomb is refused, not kept."""
     if not data.startswith(_ZIP):
         return "pdf" if is_pdf(data) else None
     try:
         return _package_extension(open_package(data))
-    except Exception:  # a hostile or damaged archive is no document we know
+    except DocumentRefused:
+        raise
+    except Exception:  # a damaged archive is no document we know
         return None
 
 

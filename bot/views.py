@@ -116,10 +116,11 @@ def metadata_warning() -> str:
     """Shown before any file is sent: what each way of sending keeps about its author."""
     return _(
         "⚠️ Photos sent as photos lose their metadata in Telegram. Images sent as files (JPEG, "
-        "PNG, WebP) and videos (MP4, MOV) are cleaned by the bot before they are stored. Other "
-        "files (PDF, Word and others) are kept as they are and can carry the author's name, the "
-        "device and sometimes the location where they were made: remove it before sending, or "
-        "send a photo or a screenshot instead. A voice can be recognised."
+        "PNG, WebP), videos (MP4, MOV) and documents (PDF, Word, Excel, PowerPoint, "
+        "OpenDocument) are cleaned by the bot before they are stored: the author, the device "
+        "and the place where they were made are removed. Their content stays: a name written "
+        "in a document, a signature, a face. Other files (archives, HEIC pictures and others) "
+        "are kept as they are and can carry all of this. A voice can be recognised."
     )
 
 

@@ -53,12 +53,20 @@ def nested_video(depth: int = 1200) -> bytes:
     return box(b"ftyp", b"isom", bytes(4), b"isom") + box(b"moov", inner) + box(b"mdat", bytes(64))
 
 
+DOCX_CONTENT_TYPES = (
+    '<?xml version="1.0"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Override PartName="/word/document.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+
+
 @functools.cache
 def docx_bomb(unpacked: int = 300 * MB) -> bytes:
     """A Word document whose body unpacks to ``unpacked`` bytes from a few hundred KB."""
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("[Content_Types].xml", DOCX_CONTENT_TYPES)
         with archive.open("word/document.xml", "w", force_zip64=True) as body:
             chunk = b" " * MB
             for _ in range(unpacked // MB):
