@@ -251,15 +251,18 @@ def create_dispatcher(
     )
     dispatcher["in_flight"] = in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
+    dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
+    dispatcher.update.outer_middleware(
+        ThrottleMiddleware(
+            TokenBuckets(MESSAGES), TokenBuckets(PRESSES), services.i18n, services.prefs
+        )
+    )
     dispatcher.update.outer_middleware(OneUpdateRowsMiddleware())
     dispatcher.update.outer_middleware(dispatcher.fsm)
-    dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
     clean = CleanTextMiddleware()
     dispatcher.message.outer_middleware(clean)
     dispatcher.callback_query.outer_middleware(clean)
     LocaleMiddleware(services.i18n, services.prefs).setup(dispatcher)
-    dispatcher.message.outer_middleware(ThrottleMiddleware(TokenBuckets(MESSAGES)))
-    dispatcher.callback_query.outer_middleware(ThrottleMiddleware(TokenBuckets(PRESSES)))
     trail = TrailMiddleware(services.trail)
     dispatcher.message.outer_middleware(trail)
     dispatcher.callback_query.outer_middleware(trail)
