@@ -50,6 +50,7 @@ from bot.retention import Retention
 from bot.sanitize import CleanTextMiddleware
 from bot.session import Session
 from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
+from bot.startup import usable_dir, wait_for_telegram
 from bot.stats import StatsService
 from bot.subscribers import SubscriberService
 from bot.throttle import MESSAGES, PRESSES, ThrottleMiddleware, TokenBuckets
@@ -116,6 +117,7 @@ class Services:
 
 
 async def build_services(settings: Settings) -> Services:
+    usable_dir("DATA_DIR", settings.data_dir)
     cipher = Cipher(resolve_keys(settings))
     database = await Database.open(settings.database_path)
     try:
@@ -340,12 +342,14 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         services.digests.queue,
         CronTrigger.from_crontab(settings.digest_schedule, timezone=settings.tz),
         id="digest",
+        name="digests",
         **jobs,
     )
     scheduler.add_job(
         services.digests.remind,
         CronTrigger.from_crontab(settings.reminder_schedule, timezone=settings.tz),
         id="reminder",
+        name="overdue reminders",
         **jobs,
     )
     scheduler.add_job(
@@ -353,6 +357,7 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         "interval",
         seconds=URGENT_SECONDS,
         id="urgent",
+        name="urgent cases",
         **jobs,
     )
     scheduler.add_job(
@@ -360,6 +365,7 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         "interval",
         minutes=MAINTENANCE_MINUTES,
         id="purge_expired",
+        name="expired drafts purge",
         max_instances=1,
         coalesce=True,
     )
@@ -367,9 +373,18 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         services.retention.run,
         CronTrigger.from_crontab(RETENTION_SCHEDULE, timezone=settings.tz),
         id="retention",
+        name="retention",
         **jobs,
     )
     return scheduler
+
+
+def log_jobs(scheduler: AsyncIOScheduler) -> None:
+    """One line per job: its name and next run (APScheduler's own lines are silenced)."""
+    for job in scheduler.get_jobs():
+        logger.info(
+            "Scheduled %s: next run %s", job.name, job.next_run_time.isoformat(timespec="seconds")
+        )
 
 
 def freeze_startup_objects() -> None:
@@ -396,6 +411,7 @@ async def run_polling(settings: Settings) -> None:
     stop = asyncio.Event()
     dispatcher = create_dispatcher(services)
     try:
+        await wait_for_telegram(bot, settings)
         try:
             await publish_profile(bot, services)
         except TelegramUnauthorizedError:
@@ -404,6 +420,7 @@ async def run_polling(settings: Settings) -> None:
             logger.warning("Could not publish the command menu yet (%s)", type(exc).__name__)
         await services.maintenance.purge_expired()
         scheduler.start()
+        log_jobs(scheduler)
         outbox_sender = create_sender(bot, services)
         await outbox_sender.recover()
         broadcast_runner = create_broadcast_runner(bot, services)
