@@ -6,6 +6,8 @@ import asyncio
 import gc
 import logging
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -45,6 +47,7 @@ from bot.middlewares import (
     ViewMiddleware,
 )
 from bot.quota import DailyQuota
+from bot.relay import RelayDelay
 from bot.reports import ReportService, utc_now
 from bot.retention import Retention
 from bot.sanitize import CleanTextMiddleware
@@ -168,7 +171,15 @@ async def build_services(settings: Settings) -> Services:
         deadlines=deadlines,
         departments=departments,
         cases=CaseService(
-            cases_repository, departments, chats, cipher, catalog, i18n, outbox, outbox_ready
+            cases_repository,
+            departments,
+            chats,
+            cipher,
+            catalog,
+            i18n,
+            outbox,
+            outbox_ready,
+            RelayDelay(settings.relay_delay_minutes),
         ),
         digests=DigestService(
             cases_repository,
@@ -300,7 +311,9 @@ async def publish_profile(bot: Bot, services: Services) -> None:
             )
 
 
-def create_sender(bot: Bot, services: Services) -> OutboxSender:
+def create_sender(
+    bot: Bot, services: Services, clock: Callable[[], float] = time.time
+) -> OutboxSender:
     return OutboxSender(
         bot=bot,
         outbox=services.outbox,
@@ -316,6 +329,7 @@ def create_sender(bot: Bot, services: Services) -> OutboxSender:
         interval=services.settings.send_interval_seconds,
         zone=services.settings.tz,
         wake=services.outbox_ready,
+        clock=clock,
     )
 
 
