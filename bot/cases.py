@@ -196,7 +196,7 @@ class CaseService:
     ) -> None:
         """Information the reporter added through /status, stored already: relayed to each chat
         that has the case's card (sent, or about to be). A case still waiting for its digest
-        takes its files along, and its notes are in the report and its export."""
+        takes it along with the card (bot/digest.py)."""
         case = await self._cases.get(report_id)
         if case is None or case.status == "closed":
             return

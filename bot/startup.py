@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiogram import Bot
@@ -20,7 +19,6 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramUnauthorizedError,
 )
-from aiogram.types import User
 from aiohttp import ClientError
 
 from bot.settings import ConfigError, Settings
@@ -32,7 +30,7 @@ MAX_RETRY = 60.0
 GET_ME_TIMEOUT = 15
 
 
-def usable_dir(name: str, path: Path) -> Path:
+def usable_dir(name: str, path: Path) -> None:
     """Create ``path`` if need be and prove that a file can be written in it."""
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -40,14 +38,9 @@ def usable_dir(name: str, path: Path) -> Path:
             pass
     except OSError as exc:
         raise ConfigError(f"{name} cannot be used: {path}: {exc.strerror or exc}") from None
-    return path
 
 
-async def wait_for_telegram(
-    bot: Bot,
-    settings: Settings,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> User:
+async def wait_for_telegram(bot: Bot, settings: Settings) -> None:
     """``getMe`` until Telegram answers, waiting 1 s, 2 s, 4 s … at most a minute between tries.
 
     A token Telegram rejects (401, or 404 for one it does not know) is a setting to fix: one
@@ -59,7 +52,8 @@ async def wait_for_telegram(
     attempt = 1
     while True:
         try:
-            return await bot.get_me(request_timeout=GET_ME_TIMEOUT)
+            await bot.get_me(request_timeout=GET_ME_TIMEOUT)
+            return
         except (TelegramUnauthorizedError, TelegramNotFound):
             raise ConfigError("BOT_TOKEN is invalid: Telegram rejected it") from None
         except TelegramRetryAfter as exc:
@@ -75,7 +69,7 @@ async def wait_for_telegram(
             pause,
         )
         attempt += 1
-        await sleep(pause)
+        await asyncio.sleep(pause)
 
 
 def _reason(exc: BaseException) -> str:

@@ -81,10 +81,16 @@ class OutboxRepository:
         return [_item(row) for row in rows]
 
     async def next_due_time(self, skip: Collection[bytes] = ()) -> float | None:
-        """When the next item is due, leaving out the chats in ``skip``; None if none is pending."""
+        """When the next item is due, leaving out the chats in ``skip``; None if none is pending.
+
+        A reply whose parent is not sent waits for it, and one whose parent was dropped (a case
+        closed before its card went out) never goes: neither may wake the sender, or it would
+        spin on an item it cannot send.
+        """
         row = await self._db.fetchone(
-            "SELECT next_attempt FROM outbox WHERE status = 'pending' "  # noqa: S608
-            f"AND chat_key NOT IN ({_marks(skip)}) ORDER BY next_attempt LIMIT 1",
+            "SELECT o.next_attempt FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "  # noqa: S608
+            "WHERE o.status = 'pending' AND (o.parent_id IS NULL OR p.status = 'sent') "
+            f"AND o.chat_key NOT IN ({_marks(skip)}) ORDER BY o.next_attempt LIMIT 1",
             tuple(skip),
         )
         return None if row is None else float(row[0])

@@ -17,6 +17,7 @@ from bot import receipt
 from bot.app import create_sender
 from bot.relay import URGENT_MAX_SECONDS, RelayDelay
 from bot.settings import ConfigError, load_settings
+from storage.outbox import NewItem
 from tests.conftest import TEST_KEY
 from tests.fakeapi import FakeBotAPI, SentMessage
 from tests.live import Live, live_bot
@@ -189,3 +190,16 @@ async def test_what_is_added_before_delivery_goes_with_the_card_once(
     assert all(m.raw["reply_to_message"]["message_id"] == card.message_id for m in after_card)
     assert await live.deliver() == 0
     assert len(texts_in(fake_api, group, "EARLY-ADDITION")) == 1
+
+
+async def test_a_reply_to_a_card_that_was_dropped_leaves_the_sender_idle(services) -> None:
+    """A case closed before its card went out: the card is dropped, and what replies to it (its
+    files, a delayed answer) can never go; the sender must not wake up for it again and again."""
+    outbox = services.outbox
+    card, _reply = await outbox.enqueue(
+        [NewItem("report", b"chat", b"ref"), NewItem("attachment", b"chat", b"ref", parent=0)],
+        time.time() - 10,
+    )
+    await outbox.drop(card)
+    assert await outbox.due(time.time()) == []
+    assert await outbox.next_due_time() is None, "nothing it could send is due"
