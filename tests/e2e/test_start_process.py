@@ -78,16 +78,24 @@ async def test_a_token_telegram_rejects_at_get_me_ends_the_start_with_one_line(
     assert line == f"{CONFIG_LINE}BOT_TOKEN is invalid: Telegram rejected it"
 
 
-async def test_a_data_dir_that_cannot_be_made_ends_the_start_with_one_line(
-    fake_api: FakeBotAPI, tmp_path: Path
+@pytest.mark.parametrize(
+    ("setting", "path", "reason"),
+    [
+        ("DATA_DIR", "data", "DATA_DIR cannot be used"),
+        ("KEY_FILE", "secrets/adal.key", "KEY_FILE cannot be created"),
+    ],
+)
+async def test_a_folder_that_cannot_be_made_ends_the_start_with_one_line(
+    fake_api: FakeBotAPI, tmp_path: Path, setting: str, path: str, reason: str
 ) -> None:
     """A path under a regular file: no directory can be made there, even by root."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file")
-    data_dir = blocker / "data"
-    line = await exit_line(BotProcess(fake_api, tmp_path, DATA_DIR=str(data_dir)))
-    assert line.startswith(f"{CONFIG_LINE}DATA_DIR cannot be used: {data_dir}: "), line
-    assert fake_api.calls("getMe") == [], "nothing is asked of Telegram before the data folder"
+    target = blocker / path
+    settings = {setting: str(target), **({"ENCRYPTION_KEYS": ""} if setting == "KEY_FILE" else {})}
+    line = await exit_line(BotProcess(fake_api, tmp_path, **settings))
+    assert line.startswith(f"{CONFIG_LINE}{reason}: {target}: "), line
+    assert fake_api.calls("getMe") == [], "nothing is asked of Telegram before the folders"
 
 
 async def test_the_start_logs_one_line_per_scheduled_job(
