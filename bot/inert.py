@@ -17,11 +17,13 @@ import unicodedata
 
 # Telegram accepts the ideographic and fullwidth full stops between domain labels too.
 _DOTS = ".\u3002\uff0e\uff61"
-_SCHEME = re.compile(r"(?i)(?<![\w.+-])([a-z][a-z0-9+.-]{0,31}):(?=//|[^\s\d])")
+_SCHEME = re.compile(
+    r"(?i)(?<!\w)(?:(tel|sms|callto):(?=\S)|([a-z][a-z0-9+.-]{0,31}):(?=//|[^\s\d]))"
+)
 _IPV4 = re.compile(rf"(?<![\w{_DOTS}])\d{{1,3}}(?:[{_DOTS}]\d{{1,3}}){{3}}(?![\w])")
 _DOT = re.compile(rf"[{_DOTS}](?=\w)")
-_MARKS = re.compile(r"(?<![\w\]])([@#$+])(?=\w)|(?<=\w)(@)(?=\w)")
-_COMMAND = re.compile(r"(?<![\w/\]])/(?=\w)")
+_MARKS = re.compile(r"(?<!\w)([@#$+])(?=\w)|(?<=\w)(@)(?=\w)")
+_COMMAND = re.compile(r"(?<![\w/])/(?=\w)")
 _KEEP_FORMAT = "\u200d"  # the joiner inside emoji sequences
 
 
@@ -30,7 +32,7 @@ def inert(text: str) -> str:
     text = "".join(
         char for char in text if char == _KEEP_FORMAT or unicodedata.category(char) != "Cf"
     )
-    text = _SCHEME.sub(lambda match: f"{match.group(1)}[:]", text)
+    text = _SCHEME.sub(lambda match: f"{match.group(1) or match.group(2)}[:]", text)
     text = _IPV4.sub(lambda match: _bracket_dots(match.group(0)), text)
     text = _DOT.sub(_dot, text)
     text = _MARKS.sub(lambda match: f"[{match.group(1) or match.group(2)}]", text)

@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.inert import inert
 from tests.fakeapi import FakeBotAPI, SentMessage
@@ -21,15 +23,15 @@ from tests.test_departments import cards, case_id_of, data, report
 _DOTS = ".\u3002\uff0e\uff61"
 TAPPABLE = {
     "url with a scheme": re.compile(r"(?i)[a-z][a-z0-9+.-]*://"),
-    "tg: or mailto: link": re.compile(r"(?i)(?<![\w])(?:tg|mailto|tel):"),
+    "tg:, mailto: or tel: link": re.compile(r"(?i)(?<!\w)(?:tg|mailto|tel):(?=\S)"),
     "domain or e-mail": re.compile(rf"\w[{_DOTS}][^\W\d_]"),
-    "ip address": re.compile(rf"\d{{1,3}}(?:[{_DOTS}]\d{{1,3}}){{3}}"),
+    "ip address": re.compile(rf"(?<![\w{_DOTS}])\d{{1,3}}(?:[{_DOTS}]\d{{1,3}}){{3}}(?!\w)"),
     "mention": re.compile(r"(?<![\w])@\w"),
     "e-mail at": re.compile(r"\w@\w"),
     "hashtag": re.compile(r"(?<![\w])#\w"),
     "cashtag": re.compile(r"(?<![\w])\$[A-Za-z]"),
     "bot command": re.compile(r"(?<![\w/])/\w"),
-    "phone number": re.compile(r"\+\d"),
+    "phone number": re.compile(r"(?<!\w)\+\d"),
 }
 FORMS = [
     "https://evil-tracker.kz/upload?t=QX7",
@@ -134,3 +136,13 @@ async def test_a_question_waiting_on_status_is_inert_too_in_kazakh(
     await ask(live, group, case_id_of(cards(fake_api, group)[0]), QUESTION)
     waiting = await person.command(f"/status {code}", expect="QUESTION-LINKS")
     assert_inert(fake_api, waiting, "kk")
+
+
+PIECES = [*"ab.:/@#$+-_ 19\n[]()?=&", *_DOTS, "\u200b", "\u200d", "\u202e", "255"]
+PIECES += ["https", "tg", "t.me", "kz", "рф", "7", "мail", "www"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_nothing_tappable_survives_in_any_text(text: str) -> None:
+    assert tappable(inert(text)) == []
