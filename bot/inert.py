@@ -17,8 +17,12 @@ import unicodedata
 
 # Telegram accepts the ideographic and fullwidth full stops between domain labels too.
 _DOTS = ".\u3002\uff0e\uff61"
+# The colon of any "…://", of tel:, sms:, callto:, tg: and mailto: links, and of any other
+# scheme-like word glued to what follows ("tg:resolve"; not "10:30" nor "Note: text").
 _SCHEME = re.compile(
-    r"(?i)(?<!\w)(?:(tel|sms|callto):(?=\S)|([a-z][a-z0-9+.-]{0,31}):(?=//|[^\s\d]))"
+    r"(?i):(?=//)"
+    r"|(?<![a-z0-9])(?:tel|sms|callto|tg|mailto):(?=\S)"
+    r"|(?<![a-z0-9])[a-z][a-z0-9+.-]{0,31}:(?=[^\s\d])"
 )
 _IPV4 = re.compile(rf"(?<![\w{_DOTS}])\d{{1,3}}(?:[{_DOTS}]\d{{1,3}}){{3}}(?![\w])")
 _DOT = re.compile(rf"[{_DOTS}](?=\w)")
@@ -32,7 +36,7 @@ def inert(text: str) -> str:
     text = "".join(
         char for char in text if char == _KEEP_FORMAT or unicodedata.category(char) != "Cf"
     )
-    text = _SCHEME.sub(lambda match: f"{match.group(1) or match.group(2)}[:]", text)
+    text = _SCHEME.sub(lambda match: f"{match.group(0)[:-1]}[:]", text)
     text = _IPV4.sub(lambda match: _bracket_dots(match.group(0)), text)
     text = _DOT.sub(_dot, text)
     text = _MARKS.sub(lambda match: f"[{match.group(1) or match.group(2)}]", text)
