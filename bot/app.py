@@ -6,6 +6,8 @@ import asyncio
 import gc
 import logging
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -47,12 +49,14 @@ from bot.middlewares import (
     ViewMiddleware,
 )
 from bot.quota import DailyQuota
+from bot.relay import RelayDelay
 from bot.reports import ReportService, utc_now
 from bot.retention import Retention
 from bot.sandbox import CleaningSandbox
 from bot.sanitize import CleanTextMiddleware
 from bot.session import Session
 from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
+from bot.startup import usable_dir, wait_for_telegram
 from bot.stats import StatsService
 from bot.subscribers import SubscriberService
 from bot.throttle import MESSAGES, PRESSES, ThrottleMiddleware, TokenBuckets
@@ -120,6 +124,7 @@ class Services:
 
 
 async def build_services(settings: Settings) -> Services:
+    usable_dir("DATA_DIR", settings.data_dir)
     cipher = Cipher(resolve_keys(settings))
     database = await Database.open(settings.database_path)
     try:
@@ -172,7 +177,15 @@ async def build_services(settings: Settings) -> Services:
         deadlines=deadlines,
         departments=departments,
         cases=CaseService(
-            cases_repository, departments, chats, cipher, catalog, i18n, outbox, outbox_ready
+            cases_repository,
+            departments,
+            chats,
+            cipher,
+            catalog,
+            i18n,
+            outbox,
+            outbox_ready,
+            RelayDelay(settings.relay_delay_minutes),
         ),
         digests=DigestService(
             cases_repository,
@@ -266,15 +279,18 @@ def create_dispatcher(
     )
     dispatcher["in_flight"] = in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
+    dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
+    dispatcher.update.outer_middleware(
+        ThrottleMiddleware(
+            TokenBuckets(MESSAGES), TokenBuckets(PRESSES), services.i18n, services.prefs
+        )
+    )
     dispatcher.update.outer_middleware(OneUpdateRowsMiddleware())
     dispatcher.update.outer_middleware(dispatcher.fsm)
-    dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
     clean = CleanTextMiddleware()
     dispatcher.message.outer_middleware(clean)
     dispatcher.callback_query.outer_middleware(clean)
     LocaleMiddleware(services.i18n, services.prefs).setup(dispatcher)
-    dispatcher.message.outer_middleware(ThrottleMiddleware(TokenBuckets(MESSAGES)))
-    dispatcher.callback_query.outer_middleware(ThrottleMiddleware(TokenBuckets(PRESSES)))
     trail = TrailMiddleware(services.trail)
     dispatcher.message.outer_middleware(trail)
     dispatcher.callback_query.outer_middleware(trail)
@@ -310,7 +326,9 @@ async def publish_profile(bot: Bot, services: Services) -> None:
             )
 
 
-def create_sender(bot: Bot, services: Services) -> OutboxSender:
+def create_sender(
+    bot: Bot, services: Services, clock: Callable[[], float] = time.time
+) -> OutboxSender:
     return OutboxSender(
         bot=bot,
         outbox=services.outbox,
@@ -326,6 +344,7 @@ def create_sender(bot: Bot, services: Services) -> OutboxSender:
         interval=services.settings.send_interval_seconds,
         zone=services.settings.tz,
         wake=services.outbox_ready,
+        clock=clock,
     )
 
 
@@ -352,12 +371,14 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         services.digests.queue,
         CronTrigger.from_crontab(settings.digest_schedule, timezone=settings.tz),
         id="digest",
+        name="digests",
         **jobs,
     )
     scheduler.add_job(
         services.digests.remind,
         CronTrigger.from_crontab(settings.reminder_schedule, timezone=settings.tz),
         id="reminder",
+        name="overdue reminders",
         **jobs,
     )
     scheduler.add_job(
@@ -365,6 +386,7 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         "interval",
         seconds=URGENT_SECONDS,
         id="urgent",
+        name="urgent cases",
         **jobs,
     )
     scheduler.add_job(
@@ -372,6 +394,7 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         "interval",
         minutes=MAINTENANCE_MINUTES,
         id="purge_expired",
+        name="expired drafts purge",
         max_instances=1,
         coalesce=True,
     )
@@ -379,9 +402,18 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         services.retention.run,
         CronTrigger.from_crontab(RETENTION_SCHEDULE, timezone=settings.tz),
         id="retention",
+        name="retention",
         **jobs,
     )
     return scheduler
+
+
+def log_jobs(scheduler: AsyncIOScheduler) -> None:
+    """One line per job: its name and next run (APScheduler's own lines are silenced)."""
+    for job in scheduler.get_jobs():
+        logger.info(
+            "Scheduled %s: next run %s", job.name, job.next_run_time.isoformat(timespec="seconds")
+        )
 
 
 def freeze_startup_objects() -> None:
@@ -408,6 +440,7 @@ async def run_polling(settings: Settings) -> None:
     stop = asyncio.Event()
     dispatcher = create_dispatcher(services)
     try:
+        await wait_for_telegram(bot, settings)
         try:
             await publish_profile(bot, services)
         except TelegramUnauthorizedError:
@@ -417,6 +450,7 @@ async def run_polling(settings: Settings) -> None:
         await services.maintenance.purge_expired()
         await services.maintenance.forget_file_names()
         scheduler.start()
+        log_jobs(scheduler)
         outbox_sender = create_sender(bot, services)
         await outbox_sender.recover()
         broadcast_runner = create_broadcast_runner(bot, services)

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from enum import Enum
 from html import escape, unescape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -24,6 +25,7 @@ from bot.views import occurred_label
 from storage.cases import CaseRow
 
 TEXT_LIMIT = 4096
+RELAYED_PART = 3500
 CAPTION_LIMIT = 1024
 REMINDER_LISTED = 50
 _TAG = re.compile(r"<[^>]+>")
@@ -87,6 +89,25 @@ def case_messages(
     parts = [head + escape(first, quote=False)]
     parts += [escape(part, quote=False) for part in split_plain(remainder, TEXT_LIMIT) if part]
     return parts
+
+
+class Relayed(Enum):
+    """What the reporter sent after their report, as the outbox kind of its text."""
+
+    ANSWER = "answer"
+    ADDITION = "addition"
+
+
+def relayed_messages(kind: Relayed, number: int, text: str) -> list[str]:
+    """The reporter's answer or addition as officers read it: the case's number, then the text,
+    in parts that leave room for the header."""
+    if kind is Relayed.ANSWER:
+        header = _("💬 <b>The reporter answered</b> (case № {number}):")
+    else:
+        header = _("📎 <b>The reporter added information</b> (case № {number}):")
+    header = header.format(number=number)
+    parts = split_plain(visible_text(text), RELAYED_PART)
+    return [f"{header}\n\n{escape(part, quote=False)}" for part in parts]
 
 
 def file_note(kind: FileKind, cleaned: bool) -> str | None:

@@ -10,24 +10,36 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import Resolution
+from bot.case_views import Relayed, relayed_messages
 from bot.catalog import Catalog
 from bot.chats import ChatAddresses
 from bot.crypto import Cipher
 from bot.departments import DepartmentService
 from bot.formatting import truncate_utf16
+from bot.inert import inert
 from bot.keyboards import answer_keyboard
 from bot.labels import resolution_labels
 from bot.outbox_items import text_item
+from bot.relay import RelayDelay
 from bot.reports import new_id, utc_now
-from bot.sanitize import visible_text
-from bot.textsplit import split_plain
 from storage.cases import AuditRow, CaseRow, CasesRepository, Change
 from storage.outbox import NewItem, OutboxRepository
 
 QUESTION_LIMIT = 3000
-ANSWER_PART = 3500
 
 STAFF_ACTIONS_SHOWN = 20
+
+
+def shown_question(question: str) -> str:
+    """An officer's question as the reporter sees it (HTML): nothing in it can be tapped, and a
+    warning follows it, in the current language."""
+    body = escape(truncate_utf16(inert(question), QUESTION_LIMIT), quote=False)
+    warning = _(
+        "⚠️ Do not open links and do not send files or messages anywhere but this bot: a link "
+        "can reveal your IP address and your device to whoever made it. Addresses in a question "
+        "are shown broken on purpose, so that they cannot be opened."
+    )
+    return f"{body}\n\n{warning}"
 
 
 class CaseService:
@@ -41,7 +53,9 @@ class CaseService:
         i18n: I18n,
         outbox: OutboxRepository,
         outbox_ready: asyncio.Event,
+        relay: RelayDelay,
     ) -> None:
+        self._relay = relay
         self._outbox = outbox
         self._outbox_ready = outbox_ready
         self._cases = cases
@@ -173,14 +187,51 @@ class CaseService:
         case = await self._cases.get(question.report_id) if question else None
         if question is None or case is None:
             return
+        notices = await self._to_department(case, Relayed.ANSWER, text, attachment_id)
+        await self._cases.answer(question, note, utc_now().isoformat(), notices, time.time())
+        self._outbox_ready.set()
+
+    async def relay_addition(
+        self, report_id: str, *, text: str | None = None, attachment_id: str | None = None
+    ) -> None:
+        """Information the reporter added through /status, stored already: relayed to each chat
+        that has the case's card (sent, or about to be). A case still waiting for its digest
+        takes it along with the card (bot/digest.py)."""
+        case = await self._cases.get(report_id)
+        if case is None or case.status == "closed":
+            return
+        items = await self._to_department(
+            case, Relayed.ADDITION, text, attachment_id, with_card_only=True
+        )
+        if items:
+            await self._outbox.enqueue(items, time.time())
+            self._outbox_ready.set()
+
+    async def _to_department(
+        self,
+        case: CaseRow,
+        kind: Relayed,
+        text: str | None,
+        attachment_id: str | None,
+        *,
+        with_card_only: bool = False,
+    ) -> list[NewItem]:
+        """The reporter's text or file for each of the case's chats, as a reply to its card,
+        due after the random delay (bot/relay.py) and never before what is owed there already."""
         targets = await self._departments.targets(case.region)
         department = await self._departments.department(case.region)
         locale = department.locale if department else self._i18n.default_locale
-        notices = []
+        due = time.time() + self._relay.seconds(urgent=case.urgent)
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            texts = relayed_messages(kind, case.case_no, text or "")
+        items = []
         for address in targets.addresses:
             card = await self._outbox.card_of(case.id, address.key)
+            if card is None and with_card_only:
+                continue
+            due_here = max(due, await self._outbox.last_due(case.id, address.key) or 0.0)
             if attachment_id is not None:
-                notices.append(
+                items.append(
                     NewItem(
                         "attachment",
                         address.key,
@@ -188,27 +239,24 @@ class CaseService:
                         report_id=case.id,
                         attachment_id=attachment_id,
                         parent_id=card,
+                        due=due_here,
                     )
                 )
                 continue
-            with self._i18n.context(), self._i18n.use_locale(locale):
-                header = _("💬 <b>The reporter answered</b> (case № {number}):").format(
-                    number=case.case_no
+            items += [
+                text_item(
+                    self._cipher,
+                    kind.value,
+                    address.key,
+                    address.ref,
+                    part,
+                    report_id=case.id,
+                    parent_id=card,
+                    due=due_here,
                 )
-            for part in split_plain(visible_text(text or ""), ANSWER_PART):
-                notices.append(
-                    text_item(
-                        self._cipher,
-                        "answer",
-                        address.key,
-                        address.ref,
-                        f"{header}\n\n{escape(part, quote=False)}",
-                        report_id=case.id,
-                        parent_id=card,
-                    )
-                )
-        await self._cases.answer(question, note, utc_now().isoformat(), notices, time.time())
-        self._outbox_ready.set()
+                for part in texts
+            ]
+        return items
 
     def _question_text(self, case: CaseRow, question: str) -> str:
         with self._i18n.context(), self._i18n.use_locale(case.locale):
@@ -216,7 +264,7 @@ class CaseService:
                 "❓ <b>The anti-corruption service asks about your report № {number}:</b>"
             ).format(number=case.case_no)
             footer = _("Press «Answer» to reply. They do not see who you are.")
-        body = escape(truncate_utf16(question, QUESTION_LIMIT), quote=False)
+            body = shown_question(question)
         return f"{header}\n\n{body}\n\n{footer}"
 
     async def _apply(

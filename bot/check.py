@@ -5,12 +5,14 @@ integrity or foreign key check; keys that do not open it, or values sealed under
 configured; a token Telegram rejects or a Bot API that does not answer; neither ADMIN_IDS nor
 FALLBACK_CHAT_ID, so that unrouted reports and delivery alerts would go nowhere. Warnings (exit
 0): no database yet (a fresh installation), values still under an older key, departments without
-a linked chat (their reports go to the fallback chat or the admins).
+a linked chat (their reports go to the fallback chat or the admins), a key file that its group or
+others may read.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import stat
 from collections.abc import Callable
 from functools import partial
 
@@ -77,6 +79,7 @@ async def _check_store(settings: Settings, findings: Findings) -> None:
     except ConfigError as exc:
         findings.problem(str(exc))
         return
+    _check_key_file_mode(settings, findings)
     if not path.exists():
         findings.warning(f"no database at {path} yet: the first start creates it")
         return
@@ -99,6 +102,19 @@ async def _check_store(settings: Settings, findings: Findings) -> None:
         findings.problem(f"the database {path} is damaged: {exc}")
     finally:
         await database.close()
+
+
+def _check_key_file_mode(settings: Settings, findings: Findings) -> None:
+    """The key file opens every report: only the bot's own user should read it."""
+    path = settings.key_file
+    if settings.encryption_keys or not path.exists():
+        return
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        findings.warning(
+            f"KEY_FILE {path} can be read or changed by its group or by others (mode "
+            f"{mode:04o}): run `chmod 600 {path}`"
+        )
 
 
 async def _check_database(

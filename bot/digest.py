@@ -11,7 +11,7 @@ from datetime import datetime, tzinfo
 
 from aiogram.utils.i18n import I18n
 
-from bot.case_views import digest_header, overdue_reminder
+from bot.case_views import Relayed, digest_header, overdue_reminder, relayed_messages
 from bot.catalog import Catalog
 from bot.crypto import Cipher
 from bot.deadlines import Deadlines, Urgency
@@ -76,6 +76,8 @@ class DigestService:
         department = await self._departments.department(region)
         locale = department.locale if department else self._i18n.default_locale
         files = {case.id: await self._attachments.kinds_for(case.id) for case in cases}
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            notes = {case.id: await self._notes(case) for case in cases}
         header = None
         if with_header:
             name = department.name(locale) if department else region
@@ -122,6 +124,18 @@ class DigestService:
                     )
                     for attachment_id, _ in files[case.id]
                 )
+                items.extend(
+                    text_item(
+                        self._cipher,
+                        Relayed.ADDITION.value,
+                        address.key,
+                        address.ref,
+                        text,
+                        report_id=case.id,
+                        parent=card,
+                    )
+                    for text in notes[case.id]
+                )
         await self._outbox.enqueue(
             items,
             time.time(),
@@ -131,6 +145,19 @@ class DigestService:
         if with_header:
             await self._department_rows.set_last_digest(region, now.isoformat())
         return len(cases)
+
+    async def _notes(self, case: CaseRow) -> list[str]:
+        """What the reporter added to the case before it reached this department: it goes with
+        the card (later additions are relayed as they come, bot/cases.py)."""
+        return [
+            part
+            for note_id, body in await self._cases.notes(case.id)
+            for part in relayed_messages(
+                Relayed.ADDITION,
+                case.case_no,
+                self._cipher.open_text(body, f"report_notes:{note_id}:body"),
+            )
+        ]
 
     async def remind(self) -> int:
         """Tell each department (or the admins, for unlinked regions) its overdue cases."""

@@ -46,3 +46,6 @@ def setup_logging(level: str) -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # At DEBUG, aiosqlite logs every statement with its parameters: sealed, but never useful.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    # APScheduler logs each job as it is added and each run (every 30 s for urgent cases), with
+    # the job quoted, which the filter masks to <text>: bot.app.log_jobs says what matters.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -22,7 +22,9 @@ def text_item(
     *,
     markup: dict[str, Any] | None = None,
     report_id: str | None = None,
+    parent: int | None = None,
     parent_id: int | None = None,
+    due: float | None = None,
 ) -> NewItem:
     payload = json.dumps({"text": text, "markup": markup}).encode()
     return NewItem(
@@ -30,6 +32,8 @@ def text_item(
         chat_key,
         chat_ref,
         report_id=report_id,
+        parent=parent,
         parent_id=parent_id,
+        due=due,
         payload=cipher.seal(payload, payload_aad(kind, chat_key, report_id)),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +15,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LOCALES = ("kk", "ru")
 KEY_BYTES = 32
+MAX_RELAY_DELAY_MINUTES = 120
+_MINUTES_RANGE = re.compile(r"\s*(\d{1,4})\s*(?:-\s*(\d{1,4})\s*)?")
 
 
 class ConfigError(Exception):
@@ -48,11 +51,27 @@ class Settings(BaseSettings):
     max_report_file_mb: int = Field(default=100, ge=1, le=100_000)
     file_mb_per_day: int = Field(default=200, ge=1, le=1_000_000)
     min_free_disk_mb: int = Field(default=500, ge=0, le=1_000_000_000)
+    relay_delay_minutes: Annotated[tuple[int, int], NoDecode] = (2, 10)
 
     @field_validator("fallback_chat_id", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("relay_delay_minutes", mode="before")
+    @classmethod
+    def _parse_delay(cls, value: object) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        match = _MINUTES_RANGE.fullmatch(str(value))
+        if match is None:
+            raise ValueError("expected minutes as a range like 2-10, or one number")
+        bounds = (int(match[1]), int(match[2] or match[1]))
+        if bounds[0] > bounds[1] or bounds[1] > MAX_RELAY_DELAY_MINUTES:
+            raise ValueError(
+                f"expected the smaller number first, at most {MAX_RELAY_DELAY_MINUTES} minutes"
+            )
+        return bounds
 
     @field_validator("digest_schedule", "reminder_schedule")
     @classmethod

@@ -19,8 +19,12 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.enums import ChatType
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import locale_from_telegram
+from storage.prefs import PrefsRepository
 
 MAX_USERS = 100_000
 WARN_EVERY = 60.0
@@ -88,10 +92,19 @@ class TokenBuckets:
 
 
 class ThrottleMiddleware(BaseMiddleware):
-    """Outer, after the locale middleware: the one warning speaks the user's language."""
+    """Outer, on updates, right after the pseudonym: nothing over the limit touches storage.
 
-    def __init__(self, buckets: TokenBuckets) -> None:
-        self._buckets = buckets
+    The pseudonym is computed in memory, so a dropped update costs no database read; only the
+    one warning a minute reads the user's saved language, to speak it.
+    """
+
+    def __init__(
+        self, messages: TokenBuckets, presses: TokenBuckets, i18n: I18n, prefs: PrefsRepository
+    ) -> None:
+        self._messages = messages
+        self._presses = presses
+        self._i18n = i18n
+        self._prefs = prefs
 
     async def __call__(
         self,
@@ -100,12 +113,28 @@ class ThrottleMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user_key: bytes | None = data.get("user_key")
-        verdict = Verdict.ALLOW if user_key is None else self._buckets.take(user_key)
+        inner = _limited(event)
+        if user_key is None or inner is None:
+            return await handler(event, data)
+        buckets = self._presses if isinstance(inner, CallbackQuery) else self._messages
+        verdict = buckets.take(user_key)
         if verdict is Verdict.ALLOW:
             return await handler(event, data)
         if verdict is Verdict.WARN:
-            await _slow_down(event)
+            saved = await self._prefs.get_locale(user_key)
+            locale = saved or locale_from_telegram(
+                data.get("event_from_user"), self._i18n.default_locale
+            )
+            with self._i18n.context(), self._i18n.use_locale(locale):
+                await _slow_down(inner)
         return UNHANDLED
+
+
+def _limited(event: TelegramObject) -> Message | CallbackQuery | None:
+    """The message or button press an update carries; other updates are not limited."""
+    if not isinstance(event, Update):
+        return None
+    return event.message or event.callback_query
 
 
 def slow_down_text() -> str:
@@ -115,10 +144,10 @@ def slow_down_text() -> str:
     )
 
 
-async def _slow_down(event: TelegramObject) -> None:
+async def _slow_down(event: Message | CallbackQuery) -> None:
     """A toast for a press; a message only in a private chat, where the bot is spoken to."""
     text = slow_down_text()
     if isinstance(event, CallbackQuery):
         await event.answer(text, show_alert=False)
-    elif isinstance(event, Message) and event.chat.type == ChatType.PRIVATE:
+    elif event.chat.type == ChatType.PRIVATE:
         await event.answer(text)

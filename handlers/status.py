@@ -7,7 +7,6 @@ restored when the check ends.
 from __future__ import annotations
 
 from datetime import timedelta
-from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -19,7 +18,7 @@ from babel.dates import format_timedelta
 
 from bot import keyboards, receipt, views
 from bot.callbacks import Action, ActionCB, AnswerCB
-from bot.cases import CaseService
+from bot.cases import CaseService, shown_question
 from bot.dialog import resume_or_clear
 from bot.draft import step_by_name
 from bot.evidence import IncomingFile, incoming_file
@@ -90,7 +89,11 @@ def get_router() -> Router:
 
     @router.message(StatusForm.adding, TYPED_TEXT)
     async def add_text(
-        message: Message, state: FSMContext, reports: ReportService, event_update: Update
+        message: Message,
+        state: FSMContext,
+        reports: ReportService,
+        cases: CaseService,
+        event_update: Update,
     ) -> None:
         text = (message.text or "").strip()
         report_id = (await state.get_data())["status_report"]
@@ -106,6 +109,7 @@ def get_router() -> Router:
             )
             return
         await reports.add_note(report_id, text)
+        await cases.relay_addition(report_id, text=text)
         await state.update_data(last_addition=event_update.update_id)
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 
@@ -115,6 +119,7 @@ def get_router() -> Router:
         state: FSMContext,
         reports: ReportService,
         intake: FileIntake,
+        cases: CaseService,
         bot: Bot,
         user_key: bytes,
         view: ViewContext,
@@ -129,6 +134,7 @@ def get_router() -> Router:
         added = await _store_file(message, bot, intake, reports, report_id, file, user_key, view)
         if added is None:
             return
+        await cases.relay_addition(report_id, attachment_id=added)
         await state.update_data(last_addition=event_update.update_id)
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 
@@ -305,7 +311,7 @@ async def _check(
     await message.answer(views.status(found, view), reply_markup=keyboards.add_information())
     for question_id, question in await cases.open_questions(found.report_id):
         await message.answer(
-            _("❓ <b>The service asks:</b>") + "\n\n" + escape(question, quote=False),
+            _("❓ <b>The service asks:</b>") + "\n\n" + shown_question(question),
             reply_markup=keyboards.answer_keyboard(question_id),
         )
 

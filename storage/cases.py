@@ -163,6 +163,13 @@ class CasesRepository:
                 )
             await insert_items(conn, notices, now)
 
+    async def notes(self, report_id: str) -> list[tuple[str, bytes]]:
+        """The reporter's additions and answers to a report, (id, sealed body), oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT id, body FROM report_notes WHERE report_id = ? ORDER BY rowid", (report_id,)
+        )
+        return [(row[0], bytes(row[1])) for row in rows]
+
     async def question(self, question_id: str) -> QuestionRow | None:
         row = await self._db.fetchone(
             "SELECT id, report_id, body, asked_at, answered_at FROM questions WHERE id = ?",

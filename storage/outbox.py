@@ -27,6 +27,8 @@ class NewItem:
     """Index, in the same batch, of the item this one replies to (a case card for its files)."""
     parent_id: int | None = None
     """Or the row id of an earlier item it replies to (a case card, for the reporter's answer)."""
+    due: float | None = None
+    """When it may be sent, if later than now (a reporter's answer waits: bot/relay.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +81,16 @@ class OutboxRepository:
         return [_item(row) for row in rows]
 
     async def next_due_time(self, skip: Collection[bytes] = ()) -> float | None:
-        """When the next item is due, leaving out the chats in ``skip``; None if none is pending."""
+        """When the next item is due, leaving out the chats in ``skip``; None if none is pending.
+
+        A reply whose parent is not sent waits for it, and one whose parent was dropped (a case
+        closed before its card went out) never goes: neither may wake the sender, or it would
+        spin on an item it cannot send.
+        """
         row = await self._db.fetchone(
-            "SELECT next_attempt FROM outbox WHERE status = 'pending' "  # noqa: S608
-            f"AND chat_key NOT IN ({_marks(skip)}) ORDER BY next_attempt LIMIT 1",
+            "SELECT o.next_attempt FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "  # noqa: S608
+            "WHERE o.status = 'pending' AND (o.parent_id IS NULL OR p.status = 'sent') "
+            f"AND o.chat_key NOT IN ({_marks(skip)}) ORDER BY o.next_attempt LIMIT 1",
             tuple(skip),
         )
         return None if row is None else float(row[0])
@@ -172,13 +180,24 @@ class OutboxRepository:
             )
 
     async def card_of(self, report_id: str, chat_key: bytes) -> int | None:
-        """The outbox row of the newest case card of a report sent to a chat, to reply to."""
+        """The outbox row of the newest case card of a report sent, or to be sent, to a chat: a
+        reply to it waits until it is sent."""
         row = await self._db.fetchone(
             "SELECT id FROM outbox WHERE report_id = ? AND chat_key = ? "
-            "AND kind = 'report' AND status = 'sent' ORDER BY id DESC LIMIT 1",
+            "AND kind = 'report' AND status IN ('pending', 'sent') ORDER BY id DESC LIMIT 1",
             (report_id, chat_key),
         )
         return None if row is None else int(row[0])
+
+    async def last_due(self, report_id: str, chat_key: bytes) -> float | None:
+        """When the last message about a report still owed to a chat is due: a later one is due
+        no earlier, so that they arrive in order."""
+        row = await self._db.fetchone(
+            "SELECT max(next_attempt) FROM outbox WHERE report_id = ? AND chat_key = ? "
+            "AND status = 'pending'",
+            (report_id, chat_key),
+        )
+        return None if row is None or row[0] is None else float(row[0])
 
 
 async def insert_items(
@@ -199,7 +218,7 @@ async def insert_items(
                 item.attachment_id,
                 parent_id,
                 item.payload,
-                now,
+                now if item.due is None else max(now, item.due),
                 now,
             ),
         )

@@ -67,7 +67,7 @@ async def live_bot(
         admin_ids=str(ADMIN_ID),
         send_interval_seconds=0,
         _env_file=None,
-        **overrides,
+        **{"relay_delay_minutes": "0", **overrides},  # tests/test_timing.py tests the delay
     )
     services = await build_services(settings)
     bot = create_bot(settings)

@@ -128,6 +128,29 @@ def test_the_buckets_are_bounded_and_the_least_recently_active_go_first() -> Non
     assert buckets.users == 3
 
 
+async def test_updates_over_the_limit_are_dropped_before_any_database_read(
+    citizen: Citizen, services: Services
+) -> None:
+    """A flooder costs the database nothing: the limit runs before locale, FSM and handlers."""
+    statements: list[str] = []
+    await services.database._conn.set_trace_callback(statements.append)
+    for number in range(MESSAGES.burst):
+        await citizen.say(f"spam {number}")
+    assert statements, "an allowed message reads its state and language"
+    statements.clear()
+    warned = await citizen.say("one too many")
+    assert texts(warned) == [slow_down_text_in(services, "ru")]
+    statements.clear()
+    for number in range(20):
+        assert await citizen.say(f"dropped {number}") == []
+    assert statements == [], "a dropped update reads nothing"
+
+
+def slow_down_text_in(services: Services, locale: str) -> str:
+    with services.i18n.context(), services.i18n.use_locale(locale):
+        return slow_down_text()
+
+
 async def test_a_message_flood_gets_one_slow_down_and_other_users_are_served(
     live: Live, fake_api: FakeBotAPI
 ) -> None:

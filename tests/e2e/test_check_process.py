@@ -8,6 +8,7 @@ import base64
 import os
 from pathlib import Path
 
+from tests.conftest import TEST_KEY
 from tests.e2e.botprocess import START_TIMEOUT, BotProcess
 from tests.fakeapi import FakeBotAPI
 from tests.live import ADMIN_ID, live_bot
@@ -71,3 +72,21 @@ async def test_a_damaged_database_file_fails(fake_api: FakeBotAPI, tmp_path: Pat
     problems = [line for line in lines if line.startswith("PROBLEM")]
     assert len(problems) == 1 and "integrity check" in problems[0], lines
     assert lines[-1] == "check: 1 problem(s), 0 warning(s)"
+
+
+async def test_a_key_file_others_can_read_is_a_warning(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    await installed(fake_api, tmp_path)
+    key_file = tmp_path / "secrets" / "adal.key"
+    key_file.parent.mkdir()
+    key_file.write_text(TEST_KEY + "\n")
+    settings = {"ENCRYPTION_KEYS": "", "KEY_FILE": str(key_file), "ADMIN_IDS": str(ADMIN_ID)}
+    for mode, warned in ((0o644, True), (0o640, True), (0o600, False)):
+        key_file.chmod(mode)
+        code, lines = await check(fake_api, tmp_path, **settings)
+        assert code == 0, lines
+        warnings = [line for line in lines if line.startswith("warning") and "KEY_FILE" in line]
+        assert bool(warnings) is warned, (oct(mode), lines)
+        if warned:
+            assert f"{mode:04o}" in warnings[0] and "chmod 600" in warnings[0]

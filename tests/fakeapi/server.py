@@ -309,8 +309,8 @@ class FakeBotAPI:
 
     # ----------------------------------------------------------------- lifecycle
 
-    async def start(self) -> None:
-        """Listen on ``host`` at a free port."""
+    async def start(self, port: int = 0) -> None:
+        """Listen on ``host`` at ``port``, or at a free port."""
         app = web.Application(client_max_size=60 * 1024 * 1024)  # Telegram accepts 50 MB uploads
         app.router.add_route(
             "*", r"/bot{token:[0-9]+:[A-Za-z0-9_-]+}/{method}", self._handle_method
@@ -321,7 +321,7 @@ class FakeBotAPI:
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind((self.host, 0))
+        sock.bind((self.host, port))
         self._port = sock.getsockname()[1]
         await web.SockSite(self._runner, sock).start()
 
