@@ -47,6 +47,7 @@ from bot.middlewares import (
 from bot.quota import DailyQuota
 from bot.reports import ReportService, utc_now
 from bot.retention import Retention
+from bot.roster import Roster
 from bot.sanitize import CleanTextMiddleware
 from bot.session import Session
 from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
@@ -68,6 +69,7 @@ from storage.outbox import OutboxRepository
 from storage.prefs import PrefsRepository
 from storage.reports import ReportsRepository
 from storage.retention import RetentionRepository
+from storage.roster import RosterRepository
 from storage.stats import StatsRepository
 from storage.subscribers import SubscribersRepository
 
@@ -100,6 +102,7 @@ class Services:
     chats: ChatAddresses
     deadlines: Deadlines
     departments: DepartmentService
+    roster: Roster
     cases: CaseService
     digests: DigestService
     outbox: OutboxRepository
@@ -165,6 +168,9 @@ async def build_services(settings: Settings) -> Services:
         chats=chats,
         deadlines=deadlines,
         departments=departments,
+        roster=Roster(
+            RosterRepository(database), departments, chats, cipher, pseudonyms, settings.admin_ids
+        ),
         cases=CaseService(
             cases_repository, departments, chats, cipher, catalog, i18n, outbox, outbox_ready
         ),
@@ -243,6 +249,7 @@ def create_dispatcher(
         guard=services.guard,
         languages=services.languages,
         departments=services.departments,
+        roster=services.roster,
         cases=services.cases,
         subscribers=services.subscribers,
         broadcasts=services.broadcasts,
