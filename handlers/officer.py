@@ -184,7 +184,7 @@ def get_router() -> Router:
         elif action == CaseAction.RESOLVE and callback_data.arg in set(Resolution):
             await _answer(
                 query,
-                _("Close with the result «{resolution}»? The reporter will be told.").format(
+                _("Close with the result «{resolution}»? The reporter will see the result.").format(
                     resolution=resolution_labels()[callback_data.arg]
                 ),
             )
