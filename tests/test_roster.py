@@ -122,11 +122,21 @@ async def test_a_removed_officer_is_refused_at_the_next_press(
     group, case, card = await astana_case(live)
     officer = await live.officer("astana", username="leaving_officer")
     mark = fake_api.mark()
+    fake_api.press(officer, data("ask", case), chat=group)
+    prompt = await fake_api.next_reply(group, after=mark)
+    mark = fake_api.mark()
     fake_api.send_command(live.admin, "/remove astana @leaving_officer")
     removed = await fake_api.next_reply(live.admin, after=mark)
     assert "leaving_officer" in (removed.plain_text or "")
+    mark = fake_api.mark()
+    fake_api.send_text(officer, "Кто именно требовал?", chat=group, reply_to=prompt)
+    answer = await fake_api.next_reply(group, after=mark)
+    assert answer.plain_text == said(live, "ru", ONLY_OFFICERS), "a question typed after removal"
+    assert await live.services.database.fetchall("SELECT id FROM questions") == []
     await refused(live, officer, [data("acc", case), data("cls", case)], card, "ru", ONLY_OFFICERS)
     await commands_refused(live, officer, group, "ru", ONLY_OFFICERS)
+    audit = await command_in(live, live.admin, None, "/audit 1")
+    assert "@leaving_officer" in audit, "a removed officer is still named for what they did"
 
 
 async def test_anonymous_admins_channels_and_telegram_are_told_to_act_as_themselves(
