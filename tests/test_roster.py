@@ -247,6 +247,14 @@ async def test_export_in_a_group_goes_to_the_requesters_private_chat(
     in_group = [m for m in fake_api.messages_in(group) if m.kind == "document"]
     assert in_group == [], "no export is ever sent into a group"
 
+    mark = fake_api.mark()
+    fake_api.send_command(officer, "/export")
+    await fake_api.wait_for("sendDocument", after=mark)
+    regions = await live.services.database.fetchall(
+        "SELECT region FROM audit WHERE action = 'export'"
+    )
+    assert [row["region"] for row in regions] == ["astana", "astana"], "in private: their regions"
+
 
 async def test_heads_manage_their_regions_roster_only(live: Live, fake_api: FakeBotAPI) -> None:
     head = await live.officer("astana", "head", username="the_head")

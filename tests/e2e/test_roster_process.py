@@ -18,8 +18,9 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import create_i18n
 from tests.e2e.botprocess import START_TIMEOUT, BotProcess, Person
+from tests.e2e.test_check_process import check
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser
-from tests.live import ADMIN_ID
+from tests.live import ADMIN_ID, live_bot
 from tests.test_departments import cards, case_id_of, data, press_in
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за разрешение на строительство."
@@ -132,3 +133,17 @@ async def roster_story(api: FakeBotAPI, workdir: Path) -> None:
 
     audit = await reply(api, admin, "/audit 1")
     assert "Ерлан" in audit and "@erlan_officer" in audit and f"id {officer.id}" in audit
+
+
+async def test_check_lists_linked_departments_with_nobody_on_their_roster(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    """What an upgraded installation looks like until its officers are invited."""
+    async for live in live_bot(fake_api, tmp_path):
+        await live.link("astana", fake_api.make_group(title="Astana"))
+        await live.link("abai", fake_api.make_group(title="Abai"))
+        await live.officer("abai")
+    code, lines = await check(fake_api, tmp_path, ADMIN_IDS=str(ADMIN_ID))
+    assert code == 0, lines
+    bare = next(line for line in lines if "nobody on their roster" in line)
+    assert bare.startswith("warning") and "astana" in bare and "abai" not in bare
