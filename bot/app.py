@@ -52,6 +52,7 @@ from bot.quota import DailyQuota
 from bot.relay import RelayDelay
 from bot.reports import ReportService, utc_now
 from bot.retention import Retention
+from bot.roster import Roster
 from bot.sandbox import CleaningSandbox
 from bot.sanitize import CleanTextMiddleware
 from bot.session import Session
@@ -75,6 +76,7 @@ from storage.outbox import OutboxRepository
 from storage.prefs import PrefsRepository
 from storage.reports import ReportsRepository
 from storage.retention import RetentionRepository
+from storage.roster import RosterRepository
 from storage.stats import StatsRepository
 from storage.subscribers import SubscribersRepository
 
@@ -107,6 +109,7 @@ class Services:
     chats: ChatAddresses
     deadlines: Deadlines
     departments: DepartmentService
+    roster: Roster
     cases: CaseService
     digests: DigestService
     outbox: OutboxRepository
@@ -176,6 +179,9 @@ async def build_services(settings: Settings) -> Services:
         chats=chats,
         deadlines=deadlines,
         departments=departments,
+        roster=Roster(
+            RosterRepository(database), departments, chats, cipher, pseudonyms, settings.admin_ids
+        ),
         cases=CaseService(
             cases_repository,
             departments,
@@ -270,6 +276,7 @@ def create_dispatcher(
         guard=services.guard,
         languages=services.languages,
         departments=services.departments,
+        roster=services.roster,
         cases=services.cases,
         subscribers=services.subscribers,
         broadcasts=services.broadcasts,

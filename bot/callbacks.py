@@ -73,6 +73,7 @@ class CaseAction(StrEnum):
     ASK = "ask"
     CLOSE = "cls"
     RESOLVE = "res"
+    CONFIRM = "ok"
     MOVE = "mov"
     MOVE_TO = "to"
     BACK = "bk"

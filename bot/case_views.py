@@ -157,6 +157,24 @@ def resolution_keyboard(case: CaseRow) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=grid(buttons, 1))
 
 
+def confirm_close_keyboard(case: CaseRow, resolution: str) -> InlineKeyboardMarkup:
+    """The second step of closing: the reporter is told and the contact dropped on Confirm."""
+    label = resolution_labels().get(resolution, resolution)
+    confirm = CaseCB(action=CaseAction.CONFIRM, case=case.id, arg=resolution)
+    back = CaseCB(action=CaseAction.BACK, case=case.id)
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("✅ Confirm: {resolution}").format(resolution=label),
+                    callback_data=confirm.pack(),
+                )
+            ],
+            [InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back.pack())],
+        ]
+    )
+
+
 def regions_keyboard(case: CaseRow, catalog: Catalog, locale: str) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(

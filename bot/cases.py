@@ -94,6 +94,34 @@ class CaseService:
             notices=notices,
         )
 
+    async def reopen(self, case_no: int, admin_id: int) -> CaseRow | None:
+        """An admin opens a closed case again: it goes out in the next digest as new. The
+        reporter is told through the notice path, which reaches only a reporter whose contact
+        is still kept: closing drops it, so after a close they see it in /status."""
+        case = await self._cases.by_number(case_no)
+        if case is None or case.status != "closed":
+            return None
+        with self._i18n.context(), self._i18n.use_locale(case.locale):
+            text = _(
+                "Your report № {number} has been reopened: the service is looking at it again. "
+                "Send /status with your receipt code to follow it."
+            ).format(number=case.case_no)
+        notices = self._to_reporter(case, text)
+        reopened = await self._cases.reopen(
+            Change(
+                report_id=case.id,
+                actor=self._chats.actor(admin_id),
+                action="reopened",
+                at=utc_now().isoformat(),
+                detail=case.resolution,
+            ),
+            notices,
+            time.time(),
+        )
+        if reopened and notices:
+            self._outbox_ready.set()
+        return case if reopened else None
+
     async def move(self, case: CaseRow, officer_id: int, region: str) -> bool:
         if self._catalog.region(region) is None or region == case.region:
             return False
@@ -117,7 +145,7 @@ class CaseService:
         return await self._cases.staff_actions(STAFF_ACTIONS_SHOWN)
 
     async def audit(self, case_no: int) -> list[AuditRow] | None:
-        """Who (by pseudonym) did what to a case and when; None for an unknown number."""
+        """Who (by actor key) did what to a case and when; None for an unknown number."""
         case = await self._cases.by_number(case_no)
         return None if case is None else await self._cases.audit(case.id)
 

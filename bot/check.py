@@ -34,6 +34,7 @@ from storage.database import Database
 from storage.departments import DepartmentsRepository
 from storage.health import DatabaseHealth
 from storage.meta import MetaRepository
+from storage.roster import RosterRepository
 from storage.rotation import RotationRepository
 
 TELEGRAM_TIMEOUT = 15
@@ -168,6 +169,25 @@ async def _check_database(
         )
     else:
         findings.ok("every department has a linked chat")
+    await _check_roster(departments, RosterRepository(database), findings)
+
+
+async def _check_roster(
+    departments: DepartmentService, roster: RosterRepository, findings: Findings
+) -> None:
+    """After upgrading to the roster, linked chats whose officers have not been invited yet."""
+    staffed = {officer.region for officer in await roster.members()}
+    bare = sorted(
+        status.department.region
+        for status in await departments.overview(utc_now())
+        if status.chats and status.department.region not in staffed
+    )
+    if bare:
+        findings.warning(
+            f"{len(bare)} departments with a linked chat but nobody on their roster (only "
+            f"admins can act on their cases; invite with /invite <region> officer): "
+            f"{', '.join(bare)}"
+        )
 
 
 async def _check_telegram(settings: Settings, findings: Findings) -> None:

@@ -21,6 +21,15 @@ INVITE_SECONDS = 24 * 3600
 INVITE_LENGTH = 12
 
 
+def new_invite_code() -> str:
+    """A one-time code: for a chat (``/invite``) or for a person (the roster)."""
+    return "".join(secrets.choice(receipt.ALPHABET) for _ in range(INVITE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    return code.strip().upper().replace("-", "")
+
+
 @dataclass(frozen=True, slots=True)
 class Targets:
     """Where a region's messages go; ``unrouted`` when no department chat is linked."""
@@ -65,7 +74,7 @@ class DepartmentService:
         """A one-time code valid 24 hours, or None for an unknown region."""
         if await self._departments.get(region) is None:
             return None
-        code = "".join(secrets.choice(receipt.ALPHABET) for _ in range(INVITE_LENGTH))
+        code = new_invite_code()
         await self._departments.create_invite(
             self._invite_hash(code), region, time.time() + INVITE_SECONDS
         )
@@ -73,8 +82,9 @@ class DepartmentService:
 
     async def join(self, code: str, chat_id: int, kind: str) -> str | None:
         """Link the chat to the invite's department; the region, or None for a bad code."""
-        normalised = code.strip().upper().replace("-", "")
-        region = await self._departments.redeem_invite(self._invite_hash(normalised), time.time())
+        region = await self._departments.redeem_invite(
+            self._invite_hash(normalise_code(code)), time.time()
+        )
         if region is None:
             return None
         address = self._chats.address(chat_id)

@@ -40,3 +40,11 @@ def status_labels() -> dict[str, str]:
 def case_status_labels() -> dict[str, str]:
     """Statuses as the service reads them; ``status_labels`` speaks to the reporter."""
     return {**status_labels(), "awaiting_reporter": _("waiting for the reporter's answer")}
+
+
+def role_labels() -> dict[str, str]:
+    """Places on a department's roster (``bot.roster.Role``)."""
+    return {
+        "officer": _("officer"),
+        "head": _("head (also invites and removes officers)"),
+    }

@@ -70,6 +70,7 @@ SEALED: tuple[Sealed, ...] = (
         SealedColumn("subscribers", "chat_ref", context=("chat_key",)),
         lambda row: address_aad(SUBSCRIBERS, row["chat_key"]),
     ),
+    _row_field("officers", "person"),
     Sealed(SealedColumn("broadcasts", "content"), lambda row: broadcast_aad(row["id"], "content")),
     Sealed(SealedColumn("broadcasts", "admin_ref"), lambda row: broadcast_aad(row["id"], "admin")),
 )

@@ -178,5 +178,7 @@ def admin_commands() -> dict[str, str]:
         "export": _("Export cases as CSV"),
         "departments": _("Departments and their chats"),
         "invite": _("A code to link a department chat"),
+        "officers": _("Officers on the departments' rosters"),
         "audit": _("Who acted on a case"),
+        "reopen": _("Reopen a closed case"),
     }

@@ -208,6 +208,7 @@ def event_label(event: EventRow, catalog: Catalog, locale: str) -> str:
         "accepted": _("Accepted for review"),
         "asked": _("The service asked you a question"),
         "answered": _("You answered the question"),
+        "reopened": _("Reopened: the service is looking at it again"),
     }
     return labels.get(event.kind, event.kind)
 

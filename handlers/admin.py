@@ -1,4 +1,4 @@
-"""Admins' commands: invite codes, the departments overview, renaming departments.
+"""Admins' commands: invite codes, the departments overview, renaming, the audit, reopening.
 
 The router only lets ADMIN_IDS through; anyone else gets the ordinary unknown-command answer.
 """
@@ -17,8 +17,10 @@ from bot.cases import CaseService
 from bot.departments import DepartmentService
 from bot.formatting import format_moment
 from bot.reports import utc_now
+from bot.roster import Person, Roster
 from bot.views import ViewContext
 from handlers.filters import private_only
+from handlers.roster import person_label
 from storage.cases import AuditRow
 
 MAX_CASE_DIGITS = 18
@@ -77,27 +79,53 @@ def get_router(admin_ids: frozenset[int]) -> Router:
 
     @router.message(Command("audit"))
     async def audit(
-        message: Message, command: CommandObject, cases: CaseService, view: ViewContext
+        message: Message,
+        command: CommandObject,
+        cases: CaseService,
+        roster: Roster,
+        view: ViewContext,
     ) -> None:
-        number = (command.args or "").strip().lstrip("№#").strip()
+        """Who did what, named: officers by their roster identity, admins by their id."""
+        number = _case_number(command)
         if not number:
             entries = await cases.staff_actions()
             lines = [_("<b>Latest exports and broadcasts</b>")]
-            lines += [_audit_line(row, view) for row in entries]
+            names = await roster.names(row.actor for row in entries)
+            lines += [_audit_line(row, view, names) for row in entries]
             if not entries:
                 lines.append(_("Nothing yet."))
             await message.answer("\n".join(lines))
             return
-        readable = number.isascii() and number.isdigit() and len(number) <= MAX_CASE_DIGITS
-        rows = await cases.audit(int(number)) if readable else None
+        rows = await cases.audit(int(number)) if _readable(number) else None
         if rows is None:
             await message.answer(_("Usage: /audit case_number, for example /audit 42"))
             return
         lines = [_("<b>Audit of case № {number}</b>").format(number=number)]
-        lines += [_audit_line(row, view) for row in rows]
+        names = await roster.names(row.actor for row in rows)
+        lines += [_audit_line(row, view, names) for row in rows]
         if not rows:
             lines.append(_("No officer has acted on this case yet."))
         await message.answer("\n".join(lines))
+
+    @router.message(Command("reopen"))
+    async def reopen(message: Message, command: CommandObject, cases: CaseService) -> None:
+        number = _case_number(command)
+        case = (
+            await cases.reopen(int(number), message.from_user.id)  # type: ignore[union-attr]
+            if _readable(number)
+            else None
+        )
+        if case is None:
+            await message.answer(
+                _("Usage: /reopen case_number, for a closed case, for example /reopen 42")
+            )
+            return
+        await message.answer(
+            _(
+                "Case № {number} is open again. It goes to its department in the next digest; "
+                "the reporter sees it in /status."
+            ).format(number=case.case_no)
+        )
 
     @router.message(Command("unlink"), F.text.regexp(r"^/unlink(@\w+)?\s+[a-z_]+$"))
     async def unlink_region(
@@ -124,10 +152,27 @@ def get_router(admin_ids: frozenset[int]) -> Router:
     return router
 
 
-def _audit_line(row: AuditRow, view: ViewContext) -> str:
+def _case_number(command: CommandObject) -> str:
+    return (command.args or "").strip().lstrip("№#").strip()
+
+
+def _readable(number: str) -> bool:
+    return number.isascii() and number.isdigit() and len(number) <= MAX_CASE_DIGITS
+
+
+def _audit_line(row: AuditRow, view: ViewContext, names: dict[bytes, Person]) -> str:
     moment = format_moment(datetime.fromisoformat(row.at), view.zone, view.locale)
     detail = f" ({escape(row.detail)})" if row.detail else ""
     region = f" [{escape(row.region)}]" if row.region else ""
-    return f"• {moment}: {escape(row.action)}{region}{detail}, " + _("officer {pseudonym}").format(
-        pseudonym=row.actor.hex()[:8]
-    )
+    return f"• {moment}: {escape(row.action)}{region}{detail}, " + _actor(row.actor, names)
+
+
+def _actor(actor: bytes, names: dict[bytes, Person]) -> str:
+    """An officer on the roster by name; an admin by id; an actor from before the roster by
+    pseudonym."""
+    person = names.get(actor)
+    if person is None:
+        return _("officer {pseudonym}").format(pseudonym=actor.hex()[:8])
+    if not person.name:
+        return _("admin, id {id}").format(id=person.user_id)
+    return person_label(person)

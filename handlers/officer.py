@@ -1,7 +1,8 @@
-"""Department chats: linking with /join, unlinking, and the buttons on case cards.
+"""Department chats: linking with /join, joining the roster, unlinking, and the case buttons.
 
-Works in officers' groups and in officers' private chats. Every button is checked against the
-chat's regions at the moment it is pressed: the case's random id in the button proves nothing.
+Works in officers' groups and in officers' private chats. Every button is checked when it is
+pressed against the chat's regions and against the roster of the case's region: the case's
+random id in the button proves nothing, and being in the chat proves nothing either.
 """
 
 from __future__ import annotations
@@ -18,12 +19,19 @@ from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Messa
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CaseAction, CaseCB, Resolution
-from bot.case_views import case_keyboard, regions_keyboard, resolution_keyboard
+from bot.case_views import (
+    case_keyboard,
+    confirm_close_keyboard,
+    regions_keyboard,
+    resolution_keyboard,
+)
 from bot.cases import CaseService
 from bot.departments import DepartmentService
 from bot.formatting import utf16_length
-from bot.labels import resolution_labels
+from bot.labels import resolution_labels, role_labels
+from bot.roster import Roster
 from bot.views import ViewContext
+from handlers.gate import act_as_yourself, only_officers, own_account, person_of, refuse
 
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
 MAX_QUESTION_CHARS = 3000
@@ -39,33 +47,65 @@ def get_router() -> Router:
 
     @router.message(Command("join"))
     async def join(
-        message: Message, command: CommandObject, departments: DepartmentService, view: ViewContext
+        message: Message,
+        command: CommandObject,
+        departments: DepartmentService,
+        roster: Roster,
+        view: ViewContext,
     ) -> None:
-        kind = "group" if message.chat.type in GROUPS else "private"
-        region = await departments.join(command.args or "", message.chat.id, kind)
-        if region is None:
+        """A chat's code links the chat; a personal code, sent in private, puts its sender on
+        the roster. A personal code sent into a group is spent: the group has read it."""
+        code = command.args or ""
+        private = message.chat.type == ChatType.PRIVATE
+        kind = "private" if private else "group"
+        region = await departments.join(code, message.chat.id, kind)
+        if region is not None:
             await message.answer(
-                _("This code is unknown, used or expired. Ask an admin for a new one.")
+                _("Linked. New reports for {region} will come to this chat.").format(
+                    region=_region_name(view, region)
+                )
             )
             return
-        entry = view.catalog.region(region)
-        await message.answer(
-            _("Linked. New reports for {region} will come to this chat.").format(
-                region=entry.name(view.locale) if entry else region
+        if private and own_account(message):
+            joined = await roster.join(code, person_of(message.from_user))  # type: ignore[arg-type]
+            if joined is not None:
+                await message.answer(
+                    _(
+                        "You are on the roster of the department.\nRegion: {region}\n"
+                        "Role: {role}\n\nYou can now act on its cases in the department's chat."
+                    ).format(region=_region_name(view, joined[0]), role=role_labels()[joined[1]])
+                )
+                return
+        elif not private and await roster.void(code):
+            await message.answer(
+                _(
+                    "This code is personal and must be sent to the bot in a private chat. It was "
+                    "shown in a group, so it no longer works: ask for a new one."
+                )
             )
+            return
+        await message.answer(
+            _("This code is unknown, used or expired. Ask an admin for a new one.")
         )
 
     @router.message(Command("unlink"))
     async def unlink(
-        message: Message, command: CommandObject, departments: DepartmentService
+        message: Message, command: CommandObject, departments: DepartmentService, roster: Roster
     ) -> None:
         region = (command.args or "").strip() or None
-        removed = await departments.unlink(message.chat.id, region)
-        await message.answer(
-            _("Unlinked. This chat no longer receives reports.")
-            if removed
-            else _("This chat is not linked to that department.")
-        )
+        if not own_account(message):
+            await refuse(message, act_as_yourself())
+            return
+        linked = await departments.regions_of(message.chat.id)
+        targets = linked & {region} if region else linked
+        if not targets:
+            await message.answer(_("This chat is not linked to that department."))
+            return
+        if not await roster.may_act(message.from_user.id, targets):  # type: ignore[union-attr]
+            await refuse(message, only_officers())
+            return
+        await departments.unlink(message.chat.id, region)
+        await message.answer(_("Unlinked. This chat no longer receives reports."))
 
     @router.message(AskForm.question, Command("cancel"))
     async def cancel_question(message: Message, state: FSMContext) -> None:
@@ -73,13 +113,22 @@ def get_router() -> Router:
         await message.answer(_("The question was not sent."))
 
     @router.message(AskForm.question, F.text, ~F.text.startswith("/"))
-    async def question_typed(message: Message, state: FSMContext, cases: CaseService) -> None:
+    async def question_typed(
+        message: Message, state: FSMContext, cases: CaseService, roster: Roster
+    ) -> None:
         text = (message.text or "").strip()
         case_id = (await state.get_data()).get("ask_case", "")
         case = await cases.for_chat(case_id, message.chat.id)
         if case is None or case.status == "closed":
             await state.clear()
             await message.answer(_("This case is closed or handled in another chat."))
+            return
+        if not own_account(message) or not await roster.may_act(
+            message.from_user.id,  # type: ignore[union-attr]
+            {case.region},
+        ):
+            await state.clear()
+            await refuse(message, only_officers())
             return
         if utf16_length(text) > MAX_QUESTION_CHARS:
             await message.answer(
@@ -106,8 +155,12 @@ def get_router() -> Router:
         cases: CaseService,
         view: ViewContext,
         state: FSMContext,
+        roster: Roster,
     ) -> None:
         message = query.message
+        if not own_account(query):
+            await refuse(query, act_as_yourself())
+            return
         case = await cases.for_chat(callback_data.case, message.chat.id) if message else None
         if case is None or case.status == "closed":
             await query.answer(
@@ -115,6 +168,9 @@ def get_router() -> Router:
             )
             return
         officer = query.from_user.id
+        if not await roster.may_act(officer, {case.region}):
+            await refuse(query, only_officers())
+            return
         action = callback_data.action
         if action in (CaseAction.CLOSE, CaseAction.MOVE, CaseAction.ASK):
             await cases.opened(case, officer)
@@ -126,6 +182,14 @@ def get_router() -> Router:
             await query.answer()
             await _markup(query, resolution_keyboard(case))
         elif action == CaseAction.RESOLVE and callback_data.arg in set(Resolution):
+            await _answer(
+                query,
+                _("Close with the result «{resolution}»? The reporter will see the result.").format(
+                    resolution=resolution_labels()[callback_data.arg]
+                ),
+            )
+            await _markup(query, confirm_close_keyboard(case, callback_data.arg))
+        elif action == CaseAction.CONFIRM and callback_data.arg in set(Resolution):
             resolution = Resolution(callback_data.arg)
             await cases.close(case, officer, resolution)
             await _answer(
@@ -136,12 +200,8 @@ def get_router() -> Router:
             await query.answer()
             await _markup(query, regions_keyboard(case, view.catalog, view.locale))
         elif action == CaseAction.MOVE_TO and await cases.move(case, officer, callback_data.arg):
-            entry = view.catalog.region(callback_data.arg)
             await _answer(
-                query,
-                _("Sent to {region}.").format(
-                    region=entry.name(view.locale) if entry else callback_data.arg
-                ),
+                query, _("Sent to {region}.").format(region=_region_name(view, callback_data.arg))
             )
             await _markup(query, None)
         elif action == CaseAction.ASK:
@@ -166,6 +226,11 @@ def get_router() -> Router:
         await query.answer(_("This button is no longer active."), show_alert=True)
 
     return router
+
+
+def _region_name(view: ViewContext, code: str) -> str:
+    entry = view.catalog.region(code)
+    return entry.name(view.locale) if entry else code
 
 
 async def _answer(query: CallbackQuery, text: str) -> None:

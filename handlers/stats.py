@@ -1,12 +1,19 @@
-"""/stats and /export: a linked department chat sees its regions, an admin in private all.
+"""/stats and /export, for the people on a department's roster and for admins.
 
-Anyone else is not handled here, so they get the ordinary unknown-command answer.
+In a linked department chat, a person on the roster sees the chat's regions that are theirs (an
+admin all of the chat's); anyone else there is told that only the department's officers can do
+this, and nothing is computed. In a private chat an admin sees every region, a person on the
+roster their regions; others get the ordinary unknown-command answer, and unlinked groups
+nothing. An export is never sent into a group: it goes to the requester's private chat.
 """
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from dataclasses import dataclass
+
+from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, Filter
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
@@ -14,42 +21,74 @@ from aiogram.utils.i18n import gettext as _
 from bot.departments import DepartmentService
 from bot.formatting import format_number
 from bot.reports import utc_now
+from bot.roster import Roster
 from bot.stats import StatsService
 from bot.stats_views import stats_text
 from bot.views import ViewContext
+from handlers.gate import act_as_yourself, only_officers, own_account, refuse
 
 CHATS = (ChatType.PRIVATE, ChatType.GROUP, ChatType.SUPERGROUP)
 
 
 class StatsScope(Filter):
-    """``scope``: the chat's regions if it is a department chat (even an admin's output goes to
-    its officers then), None for an admin in private; the message does not match otherwise."""
-
-    def __init__(self, admin_ids: frozenset[int]) -> None:
-        self._admin_ids = admin_ids
+    """``scope``: the regions the chat is about (its linked regions, or for a person in
+    private their roster's), None for an admin in private; no match for anyone else."""
 
     async def __call__(
-        self, message: Message, departments: DepartmentService
+        self, message: Message, departments: DepartmentService, roster: Roster
     ) -> dict[str, frozenset[str] | None] | bool:
         regions = await departments.regions_of(message.chat.id)
         if regions:
             return {"scope": frozenset(regions)}
-        user = message.from_user
-        if message.chat.type == ChatType.PRIVATE and user and user.id in self._admin_ids:
+        if message.chat.type != ChatType.PRIVATE or message.from_user is None:
+            return False
+        user = message.from_user.id
+        if roster.is_admin(user):
             return {"scope": None}
-        return False
+        mine = await roster.roles(user)
+        return {"scope": frozenset(mine)} if mine else False
 
 
-def get_router(admin_ids: frozenset[int]) -> Router:
+@dataclass(frozen=True, slots=True)
+class Allowed:
+    regions: frozenset[str] | None
+    """None: every region (an admin in private)."""
+
+
+async def permitted(
+    message: Message, scope: frozenset[str] | None, roster: Roster
+) -> Allowed | None:
+    """The regions this sender may see here, at this moment; None (and told why) if none."""
+    if not own_account(message):
+        await refuse(message, act_as_yourself())
+        return None
+    user = message.from_user.id  # type: ignore[union-attr]
+    if scope is None or roster.is_admin(user):
+        return Allowed(scope)
+    allowed = scope & set(await roster.roles(user))
+    if not allowed:
+        await refuse(message, only_officers())
+        return None
+    return Allowed(frozenset(allowed))
+
+
+def get_router() -> Router:
     router = Router(name="stats")
     router.message.filter(F.chat.type.in_(CHATS), F.from_user)
-    scoped = StatsScope(admin_ids)
+    scoped = StatsScope()
 
     @router.message(Command("stats"), scoped)
     async def show_stats(
-        message: Message, scope: frozenset[str] | None, stats: StatsService, view: ViewContext
+        message: Message,
+        scope: frozenset[str] | None,
+        stats: StatsService,
+        roster: Roster,
+        view: ViewContext,
     ) -> None:
-        summary = await stats.summary(scope, utc_now())
+        allowed = await permitted(message, scope, roster)
+        if allowed is None:
+            return
+        summary = await stats.summary(allowed.regions, utc_now())
         await message.answer(stats_text(summary, view))
         if summary.total:
             chart = await stats.chart(summary, view.locale)
@@ -57,13 +96,32 @@ def get_router(admin_ids: frozenset[int]) -> Router:
 
     @router.message(Command("export"), scoped)
     async def export(
-        message: Message, scope: frozenset[str] | None, stats: StatsService, view: ViewContext
+        message: Message,
+        scope: frozenset[str] | None,
+        stats: StatsService,
+        roster: Roster,
+        view: ViewContext,
+        bot: Bot,
     ) -> None:
-        requester = message.from_user.id  # type: ignore[union-attr]
-        parts = await stats.export_csv(scope, view.locale, requester)
-        if not parts:
-            await message.answer(_("There are no cases to export."))
+        allowed = await permitted(message, scope, roster)
+        if allowed is None:
             return
+        requester = message.from_user.id  # type: ignore[union-attr]
+        in_group = message.chat.type != ChatType.PRIVATE
+        if in_group:
+            try:
+                await bot.send_message(requester, _("📤 The export you asked for in a group:"))
+            except (TelegramForbiddenError, TelegramBadRequest):
+                await message.answer(
+                    _(
+                        "The export goes only to a private chat. Start a private chat with the "
+                        "bot first (open it and press Start), then send /export here again."
+                    )
+                )
+                return
+        parts = await stats.export_csv(allowed.regions, view.locale, requester)
+        if not parts:
+            await bot.send_message(requester, _("There are no cases to export."))
         day = utc_now().astimezone(view.zone).date().isoformat()
         summary = _("Cases exported: {count}.").format(
             count=format_number(sum(part.cases for part in parts), view.locale)
@@ -75,8 +133,10 @@ def get_router(admin_ids: frozenset[int]) -> Router:
                 caption = _("{summary} File {number} of {total}.").format(
                     summary=summary, number=number, total=len(parts)
                 )
-            await message.answer_document(
-                BufferedInputFile(part.data, filename=name), caption=caption
+            await bot.send_document(
+                requester, BufferedInputFile(part.data, filename=name), caption=caption
             )
+        if in_group:
+            await message.answer(_("Sent to you in a private chat."))
 
     return router

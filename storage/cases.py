@@ -116,6 +116,28 @@ class CasesRepository:
             await insert_items(conn, notices, now)
         return True
 
+    async def reopen(self, change: Change, notices: list[NewItem], now: float) -> bool:
+        """A closed case open again, as new, for the next digest: its history entry (the old
+        result as detail), its audit entry and messages owed. False if it is not closed."""
+        async with self._db.transaction(durable=True) as conn:
+            cursor = await conn.execute(
+                "UPDATE reports SET status = 'new', closed_at = NULL, resolution = NULL, "
+                "queued_at = NULL, updated_at = ? WHERE id = ? AND status = 'closed' "
+                "RETURNING region",
+                (change.at, change.report_id),
+            )
+            row = await cursor.fetchone()
+            if row is None:
+                return False
+            await conn.execute(
+                "INSERT INTO report_events (report_id, kind, status, created_at, detail) "
+                "VALUES (?, ?, 'new', ?, ?)",
+                (change.report_id, change.action, change.at, change.detail),
+            )
+            await _audit(conn, change, row[0])
+            await insert_items(conn, notices, now)
+        return True
+
     async def ask(
         self, change: Change, question_id: str, body: bytes, notices: list[NewItem], now: float
     ) -> bool:

@@ -189,6 +189,29 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE attachments ADD COLUMN file_key BLOB;
     CREATE UNIQUE INDEX attachments_file_key ON attachments (file_key) WHERE file_key IS NOT NULL;
     """,
+    """
+    CREATE TABLE officers (
+        id TEXT PRIMARY KEY,
+        user_key BLOB NOT NULL,
+        region TEXT NOT NULL REFERENCES departments (region),
+        role TEXT NOT NULL,
+        person BLOB NOT NULL,
+        added_at TEXT NOT NULL,
+        added_by BLOB NOT NULL,
+        removed_at TEXT,
+        removed_by BLOB
+    );
+    CREATE UNIQUE INDEX officers_active ON officers (user_key, region) WHERE removed_at IS NULL;
+    CREATE INDEX officers_region ON officers (region) WHERE removed_at IS NULL;
+    CREATE TABLE officer_invites (
+        code_hash BLOB PRIMARY KEY,
+        region TEXT NOT NULL REFERENCES departments (region),
+        role TEXT NOT NULL,
+        invited_by BLOB NOT NULL,
+        expires_at REAL NOT NULL,
+        used_at REAL
+    );
+    """,
 )
 
 

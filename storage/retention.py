@@ -35,9 +35,11 @@ class RetentionRepository:
         return len(cases)
 
     async def delete_spent_invites(self, before: float) -> int:
-        """Invite codes used, or expired unused, before ``before``."""
+        """Invite codes, for chats and for persons, used or expired unused before ``before``."""
         return await self._db.execute(
             "DELETE FROM invites WHERE coalesce(used_at, expires_at) < ?", (before,)
+        ) + await self._db.execute(
+            "DELETE FROM officer_invites WHERE coalesce(used_at, expires_at) < ?", (before,)
         )
 
     async def delete_sent_messages(self, before: float) -> int:

@@ -52,6 +52,23 @@ class Live:
         self.api.send_command(member, f"/join {code}", **({} if chat is member else {"chat": chat}))
         await self.api.next_reply(chat, after=mark)
 
+    async def officer(
+        self, region: str, role: str = "officer", language: str = "ru", **names: str
+    ) -> FakeUser:
+        """A person put on ``region``'s roster: an admin invites them, they join in private."""
+        user = self.api.make_user(language_code=language, **names)
+        await self.enrol(user, region, role)
+        return user
+
+    async def enrol(self, user: FakeUser, region: str, role: str = "officer") -> None:
+        mark = self.api.mark()
+        self.api.send_command(self.admin, f"/invite {region} {role}")
+        invite = await self.api.next_reply(self.admin, after=mark)
+        code = (invite.plain_text or "").split("/join ", 1)[1].split()[0]
+        mark = self.api.mark()
+        self.api.send_command(user, f"/join {code}")
+        await self.api.next_reply(user, after=mark)
+
     def person(self, language: str = "ru", **names: str) -> Person:
         return Person(self.api, self.api.make_user(language_code=language, **names))
 

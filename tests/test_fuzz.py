@@ -289,6 +289,7 @@ class Department:
     """A department group holding two delivered cases: one whose reporter allows questions."""
 
     group: FakeChat
+    officer: FakeUser
     reporter: Person
     code: str
     cases: dict[bool, str]
@@ -311,12 +312,13 @@ async def department(unthrottled_live: Live, fake_api: FakeBotAPI) -> Department
     live = unthrottled_live
     group = fake_api.make_group(title="Astana")
     await live.link("astana", group)
+    officer = await live.officer("astana", first_name="Officer")
     reporter = live.person()
     await file_report(reporter, "astana", contact=True)
     code = await file_report(live.person(), "astana", contact=False)
     await live.deliver()
     rows = await live.services.database.fetchall("SELECT id, contact IS NOT NULL FROM reports")
-    return Department(group, reporter, code, {bool(row[1]): row[0] for row in rows})
+    return Department(group, officer, reporter, code, {bool(row[1]): row[0] for row in rows})
 
 
 async def count(live: Live, sql: str) -> int:
@@ -337,7 +339,7 @@ def answer_button(message: SentMessage) -> str | None:
 async def ask(live: Live, department: Department, case: str, question: str) -> SentMessage:
     """An officer presses «Ask» on the case card and replies with ``question``."""
     api = live.api
-    officer = api.make_user(first_name="Officer", language_code="ru")
+    officer = department.officer
     mark = api.mark()
     api.press(officer, f"cs:ask:{case}:", chat=department.group)
     prompt = await api.next_reply(department.group, after=mark)

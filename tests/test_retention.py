@@ -23,7 +23,7 @@ from storage.retention import RetentionRepository
 from tests.fakeapi import FakeBotAPI
 from tests.harness import Citizen
 from tests.live import Live, live_bot
-from tests.test_departments import BODY, cards, case_id_of, data, press_in, report
+from tests.test_departments import BODY, cards, case_id_of, close, report
 
 LONG_AGO = (utc_now() - timedelta(days=400)).isoformat()
 DAY = 24 * 3600
@@ -56,7 +56,7 @@ async def test_a_closed_case_past_retention_is_gone_from_every_file(
     await report(person, "astana", body=f"{BODY} RECENT-CASE")
     await report(person, "astana", body=f"{BODY} OLD-CASE", photo=b"\xff\xd8" + os.urandom(65536))
     await live.deliver()
-    officer = fake_api.make_user(language_code="ru")
+    officer = await live.officer("astana")
     ids = {}
     for card in cards(fake_api, group):
         ids[next(m for m in ("OPEN", "RECENT", "OLD") if f" {m}-CASE" in card.plain_text)] = (
@@ -67,8 +67,7 @@ async def test_a_closed_case_past_retention_is_gone_from_every_file(
     await live.services.cases.ask(await repository.get(old), officer.id, "Which office?")
     await live.services.reports.add_note(old, "Office 214, the second floor")
     for case in (recent, old):
-        await press_in(fake_api, officer, group, data("cls", case))
-        await press_in(fake_api, officer, group, data("res", case, "ref"))
+        await close(fake_api, officer, group, case)
     await live.sender.drain(within=3)
     database = live.services.database
     await database.execute("UPDATE reports SET closed_at = ? WHERE id = ?", (LONG_AGO, old))

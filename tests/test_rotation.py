@@ -50,6 +50,11 @@ HASH_COLUMNS = {
     "audit.actor",
     "subscribers.chat_key",
     "broadcasts.author",
+    "officers.user_key",
+    "officers.added_by",
+    "officers.removed_by",
+    "officer_invites.code_hash",
+    "officer_invites.invited_by",
 }
 
 
@@ -115,6 +120,7 @@ async def test_after_rotation_the_old_key_goes_and_the_bot_still_works(
     group = fake_api.make_group(title="Astana officers")
     async for live in live_bot(fake_api, tmp_path):
         await live.link("astana", group)
+        officer = await live.officer("astana", first_name="OFFICER-NAME")
         reporter = live.person()
         await reporter.command("/start", button="do:new")
         code = await file_report(
@@ -169,6 +175,8 @@ async def test_after_rotation_the_old_key_goes_and_the_bot_still_works(
             assert await count_with_prefix(database, column, prefix_of(OLD_KEY)) == 0, column
 
         await reporter.command(f"/status {code}", expect="№")
+        [member] = await live.services.roster.members(None)
+        assert (member.person.user_id, member.person.name) == (officer.id, "OFFICER-NAME")
 
         mark = fake_api.mark()
         assert await live.sender.drain(within=5) == 0

@@ -76,13 +76,14 @@ async def ask_stats(
 
 
 async def ask_export(
-    api: FakeBotAPI, user: FakeUser, chat: FakeChat | None = None
+    api: FakeBotAPI, user: FakeUser, chat: FakeChat | None = None, *, to: FakeUser | None = None
 ) -> tuple[SentMessage, bytes]:
+    """/export in ``chat`` (or in private); the file arrives in ``to``'s private chat."""
     mark = api.mark()
     api.send_command(user, "/export", chat=chat)
     sent = await api.wait_for("sendDocument", after=mark)
     assert sent.ok and sent.message is not None and sent.message.file_id
-    assert sent.message.chat_id == (chat or user).id
+    assert sent.message.chat_id == (to or user).id
     return sent.message, api.files[sent.message.file_id].data
 
 
@@ -162,7 +163,7 @@ async def test_officers_see_and_export_only_their_regions(live: Live, fake_api: 
     reporter = live.person(first_name="Тайный", username="secret_reporter")
     await file_report(reporter, "astana", body=BODY + " ASTANA-SECRET", contact=True)
     await file_report(reporter, "abai", body=BODY + " ABAI-SECRET", sphere="police")
-    officer = fake_api.make_user(first_name="Officer", language_code="kk")
+    officer = await live.officer("astana", "officer", "kk", first_name="Officer")
 
     text, chart = await ask_stats(fake_api, officer, group)
     totals = "Reports: {total}. Open: {open}. Overdue: {overdue}."
@@ -172,7 +173,7 @@ async def test_officers_see_and_export_only_their_regions(live: Live, fake_api: 
         assert name not in text
     assert_png(chart)
 
-    document, exported = await ask_export(fake_api, officer, group)
+    document, exported = await ask_export(fake_api, officer, group, to=officer)
     assert (document.raw["document"]["file_name"]).startswith("adal-cases-")
     assert translated(live, "kk", "Cases exported: {count}.", count=1) == document.plain_text
     rows = csv_rows(exported)
@@ -300,7 +301,7 @@ async def test_median_time_to_acceptance_appears_once_a_case_is_accepted(
     await live.link("astana", group)
     await file_report(live.person(), "astana")
     await live.deliver()
-    officer = fake_api.make_user(language_code="ru")
+    officer = await live.officer("astana")
 
     before, _chart = await ask_stats(fake_api, officer, group)
     assert medians(live, "ru", before) == ("—", "—")

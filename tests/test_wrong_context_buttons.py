@@ -30,7 +30,16 @@ from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.harness import snapshot
 from tests.live import ADMIN_ID, Live, live_bot
 from tests.mocked import BOT_ID
-from tests.test_departments import BODY, cards, case_id_of, data, post_question, press_in, report
+from tests.test_departments import (
+    BODY,
+    cards,
+    case_id_of,
+    close,
+    data,
+    post_question,
+    press_in,
+    report,
+)
 
 STALE = "This button is no longer active."
 ELSEWHERE = "This case is closed or handled in another chat."
@@ -111,6 +120,7 @@ def case_buttons(case: str) -> list[str]:
         data("ask", case),
         data("cls", case),
         data("res", case, "ref"),
+        data("ok", case, "ref"),
         data("mov", case),
         data("to", case, "abai"),
         data("bk", case),
@@ -233,10 +243,10 @@ async def test_case_buttons_in_a_citizens_private_chat_change_nothing(live: Live
 async def test_buttons_of_a_closed_case_change_nothing(live: Live, fake_api: FakeBotAPI) -> None:
     reporter = live.person("ru")
     case, astana, _abai = await delivered_case(live, reporter)
-    officer = fake_api.make_user(first_name="Astana officer", language_code="kk")
+    officer = await live.officer("astana", "officer", "kk", first_name="Astana officer")
     question = await ask(live, officer, astana, case, reporter.user)
-    for callback in (data("acc", case), data("cls", case), data("res", case, "ref")):
-        await press_in(fake_api, officer, astana, callback)
+    await press_in(fake_api, officer, astana, data("acc", case))
+    await close(fake_api, officer, astana, case)
     await live.sender.drain(within=3)
     card = cards(fake_api, astana)[0]
     await refused(live, officer, case_buttons(case), card, "kk", ELSEWHERE)

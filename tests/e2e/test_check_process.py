@@ -18,9 +18,11 @@ OTHER_KEY = base64.b64encode(bytes(range(50, 82))).decode()
 
 
 async def installed(api: FakeBotAPI, workdir: Path) -> Path:
-    """A database in use: Astana linked, a report with a photo; its path."""
+    """A database in use: Astana linked with an officer on its roster, a report with a photo;
+    its path."""
     async for live in live_bot(api, workdir):
         await live.link("astana", api.make_group(title="Astana"))
+        await live.officer("astana")
         await report(live.person(), "astana", photo=b"\xff\xd8" + os.urandom(200_000))
     return live.services.settings.database_path
 
