@@ -343,7 +343,7 @@ async def test_invisible_controls_never_reach_officers_nor_the_export(
     await person.press("do:submit", expect="-")
     await live.deliver()
     case = case_id_of(cards(fake_api, group)[0])
-    officer = fake_api.make_user(first_name="Officer", language_code="ru")
+    officer = await live.officer("astana", first_name="Officer")
     await post_question(live, officer, group, case, "Какой кабинет?")
     mark = fake_api.mark()
     await live.sender.drain(within=3)

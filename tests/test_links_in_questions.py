@@ -86,7 +86,7 @@ def test_numbers_dates_and_times_stay_as_written() -> None:
 async def ask(live: Live, chat: object, case: str, text: str) -> None:
     """An officer asks, with a text link hidden under the first word of the question."""
     api = live.api
-    officer = api.make_user(language_code="ru")
+    officer = await live.officer("astana")
     mark = api.mark()
     api.press(officer, data("ask", case), chat=chat)
     prompt = await api.next_reply(chat, after=mark)

@@ -101,7 +101,7 @@ async def test_answers_and_additions_wait_their_delay_even_across_a_restart(
     code = next(line for line in receipt_text.splitlines() if line.count("-") == 3)
     await live.deliver()
     card = cards(fake_api, group)[0]
-    officer = fake_api.make_user(language_code="ru")
+    officer = await live.officer("astana")
     await post_question(live, officer, group, case_id_of(card), "Какой кабинет? Q-TIMING")
     mark = fake_api.mark()
     await live.sender.drain(within=3)

@@ -148,7 +148,7 @@ async def test_anonymous_admins_channels_and_telegram_are_told_to_act_as_themsel
     assert await live.services.roster.roles(GROUP_ANONYMOUS_BOT) == {}, "nor can they join"
     await commands_refused(live, anonymous, group, "ru", OWN_ACCOUNT, anonymous=True)
     for service_id in sorted(SERVICE_ACCOUNTS):
-        account = fake_api.make_user(id=service_id, first_name="Telegram", language_code="ru")
+        account = fake_api.make_user(id=service_id, first_name="Servicebot", language_code="ru")
         await refused(live, account, [data("acc", case)], card, "ru", OWN_ACCOUNT)
     # A person whose id merely begins with 777000 is a person like any other.
     person = fake_api.make_user(id=777000111, first_name="Person", language_code="ru")

@@ -97,7 +97,7 @@ async def roster_story(api: FakeBotAPI, workdir: Path) -> None:
 
     member = api.make_user(first_name="Member", language_code="ru")
     anonymous = api.make_user(id=1087968824, first_name="Group", language_code="ru")
-    telegram = api.make_user(id=777000, first_name="Telegram", language_code="ru")
+    telegram = api.make_user(id=777000, first_name="Servicebot", language_code="ru")
     before = rows(workdir)
     for user, expected in ((member, ONLY_OFFICERS), (telegram, OWN_ACCOUNT)):
         for callback in (data("cls", case), data("res", case, "ref"), data("ok", case, "ref")):
