@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.labels import role_labels
 from bot.roster import Officer, Person, Role, Roster
+from bot.sanitize import visible_text
 from bot.views import ViewContext
 from handlers.filters import private_only
 from handlers.gate import own_account
@@ -135,7 +136,7 @@ def get_router() -> Router:
 def person_label(person: Person) -> str:
     """How an officer is named to admins and heads: name, @username, Telegram id."""
     username = f", @{escape(person.username)}" if person.username else ""
-    return f"{escape(person.name)}{username}, id <code>{person.user_id}</code>"
+    return f"{escape(visible_text(person.name))}{username}, id <code>{person.user_id}</code>"
 
 
 def _roster_line(officer: Officer) -> str:
