@@ -27,6 +27,7 @@ from bot.broadcasts import BroadcastService
 from bot.cases import CaseService
 from bot.catalog import Catalog
 from bot.chats import SUBSCRIBERS, ChatAddresses
+from bot.checks import StatusChecks
 from bot.crypto import Cipher, DecryptionError, Pseudonyms
 from bot.deadlines import Deadlines
 from bot.delivery import OutboxSender
@@ -110,6 +111,7 @@ class Services:
     broadcasts_changed: asyncio.Event
     stats: StatsService
     trail: ChatTrail
+    checks: StatusChecks
 
     async def close(self) -> None:
         await self.database.close()
@@ -195,6 +197,7 @@ async def build_services(settings: Settings) -> Services:
             StatsRepository(database), cipher, chats, catalog, i18n, deadlines, settings.tz
         ),
         trail=ChatTrail(fsm),
+        checks=StatusChecks(ttl),
     )
 
 
@@ -248,6 +251,7 @@ def create_dispatcher(
         broadcasts=services.broadcasts,
         stats=services.stats,
         trail=services.trail,
+        checks=services.checks,
     )
     dispatcher["in_flight"] = in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)

@@ -22,6 +22,7 @@ from bot.reports import new_id, utc_now
 from bot.textsplit import split_plain
 from storage.cases import AuditRow, CaseRow, CasesRepository, Change
 from storage.outbox import NewItem, OutboxRepository
+from storage.times import iso_hour
 
 QUESTION_LIMIT = 3000
 ANSWER_PART = 3500
@@ -206,7 +207,8 @@ class CaseService:
                         parent_id=card,
                     )
                 )
-        await self._cases.answer(question, note, utc_now().isoformat(), notices, time.time())
+        # The reporter's moment, kept to the hour like every time a reporter leaves.
+        await self._cases.answer(question, note, iso_hour(utc_now()), notices, time.time())
         self._outbox_ready.set()
 
     def _question_text(self, case: CaseRow, question: str) -> str:
@@ -258,7 +260,7 @@ class CaseService:
         if case.contact is None:
             return []
         chat_id = int(self._cipher.open_text(case.contact, f"reports:{case.id}:contact"))
-        address = self._chats.address(chat_id)
+        address = self._chats.one_time(chat_id)
         markup = None
         if question_id is not None:
             with self._i18n.context(), self._i18n.use_locale(case.locale):

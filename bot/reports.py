@@ -16,6 +16,7 @@ from bot.metadata import strip_metadata
 from bot.quota import DailyQuota
 from storage.attachments import AttachmentsRepository, NewAttachment
 from storage.reports import EventRow, NewReport, ReportsRepository
+from storage.times import iso_hour, to_hour
 
 CLEANED_KINDS = frozenset({FileKind.DOCUMENT, FileKind.VIDEO})
 """Photos arrive recompressed by Telegram, without metadata; a video may arrive as filmed."""
@@ -89,7 +90,7 @@ class ReportService:
         (in memory, see bot/quota.py); it is never stored with the report.
         """
         report_id = new_id()
-        created_at = self._now().isoformat()
+        created_at = iso_hour(self._now())  # to the hour: see docs/threat-model.md
         seal = self._field_sealer("reports", report_id)
         contact = submission.contact_chat_id
         stored = NewReport(
@@ -133,12 +134,12 @@ class ReportService:
     async def add_note(self, report_id: str, text: str) -> None:
         note_id = new_id()
         body = self._cipher.seal_text(text, f"report_notes:{note_id}:body")
-        await self._reports.add_note(report_id, note_id, body, self._now().isoformat())
+        await self._reports.add_note(report_id, note_id, body, iso_hour(self._now()))
 
     async def add_file(self, report_id: str, file: IncomingFile, data: bytes) -> str:
         attachment = await self._sealed_attachment(file, data)
         await self._attachments.add(attachment, report_id=report_id)
-        await self._reports.record_addition(report_id, self._now().isoformat())
+        await self._reports.record_addition(report_id, iso_hour(self._now()))
         return attachment.id
 
     async def add_draft_file(self, draft_id: str, file: IncomingFile, data: bytes) -> str:
@@ -173,7 +174,7 @@ class ReportService:
             size=len(data),
             meta=self._cipher.seal(meta, f"attachments:{attachment_id}:meta"),
             data=self._cipher.seal(data, f"attachments:{attachment_id}:data"),
-            created_at=time.time(),
+            created_at=to_hour(time.time()),
         )
 
     def _field_sealer(self, table: str, row_id: str) -> Callable[[str, str], bytes]:
