@@ -15,7 +15,7 @@ from bot.evidence import FileKind, IncomingFile
 from bot.metadata import strip_metadata
 from bot.quota import DailyQuota
 from storage.attachments import AttachmentsRepository, NewAttachment
-from storage.reports import EventRow, NewReport, ReportsRepository
+from storage.reports import EventRow, NewReport, ReportRow, ReportsRepository
 from storage.times import iso_hour, to_hour
 
 CLEANED_KINDS = frozenset({FileKind.DOCUMENT, FileKind.VIDEO})
@@ -113,7 +113,7 @@ class ReportService:
         return submitted
 
     async def lookup(self, code: str) -> StatusView | None:
-        row = await self._reports.find_by_receipt(self.receipt_hash(code))
+        row = await self._find(code)
         if row is None:
             return None
         events = await self._reports.events(row.id)
@@ -125,6 +125,20 @@ class ReportService:
             row.case_no,
             row.resolution,
         )
+
+    async def _find(self, code: str) -> ReportRow | None:
+        """The report of a receipt code; one hashed under a retired pseudonym key is found too,
+        and hashed again under the current one."""
+        current = self.receipt_hash(code)
+        row = await self._reports.find_by_receipt(current)
+        if row is not None:
+            return row
+        for earlier in self._pseudonyms.earlier_digests("receipt", code):
+            row = await self._reports.find_by_receipt(earlier)
+            if row is not None:
+                await self._reports.rehash_receipt(row.id, current)
+                return row
+        return None
 
     async def has_room(self, report_id: str) -> bool:
         """Whether the report takes another addition or answer: a flood of them through /status

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import LOOKUP_KEY, LOOKUP_KEY_AAD
+from bot.app import KEY_BYTES, LOOKUP_KEY, LOOKUP_KEY_AAD, RETIRED_LOOKUP_KEYS, meta_aad
 from bot.chats import CHATS, SUBSCRIBERS, address_aad
 from bot.crypto import Cipher, DecryptionError, Pseudonyms
 from bot.outbox_items import payload_aad
@@ -61,11 +61,19 @@ class Link:
 
 
 def lookup_keys(database: Path, keys: Iterable[str]) -> list[bytes]:
-    """The pseudonym key, opened as the bot opens it: the attacker holds the encryption keys."""
+    """The pseudonym key and the retired ones, opened as the bot opens them: the attacker holds
+    the encryption keys."""
     cipher = Cipher([base64.b64decode(key) for key in keys])
     with closing(sqlite3.connect(database)) as conn:
         [(sealed,)] = conn.execute("SELECT value FROM meta WHERE name = ?", (LOOKUP_KEY,))
-    return [cipher.open(bytes(sealed), LOOKUP_KEY_AAD)]
+        retired = conn.execute(
+            "SELECT value FROM meta WHERE name = ?", (RETIRED_LOOKUP_KEYS,)
+        ).fetchall()
+    found = [cipher.open(bytes(sealed), LOOKUP_KEY_AAD)]
+    for (blob,) in retired:
+        joined = cipher.open(bytes(blob), meta_aad(RETIRED_LOOKUP_KEYS))
+        found += [joined[i : i + KEY_BYTES] for i in range(0, len(joined), KEY_BYTES)]
+    return found
 
 
 def pseudonyms_of(pseudonyms: Pseudonyms, telegram_id: int) -> dict[bytes, str]:
