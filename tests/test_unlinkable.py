@@ -188,3 +188,23 @@ async def test_with_the_keys_trying_telegram_ids_links_no_account_to_a_report_it
     assert notes == 2, "the answer and the addition reached the report"
     assert locales == {"kk"}, "the language is still the reporter's"
     assert "ReportForm:sphere" in states
+
+
+async def test_an_open_check_is_not_stored_and_after_a_restart_asks_for_the_code_again(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async for live in live_bot(fake_api, tmp_path):
+        person = live.person()
+        code = code_in(await report(person, "astana"))
+        await person.command(f"/status {code}", button="do:addinfo")
+        await person.press("do:addinfo", button="do:done")
+    async for live in live_bot(fake_api, tmp_path):
+        ended = await person.say("ADDITION-AFTER-RESTART", expect="/status")
+        assert "receipt" in (ended.plain_text or "") or "код" in (ended.plain_text or "")
+        with closing(sqlite3.connect(database_file(live))) as conn:
+            assert conn.execute("SELECT count(*) FROM report_notes").fetchone()[0] == 0
+        await person.command(f"/status {code}", button="do:addinfo")
+        await person.press("do:addinfo", button="do:done")
+        await person.say("ADDITION-AFTER-RESTART", button="do:done")
+        with closing(sqlite3.connect(database_file(live))) as conn:
+            assert conn.execute("SELECT count(*) FROM report_notes").fetchone()[0] == 1
