@@ -24,7 +24,7 @@ from tests.linking import every_blob, lookup_keys, pseudonyms_of
 from tests.live import ADMIN_ID, live_bot
 from tests.test_broadcasts import wait_status
 from tests.test_departments import BODY, cards, case_id_of, data, press_in, report
-from tests.test_rotation import submit_reports
+from tests.test_rotation import HASH_COLUMNS, submit_reports
 
 
 def settings_of(workdir: Path) -> Settings:
@@ -155,3 +155,23 @@ async def test_a_pseudonym_rotation_that_dies_is_completed_by_the_next_run(
             assert await services.reports.lookup(code) is not None
     finally:
         await services.close()
+
+
+# How rotate-pseudonyms treats each keyed-hash column: a new one must be placed here.
+PSEUDONYM_COLUMNS = {
+    "department_chats.chat_key": "recomputed from the sealed chat id",
+    "outbox.chat_key": "recomputed from the sealed chat id; a reporter's is random",
+    "subscribers.chat_key": "recomputed from the sealed chat id",
+    "audit.actor": "re-keyed (admins recomputed from ADMIN_IDS)",
+    "broadcasts.author": "re-keyed (admins recomputed from ADMIN_IDS)",
+    "fsm.key": "dropped",
+    "user_prefs.user_key": "dropped",
+    "attempts.user_key": "dropped",
+    "invites.code_hash": "dropped",
+    "reports.submission_key": "made random",
+    "reports.receipt_hash": "kept: the old key stays for it alone",
+}
+
+
+def test_every_keyed_hash_column_is_moved_dropped_or_kept() -> None:
+    assert set(PSEUDONYM_COLUMNS) == HASH_COLUMNS
