@@ -117,8 +117,8 @@ def get_router() -> Router:
         view: ViewContext,
     ) -> None:
         text = (message.text or "").strip()
-        check = await _running(message, state, checks, user_key, view)
-        if check is None or not text or check.last_addition >= event_update.update_id:
+        check = await _running(message, state, checks, user_key, view, event_update)
+        if check is None or not text:
             return
         report_id = check.report_id
         if await _full(message, reports, report_id):
@@ -146,8 +146,8 @@ def get_router() -> Router:
         view: ViewContext,
     ) -> None:
         file = incoming_file(message)
-        check = await _running(message, state, checks, user_key, view)
-        if check is None or file is None or check.last_addition >= event_update.update_id:
+        check = await _running(message, state, checks, user_key, view, event_update)
+        if check is None or file is None:
             return
         report_id = check.report_id
         if await _full(message, reports, report_id):
@@ -198,8 +198,8 @@ def get_router() -> Router:
         view: ViewContext,
     ) -> None:
         text = (message.text or "").strip()
-        check = await _running(message, state, checks, user_key, view)
-        if check is None or not text or check.last_addition >= event_update.update_id:
+        check = await _running(message, state, checks, user_key, view, event_update)
+        if check is None or not text:
             return
         if await _full(message, reports, check.report_id):
             return
@@ -220,8 +220,8 @@ def get_router() -> Router:
         view: ViewContext,
     ) -> None:
         file = incoming_file(message)
-        check = await _running(message, state, checks, user_key, view)
-        if check is None or file is None or check.last_addition >= event_update.update_id:
+        check = await _running(message, state, checks, user_key, view, event_update)
+        if check is None or file is None:
             return
         if await _full(message, reports, check.report_id):
             return
@@ -278,13 +278,20 @@ async def _full(message: Message, reports: ReportService, report_id: str) -> boo
 
 
 async def _running(
-    message: Message, state: FSMContext, checks: StatusChecks, user_key: bytes, view: ViewContext
+    message: Message,
+    state: FSMContext,
+    checks: StatusChecks,
+    user_key: bytes,
+    view: ViewContext,
+    update: Update,
 ) -> Check | None:
-    """The user's check; None, once they are told, when it ended (silence, a restart)."""
+    """The user's check, for an addition it has not stored yet (Telegram may deliver one again);
+    None otherwise, and the user is told when the check has ended (silence, a restart)."""
     check = checks.get(user_key)
     if check is None:
         await _ended(message, state, view)
-    return check
+        return None
+    return None if update.update_id <= check.last_addition else check
 
 
 async def _ended(event: Message | CallbackQuery, state: FSMContext, view: ViewContext) -> None:
