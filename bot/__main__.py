@@ -1,6 +1,7 @@
 """``python -m bot`` starts long polling; a command instead runs once and exits with its status:
 ``digest`` sends one digest now, ``check`` checks the installation, ``rotate-keys`` re-encrypts
-everything under the first key, ``vacuum`` gives the database file's free pages back to the disk.
+everything under the first key, ``rotate-pseudonyms`` moves every pseudonym to a new HMAC key,
+``vacuum`` gives the database file's free pages back to the disk.
 
 A bad setting stops any of them with one line that names it.
 """
@@ -15,6 +16,7 @@ from typing import Any
 from bot.app import run_digest, run_polling
 from bot.check import run_check
 from bot.logs import setup_logging
+from bot.pseudonym_rotation import run_pseudonym_rotation
 from bot.retention import run_vacuum
 from bot.rotation import run_rotation
 from bot.settings import ConfigError, Settings, load_settings
@@ -23,6 +25,7 @@ COMMANDS: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
     "digest": run_digest,
     "check": run_check,
     "rotate-keys": run_rotation,
+    "rotate-pseudonyms": run_pseudonym_rotation,
     "vacuum": run_vacuum,
 }
 USAGE = f"use: python -m bot [{'|'.join(COMMANDS)}]"

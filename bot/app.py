@@ -30,6 +30,7 @@ from bot.broadcasts import BroadcastService
 from bot.cases import CaseService
 from bot.catalog import Catalog
 from bot.chats import SUBSCRIBERS, ChatAddresses
+from bot.checks import StatusChecks
 from bot.crypto import Cipher, DecryptionError, Pseudonyms
 from bot.deadlines import Deadlines
 from bot.delivery import OutboxSender
@@ -83,7 +84,12 @@ from storage.subscribers import SubscribersRepository
 logger = logging.getLogger(__name__)
 
 LOOKUP_KEY = "lookup_key"
-LOOKUP_KEY_AAD = f"meta:{LOOKUP_KEY}:value"
+LOOKUP_KEY_AAD = f"meta:{LOOKUP_KEY}:value"  # = meta_aad(LOOKUP_KEY)
+NEXT_LOOKUP_KEY = "lookup_key_next"
+"""The key an unfinished ``rotate-pseudonyms`` is moving to; the bot does not start beside it."""
+RETIRED_LOOKUP_KEYS = "retired_lookup_keys"
+"""Earlier pseudonym keys, concatenated: only receipt codes are still looked up under them."""
+KEY_BYTES = 32
 MAINTENANCE_MINUTES = 30
 RETENTION_SCHEDULE = "30 3 * * *"  # daily, at night in TIMEZONE
 URGENT_SECONDS = 30
@@ -121,6 +127,7 @@ class Services:
     stats: StatsService
     trail: ChatTrail
     intake: FileIntake
+    checks: StatusChecks
 
     async def close(self) -> None:
         await self.database.close()
@@ -131,7 +138,7 @@ async def build_services(settings: Settings) -> Services:
     cipher = Cipher(resolve_keys(settings))
     database = await Database.open(settings.database_path)
     try:
-        pseudonyms = Pseudonyms(await open_lookup_key(MetaRepository(database), cipher))
+        pseudonyms = await open_pseudonyms(MetaRepository(database), cipher)
     except BaseException:
         await database.close()
         raise
@@ -228,6 +235,7 @@ async def build_services(settings: Settings) -> Services:
             DailyQuota(settings.file_mb_per_day * MB, settings.tz, utc_now),
             DiskSpace(settings.data_dir, settings.min_free_disk_mb * MB, alerts),
         ),
+        checks=StatusChecks(ttl),
     )
 
 
@@ -246,6 +254,30 @@ async def open_lookup_key(meta: MetaRepository, cipher: Cipher) -> bytes:
         raise ConfigError(
             "ENCRYPTION_KEYS does not match this database: none of the configured keys opens it"
         ) from None
+
+
+async def open_pseudonyms(meta: MetaRepository, cipher: Cipher) -> Pseudonyms:
+    """The current pseudonym key with the retired ones; refused while a rotation is unfinished,
+    whose rows are partly under the next key."""
+    if await meta.get(NEXT_LOOKUP_KEY) is not None:
+        raise ConfigError(
+            "a pseudonym rotation is unfinished: run `python -m bot rotate-pseudonyms` again to "
+            "complete it before starting the bot"
+        )
+    current = await open_lookup_key(meta, cipher)
+    return Pseudonyms(current, await open_retired_keys(meta, cipher))
+
+
+async def open_retired_keys(meta: MetaRepository, cipher: Cipher) -> list[bytes]:
+    sealed = await meta.get(RETIRED_LOOKUP_KEYS)
+    if sealed is None:
+        return []
+    joined = cipher.open(sealed, meta_aad(RETIRED_LOOKUP_KEYS))
+    return [joined[i : i + KEY_BYTES] for i in range(0, len(joined), KEY_BYTES)]
+
+
+def meta_aad(name: str) -> str:
+    return f"meta:{name}:value"
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -283,6 +315,7 @@ def create_dispatcher(
         stats=services.stats,
         trail=services.trail,
         intake=services.intake,
+        checks=services.checks,
     )
     dispatcher["in_flight"] = in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)

@@ -24,6 +24,7 @@ from bot.relay import RelayDelay
 from bot.reports import new_id, utc_now
 from storage.cases import AuditRow, CaseRow, CasesRepository, Change
 from storage.outbox import NewItem, OutboxRepository
+from storage.times import iso_hour
 
 QUESTION_LIMIT = 3000
 
@@ -216,7 +217,8 @@ class CaseService:
         if question is None or case is None:
             return
         notices = await self._to_department(case, Relayed.ANSWER, text, attachment_id)
-        await self._cases.answer(question, note, utc_now().isoformat(), notices, time.time())
+        # The reporter's moment, kept to the hour like every time a reporter leaves.
+        await self._cases.answer(question, note, iso_hour(utc_now()), notices, time.time())
         self._outbox_ready.set()
 
     async def relay_addition(
@@ -335,7 +337,7 @@ class CaseService:
         if case.contact is None:
             return []
         chat_id = int(self._cipher.open_text(case.contact, f"reports:{case.id}:contact"))
-        address = self._chats.address(chat_id)
+        address = self._chats.one_time(chat_id)
         markup = None
         if question_id is not None:
             with self._i18n.context(), self._i18n.use_locale(case.locale):

@@ -6,12 +6,14 @@ an officer linked in private is a person, and a reporter's chat is their account
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from bot.crypto import Cipher, Pseudonyms
 
 CHATS = "chat"  # departments, admins and opted-in reporters: where the outbox writes
 SUBSCRIBERS = "subscriber"  # news subscribers
+KEY_BYTES = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,18 @@ class ChatAddresses:
 
     def address(self, chat_id: int) -> ChatAddress:
         key = self.key(chat_id)
+        return ChatAddress(
+            key, self._cipher.seal_text(str(chat_id), address_aad(self._purpose, key))
+        )
+
+    def one_time(self, chat_id: int) -> ChatAddress:
+        """A reporter's address for one message: a random key, shared with no other row.
+
+        A keyed hash of the chat would be the same under every report of one person, so a stolen
+        database would show which reports share an author; and with the pseudonym key, trying
+        Telegram ids would name them. The delivery forgets the address once the message is sent.
+        """
+        key = os.urandom(KEY_BYTES)
         return ChatAddress(
             key, self._cipher.seal_text(str(chat_id), address_aad(self._purpose, key))
         )

@@ -19,10 +19,10 @@ from functools import partial
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiohttp import ClientError
 
-from bot.app import create_bot, open_lookup_key
+from bot.app import create_bot, open_pseudonyms
 from bot.catalog import Catalog
 from bot.chats import ChatAddresses
-from bot.crypto import Cipher, Pseudonyms
+from bot.crypto import Cipher
 from bot.deadlines import Deadlines
 from bot.departments import DepartmentService
 from bot.keys import configured_keys
@@ -132,7 +132,7 @@ async def _check_database(
         findings.problem(f"rows point at rows that do not exist: {tables}")
         return
     findings.ok(f"database {settings.database_path}: integrity and foreign keys")
-    pseudonyms = Pseudonyms(await open_lookup_key(MetaRepository(database), cipher))
+    pseudonyms = await open_pseudonyms(MetaRepository(database), cipher)
     census = await key_census(RotationRepository(database), cipher)
     if census.unknown:
         findings.problem(

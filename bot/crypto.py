@@ -80,9 +80,19 @@ class Pseudonyms:
     different tables (a user's FSM key cannot be joined with their language preference).
     """
 
-    def __init__(self, lookup_key: bytes) -> None:
+    def __init__(self, lookup_key: bytes, retired: Sequence[bytes] = ()) -> None:
         self._key = lookup_key
+        self._retired = tuple(retired)
 
     def digest(self, purpose: str, *parts: object) -> bytes:
-        message = "\x1f".join([purpose, *map(str, parts)]).encode()
-        return hmac.new(self._key, message, hashlib.sha256).digest()
+        return _digest(self._key, purpose, parts)
+
+    def earlier_digests(self, purpose: str, *parts: object) -> list[bytes]:
+        """The digests under the keys ``rotate-pseudonyms`` retired, newest first: kept only to
+        find receipt codes, which cannot be hashed again without the codes."""
+        return [_digest(key, purpose, parts) for key in reversed(self._retired)]
+
+
+def _digest(key: bytes, purpose: str, parts: Sequence[object]) -> bytes:
+    message = "\x1f".join([purpose, *map(str, parts)]).encode()
+    return hmac.new(key, message, hashlib.sha256).digest()

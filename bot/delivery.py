@@ -37,7 +37,7 @@ from bot.crypto import Cipher, DecryptionError
 from bot.deadlines import Deadlines
 from bot.evidence import FileKind
 from bot.filetypes import detect
-from bot.outbox_items import payload_aad, text_item
+from bot.outbox_items import REPORTER_KINDS, payload_aad, text_item
 from bot.reports import utc_now
 from storage.attachments import AttachmentsRepository
 from storage.cases import CasesRepository
@@ -167,6 +167,7 @@ class OutboxSender:
     async def _deliver(self, item: OutboxItem) -> Outcome | float:
         """Send one item; a number is the pause Telegram asked for (429)."""
         repeat = item.in_flight
+        to_reporter = item.kind in REPORTER_KINDS
         if not await self._outbox.claim(item.id, self._clock(), LEASE_SECONDS):
             return Outcome.DONE
         try:
@@ -180,6 +181,9 @@ class OutboxSender:
             await self._migrate(item, exc.migrate_to_chat_id)
             return Outcome.MOVED
         except (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound) as exc:
+            if to_reporter:  # they blocked the bot or left: /status still shows what was owed
+                await self._outbox.drop(item.id, forget=True)
+                return Outcome.DONE
             await self._unreachable(item, type(exc).__name__)
             return Outcome.HELD
         except (TelegramServerError, TelegramNetworkError, ClientError, TimeoutError) as exc:
@@ -188,10 +192,13 @@ class OutboxSender:
             await self._outbox.retry(item.id, self._clock() + backoff)
         except (Undeliverable, DecryptionError) as exc:
             logger.warning("Dropping outbox item %d: %s", item.id, type(exc).__name__)
-            await self._outbox.drop(item.id)
+            await self._outbox.drop(item.id, forget=to_reporter)
         else:
-            self._last_sent[item.chat_key] = self._clock()
-            await self._outbox.sent(item, message_id, self._clock(), utc_now().isoformat())
+            if not to_reporter:  # a reporter's address is used once: nothing to pace
+                self._last_sent[item.chat_key] = self._clock()
+            await self._outbox.sent(
+                item, message_id, self._clock(), utc_now().isoformat(), forget=to_reporter
+            )
         return Outcome.DONE
 
     async def _send(self, item: OutboxItem, chat_id: int, *, repeat: bool) -> int:

@@ -8,6 +8,9 @@ from typing import Any
 from bot.crypto import Cipher
 from storage.outbox import NewItem
 
+REPORTER_KINDS = frozenset({"notice", "question"})
+"""Messages to a reporter: one-time address, times to the hour, forgotten once sent."""
+
 
 def payload_aad(kind: str, chat_key: bytes, report_id: str | None) -> str:
     return f"outbox:{kind}:{chat_key.hex()}:{report_id or ''}:payload"
@@ -36,4 +39,5 @@ def text_item(
         parent_id=parent_id,
         due=due,
         payload=cipher.seal(payload, payload_aad(kind, chat_key, report_id)),
+        hour_only=kind in REPORTER_KINDS,
     )

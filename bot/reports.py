@@ -15,7 +15,8 @@ from bot.filetypes import detect
 from bot.quota import DailyQuota
 from bot.sandbox import Cleaned, CleaningSandbox
 from storage.attachments import AttachmentsRepository, NewAttachment
-from storage.reports import EventRow, NewReport, ReportsRepository
+from storage.reports import EventRow, NewReport, ReportRow, ReportsRepository
+from storage.times import iso_hour, to_hour
 
 CLEANED_KINDS = frozenset({FileKind.DOCUMENT, FileKind.VIDEO})
 """Photos arrive recompressed by Telegram, without metadata; a video may arrive as filmed.
@@ -99,7 +100,7 @@ class ReportService:
         (in memory, see bot/quota.py); it is never stored with the report.
         """
         report_id = new_id()
-        created_at = self._now().isoformat()
+        created_at = iso_hour(self._now())  # to the hour: see docs/threat-model.md
         seal = self._field_sealer("reports", report_id)
         contact = submission.contact_chat_id
         stored = NewReport(
@@ -122,7 +123,7 @@ class ReportService:
         return submitted
 
     async def lookup(self, code: str) -> StatusView | None:
-        row = await self._reports.find_by_receipt(self.receipt_hash(code))
+        row = await self._find(code)
         if row is None:
             return None
         events = await self._reports.events(row.id)
@@ -135,6 +136,20 @@ class ReportService:
             row.resolution,
         )
 
+    async def _find(self, code: str) -> ReportRow | None:
+        """The report of a receipt code; one hashed under a retired pseudonym key is found too,
+        and hashed again under the current one."""
+        current = self.receipt_hash(code)
+        row = await self._reports.find_by_receipt(current)
+        if row is not None:
+            return row
+        for earlier in self._pseudonyms.earlier_digests("receipt", code):
+            row = await self._reports.find_by_receipt(earlier)
+            if row is not None:
+                await self._reports.rehash_receipt(row.id, current)
+                return row
+        return None
+
     async def has_room(self, report_id: str) -> bool:
         """Whether the report takes another addition or answer: a flood of them through /status
         must not grow the database without end."""
@@ -143,14 +158,14 @@ class ReportService:
     async def add_note(self, report_id: str, text: str) -> None:
         note_id = new_id()
         body = self._cipher.seal_text(text, f"report_notes:{note_id}:body")
-        await self._reports.add_note(report_id, note_id, body, self._now().isoformat())
+        await self._reports.add_note(report_id, note_id, body, iso_hour(self._now()))
 
     async def add_file(
         self, report_id: str, file: IncomingFile, data: bytes, file_key: bytes | None = None
     ) -> str:
         attachment = await self._sealed_attachment(file, data)
         await self._attachments.add(attachment, report_id=report_id, file_key=file_key)
-        await self._reports.record_addition(report_id, self._now().isoformat())
+        await self._reports.record_addition(report_id, iso_hour(self._now()))
         return attachment.id
 
     async def add_draft_file(
@@ -214,7 +229,7 @@ class ReportService:
             size=len(result.data),
             meta=self._cipher.seal(meta, f"attachments:{attachment_id}:meta"),
             data=self._cipher.seal(result.data, f"attachments:{attachment_id}:data"),
-            created_at=time.time(),
+            created_at=to_hour(time.time()),
         )
 
     def _field_sealer(self, table: str, row_id: str) -> Callable[[str, str], bytes]:

@@ -3,8 +3,9 @@
 ``SEALED`` lists every encrypted column with the associated data its service binds it to. A
 value that does not open with it is counted and left alone, never overwritten, so a wrong entry
 shows up as a failed verification rather than as lost data. The HMAC key behind pseudonyms and
-receipt-code hashes is random and only sealed (``meta.lookup_key``): re-sealing it keeps every
-lookup valid.
+receipt-code hashes is random and only sealed (``meta.lookup_key``, with the retired ones of
+``rotate-pseudonyms``): re-sealing it keeps every lookup valid; after a leak of that key, run
+``rotate-pseudonyms`` too (bot/pseudonym_rotation.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from bot.app import LOOKUP_KEY, LOOKUP_KEY_AAD, open_lookup_key
+from bot.app import (
+    LOOKUP_KEY,
+    NEXT_LOOKUP_KEY,
+    RETIRED_LOOKUP_KEYS,
+    meta_aad,
+    open_lookup_key,
+)
 from bot.broadcasts import broadcast_aad
 from bot.chats import CHATS, SUBSCRIBERS, address_aad
 from bot.crypto import Cipher, DecryptionError
@@ -41,11 +48,15 @@ def _row_field(table: str, column: str, batch: int = ROWS_PER_BATCH) -> Sealed:
     )
 
 
+def _meta_value(name: str) -> Sealed:
+    """A sealed value of ``meta``: the pseudonym key, the next one, the retired ones."""
+    return Sealed(
+        SealedColumn("meta", "value", key="name", only=("name", name)), lambda _: meta_aad(name)
+    )
+
+
 SEALED: tuple[Sealed, ...] = (
-    Sealed(
-        SealedColumn("meta", "value", key="name", only=("name", LOOKUP_KEY)),
-        lambda _: LOOKUP_KEY_AAD,
-    ),
+    _meta_value(LOOKUP_KEY),
     _row_field("reports", "place"),
     _row_field("reports", "body"),
     _row_field("reports", "contact"),
@@ -73,6 +84,8 @@ SEALED: tuple[Sealed, ...] = (
     _row_field("officers", "person"),
     Sealed(SealedColumn("broadcasts", "content"), lambda row: broadcast_aad(row["id"], "content")),
     Sealed(SealedColumn("broadcasts", "admin_ref"), lambda row: broadcast_aad(row["id"], "admin")),
+    _meta_value(NEXT_LOOKUP_KEY),
+    _meta_value(RETIRED_LOOKUP_KEYS),
 )
 
 

@@ -5,8 +5,12 @@ and the bot's replies, which ``SentMessages`` sees on the Bot's session while th
 handled (a context variable ties them to it). The ids live in the sealed FSM storage under the
 user's pseudonymous key, beside the draft rather than in it, so that they outlive its
 submission: at most ``MAX_IDS`` of them, and after a submission only for as long as Telegram
-lets a bot delete a message (48 hours), or less when ``DRAFT_TTL_HOURS`` of silence expire them
-first. The messages holding receipt codes are never deleted: the reporter must copy the code.
+lets a bot delete a message (48 hours, counted from the hour of the submission), or less when
+``DRAFT_TTL_HOURS`` of silence expire them first. The messages holding receipt codes are never
+deleted: the reporter must copy the code.
+
+Nothing here names the report, and no time finer than the hour is kept (the row's own time is
+the storage's, to the hour too): the pseudonym must not lead to the report it wrote.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.dialog import draft_step
+from storage.times import to_hour
 
 DELETE_WINDOW_SECONDS = 48 * 3600
 MAX_IDS = 200
@@ -84,7 +89,7 @@ class ChatTrail:
         trail = await self._load(key)
         trail.ids = [i for i in trail.ids if i != receipt_id]
         trail.receipts = [*trail.receipts, receipt_id][-MAX_IDS:]
-        trail.until = self._clock() + DELETE_WINDOW_SECONDS
+        trail.until = to_hour(self._clock()) + DELETE_WINDOW_SECONDS
         await self._save(key, trail)
 
     async def clear(self, bot: Bot, key: StorageKey, pressed_id: int) -> bool:

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, texts
 from bot.callbacks import Action, ActionCB, LangCB
+from bot.checks import StatusChecks
 from bot.dialog import begin, draft_step, resume_or_clear
 from bot.draft import Draft, step_by_name
 from bot.languages import LanguageService
@@ -85,8 +86,11 @@ def get_router() -> Router:
         state: FSMContext,
         reports: ReportService,
         view: ViewContext,
+        checks: StatusChecks,
+        user_key: bytes,
     ) -> None:
         """Cancel what is in front of the user: a status check returns to the report under it."""
+        checks.end(user_key)
         current = await state.get_state()
         if current is None:
             await notice(event, _("There is nothing to cancel."))

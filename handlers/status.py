@@ -1,7 +1,8 @@
 """/status: a report's status and history by receipt code, and adding information to it.
 
 A report being written is not lost by checking another one: its step is kept in ``resume`` and
-restored when the check ends.
+restored when the check ends. Which report is being checked lives in ``StatusChecks``, in memory
+only (bot/checks.py): the FSM row under the user's pseudonym holds the step, never the report.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from babel.dates import format_timedelta
 from bot import keyboards, receipt, views
 from bot.callbacks import Action, ActionCB, AnswerCB
 from bot.cases import CaseService, shown_question
+from bot.checks import Check, StatusChecks
 from bot.dialog import resume_or_clear
 from bot.draft import step_by_name
 from bot.evidence import IncomingFile, incoming_file
@@ -53,16 +55,21 @@ def get_router() -> Router:
         reports: ReportService,
         guard: ReceiptGuard,
         cases: CaseService,
+        checks: StatusChecks,
     ) -> None:
-        await _enter(state)
+        await _enter(state, checks, user_key)
         if command.args:
-            await _check(message, command.args, state, user_key, view, reports, guard, cases)
+            await _check(
+                message, command.args, state, user_key, view, reports, guard, cases, checks
+            )
             return
         await message.answer(_ask_code())
 
     @router.callback_query(ActionCB.filter(F.action == Action.STATUS))
-    async def status_button(query: CallbackQuery, state: FSMContext) -> None:
-        await _enter(state)
+    async def status_button(
+        query: CallbackQuery, state: FSMContext, checks: StatusChecks, user_key: bytes
+    ) -> None:
+        await _enter(state, checks, user_key)
         await present(query, _ask_code())
 
     @router.message(StateFilter(StatusForm.code, StatusForm.viewing), TYPED_TEXT)
@@ -74,15 +81,27 @@ def get_router() -> Router:
         reports: ReportService,
         guard: ReceiptGuard,
         cases: CaseService,
+        checks: StatusChecks,
     ) -> None:
-        await _check(message, message.text or "", state, user_key, view, reports, guard, cases)
+        await _check(
+            message, message.text or "", state, user_key, view, reports, guard, cases, checks
+        )
 
     @router.message(StatusForm.code, NOT_COMMAND)
     async def code_expected(message: Message) -> None:
         await message.answer(_ask_code())
 
     @router.callback_query(StatusForm.viewing, ActionCB.filter(F.action == Action.ADD_INFO))
-    async def add_info(query: CallbackQuery, state: FSMContext) -> None:
+    async def add_info(
+        query: CallbackQuery,
+        state: FSMContext,
+        checks: StatusChecks,
+        user_key: bytes,
+        view: ViewContext,
+    ) -> None:
+        if checks.get(user_key) is None:
+            await _ended(query, state, view)
+            return
         await state.set_state(StatusForm.adding)
         await send(query, _adding_prompt(), keyboards.finish())
         await query.answer()
@@ -94,11 +113,15 @@ def get_router() -> Router:
         reports: ReportService,
         cases: CaseService,
         event_update: Update,
+        checks: StatusChecks,
+        user_key: bytes,
+        view: ViewContext,
     ) -> None:
         text = (message.text or "").strip()
-        report_id = (await state.get_data())["status_report"]
-        if not text or await _seen(state, event_update):
+        check = await _running(message, state, checks, user_key, view, event_update)
+        if check is None or not text:
             return
+        report_id = check.report_id
         if await _full(message, reports, report_id):
             return
         if len(text) > MAX_NOTE_CHARS:
@@ -110,7 +133,7 @@ def get_router() -> Router:
             return
         await reports.add_note(report_id, text)
         await cases.relay_addition(report_id, text=text)
-        await state.update_data(last_addition=event_update.update_id)
+        check.last_addition = event_update.update_id
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 
     @router.message(StatusForm.adding, EVIDENCE)
@@ -124,18 +147,20 @@ def get_router() -> Router:
         user_key: bytes,
         view: ViewContext,
         event_update: Update,
+        checks: StatusChecks,
     ) -> None:
         file = incoming_file(message)
-        report_id = (await state.get_data())["status_report"]
-        if file is None or await _seen(state, event_update):
+        check = await _running(message, state, checks, user_key, view, event_update)
+        if check is None or file is None:
             return
+        report_id = check.report_id
         if await _full(message, reports, report_id):
             return
         added = await _store_file(message, bot, intake, reports, report_id, file, user_key, view)
         if added is None:
             return
         await cases.relay_addition(report_id, attachment_id=added)
-        await state.update_data(last_addition=event_update.update_id)
+        check.last_addition = event_update.update_id
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 
     @router.message(StatusForm.adding, NOT_COMMAND)
@@ -144,17 +169,24 @@ def get_router() -> Router:
 
     @router.callback_query(AnswerCB.filter())
     async def answer_start(
-        query: CallbackQuery, callback_data: AnswerCB, state: FSMContext, cases: CaseService
+        query: CallbackQuery,
+        callback_data: AnswerCB,
+        state: FSMContext,
+        cases: CaseService,
+        checks: StatusChecks,
+        user_key: bytes,
     ) -> None:
         chat_id = query.message.chat.id if query.message else 0
-        viewed = (await state.get_data()).get("status_report")
-        report_id = await cases.answerable(callback_data.question, chat_id, viewed)
+        viewed = checks.get(user_key)
+        report_id = await cases.answerable(
+            callback_data.question, chat_id, viewed.report_id if viewed else None
+        )
         if report_id is None:
             await notice(query, _("This question is closed or already answered."))
             return
-        await _enter(state)
+        await _enter(state, checks, user_key)
         await state.set_state(StatusForm.answering)
-        await state.update_data(answer_question=callback_data.question, answer_report=report_id)
+        checks.start(user_key, report_id, callback_data.question)
         await query.answer()
         await send(query, _answer_prompt(), keyboards.finish())
 
@@ -165,15 +197,18 @@ def get_router() -> Router:
         cases: CaseService,
         reports: ReportService,
         event_update: Update,
+        checks: StatusChecks,
+        user_key: bytes,
+        view: ViewContext,
     ) -> None:
         text = (message.text or "").strip()
-        context = await state.get_data()
-        if not text or await _seen(state, event_update):
+        check = await _running(message, state, checks, user_key, view, event_update)
+        if check is None or not text:
             return
-        if await _full(message, reports, context["answer_report"]):
+        if await _full(message, reports, check.report_id):
             return
-        await cases.answer_text(context["answer_question"], text)
-        await state.update_data(last_addition=event_update.update_id)
+        await cases.answer_text(check.question_id or "", text)
+        check.last_addition = event_update.update_id
         await message.answer(_answered_text(), reply_markup=keyboards.finish())
 
     @router.message(StatusForm.answering, EVIDENCE)
@@ -187,12 +222,13 @@ def get_router() -> Router:
         user_key: bytes,
         view: ViewContext,
         event_update: Update,
+        checks: StatusChecks,
     ) -> None:
         file = incoming_file(message)
-        context = await state.get_data()
-        report_id = context["answer_report"]
-        if file is None or await _seen(state, event_update):
+        check = await _running(message, state, checks, user_key, view, event_update)
+        if check is None or file is None:
             return
+        report_id = check.report_id
         if await _full(message, reports, report_id):
             return
         attachment_id = await _store_file(
@@ -200,8 +236,8 @@ def get_router() -> Router:
         )
         if attachment_id is None:
             return
-        await cases.answer_file(context["answer_question"], attachment_id)
-        await state.update_data(last_addition=event_update.update_id)
+        await cases.answer_file(check.question_id or "", attachment_id)
+        check.last_addition = event_update.update_id
         await message.answer(_answered_text(), reply_markup=keyboards.finish())
 
     @router.message(StatusForm.answering, NOT_COMMAND)
@@ -209,12 +245,26 @@ def get_router() -> Router:
         await message.answer(_answer_prompt(), reply_markup=keyboards.finish())
 
     @router.callback_query(StatusForm.answering, ActionCB.filter(F.action == Action.DONE))
-    async def answer_done(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+    async def answer_done(
+        query: CallbackQuery,
+        state: FSMContext,
+        view: ViewContext,
+        checks: StatusChecks,
+        user_key: bytes,
+    ) -> None:
+        checks.end(user_key)
         await present(query, _("Thank you. Your answer has been passed on to the service."))
         await resume_or_clear(query, state, view)
 
     @router.callback_query(StatusForm.adding, ActionCB.filter(F.action == Action.DONE))
-    async def add_done(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+    async def add_done(
+        query: CallbackQuery,
+        state: FSMContext,
+        view: ViewContext,
+        checks: StatusChecks,
+        user_key: bytes,
+    ) -> None:
+        checks.end(user_key)
         await present(query, _("Thank you. The information has been added to the report."))
         await resume_or_clear(query, state, view)
 
@@ -257,18 +307,43 @@ async def _store_file(
     return attachment_id
 
 
-async def _seen(state: FSMContext, update: Update) -> bool:
-    """True for an addition Telegram delivers again after a crash: it was stored already."""
-    return update.update_id <= (await state.get_data()).get("last_addition", 0)
+async def _running(
+    message: Message,
+    state: FSMContext,
+    checks: StatusChecks,
+    user_key: bytes,
+    view: ViewContext,
+    update: Update,
+) -> Check | None:
+    """The user's check, for an addition it has not stored yet (Telegram may deliver one again);
+    None otherwise, and the user is told when the check has ended (silence, a restart)."""
+    check = checks.get(user_key)
+    if check is None:
+        await _ended(message, state, view)
+        return None
+    return None if update.update_id <= check.last_addition else check
 
 
-async def _enter(state: FSMContext) -> None:
-    """Keep a report in progress aside while another one is checked."""
+async def _ended(event: Message | CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+    await send(
+        event,
+        _(
+            "This check has ended, and the bot no longer knows which report it was about. Send "
+            "/status with your receipt code again."
+        ),
+    )
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+    await resume_or_clear(event, state, view)
+
+
+async def _enter(state: FSMContext, checks: StatusChecks, user_key: bytes) -> None:
+    """Keep a report in progress aside while another one is checked; end the previous check."""
+    checks.end(user_key)
     current = await state.get_state()
     data = await state.get_data()
     if step_by_name(current) is not None:
         data["resume"] = current
-    data.pop("status_report", None)
     await state.set_state(StatusForm.code)
     await state.set_data(data)
 
@@ -282,6 +357,7 @@ async def _check(
     reports: ReportService,
     guard: ReceiptGuard,
     cases: CaseService,
+    checks: StatusChecks,
 ) -> None:
     wait = await guard.wait_seconds(user_key)
     if wait:
@@ -307,7 +383,7 @@ async def _check(
         return
     await guard.succeeded(user_key)
     await state.set_state(StatusForm.viewing)
-    await state.update_data(status_report=found.report_id)
+    checks.start(user_key, found.report_id)
     await message.answer(views.status(found, view), reply_markup=keyboards.add_information())
     for question_id, question in await cases.open_questions(found.report_id):
         await message.answer(

@@ -1,4 +1,9 @@
-"""aiogram FSM storage on aiosqlite: keys are keyed hashes, data is sealed, silence expires it."""
+"""aiogram FSM storage on aiosqlite: keys are keyed hashes, data is sealed, silence expires it.
+
+A row's time is kept to the hour: a draft's last change is its report's submission, and an exact
+time would tie the pseudonym to the report. A row expires between ``ttl`` and ``ttl`` plus an hour
+after its last change.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
 from storage.database import Database
 from storage.protocols import Hasher, Sealer
+from storage.times import to_hour
 
 _Row = tuple[str | None, bytes | None, float]
 
@@ -70,7 +76,7 @@ class SQLiteStorage(BaseStorage):
     async def _load(self, key: StorageKey) -> tuple[bytes, str | None, dict[str, Any]]:
         row_key = self._row_key(key)
         row = await self._row(row_key)
-        if row is None or row[2] < self._clock() - self._ttl:
+        if row is None or row[2] < self._expired_before():
             return row_key, None, {}
         state, data, _ = row
         decoded = json.loads(self._sealer.open(data, fsm_aad(row_key))) if data else {}
@@ -98,7 +104,7 @@ class SQLiteStorage(BaseStorage):
                 if data
                 else None
             )
-            row = (state, blob, self._clock())
+            row = (state, blob, to_hour(self._clock()))
             await self._db.execute(
                 "INSERT INTO fsm (key, state, data, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET state = excluded.state, data = excluded.data, "
@@ -131,14 +137,17 @@ class SQLiteStorage(BaseStorage):
         """
         rows = await self._db.fetchall(
             "SELECT key, data FROM fsm WHERE updated_at < ? AND data IS NOT NULL",
-            (self._clock() - self._ttl,),
+            (self._expired_before(),),
         )
         return [json.loads(self._sealer.open(row["data"], fsm_aad(row["key"]))) for row in rows]
 
     async def purge_expired(self) -> int:
         return await self._db.execute(
-            "DELETE FROM fsm WHERE updated_at < ?", (self._clock() - self._ttl,)
+            "DELETE FROM fsm WHERE updated_at < ?", (self._expired_before(),)
         )
+
+    def _expired_before(self) -> float:
+        return to_hour(self._clock()) - self._ttl
 
     async def close(self) -> None:
         """The database belongs to the application, which closes it."""

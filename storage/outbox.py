@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from storage.database import Database
+from storage.times import to_hour
 
 _ITEM_COLUMNS = (
     "o.id, o.kind, o.chat_key, o.chat_ref, o.report_id, o.attachment_id, o.parent_id, "
@@ -29,6 +30,9 @@ class NewItem:
     """Or the row id of an earlier item it replies to (a case card, for the reporter's answer)."""
     due: float | None = None
     """When it may be sent, if later than now (a reporter's answer waits: bot/relay.py)."""
+    hour_only: bool = False
+    """A message to a reporter: its row keeps times to the hour, and its address, content and
+    message id only until it is sent (``forget``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,13 +116,18 @@ class OutboxRepository:
         )
         return changed == 1
 
-    async def sent(self, item: OutboxItem, message_id: int, now: float, at: str) -> None:
+    async def sent(
+        self, item: OutboxItem, message_id: int, now: float, at: str, *, forget: bool = False
+    ) -> None:
+        """Mark an item sent; ``forget`` also blanks what it no longer needs (see ``drop``)."""
         async with self._db.transaction(durable=True) as conn:
             await conn.execute(
                 "UPDATE outbox SET status = 'sent', in_flight = 0, message_id = ?, sent_at = ? "
                 "WHERE id = ?",
-                (message_id, now, item.id),
+                (None if forget else message_id, to_hour(now) if forget else now, item.id),
             )
+            if forget:
+                await _forget(conn, item.id)
             if item.kind == "report" and item.report_id:
                 cursor = await conn.execute(
                     "UPDATE reports SET status = 'delivered', delivered_at = ?, updated_at = ? "
@@ -151,11 +160,15 @@ class OutboxRepository:
             (next_attempt, chat_key),
         )
 
-    async def drop(self, item_id: int) -> None:
-        """Give up on an item that can never be sent (its report or file is gone)."""
-        await self._db.execute(
-            "UPDATE outbox SET status = 'dropped', in_flight = 0 WHERE id = ?", (item_id,)
-        )
+    async def drop(self, item_id: int, *, forget: bool = False) -> None:
+        """Give up on an item that can never be sent (its report or file is gone, or a reporter
+        blocked the bot); ``forget`` blanks its address, content and schedule."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET status = 'dropped', in_flight = 0 WHERE id = ?", (item_id,)
+            )
+            if forget:
+                await _forget(conn, item_id)
 
     async def pending_for(self, chat_key: bytes) -> list[OutboxItem]:
         rows = await self._db.fetchall(
@@ -219,11 +232,21 @@ async def insert_items(
                 parent_id,
                 item.payload,
                 now if item.due is None else max(now, item.due),
-                now,
+                to_hour(now) if item.hour_only else now,
             ),
         )
         ids.append(int(cursor.lastrowid or 0))
     return ids
+
+
+async def _forget(conn: aiosqlite.Connection, item_id: int) -> None:
+    """Blank a finished item's address (key and sealed chat id), content and schedule: the row
+    keeps its kind and the hour, which retention deletes a week later."""
+    await conn.execute(
+        "UPDATE outbox SET chat_key = x'', chat_ref = x'', payload = NULL, lease_until = 0, "
+        "next_attempt = coalesce(sent_at, created_at) WHERE id = ?",
+        (item_id,),
+    )
 
 
 def _marks(values: Collection[object]) -> str:

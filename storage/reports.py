@@ -110,6 +110,11 @@ class ReportsRepository:
         )
         return None if row is None else ReportRow(*row)
 
+    async def rehash_receipt(self, report_id: str, receipt_hash: bytes) -> None:
+        await self._db.execute(
+            "UPDATE reports SET receipt_hash = ? WHERE id = ?", (receipt_hash, report_id)
+        )
+
     async def get(self, report_id: str) -> ReportRow | None:
         row = await self._db.fetchone(
             f"SELECT {_REPORT_COLUMNS} FROM reports WHERE id = ?",  # noqa: S608
