@@ -6,12 +6,14 @@ and moves every keyed hash to it:
 
 - recomputed from a sealed value: the chats the outbox writes to and the departments' chats (from
   their sealed chat ids), news subscribers (likewise), officers' and admins' pseudonyms in the
-  audit log and on broadcasts (admins' from ``ADMIN_IDS``; any other officer's is replaced by a
-  keyed hash of the old one, the same for all of that officer's entries);
+  audit log, on broadcasts and on the roster (admins' from ``ADMIN_IDS``, officers' from the
+  roster's sealed identities; any other actor's is replaced by a keyed hash of the old one, the
+  same for all of that actor's entries);
 - dropped, as nothing sealed gives them back and they may go: drafts and every FSM row (the
   «Clear this chat» records with them), the drafts' files, language choices, wrong-code counters,
-  unused invite codes; reports' submission keys become random (they only guard a draft's
-  submission, and every draft is gone);
+  unused invite codes (for chats and for officers), the keys that recognise a file sent twice to
+  one report; reports' submission keys become random (they only guard a draft's submission, and
+  every draft is gone);
 - kept: receipt-code hashes, which cannot be recomputed without the codes. The old key is kept,
   sealed, for them alone: a lookup tries the current key, then the retired ones, and hashes a code
   found under a retired key again under the current one.
@@ -25,6 +27,7 @@ after a finished one makes another new key.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -43,6 +46,7 @@ from bot.chats import CHATS, SUBSCRIBERS, address_aad
 from bot.crypto import Cipher, DecryptionError, Pseudonyms
 from bot.keys import configured_keys
 from bot.outbox_items import payload_aad
+from bot.roster import person_aad
 from bot.settings import ConfigError, Settings
 from storage.database import Database
 from storage.meta import MetaRepository
@@ -50,6 +54,7 @@ from storage.pseudonym_rotation import (
     AUDIT,
     BROADCASTS,
     DEPARTMENT_CHATS,
+    OFFICERS,
     OUTBOX,
     PseudonymRotationRepository,
     Rewrite,
@@ -82,8 +87,11 @@ class PseudonymRotation:
         await self._rewrite(SUBSCRIBER_ROWS, partial(self._chat, SUBSCRIBERS))
         await self._rewrite(AUDIT, partial(self._officer, "actor"))
         await self._rewrite(BROADCASTS, partial(self._officer, "author"))
+        await self._rewrite(OFFICERS, self._roster)
         for table, count in (await self._repository.drop_unrecomputable()).items():
             self._report(f"{table}: {count} rows dropped")
+        forgotten = await self._repository.forget_file_keys()
+        self._report(f"attachments.file_key: {forgotten} forgotten")
         renewed = await self._repository.renew_submission_keys()
         self._report(f"reports.submission_key: {renewed} made random")
 
@@ -125,10 +133,21 @@ class PseudonymRotation:
         new_key = self._new.digest(purpose, chat_id)
         return new_key, self._cipher.seal_text(chat_id, address_aad(purpose, new_key))
 
+    def _roster(self, row: Row) -> Row:
+        return {
+            column: None if row[column] is None else self._officer(column, row)[column]
+            for column in OFFICERS.columns
+        }
+
     def _officer(self, column: str, row: Row) -> Row:
         old = bytes(row[column])
         new = self._officers.get(old) or self._new.digest("officer", "earlier", old.hex())
         return {column: new}
+
+
+def roster_ids(cipher: Cipher, sealed: Iterable[tuple[str, bytes]]) -> list[int]:
+    """The Telegram ids of everyone ever on a roster, from their sealed identities."""
+    return [int(json.loads(cipher.open(person, person_aad(id_)))["id"]) for id_, person in sealed]
 
 
 async def run_pseudonym_rotation(settings: Settings) -> int:
@@ -156,8 +175,9 @@ async def run_pseudonym_rotation(settings: Settings) -> int:
             else "A new pseudonym key is made; moving every pseudonym to it"
         )
         repository = PseudonymRotationRepository(database)
+        officer_ids = [*settings.admin_ids, *roster_ids(cipher, await repository.sealed_officers())]
         await PseudonymRotation(
-            repository, cipher, Pseudonyms(old), Pseudonyms(new), settings.admin_ids, report
+            repository, cipher, Pseudonyms(old), Pseudonyms(new), officer_ids, report
         ).run()
         kept = [*retired, old]
         await repository.finish(

@@ -39,6 +39,7 @@ OUTBOX = Rewrite(
 SUBSCRIBERS = Rewrite("subscribers", ("chat_key", "chat_ref"))
 AUDIT = Rewrite("audit", ("actor",))
 BROADCASTS = Rewrite("broadcasts", ("author",))
+OFFICERS = Rewrite("officers", ("user_key", "added_by", "removed_by"))
 
 
 class PseudonymRotationRepository:
@@ -87,19 +88,33 @@ class PseudonymRotationRepository:
     async def drop_unrecomputable(self) -> dict[str, int]:
         """Delete the rows keyed by a pseudonym of a Telegram id that no sealed value gives back
         and that may go: drafts and every other FSM row, the drafts' files, language choices,
-        wrong-code counters, and invite codes (their codes are not kept)."""
+        wrong-code counters, and invite codes, for chats and for officers (their codes are not
+        kept)."""
         statements = {
             "fsm": "DELETE FROM fsm",
             "attachments": "DELETE FROM attachments WHERE report_id IS NULL",
             "user_prefs": "DELETE FROM user_prefs",
             "attempts": "DELETE FROM attempts",
             "invites": "DELETE FROM invites",
+            "officer_invites": "DELETE FROM officer_invites",
         }
         counts = {}
         async with self._db.transaction(durable=True) as conn:
             for table, statement in statements.items():
                 counts[table] = (await conn.execute(statement)).rowcount
         return counts
+
+    async def forget_file_keys(self) -> int:
+        """A file's key (to recognise it sent twice to a report) is a keyed hash of Telegram's
+        file id, which is not kept: it cannot be moved, and only costs a duplicate if lost."""
+        return await self._db.execute(
+            "UPDATE attachments SET file_key = NULL WHERE file_key IS NOT NULL"
+        )
+
+    async def sealed_officers(self) -> list[tuple[str, bytes]]:
+        """Every officer ever on a roster (removed ones too: the audit names them): id, person."""
+        rows = await self._db.fetchall("SELECT id, person FROM officers")
+        return [(str(row[0]), bytes(row[1])) for row in rows]
 
     async def renew_submission_keys(self) -> int:
         """Submission keys only stop a draft being stored twice; every draft is gone, so any
