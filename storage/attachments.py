@@ -81,7 +81,7 @@ class AttachmentsRepository:
     async def for_report(self, report_id: str) -> list[AttachmentRow]:
         rows = await self._db.fetchall(
             "SELECT id, kind, size, meta, data FROM attachments WHERE report_id = ? "
-            "ORDER BY created_at",
+            "ORDER BY created_at, rowid",
             (report_id,),
         )
         return [AttachmentRow(*row) for row in rows]
@@ -89,7 +89,7 @@ class AttachmentsRepository:
     async def kinds_for(self, report_id: str) -> list[tuple[str, str]]:
         """(id, kind) of a report's files, oldest first, without loading their bytes."""
         rows = await self._db.fetchall(
-            "SELECT id, kind FROM attachments WHERE report_id = ? ORDER BY created_at",
+            "SELECT id, kind FROM attachments WHERE report_id = ? ORDER BY created_at, rowid",
             (report_id,),
         )
         return [(row[0], row[1]) for row in rows]
@@ -101,11 +101,12 @@ class AttachmentsRepository:
         return None if row is None else AttachmentRow(*row)
 
     async def ordinal(self, attachment_id: str) -> int:
-        """The file's place among its report's files, from 1, oldest first (0: not in a report)."""
+        """The file's place among its report's files, from 1, oldest first (0: not in a report).
+        Times are kept to the hour, so files of one hour are in the order they were stored."""
         row = await self._db.fetchone(
             "SELECT COUNT(*) FROM attachments AS earlier JOIN attachments AS file "
             "ON earlier.report_id = file.report_id WHERE file.id = ? "
-            "AND (earlier.created_at, earlier.id) <= (file.created_at, file.id)",
+            "AND (earlier.created_at, earlier.rowid) <= (file.created_at, file.rowid)",
             (attachment_id,),
         )
         return int(row[0]) if row else 0
