@@ -22,6 +22,7 @@ from tests.test_departments import (
     BODY,
     cards,
     case_id_of,
+    close,
     data,
     post_question,
     press_in,
@@ -66,11 +67,10 @@ async def test_two_reports_of_one_reporter_share_no_address_and_no_exact_time(
     await report(person, "astana", contact=True, body=f"{BODY} SECOND report of one person")
     await live.deliver()
     first, second = (case_id_of(card) for card in cards(fake_api, group)[:2])
-    officer = fake_api.make_user(language_code="ru")
+    officer = await live.officer("astana")
     await post_question(live, officer, group, first, "Which office? Q-FIRST")
     await press_in(fake_api, officer, group, data("acc", second))
-    await press_in(fake_api, officer, group, data("cls", second))
-    await press_in(fake_api, officer, group, data("res", second, "ref"))
+    await close(fake_api, officer, group, second)
 
     owed = reporter_rows(live)
     assert [row["kind"] for row in owed] == ["question", "notice"]
@@ -115,7 +115,7 @@ async def test_a_reporter_who_blocked_the_bot_is_forgotten_not_retried(
     await live.deliver()
     case = case_id_of(cards(fake_api, group)[0])
     fake_api.block(person.user)
-    await post_question(live, fake_api.make_user(language_code="ru"), group, case, "Q-BLOCKED")
+    await post_question(live, await live.officer("astana"), group, case, "Q-BLOCKED")
     mark = fake_api.mark()
     assert await live.sender.drain(within=3) == 0, "nothing held for a blocked reporter"
     [row] = reporter_rows(live)
@@ -141,7 +141,7 @@ async def test_with_the_keys_trying_telegram_ids_links_no_account_to_a_report_it
     await report(opted, "astana", contact=True, body=f"{BODY} OPTED report")
     await live.deliver()
     quiet_case, opted_case = (case_id_of(card) for card in cards(fake_api, group)[:2])
-    officer = fake_api.make_user(language_code="ru")
+    officer = await live.officer("astana")
     await post_question(live, officer, group, quiet_case, "Когда именно? Q-QUIET")
     await post_question(live, officer, group, opted_case, "Где именно? Q-OPTED")
     await live.sender.drain(within=3)
