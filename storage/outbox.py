@@ -162,10 +162,13 @@ class OutboxRepository:
 
     async def drop(self, item_id: int, *, forget: bool = False) -> None:
         """Give up on an item that can never be sent (its report or file is gone, or a reporter
-        blocked the bot); ``forget`` blanks its address, content and schedule."""
+        blocked the bot), and on what replies to it (a card's files, a delayed answer), which
+        could never go either; ``forget`` blanks the item's address, content and schedule."""
         async with self._db.transaction() as conn:
             await conn.execute(
-                "UPDATE outbox SET status = 'dropped', in_flight = 0 WHERE id = ?", (item_id,)
+                "UPDATE outbox SET status = 'dropped', in_flight = 0 "
+                "WHERE id = ? OR (parent_id = ? AND status = 'pending')",
+                (item_id, item_id),
             )
             if forget:
                 await _forget(conn, item_id)

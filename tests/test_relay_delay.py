@@ -203,3 +203,4 @@ async def test_a_reply_to_a_card_that_was_dropped_leaves_the_sender_idle(service
     await outbox.drop(card)
     assert await outbox.due(time.time()) == []
     assert await outbox.next_due_time() is None, "nothing it could send is due"
+    assert await outbox.pending() == 0, "its reply is given up with it, not left owed"
