@@ -527,7 +527,7 @@ async def run_digest(settings: Settings) -> int:
         outbox_sender = create_sender(bot, services)
         await outbox_sender.recover()
         queued = await services.digests.queue()
-        pending = await outbox_sender.drain(within=DIGEST_DRAIN_SECONDS)
+        pending = await outbox_sender.drain(within=DIGEST_DRAIN_SECONDS, owed_now=True)
     finally:
         await services.close()
         await bot.session.close()

@@ -119,16 +119,20 @@ class OutboxSender:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)
 
-    async def drain(self, within: float) -> int:
-        """Deliver until nothing is due within ``within`` seconds; returns the items pending."""
-        deadline = self._clock() + within
+    async def drain(self, within: float, *, owed_now: bool = False) -> int:
+        """Deliver until nothing is due within ``within`` seconds; returns the items pending.
+        With ``owed_now``, items scheduled for later and never tried (a reporter's answer waiting
+        its random delay) are neither waited for nor counted: the running bot sends them."""
+        start = self._clock()
+        owed_by = start if owed_now else None
+        deadline = start + within
         while self._clock() < deadline:
             delay = await self.process_due()
-            next_due = await self._outbox.next_due_time()
+            next_due = await self._outbox.next_due_time(owed_by=owed_by)
             if next_due is None or next_due > deadline:
                 break
             await asyncio.sleep(min(delay, max(0.0, deadline - self._clock())))
-        return await self._outbox.pending()
+        return await self._outbox.pending(owed_by)
 
     async def process_due(self) -> float:
         """One pass over the due items; returns how long to wait before the next pass.

@@ -84,23 +84,30 @@ class OutboxRepository:
         )
         return [_item(row) for row in rows]
 
-    async def next_due_time(self, skip: Collection[bytes] = ()) -> float | None:
+    async def next_due_time(
+        self, skip: Collection[bytes] = (), owed_by: float | None = None
+    ) -> float | None:
         """When the next item is due, leaving out the chats in ``skip``; None if none is pending.
 
         A reply whose parent is not sent waits for it, and one whose parent was dropped (a case
         closed before its card went out) never goes: neither may wake the sender, or it would
-        spin on an item it cannot send.
+        spin on an item it cannot send. With ``owed_by``, only what was due by then or has been
+        tried already counts: a reporter's answer waiting its random delay is not owed yet.
         """
         row = await self._db.fetchone(
             "SELECT o.next_attempt FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "  # noqa: S608
             "WHERE o.status = 'pending' AND (o.parent_id IS NULL OR p.status = 'sent') "
-            f"AND o.chat_key NOT IN ({_marks(skip)}) ORDER BY o.next_attempt LIMIT 1",
-            tuple(skip),
+            f"AND {_OWED} AND o.chat_key NOT IN ({_marks(skip)}) ORDER BY o.next_attempt LIMIT 1",
+            (owed_by, owed_by, *skip),
         )
         return None if row is None else float(row[0])
 
-    async def pending(self) -> int:
-        row = await self._db.fetchone("SELECT count(*) FROM outbox WHERE status = 'pending'")
+    async def pending(self, owed_by: float | None = None) -> int:
+        """Items still to send; with ``owed_by``, those due by then or tried already."""
+        row = await self._db.fetchone(
+            f"SELECT count(*) FROM outbox o WHERE o.status = 'pending' AND {_OWED}",  # noqa: S608
+            (owed_by, owed_by),
+        )
         return int(row[0]) if row else 0
 
     async def claim(self, item_id: int, now: float, lease: float) -> bool:
@@ -250,6 +257,10 @@ async def _forget(conn: aiosqlite.Connection, item_id: int) -> None:
         "next_attempt = coalesce(sent_at, created_at) WHERE id = ?",
         (item_id,),
     )
+
+
+_OWED = "(? IS NULL OR o.next_attempt <= ? OR o.attempts > 0)"
+"""An item owed by a moment (bound twice): due by then, or tried already (a retry waits)."""
 
 
 def _marks(values: Collection[object]) -> str:

@@ -204,3 +204,21 @@ async def test_a_reply_to_a_card_that_was_dropped_leaves_the_sender_idle(service
     assert await outbox.due(time.time()) == []
     assert await outbox.next_due_time() is None, "nothing it could send is due"
     assert await outbox.pending() == 0, "its reply is given up with it, not left owed"
+
+
+async def test_a_digest_run_neither_waits_for_nor_counts_an_answer_waiting_its_delay(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    """`python -m bot digest` drains with ``owed_now``: an answer due in minutes is the running
+    bot's to send; one already tried and waiting to be retried still counts."""
+    outbox = live.services.outbox
+    now = time.time()
+    [waiting] = await outbox.enqueue([NewItem("answer", b"chat", b"ref", due=now + 120)], now)
+    assert await outbox.pending() == 1
+    assert await outbox.pending(owed_by=now) == 0
+    assert await outbox.next_due_time(owed_by=now) is None
+    assert await live.sender.drain(within=600, owed_now=True) == 0
+    assert await outbox.pending() == 1, "not sent early, and not waited for"
+    assert await outbox.claim(waiting, now + 130, lease=60)
+    await outbox.retry(waiting, now + 300)
+    assert await outbox.pending(owed_by=now) == 1, "a retry is still owed"
