@@ -36,6 +36,10 @@ class Cipher:
         self._current_id = key_id(keys[0])
         self._aead = {key_id(key): AESGCM(key) for key in keys}
 
+    @property
+    def key_count(self) -> int:
+        return len(self._aead)
+
     def seal(self, plaintext: bytes, aad: str) -> bytes:
         nonce = os.urandom(_NONCE_LEN)
         sealed = self._aead[self._current_id].encrypt(nonce, plaintext, aad.encode())

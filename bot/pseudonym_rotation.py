@@ -44,11 +44,10 @@ from bot.app import (
 )
 from bot.chats import CHATS, SUBSCRIBERS, address_aad
 from bot.crypto import Cipher, DecryptionError, Pseudonyms
-from bot.keys import configured_keys
+from bot.offline import offline_database
 from bot.outbox_items import payload_aad
 from bot.roster import person_aad
-from bot.settings import ConfigError, Settings
-from storage.database import Database
+from bot.settings import Settings
 from storage.meta import MetaRepository
 from storage.pseudonym_rotation import (
     AUDIT,
@@ -152,15 +151,8 @@ def roster_ids(cipher: Cipher, sealed: Iterable[tuple[str, bytes]]) -> list[int]
 
 async def run_pseudonym_rotation(settings: Settings) -> int:
     """Move every pseudonym to a new key; 0 when done."""
-    if not settings.database_path.exists():
-        raise ConfigError(f"DATA_DIR holds no database ({settings.database_path})")
-    keys = configured_keys(settings)
-    if keys is None:
-        raise ConfigError("ENCRYPTION_KEYS is empty and KEY_FILE does not exist: no key to use")
-    cipher = Cipher(keys)
     report = partial(print, flush=True)
-    database = await Database.open(settings.database_path)
-    try:
+    async with offline_database(settings) as (cipher, database):
         meta = MetaRepository(database)
         old = await open_lookup_key(meta, cipher)
         retired = await open_retired_keys(meta, cipher)
@@ -188,8 +180,6 @@ async def run_pseudonym_rotation(settings: Settings) -> int:
             drop=(NEXT_LOOKUP_KEY,),
         )
         await RetentionRepository(database).checkpoint()
-    finally:
-        await database.close()
     report(
         f"Done: the new pseudonym key is in use; {len(kept)} earlier keys are kept, only to find "
         "receipt codes. Start the bot."

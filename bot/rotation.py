@@ -24,10 +24,9 @@ from bot.app import (
 from bot.broadcasts import broadcast_aad
 from bot.chats import CHATS, SUBSCRIBERS, address_aad
 from bot.crypto import Cipher, DecryptionError
-from bot.keys import configured_keys
+from bot.offline import offline_database
 from bot.outbox_items import payload_aad
-from bot.settings import ConfigError, Settings
-from storage.database import Database
+from bot.settings import Settings
 from storage.fsm import fsm_aad
 from storage.meta import MetaRepository
 from storage.rotation import ROWS_PER_BATCH, RotationRepository, Row, SealedColumn
@@ -146,24 +145,16 @@ class KeyRotation:
 
 async def run_rotation(settings: Settings) -> int:
     """Re-encrypt, then verify: 0 when no value is left under another key, else 1."""
-    if not settings.database_path.exists():
-        raise ConfigError(f"DATA_DIR holds no database ({settings.database_path})")
-    keys = configured_keys(settings)
-    if keys is None:
-        raise ConfigError("ENCRYPTION_KEYS is empty and KEY_FILE does not exist: no key to use")
-    cipher = Cipher(keys)
     report = partial(print, flush=True)
-    database = await Database.open(settings.database_path)
-    try:
+    async with offline_database(settings) as (cipher, database):
         await open_lookup_key(MetaRepository(database), cipher)
         report(
-            f"Re-encrypting under the first of {len(keys)} keys (key id {cipher.prefix[1:].hex()})"
+            f"Re-encrypting under the first of {cipher.key_count} keys "
+            f"(key id {cipher.prefix[1:].hex()})"
         )
         repository = RotationRepository(database)
         await KeyRotation(repository, cipher, report).rotate()
         census = await key_census(repository, cipher)
-    finally:
-        await database.close()
     if census.older or census.unknown:
         report(
             f"Verification failed: {census.older + census.unknown} values are not under the first "

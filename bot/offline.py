@@ -1,0 +1,26 @@
+"""The database and its keys for a one-shot command run with the bot's settings (``rotate-keys``,
+``rotate-pseudonyms``), with one line naming what is missing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.crypto import Cipher
+from bot.keys import configured_keys
+from bot.settings import ConfigError, Settings
+from storage.database import Database
+
+
+@asynccontextmanager
+async def offline_database(settings: Settings) -> AsyncIterator[tuple[Cipher, Database]]:
+    if not settings.database_path.exists():
+        raise ConfigError(f"DATA_DIR holds no database ({settings.database_path})")
+    keys = configured_keys(settings)
+    if keys is None:
+        raise ConfigError("ENCRYPTION_KEYS is empty and KEY_FILE does not exist: no key to use")
+    database = await Database.open(settings.database_path)
+    try:
+        yield Cipher(keys), database
+    finally:
+        await database.close()
