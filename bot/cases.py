@@ -221,21 +221,40 @@ class CaseService:
         await self._cases.answer(question, note, iso_hour(utc_now()), notices, time.time())
         self._outbox_ready.set()
 
-    async def relay_addition(
-        self, report_id: str, *, text: str | None = None, attachment_id: str | None = None
-    ) -> None:
-        """Information the reporter added through /status, stored already: relayed to each chat
-        that has the case's card (sent, or about to be). A case still waiting for its digest
-        takes it along with the card (bot/digest.py)."""
+    async def add_information(self, report_id: str, text: str) -> None:
+        """Text the reporter adds through /status: kept as a note and owed to each chat that has
+        the case's card (sent, or about to be), in one transaction. A case still waiting for its
+        digest takes it along with the card (bot/digest.py)."""
         case = await self._cases.get(report_id)
-        if case is None or case.status == "closed":
+        if case is None:
             return
-        items = await self._to_department(
-            case, Relayed.ADDITION, text, attachment_id, with_card_only=True
+        note_id = new_id()
+        body = self._cipher.seal_text(text, f"report_notes:{note_id}:body")
+        items = await self._addition_items(case, text=text)
+        await self._cases.add_note(
+            report_id, (note_id, body), iso_hour(utc_now()), items, time.time()
         )
+        if items:
+            self._outbox_ready.set()
+
+    async def relay_file(self, report_id: str, attachment_id: str) -> None:
+        """A file the reporter added through /status, stored already, for the case's chats."""
+        case = await self._cases.get(report_id)
+        if case is None:
+            return
+        items = await self._addition_items(case, attachment_id=attachment_id)
         if items:
             await self._outbox.enqueue(items, time.time())
             self._outbox_ready.set()
+
+    async def _addition_items(
+        self, case: CaseRow, *, text: str | None = None, attachment_id: str | None = None
+    ) -> list[NewItem]:
+        if case.status == "closed":
+            return []
+        return await self._to_department(
+            case, Relayed.ADDITION, text, attachment_id, with_card_only=True
+        )
 
     async def _to_department(
         self,

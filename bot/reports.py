@@ -155,11 +155,6 @@ class ReportService:
         must not grow the database without end."""
         return await self._reports.stored_items(report_id) < MAX_STORED_ITEMS
 
-    async def add_note(self, report_id: str, text: str) -> None:
-        note_id = new_id()
-        body = self._cipher.seal_text(text, f"report_notes:{note_id}:body")
-        await self._reports.add_note(report_id, note_id, body, iso_hour(self._now()))
-
     async def add_file(
         self, report_id: str, file: IncomingFile, data: bytes, file_key: bytes | None = None
     ) -> str:

@@ -131,8 +131,7 @@ def get_router() -> Router:
                 )
             )
             return
-        await reports.add_note(report_id, text)
-        await cases.relay_addition(report_id, text=text)
+        await cases.add_information(report_id, text)
         check.last_addition = event_update.update_id
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 
@@ -159,7 +158,7 @@ def get_router() -> Router:
         added = await _store_file(message, bot, intake, reports, report_id, file, user_key, view)
         if added is None:
             return
-        await cases.relay_addition(report_id, attachment_id=added)
+        await cases.relay_file(report_id, added)
         check.last_addition = event_update.update_id
         await message.answer(_added_text(), reply_markup=keyboards.finish())
 

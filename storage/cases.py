@@ -8,6 +8,7 @@ import aiosqlite
 
 from storage.database import Database
 from storage.outbox import NewItem, insert_items
+from storage.reports import record_addition_in
 
 OPEN_STATUSES = ("new", "delivered", "accepted", "awaiting_reporter")
 _CASE_COLUMNS = (
@@ -184,6 +185,19 @@ class CasesRepository:
                     (at, question.report_id),
                 )
             await insert_items(conn, notices, now)
+
+    async def add_note(
+        self, report_id: str, note: tuple[str, bytes], at: str, owed: list[NewItem], now: float
+    ) -> None:
+        """Information the reporter added: kept as a note, with what it owes the department, in
+        one transaction, so a crash leaves neither a note never relayed nor a relay of nothing."""
+        async with self._db.transaction(durable=True) as conn:
+            await conn.execute(
+                "INSERT INTO report_notes (id, report_id, body, created_at) VALUES (?, ?, ?, ?)",
+                (note[0], report_id, note[1], at),
+            )
+            await record_addition_in(conn, report_id, at)
+            await insert_items(conn, owed, now)
 
     async def notes(self, report_id: str) -> list[tuple[str, bytes]]:
         """The reporter's additions and answers to a report, (id, sealed body), oldest first."""

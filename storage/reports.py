@@ -136,14 +136,6 @@ class ReportsRepository:
         )
         return [EventRow(*row) for row in rows]
 
-    async def add_note(self, report_id: str, note_id: str, body: bytes, created_at: str) -> None:
-        async with self._db.transaction(durable=True) as conn:
-            await conn.execute(
-                "INSERT INTO report_notes (id, report_id, body, created_at) VALUES (?, ?, ?, ?)",
-                (note_id, report_id, body, created_at),
-            )
-            await _record_addition(conn, report_id, created_at)
-
     async def stored_items(self, report_id: str) -> int:
         """Notes (additions and answers) and files the report holds."""
         row = await self._db.fetchone(
@@ -155,10 +147,13 @@ class ReportsRepository:
 
     async def record_addition(self, report_id: str, created_at: str) -> None:
         async with self._db.transaction() as conn:
-            await _record_addition(conn, report_id, created_at)
+            await record_addition_in(conn, report_id, created_at)
 
 
-async def _record_addition(conn: aiosqlite.Connection, report_id: str, created_at: str) -> None:
+async def record_addition_in(
+    conn: aiosqlite.Connection, report_id: str, created_at: str
+) -> None:
+    """The report's history gains «information added», in the caller's transaction."""
     await conn.execute(
         "INSERT INTO report_events (report_id, kind, status, created_at) "
         "SELECT id, 'info_added', status, ? FROM reports WHERE id = ?",

@@ -7,6 +7,7 @@ it; the tests drive that sender's clock.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -222,3 +223,26 @@ async def test_a_digest_run_neither_waits_for_nor_counts_an_answer_waiting_its_d
     assert await outbox.claim(waiting, now + 130, lease=60)
     await outbox.retry(waiting, now + 300)
     assert await outbox.pending(owed_by=now) == 1, "a retry is still owed"
+
+
+async def test_an_addition_is_kept_and_owed_together_or_not_at_all(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    """The note and its relay are one transaction: when the outbox cannot take the relay (the
+    database refuses, as a full disk would), no note is left that officers would never hear of."""
+    group = fake_api.make_group(title="Astana")
+    await live.link("astana", group)
+    await report(live.person(), "astana")
+    await live.deliver()
+    case = case_id_of(cards(fake_api, group)[0])
+    database = live.services.database
+    await database.execute(
+        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'full'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        await live.services.cases.add_information(case, "LOST-ADDITION")
+    assert tuple(await database.fetchone("SELECT count(*) FROM report_notes")) == (0,)
+    await database.execute("DROP TRIGGER refuse")
+    await live.services.cases.add_information(case, "KEPT-ADDITION")
+    assert tuple(await database.fetchone("SELECT count(*) FROM report_notes")) == (1,)
+    assert len(await owed(live, "addition")) == 1

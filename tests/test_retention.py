@@ -65,7 +65,7 @@ async def test_a_closed_case_past_retention_is_gone_from_every_file(
     old, recent, still_open = ids["OLD"], ids["RECENT"], ids["OPEN"]
     repository = CasesRepository(live.services.database)
     await live.services.cases.ask(await repository.get(old), officer.id, "Which office?")
-    await live.services.reports.add_note(old, "Office 214, the second floor")
+    await live.services.cases.add_information(old, "Office 214, the second floor")
     for case in (recent, old):
         await close(fake_api, officer, group, case)
     await live.sender.drain(within=3)

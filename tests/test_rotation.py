@@ -130,7 +130,7 @@ async def test_after_rotation_the_old_key_goes_and_the_bot_still_works(
         first = await live.services.database.fetchone("SELECT id FROM reports WHERE case_no = 1")
         case = await CasesRepository(live.services.database).get(first["id"])
         assert await live.services.cases.ask(case, 555000111, "QUESTION-TEXT")
-        await live.services.reports.add_note(case.id, "NOTE-TEXT")
+        await live.services.cases.add_information(case.id, "NOTE-TEXT")
         await file_report(
             live.person(), f"{BODY} SECOND-CASE", place="SECOND-PLACE", photo=SECOND_PHOTO
         )
