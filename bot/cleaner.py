@@ -30,11 +30,21 @@ FAILED = "failed"
 """The cleaner raised: a malformed file, or one over the memory limit."""
 
 
-def main(argv: list[str]) -> int:
-    cleaner, memory, cpu, max_pixels = Cleaner(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
+def confine(memory: int, cpu: int) -> None:
+    """Limits no code in this process can raise again: address space, CPU time, no core dump,
+    no byte written to a regular file (only the stdout pipe and /dev/null take output) and, for
+    a user other than root, no new process. A decoder that an
+    exploit took over can still read what the bot's user may read; see docs/threat-model.md."""
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+
+
+def main(argv: list[str]) -> int:
+    cleaner, memory, cpu, max_pixels = Cleaner(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
+    confine(memory, cpu)
     data = sys.stdin.buffer.read()
     output = sys.stdout.buffer
     try:

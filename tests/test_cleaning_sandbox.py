@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from io import BytesIO
+from pathlib import Path
 
 import psutil
 import pytest
@@ -233,3 +236,19 @@ async def test_a_refused_answer_to_a_question_is_explained_and_not_stored(
     assert await rows(services, "attachments") == before
     [(answered,)] = await services.database.fetchall("SELECT answered_at FROM questions")
     assert answered is None, "the question still waits for its answer"
+
+
+def test_a_confined_child_cannot_write_a_file(tmp_path: Path) -> None:
+    """A decoder an exploit took over cannot leave a file behind (a payload, a copy of the
+    database): every write to a regular file fails."""
+    target = tmp_path / "dropped"
+    program = (
+        "from bot.cleaner import confine; confine(1 << 30, 10); "
+        f"file = open({str(target)!r}, 'wb', buffering=0); file.write(b'payload')"
+    )
+    finished = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", program], capture_output=True, check=False, timeout=60
+    )
+    assert finished.returncode == 1
+    assert b"File too large" in finished.stderr
+    assert target.read_bytes() == b"", "nothing was written"
