@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from bot.textsplit import pack_lines
+
 Event = Message | CallbackQuery
 
 
@@ -40,3 +42,10 @@ async def notice(event: Event, text: str) -> None:
         await event.answer(text, show_alert=len(text) > 60)
     else:
         await event.answer(text)
+
+
+async def answer_lines(message: Message, lines: list[str]) -> None:
+    """A list that may outgrow one message (an audit grows with its case, a roster with its
+    department), sent in whole lines."""
+    for part in pack_lines(lines):
+        await message.answer(part)

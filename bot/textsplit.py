@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.formatting import truncate_utf16, utf16_length
 
+MESSAGE_LIMIT = 4096
 # A word break is only looked for this far back, so a very long "word" is still cut.
 WORD_BREAK_WINDOW = 200
 
@@ -27,3 +30,20 @@ def split_plain(text: str, limit: int) -> list[str]:
     if rest or not parts:
         parts.append(rest)
     return parts
+
+
+def pack_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Whole lines joined by newlines into messages of at most ``limit`` UTF-16 units, for lists
+    of short lines (an audit, a roster). Each line is valid HTML on its own and is measured with
+    its markup, which Telegram does not count, so a message always fits."""
+    messages: list[list[str]] = []
+    length = 0
+    for line in lines:
+        size = utf16_length(line)
+        if messages and length + 1 + size <= limit:
+            messages[-1].append(line)
+            length += 1 + size
+        else:
+            messages.append([line])
+            length = size
+    return ["\n".join(message) for message in messages]

@@ -40,6 +40,11 @@ class ViewContext:
     locale: str
     zone: tzinfo
 
+    def region_name(self, code: str) -> str:
+        """A region's name in this language; its code when the catalog does not know it."""
+        entry = self.catalog.region(code)
+        return entry.name(self.locale) if entry else code
+
 
 def render_step(step: State, draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
     if step == ReportForm.review:

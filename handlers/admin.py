@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.cases import CaseService
 from bot.departments import DepartmentService
 from bot.formatting import format_moment
+from bot.replies import answer_lines
 from bot.reports import utc_now
 from bot.roster import Person, Roster
 from bot.views import ViewContext
@@ -94,7 +95,7 @@ def get_router(admin_ids: frozenset[int]) -> Router:
             lines += [_audit_line(row, view, names) for row in entries]
             if not entries:
                 lines.append(_("Nothing yet."))
-            await message.answer("\n".join(lines))
+            await answer_lines(message, lines)
             return
         rows = await cases.audit(int(number)) if _readable(number) else None
         if rows is None:
@@ -105,7 +106,7 @@ def get_router(admin_ids: frozenset[int]) -> Router:
         lines += [_audit_line(row, view, names) for row in rows]
         if not rows:
             lines.append(_("No officer has acted on this case yet."))
-        await message.answer("\n".join(lines))
+        await answer_lines(message, lines)
 
     @router.message(Command("reopen"))
     async def reopen(message: Message, command: CommandObject, cases: CaseService) -> None:
@@ -176,3 +177,4 @@ def _actor(actor: bytes, names: dict[bytes, Person]) -> str:
     if not person.name:
         return _("admin, id {id}").format(id=person.user_id)
     return person_label(person)
+

@@ -62,7 +62,7 @@ def get_router() -> Router:
         if region is not None:
             await message.answer(
                 _("Linked. New reports for {region} will come to this chat.").format(
-                    region=_region_name(view, region)
+                    region=view.region_name(region)
                 )
             )
             return
@@ -73,7 +73,7 @@ def get_router() -> Router:
                     _(
                         "You are on the roster of the department.\nRegion: {region}\n"
                         "Role: {role}\n\nYou can now act on its cases in the department's chat."
-                    ).format(region=_region_name(view, joined[0]), role=role_labels()[joined[1]])
+                    ).format(region=view.region_name(joined[0]), role=role_labels()[joined[1]])
                 )
                 return
         elif not private and await roster.void(code):
@@ -201,7 +201,7 @@ def get_router() -> Router:
             await _markup(query, regions_keyboard(case, view.catalog, view.locale))
         elif action == CaseAction.MOVE_TO and await cases.move(case, officer, callback_data.arg):
             await _answer(
-                query, _("Sent to {region}.").format(region=_region_name(view, callback_data.arg))
+                query, _("Sent to {region}.").format(region=view.region_name(callback_data.arg))
             )
             await _markup(query, None)
         elif action == CaseAction.ASK:
@@ -226,11 +226,6 @@ def get_router() -> Router:
         await query.answer(_("This button is no longer active."), show_alert=True)
 
     return router
-
-
-def _region_name(view: ViewContext, code: str) -> str:
-    entry = view.catalog.region(code)
-    return entry.name(view.locale) if entry else code
 
 
 async def _answer(query: CallbackQuery, text: str) -> None:

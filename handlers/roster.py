@@ -15,6 +15,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.labels import role_labels
+from bot.replies import answer_lines
 from bot.roster import Officer, Person, Role, Roster
 from bot.sanitize import visible_text
 from bot.views import ViewContext
@@ -60,14 +61,13 @@ def get_router() -> Router:
         if code is None:
             await message.answer(_invite_usage(managed))
             return
-        entry = view.catalog.region(region)
         await message.answer(
             _(
                 "A personal one-time code, valid 24 hours.\nRegion: {region}\nRole: {role}\n"
                 "<code>/join {code}</code>\n\nGive it to that person alone: they send this "
                 "command to the bot in a private chat. Sent in a group, the code stops working."
             ).format(
-                region=escape(entry.name(view.locale) if entry else region),
+                region=escape(view.region_name(region)),
                 role=role_labels()[role_name],
                 code=code,
             )
@@ -91,15 +91,14 @@ def get_router() -> Router:
         for officer in members:
             if officer.region != region:
                 region = officer.region
-                entry = view.catalog.region(region)
                 lines.append(
-                    f"\n<b>{escape(entry.name(view.locale) if entry else region)}</b> "
+                    f"\n<b>{escape(view.region_name(region))}</b> "
                     f"(<code>{escape(region)}</code>)"
                 )
             lines.append(_roster_line(officer))
         if not members:
             lines.append(_("Nobody yet. Invite with /invite region_code officer."))
-        await message.answer("\n".join(lines))
+        await answer_lines(message, lines)
 
     @router.message(Command("remove"), manages)
     async def remove(

@@ -18,7 +18,7 @@ from bot.deadlines import Deadlines
 from bot.formatting import utf16_length
 from bot.i18n import create_i18n
 from bot.sanitize import visible_text
-from bot.textsplit import split_plain
+from bot.textsplit import pack_lines, split_plain
 from tests.fakeapi.html import parse_html
 from tests.test_views import sample_case
 
@@ -118,3 +118,12 @@ def test_near_miss_receipt_codes_are_rejected(
     assert receipt.parse(code[:position] + wrong + code[position + 1 :]) is None
     assert receipt.parse(code[:position] + code[position + 1 :]) is None
     assert receipt.parse(code + data.draw(st.sampled_from(receipt.ALPHABET))) is None
+
+
+@given(lines=st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)))
+def test_lines_are_packed_whole_into_messages_within_the_limit(lines: list[str]) -> None:
+    lines = [line.replace("\n", " ") for line in lines]
+    packed = pack_lines(lines, limit=1000)
+    assert all(utf16_length(message) <= 1000 for message in packed)
+    assert "\n".join(packed) == "\n".join(lines), "nothing lost, nothing cut inside a line"
+    assert [line for message in packed for line in message.split("\n")] == lines
