@@ -128,10 +128,13 @@ def privacy_text(draft_hours: int) -> str:
             ),
             telegram_sees(),
             _(
-                "<b>Files</b>\nTelegram removes metadata from photos sent as photos, and the bot "
-                "removes it from images sent as files (JPEG, PNG, WebP). Other files (PDF, Word "
-                "and others) keep theirs: the author, the device, sometimes the location. A voice "
-                "can be recognised."
+                "<b>Files</b>\nTelegram removes metadata from photos sent as photos. The bot "
+                "removes it from images (JPEG, PNG, WebP), videos (MP4, MOV) and documents (PDF, "
+                "Word, Excel, PowerPoint, OpenDocument) sent as files, and never keeps a file's "
+                "name. What the file itself shows stays: a name written in a document, a "
+                "signature, a face. Other files (archives, HEIC pictures and others) keep their "
+                "metadata: the author, the device, sometimes the location. A voice can be "
+                "recognised."
             ),
             _(
                 "<b>Drafts</b>\nAn unfinished report is deleted after {hours} hours without "
