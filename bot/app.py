@@ -17,7 +17,12 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeChat, LinkPreviewOptions
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+)
 from aiogram.utils.i18n import I18n
 from aiohttp import ClientError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -49,6 +54,7 @@ from bot.middlewares import (
     PseudonymMiddleware,
     ViewMiddleware,
 )
+from bot.open_cases import OpenCases
 from bot.quota import DailyQuota
 from bot.relay import RelayDelay
 from bot.reports import ReportService, utc_now
@@ -128,6 +134,7 @@ class Services:
     trail: ChatTrail
     intake: FileIntake
     checks: StatusChecks
+    open_cases: OpenCases
 
     async def close(self) -> None:
         await self.database.close()
@@ -236,6 +243,7 @@ async def build_services(settings: Settings) -> Services:
             DiskSpace(settings.data_dir, settings.min_free_disk_mb * MB, alerts),
         ),
         checks=StatusChecks(ttl),
+        open_cases=OpenCases(cases_repository, outbox, chats, cipher, deadlines, outbox_ready),
     )
 
 
@@ -316,6 +324,7 @@ def create_dispatcher(
         trail=services.trail,
         intake=services.intake,
         checks=services.checks,
+        open_cases=services.open_cases,
     )
     dispatcher["in_flight"] = in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
@@ -330,7 +339,9 @@ def create_dispatcher(
     clean = CleanTextMiddleware()
     dispatcher.message.outer_middleware(clean)
     dispatcher.callback_query.outer_middleware(clean)
-    LocaleMiddleware(services.i18n, services.prefs).setup(dispatcher)
+    LocaleMiddleware(services.i18n, services.prefs, services.departments.chat_locale).setup(
+        dispatcher
+    )
     trail = TrailMiddleware(services.trail)
     dispatcher.message.outer_middleware(trail)
     dispatcher.callback_query.outer_middleware(trail)
@@ -357,6 +368,11 @@ async def publish_profile(bot: Bot, services: Services) -> None:
                 texts.bot_description(settings.hotline), language_code=locale
             )
             await bot.set_my_short_description(texts.bot_short_description(), language_code=locale)
+            await bot.set_my_commands(
+                [BotCommand(command=k, description=v) for k, v in texts.group_commands().items()],
+                scope=BotCommandScopeAllGroupChats(),
+                language_code=locale,
+            )
     for admin_id in sorted(settings.admin_ids):
         saved = await services.prefs.get_locale(services.pseudonyms.digest("user", admin_id))
         with services.i18n.context(), services.i18n.use_locale(saved or settings.default_locale):

@@ -134,3 +134,23 @@ class NewsRegionCB(CallbackData, prefix="nr"):
     """A subscriber's choice of region for local news; ``-`` for none."""
 
     code: str
+
+
+class ChatLangCB(CallbackData, prefix="cl"):
+    """The language of a department chat; ``by`` is a keyed tag of the person who linked it
+    (empty under /language), so that they may choose without being on a roster yet."""
+
+    code: str
+    by: str = ""
+
+
+class OpenAction(StrEnum):
+    CARD = "card"
+    PAGE = "page"
+
+
+class OpenCB(CallbackData, prefix="op"):
+    """A button under /open: a case's card again (``arg``: its random id), or a page."""
+
+    action: OpenAction
+    arg: str

@@ -28,6 +28,7 @@ TEXT_LIMIT = 4096
 RELAYED_PART = 3500
 CAPTION_LIMIT = 1024
 REMINDER_LISTED = 50
+DIGEST_NUMBERS = 40
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -123,11 +124,19 @@ def file_note(kind: FileKind, cleaned: bool) -> str | None:
     return None
 
 
-def attachment_caption(caption: str | None, note: str | None) -> str | None:
-    """The bot's note about a file, then the reporter's caption (its visible characters),
+def file_heading(number: int, ordinal: int, total: int) -> str:
+    """Which case a file belongs to, and its place among the case's files."""
+    return _("Case № {number} · file {ordinal}/{total}").format(
+        number=number, ordinal=ordinal, total=total
+    )
+
+
+def attachment_caption(caption: str | None, *notes: str | None) -> str | None:
+    """The bot's lines about a file, then the reporter's caption (its visible characters),
     within Telegram's limit."""
-    room = CAPTION_LIMIT - (utf16_length(note) + 2 if note else 0)
-    parts = (note, truncate_utf16(visible_text(caption or ""), room))
+    ours = [note for note in notes if note]
+    room = CAPTION_LIMIT - sum(utf16_length(note) + 2 for note in ours)
+    parts = (*ours, truncate_utf16(visible_text(caption or ""), room))
     return "\n\n".join(part for part in parts if part) or None
 
 
@@ -212,7 +221,9 @@ def digest_header(
     lines = [
         _("📬 <b>Digest for {department}</b>").format(department=escape(department)),
         period,
-        _("New reports: {count}").format(count=format_number(len(cases), locale)),
+        _("New reports: {count} (№ {numbers})").format(
+            count=format_number(len(cases), locale), numbers=case_numbers(cases)
+        ),
     ]
     for code, count in spheres.most_common():
         entry = catalog.category(code)
@@ -225,6 +236,14 @@ def digest_header(
         )
     )
     return "\n".join(lines)
+
+
+def case_numbers(cases: list[CaseRow]) -> str:
+    """The cases' numbers, the first ``DIGEST_NUMBERS`` of them, so a header stays short."""
+    numbers = [str(case.case_no) for case in cases[:DIGEST_NUMBERS]]
+    if len(cases) > DIGEST_NUMBERS:
+        numbers.append("…")
+    return ", ".join(numbers)
 
 
 def overdue_reminder(

@@ -268,11 +268,11 @@ class CaseService:
         """The reporter's text or file for each of the case's chats, as a reply to its card,
         due after the random delay (bot/relay.py) and never before what is owed there already."""
         targets = await self._departments.targets(case.region)
-        department = await self._departments.department(case.region)
-        locale = department.locale if department else self._i18n.default_locale
         due = time.time() + self._relay.seconds(urgent=case.urgent)
-        with self._i18n.context(), self._i18n.use_locale(locale):
-            texts = relayed_messages(kind, case.case_no, text or "")
+        texts = {}
+        for locale in set(targets.locales.values()):
+            with self._i18n.context(), self._i18n.use_locale(locale):
+                texts[locale] = relayed_messages(kind, case.case_no, text or "")
         items = []
         for address in targets.addresses:
             card = await self._outbox.card_of(case.id, address.key)
@@ -303,7 +303,7 @@ class CaseService:
                     parent_id=card,
                     due=due_here,
                 )
-                for part in texts
+                for part in texts[targets.locales[address.key]]
             ]
         return items
 

@@ -30,7 +30,14 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiohttp import ClientError
 
-from bot.case_views import CaseText, attachment_caption, case_keyboard, case_messages, file_note
+from bot.case_views import (
+    CaseText,
+    attachment_caption,
+    case_keyboard,
+    case_messages,
+    file_heading,
+    file_note,
+)
 from bot.catalog import Catalog
 from bot.chats import ChatAddress, ChatAddresses
 from bot.crypto import Cipher, DecryptionError
@@ -229,8 +236,9 @@ class OutboxSender:
         case = await self._cases.get(item.report_id or "")
         if case is None or case.status == "closed":
             raise Undeliverable
-        unrouted = bool(self._payload(item).get("unrouted"))
-        locale = await self._locale(case.region)
+        data = self._payload(item)
+        unrouted = bool(data.get("unrouted"))
+        locale = await self._locale(item.chat_key, case.region)
         text = CaseText(
             place=self._open(case.id, "place", case.place),
             body=self._open(case.id, "body", case.body) or "",
@@ -247,7 +255,7 @@ class OutboxSender:
                 unrouted=unrouted,
                 repeat=repeat,
             )
-            markup = case_keyboard(case)
+            markup = None if data.get("read_only") else case_keyboard(case)
         first = await self._bot.send_message(chat_id, parts[0], reply_markup=markup)
         for part in parts[1:]:
             await self._bot.send_message(
@@ -268,16 +276,17 @@ class OutboxSender:
         # older row's meta may still hold that: it is not read). Rows stored before the type was
         # recorded have theirs found in their content now.
         extension = meta.get("extension") or detect(data).extension
-        ordinal = await self._attachments.ordinal(row.id)
+        ordinal, total = await self._attachments.place(row.id)
         upload = BufferedInputFile(data, filename=f"case-{case.case_no}-{ordinal}.{extension}")
         reply = ReplyParameters(
             message_id=item.parent_message_id or 0, allow_sending_without_reply=True
         )
-        locale = await self._locale(case.region)
+        locale = await self._locale(item.chat_key, case.region)
         kind = FileKind(row.kind)
         with self._i18n.context(), self._i18n.use_locale(locale):
+            heading = file_heading(case.case_no, ordinal, total)
             note = file_note(kind, cleaned=bool(meta.get("cleaned")))
-        caption = attachment_caption(meta.get("caption"), note)
+        caption = attachment_caption(meta.get("caption"), heading, note)
         senders = {
             FileKind.PHOTO: self._bot.send_photo,
             FileKind.VIDEO: self._bot.send_video,
@@ -327,8 +336,12 @@ class OutboxSender:
         if items:
             await self._outbox.enqueue(items, self._clock())
 
-    async def _locale(self, region: str | None) -> str:
-        """The language of the department of ``region``; the default for none."""
+    async def _locale(self, chat_key: bytes, region: str | None) -> str:
+        """The language of a department chat; for another chat (the admins' copy of an
+        unrouted case) that of the department of ``region``; the default for none."""
+        chosen = await self._departments.chat_locale(chat_key)
+        if chosen is not None:
+            return chosen
         department = await self._departments.get(region) if region else None
         return department.locale if department else self._i18n.default_locale
 

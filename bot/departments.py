@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 import time
 from dataclasses import dataclass
@@ -13,12 +14,13 @@ from bot.chats import ChatAddress, ChatAddresses
 from bot.crypto import Pseudonyms
 from bot.deadlines import Deadlines, Urgency
 from bot.reports import utc_now
-from bot.settings import Settings
+from bot.settings import SUPPORTED_LOCALES, Settings
 from storage.cases import CasesRepository
 from storage.departments import ChatLink, DepartmentRow, DepartmentsRepository
 
 INVITE_SECONDS = 24 * 3600
 INVITE_LENGTH = 12
+LINKER_TAG_BYTES = 6
 
 
 def new_invite_code() -> str:
@@ -36,6 +38,8 @@ class Targets:
 
     addresses: list[ChatAddress]
     unrouted: bool
+    locales: dict[bytes, str]
+    """The language each address reads, by its key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +118,34 @@ class DepartmentService:
         return await self._departments.rename(region, locale, name)
 
     async def targets(self, region: str) -> Targets:
+        """The region's chats, each with its own language (the department's until one is
+        chosen); the admins, in the department's language, for a region without a chat."""
         links = await self._departments.chats(region)
+        department = await self._departments.get(region)
+        default = department.locale if department else self._settings.default_locale
         if links:
-            return Targets([ChatAddress(link.chat_key, link.chat_ref) for link in links], False)
-        return Targets(self.admin_addresses(), True)
+            addresses = [ChatAddress(link.chat_key, link.chat_ref) for link in links]
+            locales = {link.chat_key: link.locale or default for link in links}
+            return Targets(addresses, False, locales)
+        admins = self.admin_addresses()
+        return Targets(admins, True, dict.fromkeys((admin.key for admin in admins), default))
+
+    def linker_tag(self, chat_id: int, user_id: int) -> str:
+        """A short keyed tag of who linked a chat, for their language button: it names nobody."""
+        digest = self._pseudonyms.digest("chat-linker", chat_id, user_id)[:LINKER_TAG_BYTES]
+        return base64.urlsafe_b64encode(digest).decode()
+
+    async def chat_locale(self, chat_id: int) -> str | None:
+        """The language of a department chat (its own, else its department's); None for a chat
+        that is not linked."""
+        return await self._departments.chat_locale(self._chats.key(chat_id))
+
+    async def set_chat_locale(self, chat_id: int, locale: str) -> bool:
+        """Choose the language of a linked chat; False for a chat that is not linked or a
+        language the bot does not speak."""
+        if locale not in SUPPORTED_LOCALES:
+            return False
+        return await self._departments.set_chat_locale(self._chats.key(chat_id), locale) > 0
 
     def admin_addresses(self) -> list[ChatAddress]:
         fallback = self._settings.fallback_chat_id

@@ -20,7 +20,7 @@ from bot.outbox_items import payload_aad, text_item
 from bot.reports import utc_now
 from storage.attachments import AttachmentsRepository
 from storage.cases import CaseRow, CasesRepository
-from storage.departments import DepartmentsRepository
+from storage.departments import DepartmentRow, DepartmentsRepository
 from storage.outbox import NewItem, OutboxRepository
 
 logger = logging.getLogger(__name__)
@@ -74,29 +74,22 @@ class DigestService:
             logger.warning("Region %s has neither a linked chat nor an admin to receive it", region)
             return 0
         department = await self._departments.department(region)
-        locale = department.locale if department else self._i18n.default_locale
         files = {case.id: await self._attachments.kinds_for(case.id) for case in cases}
-        with self._i18n.context(), self._i18n.use_locale(locale):
-            notes = {case.id: await self._notes(case) for case in cases}
-        header = None
-        if with_header:
-            name = department.name(locale) if department else region
-            open_cases = await self._cases.open_cases(region)
+        open_cases = await self._cases.open_cases(region) if with_header else []
+        notes: dict[str, dict[str, list[str]]] = {}
+        headers: dict[str, str | None] = {}
+        for locale in set(targets.locales.values()):
             with self._i18n.context(), self._i18n.use_locale(locale):
-                since = department.last_digest_at if department else None
-                header = digest_header(
-                    name,
-                    cases,
-                    open_cases,
-                    self._catalog,
-                    locale,
-                    self._deadlines,
-                    now,
-                    datetime.fromisoformat(since) if since else None,
-                    self._zone,
+                notes[locale] = {case.id: await self._notes(case) for case in cases}
+                headers[locale] = (
+                    self._header(department, region, cases, open_cases, locale, now)
+                    if with_header
+                    else None
                 )
         items: list[NewItem] = []
         for address in targets.addresses:
+            locale = targets.locales[address.key]
+            header = headers[locale]
             if header is not None:
                 items.append(text_item(self._cipher, "header", address.key, address.ref, header))
             for case in cases:
@@ -134,7 +127,7 @@ class DigestService:
                         report_id=case.id,
                         parent=card,
                     )
-                    for text in notes[case.id]
+                    for text in notes[locale][case.id]
                 )
         await self._outbox.enqueue(
             items,
@@ -145,6 +138,28 @@ class DigestService:
         if with_header:
             await self._department_rows.set_last_digest(region, now.isoformat())
         return len(cases)
+
+    def _header(
+        self,
+        department: DepartmentRow | None,
+        region: str,
+        cases: list[CaseRow],
+        open_cases: list[CaseRow],
+        locale: str,
+        now: datetime,
+    ) -> str:
+        since = department.last_digest_at if department else None
+        return digest_header(
+            department.name(locale) if department else region,
+            cases,
+            open_cases,
+            self._catalog,
+            locale,
+            self._deadlines,
+            now,
+            datetime.fromisoformat(since) if since else None,
+            self._zone,
+        )
 
     async def _notes(self, case: CaseRow) -> list[str]:
         """What the reporter added to the case before it reached this department: it goes with
@@ -169,20 +184,18 @@ class DigestService:
         items = []
         for region, cases in overdue.items():
             department = await self._departments.department(region)
-            locale = department.locale if department else self._i18n.default_locale
-            with self._i18n.context(), self._i18n.use_locale(locale):
-                text = overdue_reminder(
-                    department.name(locale) if department else region,
-                    cases,
-                    self._deadlines,
-                    locale,
-                    self._zone,
-                )
             targets = await self._departments.targets(region)
-            items += [
-                text_item(self._cipher, "reminder", address.key, address.ref, text)
-                for address in targets.addresses
-            ]
+            for address in targets.addresses:
+                locale = targets.locales[address.key]
+                with self._i18n.context(), self._i18n.use_locale(locale):
+                    text = overdue_reminder(
+                        department.name(locale) if department else region,
+                        cases,
+                        self._deadlines,
+                        locale,
+                        self._zone,
+                    )
+                items.append(text_item(self._cipher, "reminder", address.key, address.ref, text))
         if items:
             await self._outbox.enqueue(items, time.time())
             self._outbox_ready.set()

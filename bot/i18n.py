@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from aiogram.types import TelegramObject, User
+from aiogram.types import Chat, TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -54,17 +55,27 @@ def locale_from_telegram(user: User | None, default: str) -> str:
     return code if code in SUPPORTED_LOCALES else default
 
 
-class LocaleMiddleware(I18nMiddleware):
-    """The user's saved choice first, then Telegram's language_code, then DEFAULT_LOCALE."""
+ChatLocale = Callable[[int], Awaitable[str | None]]
+GROUPS = frozenset({"group", "supergroup"})
 
-    def __init__(self, i18n: I18n, prefs: PrefsRepository) -> None:
+
+class LocaleMiddleware(I18nMiddleware):
+    """In a group that is a department chat, the chat's language, whoever writes or presses:
+    one language per chat. Elsewhere the user's saved choice, then Telegram's language_code,
+    then DEFAULT_LOCALE."""
+
+    def __init__(self, i18n: I18n, prefs: PrefsRepository, chat_locale: ChatLocale) -> None:
         super().__init__(i18n)
         self._prefs = prefs
+        self._chat_locale = chat_locale
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        user: User | None = data.get("event_from_user")
-        user_key: bytes | None = data.get("user_key")
-        saved = await self._prefs.get_locale(user_key) if user_key else None
-        locale = saved or locale_from_telegram(user, self.i18n.default_locale)
+        chat: Chat | None = data.get("event_chat")
+        locale = await self._chat_locale(chat.id) if chat and chat.type in GROUPS else None
+        if locale is None:
+            user: User | None = data.get("event_from_user")
+            user_key: bytes | None = data.get("user_key")
+            saved = await self._prefs.get_locale(user_key) if user_key else None
+            locale = saved or locale_from_telegram(user, self.i18n.default_locale)
         data["locale"] = locale
         return locale

@@ -171,6 +171,17 @@ def commands() -> dict[str, str]:
     }
 
 
+def group_commands() -> dict[str, str]:
+    """The menu in groups: what a department chat's officers send there."""
+    return {
+        "open": _("Open cases, with their cards"),
+        "stats": _("Statistics of this chat's regions"),
+        "language": _("The language of this chat"),
+        "join": _("Link this chat with a code"),
+        "unlink": _("Unlink this chat"),
+    }
+
+
 def admin_commands() -> dict[str, str]:
     """The menu an admin sees in their private chat: the citizen's commands and these."""
     return {

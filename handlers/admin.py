@@ -34,7 +34,7 @@ def get_router(admin_ids: frozenset[int]) -> Router:
 
     @router.message(Command("invite"))
     async def invite(
-        message: Message, command: CommandObject, departments: DepartmentService
+        message: Message, command: CommandObject, departments: DepartmentService, view: ViewContext
     ) -> None:
         region = (command.args or "").strip()
         code = await departments.invite(region) if region else None
@@ -48,10 +48,11 @@ def get_router(admin_ids: frozenset[int]) -> Router:
             return
         await message.answer(
             _(
-                "One-time code for {region}, valid 24 hours:\n<code>/join {code}</code>\n\n"
+                "A one-time code to link a department chat, valid 24 hours.\nRegion: {region}\n"
+                "<code>/join {code}</code>\n\n"
                 "Add the bot to the officers' group and send this command there, or send it to "
                 "the bot in a private chat to link a single officer."
-            ).format(region=escape(region), code=code)
+            ).format(region=escape(view.region_name(region)), code=code)
         )
 
     @router.message(Command("departments"))
@@ -177,4 +178,3 @@ def _actor(actor: bytes, names: dict[bytes, Person]) -> str:
     if not person.name:
         return _("admin, id {id}").format(id=person.user_id)
     return person_label(person)
-

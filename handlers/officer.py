@@ -26,6 +26,7 @@ from bot.case_views import (
     resolution_keyboard,
 )
 from bot.cases import CaseService
+from bot.chat_views import chat_language_keyboard, chat_language_question
 from bot.departments import DepartmentService
 from bot.formatting import utf16_length
 from bot.labels import resolution_labels, role_labels
@@ -60,10 +61,14 @@ def get_router() -> Router:
         kind = "private" if private else "group"
         region = await departments.join(code, message.chat.id, kind)
         if region is not None:
+            linked = _("Linked. New reports for {region} will come to this chat.").format(
+                region=view.region_name(region)
+            )
+            user = message.from_user.id if message.from_user else 0
+            linker = departments.linker_tag(message.chat.id, user)
             await message.answer(
-                _("Linked. New reports for {region} will come to this chat.").format(
-                    region=view.region_name(region)
-                )
+                f"{linked}\n\n{chat_language_question()}",
+                reply_markup=chat_language_keyboard(linker),
             )
             return
         if private and own_account(message):

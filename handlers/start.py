@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards, texts
 from bot.callbacks import Action, ActionCB, LangCB
 from bot.checks import StatusChecks
+from bot.departments import DepartmentService
 from bot.dialog import begin, draft_step, resume_or_clear
 from bot.draft import Draft, step_by_name
 from bot.languages import LanguageService
@@ -69,12 +70,15 @@ def get_router() -> Router:
         user_key: bytes,
         languages: LanguageService,
         subscribers: SubscriberService,
+        departments: DepartmentService,
         i18n: I18n,
     ) -> None:
         if not await languages.choose(user_key, callback_data.code):
             await notice(query, _("This button is no longer active."))
             return
         await subscribers.set_locale(query.from_user.id, callback_data.code)
+        # An officer's private chat linked as a department chat reads what they read.
+        await departments.set_chat_locale(query.from_user.id, callback_data.code)
         with i18n.use_locale(callback_data.code):
             await present(query, _("Language changed: the bot now speaks to you in this language."))
             await _menu(query, state)

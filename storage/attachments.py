@@ -100,16 +100,17 @@ class AttachmentsRepository:
         )
         return None if row is None else AttachmentRow(*row)
 
-    async def ordinal(self, attachment_id: str) -> int:
-        """The file's place among its report's files, from 1, oldest first (0: not in a report).
-        Times are kept to the hour, so files of one hour are in the order they were stored."""
+    async def place(self, attachment_id: str) -> tuple[int, int]:
+        """The file's place among its report's files, from 1, oldest first, and how many files
+        the report has now ((0, 0): not in a report). Times are kept to the hour, so files of
+        one hour are in the order they were stored."""
         row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM attachments AS earlier JOIN attachments AS file "
-            "ON earlier.report_id = file.report_id WHERE file.id = ? "
-            "AND (earlier.created_at, earlier.rowid) <= (file.created_at, file.rowid)",
+            "SELECT COUNT(*) FILTER (WHERE (other.created_at, other.rowid) "
+            "<= (file.created_at, file.rowid)), COUNT(*) FROM attachments AS other "
+            "JOIN attachments AS file ON other.report_id = file.report_id WHERE file.id = ?",
             (attachment_id,),
         )
-        return int(row[0]) if row else 0
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     async def metas_after(self, after: str, limit: int) -> list[tuple[str, bytes]]:
         """A page of (id, sealed meta), by id, after ``after``: the files' bytes are not read."""

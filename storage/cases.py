@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import aiosqlite
@@ -103,6 +104,17 @@ class CasesRepository:
             f"SELECT {_CASE_COLUMNS} FROM reports WHERE status IN "  # noqa: S608
             f"('new', 'delivered', 'accepted', 'awaiting_reporter') {where} ORDER BY case_no",
             (region,) if region else (),
+        )
+        return [_case(row) for row in rows]
+
+    async def released(self, regions: Collection[str] | None) -> list[CaseRow]:
+        """Open cases a digest has taken (their cards went out), of ``regions`` (None: all)."""
+        where = f"AND region IN ({', '.join('?' * len(regions))})" if regions is not None else ""
+        rows = await self._db.fetchall(
+            f"SELECT {_CASE_COLUMNS} FROM reports WHERE queued_at IS NOT NULL "  # noqa: S608
+            f"AND status IN ('new', 'delivered', 'accepted', 'awaiting_reporter') {where} "
+            "ORDER BY case_no",
+            tuple(regions or ()),
         )
         return [_case(row) for row in rows]
 

@@ -25,6 +25,8 @@ class ChatLink:
     chat_ref: bytes
     region: str
     kind: str
+    locale: str | None = None
+    """The chat's own language; None until someone chooses it."""
 
 
 class DepartmentsRepository:
@@ -69,11 +71,30 @@ class DepartmentsRepository:
         )
 
     async def link(self, link: ChatLink, linked_at: str) -> None:
+        """A chat linked to one more region keeps the language it reads already."""
         await self._db.execute(
-            "INSERT INTO department_chats (chat_key, region, chat_ref, kind, linked_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_key, region) DO UPDATE SET "
+            "INSERT INTO department_chats (chat_key, region, chat_ref, kind, linked_at, locale) "
+            "VALUES (?, ?, ?, ?, ?, (SELECT locale FROM department_chats WHERE chat_key = ? "
+            "AND locale IS NOT NULL LIMIT 1)) ON CONFLICT (chat_key, region) DO UPDATE SET "
             "chat_ref = excluded.chat_ref",
-            (link.chat_key, link.region, link.chat_ref, link.kind, linked_at),
+            (link.chat_key, link.region, link.chat_ref, link.kind, linked_at, link.chat_key),
+        )
+
+    async def chat_locale(self, chat_key: bytes) -> str | None:
+        """The language a linked chat reads: its own, or else its department's; None for a chat
+        that is not a department chat."""
+        row = await self._db.fetchone(
+            "SELECT coalesce(link.locale, department.locale) FROM department_chats AS link "
+            "JOIN departments AS department USING (region) WHERE link.chat_key = ? "
+            "ORDER BY link.locale IS NULL LIMIT 1",
+            (chat_key,),
+        )
+        return None if row is None else str(row[0])
+
+    async def set_chat_locale(self, chat_key: bytes, locale: str) -> int:
+        """The language of every link of the chat; the number of links (0: not linked)."""
+        return await self._db.execute(
+            "UPDATE department_chats SET locale = ? WHERE chat_key = ?", (locale, chat_key)
         )
 
     async def unlink(self, chat_key: bytes, region: str | None = None) -> int:
@@ -88,11 +109,11 @@ class DepartmentsRepository:
     async def chats(self, region: str | None = None) -> list[ChatLink]:
         where, params = ("WHERE region = ?", (region,)) if region else ("", ())
         rows = await self._db.fetchall(
-            f"SELECT chat_key, chat_ref, region, kind FROM department_chats {where} "  # noqa: S608
+            f"SELECT chat_key, chat_ref, region, kind, locale FROM department_chats {where} "  # noqa: S608
             "ORDER BY region, linked_at",
             params,
         )
-        return [ChatLink(bytes(row[0]), bytes(row[1]), row[2], row[3]) for row in rows]
+        return [ChatLink(bytes(row[0]), bytes(row[1]), row[2], row[3], row[4]) for row in rows]
 
     async def regions_of(self, chat_key: bytes) -> set[str]:
         rows = await self._db.fetchall(

@@ -212,6 +212,11 @@ MIGRATIONS: tuple[str, ...] = (
         used_at REAL
     );
     """,
+    # The language a department chat reads, chosen at /join or with /language; NULL: not chosen,
+    # the department's. Kept on every link row of the chat, so it follows the chat's key.
+    """
+    ALTER TABLE department_chats ADD COLUMN locale TEXT;
+    """,
 )
 
 

@@ -41,16 +41,31 @@ class Live:
         await self.services.digests.queue()
         return await self.sender.drain(within=5)
 
-    async def link(self, region: str, chat: FakeChat | FakeUser) -> None:
-        """An admin invites, and the chat joins (a group, or an officer in private)."""
+    async def link(
+        self, region: str, chat: FakeChat | FakeUser, *, language: str | None = None
+    ) -> FakeUser:
+        """An admin invites, and the chat joins (a group, or an officer in private); the one who
+        linked it chooses the chat's ``language``, or leaves the question unanswered (the
+        department's language). Returns who linked it."""
         mark = self.api.mark()
         self.api.send_command(self.admin, f"/invite {region}")
         invite = await self.api.next_reply(self.admin, after=mark)
         code = (invite.plain_text or "").split("/join ", 1)[1].split()[0]
         mark = self.api.mark()
         member = chat if isinstance(chat, FakeUser) else self.api.make_user(language_code="ru")
-        self.api.send_command(member, f"/join {code}", **({} if chat is member else {"chat": chat}))
-        await self.api.next_reply(chat, after=mark)
+        where = {} if chat is member else {"chat": chat}
+        self.api.send_command(member, f"/join {code}", **where)
+        linked = await self.api.next_reply(chat, after=mark)
+        if language is not None:
+            [choice] = [
+                button["callback_data"]
+                for button in linked.buttons
+                if button.get("callback_data", "").startswith(f"cl:{language}:")
+            ]
+            mark = self.api.mark()
+            self.api.press(member, choice, **where)
+            await self.api.wait_for("editMessageText", after=mark)
+        return member
 
     async def officer(
         self, region: str, role: str = "officer", language: str = "ru", **names: str

@@ -49,7 +49,14 @@ async def report(
 
 
 def cards(api: FakeBotAPI, chat: object) -> list[SentMessage]:
-    return [m for m in api.messages_in(chat) if "№" in (m.plain_text or "")]
+    """Text messages that name a case, but for digest headers and /open lists, which list them."""
+    return [
+        m
+        for m in api.messages_in(chat)
+        if m.kind == "text"
+        and "№" in (text := m.plain_text or "")
+        and not text.startswith(("📬", "📂"))
+    ]
 
 
 async def test_digest_routes_each_case_to_its_region_and_unrouted_to_admins(

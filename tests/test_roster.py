@@ -43,7 +43,7 @@ async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
 async def astana_case(live: Live, *, contact: bool = True) -> tuple[FakeChat, str, SentMessage]:
     """Astana's group linked and a case of Astana delivered there: the group, case id, card."""
     group = live.api.make_group(title="Astana officers")
-    await live.link("astana", group)
+    await live.link("astana", group, language="ru")
     await report(live.person(), "astana", contact=contact)
     assert await live.deliver() == 0
     card = cards(live.api, group)[-1]
@@ -163,7 +163,7 @@ async def test_an_officer_of_another_region_is_refused_in_either_chat(
 ) -> None:
     _group, case, card = await astana_case(live)
     abai_group = fake_api.make_group(title="Abai officers")
-    await live.link("abai", abai_group)
+    await live.link("abai", abai_group, language="ru")
     abai_officer = await live.officer("abai", first_name="Abai")
     await refused(live, abai_officer, case_buttons(case), card, "ru", ONLY_OFFICERS)
     abai_card = fake_api.messages_in(abai_group)[-1]
@@ -301,7 +301,13 @@ async def test_a_database_from_before_the_roster_keeps_its_chats_and_cases(
     with monkeypatch.context() as old:
         old.setattr("storage.migrations.MIGRATIONS", MIGRATIONS[:roster_migration])
         async for before in live_bot(fake_api, tmp_path):
-            await before.link("astana", group)
+            # Linked as the code of that version did: its links had no language yet.
+            address = before.services.chats.address(group.id)
+            await before.services.database.execute(
+                "INSERT INTO department_chats (chat_key, region, chat_ref, kind, linked_at) "
+                "VALUES (?, 'astana', ?, 'group', '2026-01-01T00:00:00+00:00')",
+                (address.key, address.ref),
+            )
             await report(before.person(), "astana")
             version = await before.services.database.fetchone("PRAGMA user_version")
             assert version[0] == roster_migration

@@ -298,7 +298,7 @@ async def test_median_time_to_acceptance_appears_once_a_case_is_accepted(
     live: Live, fake_api: FakeBotAPI
 ) -> None:
     group = fake_api.make_group(title="Astana")
-    await live.link("astana", group)
+    await live.link("astana", group, language="ru")
     await file_report(live.person(), "astana")
     await live.deliver()
     officer = await live.officer("astana")
