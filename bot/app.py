@@ -42,7 +42,7 @@ from bot.delivery import OutboxSender
 from bot.departments import DepartmentService
 from bot.digest import DigestService
 from bot.guard import ReceiptGuard
-from bot.i18n import LocaleMiddleware, create_i18n
+from bot.i18n import LocaleChooser, LocaleMiddleware, create_i18n
 from bot.intake import MB, DiskSpace, FileIntake
 from bot.isolation import EventIsolation
 from bot.keys import resolve_keys
@@ -329,9 +329,12 @@ def create_dispatcher(
     dispatcher["in_flight"] = in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
+    choose_locale = LocaleChooser(
+        services.prefs, services.departments.chat_locale, services.i18n.default_locale
+    )
     dispatcher.update.outer_middleware(
         ThrottleMiddleware(
-            TokenBuckets(MESSAGES), TokenBuckets(PRESSES), services.i18n, services.prefs
+            TokenBuckets(MESSAGES), TokenBuckets(PRESSES), services.i18n, choose_locale
         )
     )
     dispatcher.update.outer_middleware(OneUpdateRowsMiddleware())
@@ -339,9 +342,7 @@ def create_dispatcher(
     clean = CleanTextMiddleware()
     dispatcher.message.outer_middleware(clean)
     dispatcher.callback_query.outer_middleware(clean)
-    LocaleMiddleware(services.i18n, services.prefs, services.departments.chat_locale).setup(
-        dispatcher
-    )
+    LocaleMiddleware(services.i18n, choose_locale).setup(dispatcher)
     trail = TrailMiddleware(services.trail)
     dispatcher.message.outer_middleware(trail)
     dispatcher.callback_query.outer_middleware(trail)

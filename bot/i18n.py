@@ -59,23 +59,36 @@ ChatLocale = Callable[[int], Awaitable[str | None]]
 GROUPS = frozenset({"group", "supergroup"})
 
 
-class LocaleMiddleware(I18nMiddleware):
+class LocaleChooser:
     """In a group that is a department chat, the chat's language, whoever writes or presses:
     one language per chat. Elsewhere the user's saved choice, then Telegram's language_code,
     then DEFAULT_LOCALE."""
 
-    def __init__(self, i18n: I18n, prefs: PrefsRepository, chat_locale: ChatLocale) -> None:
-        super().__init__(i18n)
+    def __init__(self, prefs: PrefsRepository, chat_locale: ChatLocale, default: str) -> None:
         self._prefs = prefs
         self._chat_locale = chat_locale
+        self._default = default
+
+    async def __call__(self, data: dict[str, Any]) -> str:
+        """From an update's handler data (``event_chat``, ``event_from_user``, ``user_key``)."""
+        chat: Chat | None = data.get("event_chat")
+        if chat is not None and chat.type in GROUPS:
+            locale = await self._chat_locale(chat.id)
+            if locale is not None:
+                return locale
+        user_key: bytes | None = data.get("user_key")
+        saved = await self._prefs.get_locale(user_key) if user_key else None
+        return saved or locale_from_telegram(data.get("event_from_user"), self._default)
+
+
+class LocaleMiddleware(I18nMiddleware):
+    """Puts ``locale``, as ``LocaleChooser`` picks it, into the handler data and into gettext."""
+
+    def __init__(self, i18n: I18n, choose: LocaleChooser) -> None:
+        super().__init__(i18n)
+        self._choose = choose
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        chat: Chat | None = data.get("event_chat")
-        locale = await self._chat_locale(chat.id) if chat and chat.type in GROUPS else None
-        if locale is None:
-            user: User | None = data.get("event_from_user")
-            user_key: bytes | None = data.get("user_key")
-            saved = await self._prefs.get_locale(user_key) if user_key else None
-            locale = saved or locale_from_telegram(user, self.i18n.default_locale)
+        locale = await self._choose(data)
         data["locale"] = locale
         return locale

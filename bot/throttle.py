@@ -23,8 +23,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import locale_from_telegram
-from storage.prefs import PrefsRepository
+from bot.i18n import LocaleChooser
 
 MAX_USERS = 100_000
 WARN_EVERY = 60.0
@@ -95,16 +94,16 @@ class ThrottleMiddleware(BaseMiddleware):
     """Outer, on updates, right after the pseudonym: nothing over the limit touches storage.
 
     The pseudonym is computed in memory, so a dropped update costs no database read; only the
-    one warning a minute reads the user's saved language, to speak it.
+    one warning a minute reads the language (the chat's, or the user's saved one), to speak it.
     """
 
     def __init__(
-        self, messages: TokenBuckets, presses: TokenBuckets, i18n: I18n, prefs: PrefsRepository
+        self, messages: TokenBuckets, presses: TokenBuckets, i18n: I18n, choose: LocaleChooser
     ) -> None:
         self._messages = messages
         self._presses = presses
         self._i18n = i18n
-        self._prefs = prefs
+        self._choose = choose
 
     async def __call__(
         self,
@@ -121,10 +120,7 @@ class ThrottleMiddleware(BaseMiddleware):
         if verdict is Verdict.ALLOW:
             return await handler(event, data)
         if verdict is Verdict.WARN:
-            saved = await self._prefs.get_locale(user_key)
-            locale = saved or locale_from_telegram(
-                data.get("event_from_user"), self._i18n.default_locale
-            )
+            locale = await self._choose(data)
             with self._i18n.context(), self._i18n.use_locale(locale):
                 await _slow_down(inner)
         return UNHANDLED

@@ -90,8 +90,9 @@ def get_router() -> Router:
         chosen = ViewContext(view.catalog, code, view.zone)
         with i18n.use_locale(code):
             text = chat_language_set(code, sorted(map(chosen.region_name, regions)))
-            await query.answer()
-            await message.edit_text(text)  # type: ignore[union-attr]
+        await query.answer()
+        if isinstance(message, Message):
+            await message.edit_text(text)
 
     @router.message(Command("open"), StatsScope())
     async def open_list(
