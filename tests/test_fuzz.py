@@ -311,7 +311,7 @@ async def unthrottled_live(
 async def department(unthrottled_live: Live, fake_api: FakeBotAPI) -> Department:
     live = unthrottled_live
     group = fake_api.make_group(title="Astana")
-    await live.link("astana", group)
+    await live.link("astana", group, language="ru")
     officer = await live.officer("astana", first_name="Officer")
     reporter = live.person()
     await file_report(reporter, "astana", contact=True)

@@ -75,6 +75,14 @@ async def roster_story(api: FakeBotAPI, workdir: Path) -> None:
     group = api.make_group(title="Astana officers")
     linker = api.make_user(language_code="ru")
     await reply(api, linker, f"/join {await join_code(api, admin, '/invite astana')}", group)
+    mark = api.mark()
+    [russian] = [
+        button["callback_data"]
+        for button in api.messages_in(group)[-1].buttons
+        if button["callback_data"].startswith("cl:ru:")
+    ]
+    api.press(linker, russian, chat=group)  # the group reads Russian, whoever presses
+    await api.wait_for("editMessageText", after=mark, timeout=15)
 
     officer = api.make_user(first_name="Ерлан", username="erlan_officer", language_code="ru")
     joined = await reply(
