@@ -39,11 +39,15 @@ def welcome(hotline: str) -> str:
                 "number or Telegram ID."
             ),
             _("⚠️ Telegram can see this chat: if you are at risk, write from a separate account."),
-            _("🚨 Emergency: <b>102</b>. Anti-corruption call centre: <b>{hotline}</b>.").format(
-                hotline=hotline
-            ),
+            emergency(hotline),
             news_note(),
         )
+    )
+
+
+def emergency(hotline: str) -> str:
+    return _("🚨 Emergency: <b>102</b>. Anti-corruption call centre: <b>{hotline}</b>.").format(
+        hotline=hotline
     )
 
 
@@ -67,7 +71,9 @@ def help_pages(hotline: str, *, admin: bool) -> dict[str, tuple[str, str]]:
             _(
                 "<b>How to report</b>\nPress /report and answer a few short questions: region, "
                 "sphere, when, where, what happened, evidence. At the end you get a receipt code."
-            ),
+            )
+            + "\n\n"
+            + emergency(hotline),
         ),
         "after": (
             _("📬 What happens next"),

@@ -241,7 +241,10 @@ def get_router() -> Router:
         """A fact typed where files are expected is kept aside and offered to the description."""
         draft = await _draft(state)
         text = (message.text or "").strip()
-        if not text or not draft.is_new(event_update.update_id):
+        if not text:
+            await _files_expected(message, draft, view)
+            return
+        if not draft.is_new(event_update.update_id):
             return
         draft.pending.append(text)
         await state.set_data(draft.to_data())
@@ -377,13 +380,7 @@ def get_router() -> Router:
 
     @router.message(ReportForm.evidence, NOT_COMMAND)
     async def file_expected(message: Message, state: FSMContext, view: ViewContext) -> None:
-        draft = await _draft(state)
-        await message.answer(
-            _("This step expects a photo, video, document or voice message.")
-            + " "
-            + files_hint(draft, view.locale),
-            reply_markup=keyboards.evidence(has_files=bool(draft.files)),
-        )
+        await _files_expected(message, await _draft(state), view)
 
     @router.message(StateFilter(None), TYPED_TEXT)
     async def idle_text(
@@ -391,10 +388,10 @@ def get_router() -> Router:
     ) -> None:
         """A story typed outside the dialog is kept (sealed, like a draft) and offered to one."""
         text = (message.text or "").strip()
-        if receipt.parse(text):
+        if not text or receipt.parse(text):
             raise SkipHandler  # a receipt code is never kept: the catch-all answers it
         draft = Draft.from_data(await state.get_data())
-        if not text or not draft.is_new(event_update.update_id):
+        if not draft.is_new(event_update.update_id):
             return
         if not draft.fits("\n\n".join((*draft.pending, text))):
             await message.answer(_too_long(draft, view.locale) + " " + _shorter(draft))
@@ -441,6 +438,15 @@ def get_router() -> Router:
 
 async def _draft(state: FSMContext) -> Draft:
     return Draft.from_data(await state.get_data())
+
+
+async def _files_expected(message: Message, draft: Draft, view: ViewContext) -> None:
+    await message.answer(
+        _("This step expects a photo, video, document or voice message.")
+        + " "
+        + files_hint(draft, view.locale),
+        reply_markup=keyboards.evidence(has_files=bool(draft.files)),
+    )
 
 
 def _too_long(draft: Draft, locale: str) -> str:
