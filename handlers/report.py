@@ -406,9 +406,7 @@ def get_router() -> Router:
             reply_markup=keyboards.start_with_text(),
         )
 
-    @router.callback_query(
-        StateFilter(None), ActionCB.filter(F.action == Action.START_WITH_TEXT)
-    )
+    @router.callback_query(StateFilter(None), ActionCB.filter(F.action == Action.START_WITH_TEXT))
     async def start_with_text(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
         draft = Draft.from_data(await state.get_data())
         if not draft.pending:
