@@ -128,7 +128,7 @@ def admin_help_pages() -> dict[str, tuple[str, str]]:
     """What an admin's own commands do, in the admin's /help."""
     return {
         "broadcasts": (
-            _("📣 Admin: news"),
+            _("📣 Broadcasts"),
             _(
                 "<b>For admins: news and figures</b>\n"
                 "/broadcast: news to subscribers, from a ready text or your own, in both "
@@ -139,7 +139,7 @@ def admin_help_pages() -> dict[str, tuple[str, str]]:
             ),
         ),
         "departments": (
-            _("🏢 Admin: departments"),
+            _("🏢 Departments"),
             _(
                 "<b>For admins: departments and cases</b>\n"
                 "/departments: each region's chats, pending and overdue cases, last digest.\n"

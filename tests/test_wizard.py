@@ -6,6 +6,7 @@ Each case is replayed through the real Dispatcher, in Kazakh and in Russian.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,10 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.app import Services
-from bot.settings import Settings, load_settings
-from tests.conftest import TEST_KEY
+from bot.settings import Settings
+from tests.fakeapi import FakeBotAPI
 from tests.harness import Citizen, buttons, last_markup, texts
+from tests.live import Live, live_bot
 from tests.test_dialog import BODY, read_book, receipt_code
 
 LANGUAGES = pytest.mark.parametrize("language", ["kk", "ru"])
@@ -28,15 +30,9 @@ HALF_ROW = 16
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings(
-        bot_token="42:TEST",
-        data_dir=tmp_path / "data",
-        encryption_keys=TEST_KEY,
-        key_file=tmp_path / "secrets" / "adal.key",
-        admin_ids=str(ADMIN),
-        _env_file=None,
-    )
+def settings(settings: Settings) -> Settings:
+    """The usual test settings, with one admin."""
+    return settings.model_copy(update={"admin_ids": frozenset({ADMIN})})
 
 
 @pytest.fixture
@@ -339,7 +335,10 @@ async def test_privacy_pages_keep_every_fact(speaker: Citizen) -> None:
 @LANGUAGES
 async def test_an_admin_help_explains_the_admin_commands(citizen_factory, language: str) -> None:
     admin = citizen_factory(user_id=ADMIN, language_code=language)
-    book = await read_book(admin, await admin.say("/help"))
+    first = await admin.say("/help")
+    book = await read_book(admin, first)
+    for data in buttons(first).values():
+        assert len(texts(await admin.press(data))[-1]) < PHONE_SCREEN, data
     for command in (
         "/broadcast",
         "/broadcasts",
@@ -395,3 +394,39 @@ async def _at_when(citizen: Citizen, sphere: str) -> Citizen:
     await citizen.press(sphere)
     await citizen.press("wh:today")
     return citizen
+
+
+# ------------------------------------------------- replayed through the fake Bot API
+
+
+@pytest.fixture
+async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
+    async for running in live_bot(fake_api, tmp_path):
+        yield running
+
+
+@LANGUAGES
+async def test_a_story_typed_after_start_reaches_the_department(
+    live: Live, fake_api: FakeBotAPI, language: str
+) -> None:
+    group = fake_api.make_group(title="Abai officers")
+    await live.link("abai", group)
+    person = live.person(language)
+    await person.command("/start", button="do:new")
+    await person.say(STORY, button="do:txstart")
+    await person.press("do:txstart", button="rg:abai")
+    await person.press("rg:abai", button="sp:land")
+    await person.press("sp:land", button="wh:week")
+    await person.press("wh:week", button="do:skip")
+    body = await person.press("do:skip", button="do:done")
+    assert "200 000" not in (body.plain_text or ""), "the step counts the text, not echoes it"
+    await person.press("do:done", button="do:skip")
+    await person.say("Кабинет 12, второй этаж.", button="do:txadd")
+    await person.press("do:txadd", button="do:skip")
+    await person.press("do:skip", button="do:cyes")
+    review = await person.press("do:cno", button="do:submit")
+    assert STORY in (review.plain_text or "") and "Кабинет 12" in (review.plain_text or "")
+    await person.press("do:submit", expect="-")
+    assert await live.deliver() == 0
+    card = [m for m in fake_api.messages_in(group) if STORY in (m.plain_text or "")]
+    assert card and "Кабинет 12" in (card[-1].plain_text or ""), "the officers get the story"
