@@ -124,6 +124,8 @@ class DraftAction(StrEnum):
     EDIT = "edit"
     SEND = "send"
     SCHEDULE = "sch"
+    AT = "at"
+    """A quick choice of moment; ``arg`` is its Unix time."""
     CANCEL = "x"
 
 

@@ -41,6 +41,17 @@ class ExportRow:
     attachments: int
 
 
+@dataclass(frozen=True, slots=True)
+class BroadcastReach:
+    """What became of one broadcast's messages; ``failed`` includes the unconfirmed."""
+
+    id: int
+    created_at: str
+    sent: int
+    blocked: int
+    failed: int
+
+
 class StatsRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -114,6 +125,63 @@ class StatsRepository:
             (f"+{ack_days} days", now, f"+{answer_days} days", now, *params),
         )
         return [(row[0], row[1]) for row in rows]
+
+    async def subscribers_by_locale(self) -> list[tuple[str, int]]:
+        """Active news subscribers per language, most first."""
+        rows = await self._db.fetchall(
+            "SELECT locale, count(*) AS n FROM subscribers WHERE status = 'active' "
+            "GROUP BY locale ORDER BY n DESC, locale"
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def broadcast_reach(self, limit: int) -> list[BroadcastReach]:
+        """The latest broadcasts that started sending, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT b.id, b.created_at, "
+            "(SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id "
+            "AND r.status = 'sent'), "
+            "(SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id "
+            "AND r.status = 'blocked'), "
+            "(SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id "
+            "AND r.status IN ('failed', 'unconfirmed')) "
+            "FROM broadcasts b WHERE b.started_at IS NOT NULL ORDER BY b.id DESC LIMIT ?",
+            (limit,),
+        )
+        return [BroadcastReach(*row) for row in rows]
+
+    async def unrouted(self, regions: Sequence[str] | None) -> int:
+        """Open reports of regions with no linked department chat: they go to the admins."""
+        where, params = _scope(regions)
+        row = await self._db.fetchone(
+            "SELECT count(*) FROM reports WHERE status <> 'closed' "  # noqa: S608
+            f"AND region NOT IN (SELECT region FROM department_chats) AND {where}",
+            params,
+        )
+        return row[0] if row else 0
+
+    async def given_up(self, regions: Sequence[str] | None) -> int:
+        """Outbox messages the bot gave up on (a reporter who blocked it, a file gone…); within
+        regions, those about their reports."""
+        if regions is None:
+            row = await self._db.fetchone("SELECT count(*) FROM outbox WHERE status = 'dropped'")
+        else:
+            where, params = _scope(regions)
+            row = await self._db.fetchone(
+                "SELECT count(*) FROM outbox WHERE status = 'dropped' AND report_id IN "  # noqa: S608
+                f"(SELECT id FROM reports WHERE {where})",
+                params,
+            )
+        return row[0] if row else 0
+
+    async def refusing_chats(self, regions: Sequence[str] | None) -> int:
+        """Department chats whose last delivery was refused."""
+        where, params = _scope(regions)
+        row = await self._db.fetchone(
+            "SELECT count(DISTINCT chat_key) FROM department_chats "  # noqa: S608
+            f"WHERE refused_at IS NOT NULL AND {where}",
+            params,
+        )
+        return row[0] if row else 0
 
     async def export_batches(
         self, regions: Sequence[str] | None, size: int = EXPORT_BATCH
