@@ -82,7 +82,7 @@ def _problem_line(status: DepartmentStatus, ctx: ViewContext) -> str:
             _("overdue: {count}").format(count=format_number(status.overdue, number))
         )
     name = _namer(ctx)(status)
-    return f"⚠️ <b>{escape(name)}</b>: {'; '.join(problems)}. {_counts(status, ctx)}"
+    return f"⚠️ <b>{escape(name)}</b>: {'; '.join(problems)} ({_counts(status, ctx)})"
 
 
 def _counts(status: DepartmentStatus, ctx: ViewContext) -> str:

@@ -20,10 +20,10 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.departments import DepartmentService
 from bot.formatting import format_number
+from bot.replies import answer_lines
 from bot.reports import utc_now
 from bot.roster import Roster
 from bot.stats import StatsService
-from bot.replies import answer_lines
 from bot.stats_views import chart_caption, stats_lines
 from bot.views import ViewContext
 from handlers.gate import act_as_yourself, only_officers, own_account, refuse

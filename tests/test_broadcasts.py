@@ -652,8 +652,8 @@ async def test_broadcasts_are_in_the_audit_log_by_the_admins_id(
     await subscribe(live, "ru")
     await broadcast_now(live, None, "audited-news")
     admin = Person(fake_api, live.admin)
-    log = await admin.command("/audit", expect="broadcast")
-    assert "(1 all)" in (log.plain_text or "")
+    log = await admin.command("/audit", expect="№ 1")
+    assert "рассылка № 1, получатели: все подписчики" in (log.plain_text or ""), "in Russian"
     assert f"id {ADMIN_ID}" in (log.plain_text or "")
     row = await live.services.database.fetchone("SELECT actor FROM audit")
     assert str(ADMIN_ID).encode() not in bytes(row["actor"])
