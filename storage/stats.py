@@ -151,36 +151,33 @@ class StatsRepository:
 
     async def unrouted(self, regions: Sequence[str] | None) -> int:
         """Open reports of regions with no linked department chat: they go to the admins."""
-        where, params = _scope(regions)
-        row = await self._db.fetchone(
-            "SELECT count(*) FROM reports WHERE status <> 'closed' "  # noqa: S608
-            f"AND region NOT IN (SELECT region FROM department_chats) AND {where}",
-            params,
+        return await self._count(
+            "SELECT count(*) FROM reports WHERE status <> 'closed' "
+            "AND region NOT IN (SELECT region FROM department_chats) AND {where}",
+            regions,
         )
-        return row[0] if row else 0
 
     async def given_up(self, regions: Sequence[str] | None) -> int:
-        """Outbox messages the bot gave up on (a reporter who blocked it, a file gone…); within
-        regions, those about their reports."""
-        if regions is None:
-            row = await self._db.fetchone("SELECT count(*) FROM outbox WHERE status = 'dropped'")
-        else:
-            where, params = _scope(regions)
-            row = await self._db.fetchone(
-                "SELECT count(*) FROM outbox WHERE status = 'dropped' AND report_id IN "  # noqa: S608
-                f"(SELECT id FROM reports WHERE {where})",
-                params,
-            )
-        return row[0] if row else 0
+        """Outbox messages the bot gave up on (a reporter who blocked it, a case closed before
+        its card went…); within regions, those about their reports."""
+        about = "1" if regions is None else "report_id IN (SELECT id FROM reports WHERE {where})"
+        return await self._count(
+            f"SELECT count(*) FROM outbox WHERE status = 'dropped' AND {about}",  # noqa: S608
+            regions,
+        )
 
     async def refusing_chats(self, regions: Sequence[str] | None) -> int:
         """Department chats whose last delivery was refused."""
-        where, params = _scope(regions)
-        row = await self._db.fetchone(
-            "SELECT count(DISTINCT chat_key) FROM department_chats "  # noqa: S608
-            f"WHERE refused_at IS NOT NULL AND {where}",
-            params,
+        return await self._count(
+            "SELECT count(DISTINCT chat_key) FROM department_chats "
+            "WHERE refused_at IS NOT NULL AND {where}",
+            regions,
         )
+
+    async def _count(self, query: str, regions: Sequence[str] | None) -> int:
+        """``query``'s single number, its ``{where}`` limited to ``regions``."""
+        where, params = _scope(regions)
+        row = await self._db.fetchone(query.format(where=where), params)
         return row[0] if row else 0
 
     async def export_batches(

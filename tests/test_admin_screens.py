@@ -230,6 +230,9 @@ async def test_scheduling_offers_moments_ahead_in_one_tap(
     assert row.status is BroadcastStatus.SCHEDULED
     assert row.scheduled_at == monday.timestamp()
     assert format_date(monday, "long", locale=locale) in (confirmation.plain_text or "")
+    stale = fake_api.press_forged(admin.user, f"bd:at:{int(monday.timestamp())}", prompt)
+    assert (await fake_api.answer_to(stale)).get("text"), "a second tap is told it is stale"
+    assert len(await live.services.broadcasts.recent()) == 1
 
 
 @pytest.mark.parametrize("locale", LOCALES)
