@@ -125,6 +125,13 @@ async def test_departments_put_problems_first_and_name_regions(
     assert len(lines) == 9
     assert latin_words(text) == set(), "no region code, no English"
 
+    fake_api.unblock(abai)  # the bot is back in the group: the next delivery clears the mark
+    await live.services.database.execute("UPDATE outbox SET next_attempt = 0")
+    await live.deliver()
+    overview = await live.services.departments.overview(datetime.now(UTC))
+    [abai_now] = [status for status in overview if status.department.region == "abai"]
+    assert abai_now.refusing == 0 and abai_now.undelivered == 0
+
 
 @pytest.mark.parametrize("locale", LOCALES)
 async def test_invite_without_a_region_lists_the_codes_with_names(
