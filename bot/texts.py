@@ -142,8 +142,10 @@ def admin_help_pages() -> dict[str, tuple[str, str]]:
             _("🏢 Departments"),
             _(
                 "<b>For admins: departments and cases</b>\n"
-                "/departments: each region's chats, pending and overdue cases, last digest.\n"
-                "/invite region_code: a one-time code that links a department chat; "
+                "/departments: the regions that need attention first (no chat, a chat "
+                "refusing the bot, cases undelivered or overdue), then the others.\n"
+                "/invite region_code: a one-time code that links a department chat (/invite "
+                "alone lists the codes); "
                 "/invite region_code officer (or head): a personal code for one person.\n"
                 "/officers: who is on the rosters; /remove region_code user_id: take someone off.\n"
                 "/unlink region_code: unlink the department's chats; "
