@@ -48,6 +48,7 @@ class Draft:
     body: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     contact: bool = False
+    silent: bool = True
     editing: bool = False
     receipt: str | None = None
     last_update: int = 0
@@ -95,6 +96,7 @@ class Draft:
             contact_chat_id=chat_id if self.contact else None,
             locale=locale,
             urgent=self.urgent,
+            silent=self.silent,
         )
 
     @property
