@@ -61,18 +61,8 @@ def get_router() -> Router:
     ) -> None:
         await _enter(state, checks, user_key)
         if command.args:
-            await _check(
-                message,
-                command.args,
-                state,
-                user_key,
-                view,
-                reports,
-                guard,
-                cases,
-                checks,
-                deadlines,
-            )
+            services = (reports, guard, cases, checks, deadlines)
+            await _check(message, command.args, state, user_key, view, *services)
             return
         await message.answer(_ask_code())
 
@@ -95,18 +85,8 @@ def get_router() -> Router:
         checks: StatusChecks,
         deadlines: Deadlines,
     ) -> None:
-        await _check(
-            message,
-            message.text or "",
-            state,
-            user_key,
-            view,
-            reports,
-            guard,
-            cases,
-            checks,
-            deadlines,
-        )
+        services = (reports, guard, cases, checks, deadlines)
+        await _check(message, message.text or "", state, user_key, view, *services)
 
     @router.message(StatusForm.code, NOT_COMMAND)
     async def code_expected(message: Message) -> None:

@@ -15,7 +15,15 @@ from bot.reports import Contact
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, RecordedRequest, SentMessage
 from tests.live import Live, live_bot
-from tests.test_departments import BODY, cards, case_id_of, close, data, press_in
+from tests.test_departments import (
+    BODY,
+    cards,
+    case_id_of,
+    close,
+    data,
+    post_question,
+    press_in,
+)
 from tests.test_stats import ask_stats, region_name, sphere_name
 
 NEUTRAL = {"kk": "🔔 Adal: сізге жаңа хабар бар", "ru": "🔔 Adal: для вас есть обновление"}
@@ -75,16 +83,10 @@ async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
 
 
 async def to_review(person: Person, consent: str) -> SentMessage:
-    """/report in Astana, akimat, this week, no place, the text, no files; ``consent`` is the
-    button pressed at the questions step (do:cyes, do:csound or do:cno)."""
-    await person.command("/report", button="rg:astana")
-    await person.press("rg:astana", button="sp:akimat")
-    await person.press("sp:akimat", button="wh:week")
-    await person.press("wh:week", button="do:skip")
-    await person.press("do:skip", button="do:back")
-    await person.say(BODY, button="do:done")
-    await person.press("do:done", button="do:skip")
-    consent_step = await person.press("do:skip", button="do:cyes")
+    """A report in Astana to the review, then the questions step again through its ✏️ button,
+    where ``consent`` is pressed (do:cyes, do:csound or do:cno)."""
+    await person.walk_to_review(BODY, region="astana")
+    consent_step = await person.press("ed:contact", button="do:csound")
     offered = {button["callback_data"] for button in consent_step.buttons}
     assert {"do:cyes", "do:csound", "do:cno"} <= offered, "silent, with sound, or no"
     return await person.press(consent, button="do:submit")
@@ -107,16 +109,6 @@ async def delivered_case(live: Live, person: Person, consent: str) -> tuple[Fake
     receipt = await submit(person, consent)
     assert await live.deliver() == 0
     return group, case_id_of(cards(live.api, group)[-1]), receipt
-
-
-async def ask(live: Live, officer: object, group: FakeChat, case: str, question: str) -> None:
-    api = live.api
-    mark = api.mark()
-    api.press(officer, data("ask", case), chat=group)
-    prompt = await api.next_reply(group, after=mark)
-    mark = api.mark()
-    api.send_text(officer, question, chat=group, reply_to=prompt)
-    await api.next_reply(group, after=mark)
 
 
 def sent_to(api: FakeBotAPI, person: Person, after: int) -> list[RecordedRequest]:
@@ -151,7 +143,7 @@ async def test_every_message_to_the_reporter_opens_with_a_neutral_line_and_rings
     officer = await live.officer("astana")
 
     await press_in(fake_api, officer, group, data("acc", case))
-    await ask(live, officer, group, case, "Уточните время: утром или вечером?")
+    await post_question(live, officer, group, case, "Уточните время: утром или вечером?")
     await close(fake_api, officer, group, case)
     await live.sender.drain(within=3)
 
