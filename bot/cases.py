@@ -92,9 +92,7 @@ class CaseService:
                 "receipt code to follow it."
             ).format(number=case.case_no)
         notices = self._to_reporter(case, text)
-        return await self._apply(
-            case, officer_id, "accepted", status="accepted", notices=notices
-        )
+        return await self._apply(case, officer_id, "accepted", status="accepted", notices=notices)
 
     async def close(self, case: CaseRow, officer_id: int, resolution: Resolution) -> bool:
         notices = self._reporter_notice(case, resolution)
