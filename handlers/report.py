@@ -378,9 +378,9 @@ def _receipt_text(draft: Draft, due: datetime, view: ViewContext) -> str:
                 "else may see your phone: the bot does not keep the code and cannot restore it."
             ),
             _(
-                "The report goes to the anti-corruption service of the region you chose. The "
-                "service must accept it by {date}. Follow its progress and add information with "
-                "/status and the code."
+                "The report goes to the anti-corruption service of the region you chose. Follow "
+                "its progress and add information with /status and the code.\n"
+                "⏳ The service must accept it by {date}"
             ).format(date=accept_by),
             writes,
         )

@@ -206,13 +206,15 @@ async def test_the_consent_choice_shows_on_the_review_can_be_edited_and_is_seale
 RECEIPT = {
     "kk": {
         "copy": "көшіру үшін оны басыңыз",
-        "accept": "Қызмет оны қабылдауы тиіс мерзім: {date}.",
+        "accept": "⏳ Қызмет оны қабылдауы тиіс мерзім: {date}",
+        "not yet": "қабылданды",
         "writes": "Бот сізге осында қызмет сұрақ қойғанда немесе мәртебе өзгергенде ғана жазады.",
         "silent": "Бот сізге жазбайды: барысын өзіңіз /status арқылы тексеріңіз.",
     },
     "ru": {
         "copy": "нажмите на него, чтобы скопировать",
-        "accept": "Служба должна принять его до {date}.",
+        "accept": "⏳ Служба должна принять его до {date}",
+        "not yet": "принято",
         "writes": "Бот напишет вам сюда, только если служба задаст вопрос или изменится статус.",
         "silent": "Бот не будет вам писать: проверяйте ход рассмотрения сами через /status.",
     },
@@ -232,6 +234,7 @@ async def test_the_receipt_says_by_when_the_service_must_accept_and_whether_the_
     date = format_date(due.astimezone(settings.tz), "long", locale=locale)
     expected = RECEIPT[locale]
     assert expected["copy"] in receipt
+    assert expected["not yet"] not in receipt.lower(), "received, not «accepted»"
     assert expected["accept"].format(date=date) in receipt, receipt
     assert "/status" in receipt
     assert (expected["writes"] in receipt) is (consent == "do:cyes")
