@@ -316,6 +316,7 @@ def create_dispatcher(
         trail=services.trail,
         intake=services.intake,
         checks=services.checks,
+        deadlines=services.deadlines,
     )
     dispatcher["in_flight"] = in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)

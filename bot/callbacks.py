@@ -18,6 +18,8 @@ class Action(StrEnum):
     RESTART_TEXT = "retext"
     CLEAR_FILES = "clrfiles"
     CONTACT_YES = "cyes"
+    """Questions allowed, the bot's messages silent; ``CONTACT_SOUND``: with sound."""
+    CONTACT_SOUND = "csound"
     CONTACT_NO = "cno"
     SUBMIT = "submit"
     CANCEL = "cancel"

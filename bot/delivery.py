@@ -218,11 +218,14 @@ class OutboxSender:
             else None
         )
         markup = data.get("markup")
+        # A reporter chose at consent; one who could not (older items) is not made to ring.
+        silent = data.get("silent", item.kind in REPORTER_KINDS)
         sent = await self._bot.send_message(
             chat_id,
             data["text"],
             reply_parameters=reply,
             reply_markup=InlineKeyboardMarkup.model_validate(markup) if markup else None,
+            disable_notification=True if silent else None,
         )
         return sent.message_id
 

@@ -48,6 +48,7 @@ class Draft:
     body: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     contact: bool = False
+    silent: bool = True
     editing: bool = False
     linked_region: bool = False
     pending: list[str] = field(default_factory=list)
@@ -127,6 +128,7 @@ class Draft:
             contact_chat_id=chat_id if self.contact else None,
             locale=locale,
             urgent=self.urgent,
+            silent=self.silent,
         )
 
     @property

@@ -217,7 +217,10 @@ def pages(book: str, labels: dict[str, str], current: str) -> InlineKeyboardMark
 def contact() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [button(_("Yes, they may ask me"), Action.CONTACT_YES)],
+            [
+                button(_("🔕 Yes, silently"), Action.CONTACT_YES),
+                button(_("🔔 Yes, with sound"), Action.CONTACT_SOUND),
+            ],
             [button(_("No"), Action.CONTACT_NO)],
             nav_row(),
         ]

@@ -6,10 +6,11 @@ from aiogram.utils.i18n import gettext as _
 
 
 def false_report_warning() -> str:
+    """Reassurance first, then the liability: the last thing read before Submit."""
     return _(
-        "⚠️ A knowingly false report of a crime is itself a crime (article 419 of the Criminal "
-        "Code). A false accusation of a corruption crime is punishable by 3 to 8 years of "
-        "imprisonment. Report only what you believe to be true."
+        "🛡 A report made in good faith is protected, even if the facts are not confirmed later. "
+        "Only a knowingly false report of a crime is punishable (article 419 of the Criminal "
+        "Code): a false accusation of a corruption crime, by 3 to 8 years of imprisonment."
     )
 
 

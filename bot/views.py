@@ -10,10 +10,12 @@ from aiogram.fsm.state import State
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
+from babel.dates import format_date
 
 from bot import keyboards
 from bot.callbacks import Occurred, RegionCB, SphereCB
 from bot.catalog import Catalog
+from bot.deadlines import ACK_STATUSES, Deadlines
 from bot.draft import (
     MAX_BODY_CHARS,
     MAX_PLACE_CHARS,
@@ -192,6 +194,11 @@ def _contact(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]
             "May the anti-corruption service ask you questions about this report through the "
             "bot? They will not see your name or account: the bot passes the questions on. If "
             "you agree, the bot keeps the address of this chat, encrypted, for this report only."
+        )
+        + "\n\n"
+        + _(
+            "The bot's messages can arrive silently, without sound or vibration, or with sound. "
+            "Either way, their first line does not say what they are about."
         ),
         keyboards.contact(),
     )
@@ -237,13 +244,19 @@ def review(draft: Draft, ctx: ViewContext) -> str:
         _("<b>What happened:</b>"),
         escape(body, quote=False),
         _("<b>Evidence:</b> {value}").format(value=files),
-        _("<b>Questions from the service:</b> {value}").format(
-            value=_("allowed") if draft.contact else _("not allowed")
-        ),
+        _("<b>Questions from the service:</b> {value}").format(value=_contact_choice(draft)),
         "",
         false_report_warning(),
     ]
     return "\n".join(lines)
+
+
+def _contact_choice(draft: Draft) -> str:
+    if not draft.contact:
+        return _("not allowed")
+    if draft.silent:
+        return _("allowed, messages without sound")
+    return _("allowed, messages with sound")
 
 
 def event_label(event: EventRow, catalog: Catalog, locale: str) -> str:
@@ -268,14 +281,29 @@ def event_label(event: EventRow, catalog: Catalog, locale: str) -> str:
     return labels.get(event.kind, event.kind)
 
 
-def status(view: StatusView, ctx: ViewContext) -> str:
+def status(view: StatusView, ctx: ViewContext, deadlines: Deadlines) -> str:
+    """What a reporter can recognise their case by (region, sphere), where it stands, by when
+    the service must act on it next, and its history."""
     statuses = status_labels()
+    sphere = ctx.catalog.category(view.category)
     lines = [
         _("<b>Report № {number} of {date}</b>").format(
             number=view.case_no, date=format_moment(view.created_at, ctx.zone, ctx.locale)
         ),
+        _("<b>Region:</b> {value}").format(value=ctx.region_name(view.region)),
+        _("<b>Sphere:</b> {value}").format(value=sphere.name(ctx.locale) if sphere else "—"),
         _("Status: <b>{status}</b>").format(status=statuses.get(view.status, view.status)),
     ]
+    due = deadlines.at(view.status, view.created_at)
+    if due is not None:
+        label = (
+            _("<b>To be accepted by:</b> {date}")
+            if view.status in ACK_STATUSES
+            else _("<b>Answer due by:</b> {date}")
+        )
+        lines.append(
+            label.format(date=format_date(due.astimezone(ctx.zone), "long", locale=ctx.locale))
+        )
     if view.resolution:
         lines.append(
             _("Result: {resolution}").format(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -15,6 +15,7 @@ from babel.dates import format_date
 
 from bot import keyboards, receipt, texts
 from bot.callbacks import Action, ActionCB, EditCB, Field, RegionCB, SphereCB, WhenCB
+from bot.deadlines import Deadlines
 from bot.dialog import begin, show_step
 from bot.draft import (
     MAX_BODY_CHARS,
@@ -30,7 +31,7 @@ from bot.evidence import MAX_FILES, incoming_file
 from bot.formatting import format_number
 from bot.intake import FileIntake
 from bot.replies import notice, present, send
-from bot.reports import ReportService
+from bot.reports import ReportService, utc_now
 from bot.settings import Settings
 from bot.trail import ChatTrail
 from bot.views import (
@@ -305,13 +306,16 @@ def get_router() -> Router:
 
     @router.callback_query(
         ReportForm.contact,
-        ActionCB.filter(F.action.in_({Action.CONTACT_YES, Action.CONTACT_NO})),
+        ActionCB.filter(
+            F.action.in_({Action.CONTACT_YES, Action.CONTACT_SOUND, Action.CONTACT_NO})
+        ),
     )
     async def contact(
         query: CallbackQuery, callback_data: ActionCB, state: FSMContext, view: ViewContext
     ) -> None:
         draft = await _draft(state)
-        draft.contact = callback_data.action == Action.CONTACT_YES
+        draft.contact = callback_data.action != Action.CONTACT_NO
+        draft.silent = callback_data.action != Action.CONTACT_SOUND
         await _advance(query, state, draft, ReportForm.contact, view)
 
     @router.callback_query(ReportForm.review, EditCB.filter())
@@ -331,6 +335,7 @@ def get_router() -> Router:
         settings: Settings,
         user_key: bytes,
         trail: ChatTrail,
+        deadlines: Deadlines,
     ) -> None:
         draft = await _draft(state)
         if not draft.is_complete:
@@ -350,7 +355,8 @@ def get_router() -> Router:
         await reports.submit(draft.submission(chat_id, view.locale), user_key)
         # The code first: should the process die now, the Submit button is still there to press
         # again (the same code comes back), rather than a "sent" with no code to follow it by.
-        shown = await send(query, _receipt_text(draft.receipt), keyboards.clear_chat())
+        due = deadlines.acceptance(utc_now())
+        shown = await send(query, _receipt_text(draft, due, view), keyboards.clear_chat())
         if shown is not None:
             await trail.keep(state.key, shown.message_id)
         await present(query, _("📨 Your report has been sent."))
@@ -484,16 +490,31 @@ def _over_limit_text(day: date, settings: Settings, locale: str) -> str:
     )
 
 
-def _receipt_text(code: str) -> str:
+def _receipt_text(draft: Draft, due: datetime, view: ViewContext) -> str:
+    """The code, and what happens next: by when the service must accept the report, where to
+    follow it, and whether the bot will write (only to a reporter who allowed questions)."""
+    code = receipt.format_code(draft.receipt or "")
+    accept_by = format_date(due.astimezone(view.zone), "long", locale=view.locale)
+    if draft.contact:
+        writes = _(
+            "The bot will write to you here only if the service asks a question or the status "
+            "changes. The first line of its messages does not say what they are about."
+        )
+    else:
+        writes = _("The bot will not write to you: check the progress yourself with /status.")
     return "\n\n".join(
         (
             _("✅ <b>Your report has been received.</b>"),
-            _("Your receipt code:\n<code>{code}</code>").format(code=receipt.format_code(code)),
+            _("Your receipt code (tap it to copy):\n<code>{code}</code>").format(code=code),
             _(
-                "It is shown only once. With it you can check the status of the report (/status) "
-                "and add information. Save it somewhere safe, away from this chat if someone else "
-                "may see your phone. The bot does not keep the code itself and cannot restore it."
+                "It is shown only once. Save it somewhere safe, away from this chat if someone "
+                "else may see your phone: the bot does not keep the code and cannot restore it."
             ),
-            _("The report will be passed to the anti-corruption service of the region you chose."),
+            _(
+                "The report goes to the anti-corruption service of the region you chose. Follow "
+                "its progress and add information with /status and the code.\n"
+                "⏳ The service must accept it by {date}"
+            ).format(date=accept_by),
+            writes,
         )
     )
