@@ -325,6 +325,7 @@ def create_dispatcher(
         intake=services.intake,
         checks=services.checks,
         open_cases=services.open_cases,
+        deadlines=services.deadlines,
     )
     dispatcher["in_flight"] = in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)

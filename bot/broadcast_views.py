@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from html import escape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from babel.dates import format_timedelta
+from babel.dates import format_date, format_time, format_timedelta
 
 from bot.broadcast_templates import template_names
 from bot.broadcasts import Tally
@@ -93,6 +93,40 @@ def review_keyboard() -> InlineKeyboardMarkup:
             _cancel_row(),
         ]
     )
+
+
+def schedule_choices(now: datetime, zone: tzinfo) -> list[datetime]:
+    """Tomorrow at 10:00 and the next Monday at 09:00, in ``zone``."""
+    local = now.astimezone(zone)
+    tomorrow = local.date() + timedelta(days=1)
+    monday = local.date() + timedelta(days=7 - local.weekday())
+    return [
+        datetime.combine(tomorrow, time(10, 0), tzinfo=zone),
+        datetime.combine(monday, time(9, 0), tzinfo=zone),
+    ]
+
+
+def schedule_example(now: datetime, zone: tzinfo) -> str:
+    """A moment ahead, written the way the admin is asked to write one."""
+    return schedule_choices(now, zone)[0].strftime("%d.%m.%Y %H:%M")
+
+
+def schedule_keyboard(now: datetime, ctx: ViewContext) -> InlineKeyboardMarkup:
+    """One tap schedules: tomorrow 10:00, or the next Monday 09:00 (named with its date)."""
+    tomorrow, monday = schedule_choices(now, ctx.zone)
+    labels = [
+        _("🕒 Tomorrow, {time}").format(time=format_time(tomorrow, "short", locale=ctx.locale)),
+        "🕒 {day}, {time}".format(
+            day=format_date(monday, "EEEE, d MMM", locale=ctx.locale).capitalize(),
+            time=format_time(monday, "short", locale=ctx.locale),
+        ),
+    ]
+    rows = [
+        [_draft_button(label, DraftAction.AT, str(int(moment.timestamp())))]
+        for label, moment in zip(labels, (tomorrow, monday), strict=True)
+    ]
+    rows.append(_cancel_row())
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def audience_name(audience: Audience, ctx: ViewContext) -> str:
@@ -205,20 +239,23 @@ def recent_text(rows: list[tuple[BroadcastRow, Tally]], ctx: ViewContext) -> str
     lines = [_("<b>Recent broadcasts</b>")]
     for row, tally in rows:
         created = format_moment(datetime.fromisoformat(row.created_at), ctx.zone, ctx.locale)
-        lines.append(
-            _(
-                "№ {number}, {created}: {audience}. {status} Sent {sent} · blocked {blocked} · "
-                "failed {failed}"
-            ).format(
+        entry = [
+            _("№ {number}, {created}: {audience}").format(
                 number=row.id,
                 created=created,
                 audience=audience_name(Audience.unpack(row.audience), ctx),
-                status=_status_line(row, ctx),
-                sent=format_number(tally.sent, ctx.locale),
-                blocked=format_number(tally.blocked, ctx.locale),
-                failed=format_number(tally.failed + tally.unconfirmed, ctx.locale),
+            ),
+            _status_line(row, ctx),
+        ]
+        if row.status is not BroadcastStatus.SCHEDULED:
+            entry.append(
+                _("Sent {sent} · blocked {blocked} · failed {failed}").format(
+                    sent=format_number(tally.sent, ctx.locale),
+                    blocked=format_number(tally.blocked, ctx.locale),
+                    failed=format_number(tally.failed + tally.unconfirmed, ctx.locale),
+                )
             )
-        )
+        lines.append("\n".join(entry))
     return "\n\n".join(lines)
 
 

@@ -164,9 +164,14 @@ def parse_moment(text: str, zone: tzinfo, now: datetime) -> datetime | MomentErr
             moment = datetime.strptime(cleaned, pattern).replace(tzinfo=zone)
         except ValueError:
             continue
-        if moment <= now:
-            return MomentError.PAST
-        if moment - now > MAX_AHEAD:
-            return MomentError.TOO_FAR
-        return moment
+        return check_moment(moment, now)
     return MomentError.UNREADABLE
+
+
+def check_moment(moment: datetime, now: datetime) -> datetime | MomentError:
+    """A moment a broadcast may be scheduled for: ahead, and within a year."""
+    if moment <= now:
+        return MomentError.PAST
+    if moment - now > MAX_AHEAD:
+        return MomentError.TOO_FAR
+    return moment

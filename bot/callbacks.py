@@ -18,11 +18,21 @@ class Action(StrEnum):
     RESTART_TEXT = "retext"
     CLEAR_FILES = "clrfiles"
     CONTACT_YES = "cyes"
+    """Questions allowed, the bot's messages silent; ``CONTACT_SOUND``: with sound."""
+    CONTACT_SOUND = "csound"
     CONTACT_NO = "cno"
     SUBMIT = "submit"
     CANCEL = "cancel"
     ADD_INFO = "addinfo"
     CLEAR_CHAT = "clrchat"
+    KEEP = "keep"
+    CHANGE_REGION = "chregion"
+    CANCEL_YES = "cxyes"
+    CANCEL_NO = "cxno"
+    FILES_INFO = "filesinfo"
+    START_WITH_TEXT = "txstart"
+    ADD_TEXT = "txadd"
+    DROP_TEXT = "txdrop"
 
 
 class Occurred(StrEnum):
@@ -68,6 +78,13 @@ class EditCB(CallbackData, prefix="ed"):
     field: Field
 
 
+class PageCB(CallbackData, prefix="pg"):
+    """A page of /help or /privacy; ``book`` is which of the two."""
+
+    book: str
+    page: str
+
+
 class CaseAction(StrEnum):
     ACCEPT = "acc"
     ASK = "ask"
@@ -109,6 +126,8 @@ class DraftAction(StrEnum):
     EDIT = "edit"
     SEND = "send"
     SCHEDULE = "sch"
+    AT = "at"
+    """A quick choice of moment; ``arg`` is its Unix time."""
     CANCEL = "x"
 
 

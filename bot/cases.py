@@ -21,7 +21,7 @@ from bot.keyboards import answer_keyboard
 from bot.labels import resolution_labels
 from bot.outbox_items import text_item
 from bot.relay import RelayDelay
-from bot.reports import new_id, utc_now
+from bot.reports import Contact, new_id, utc_now
 from storage.cases import AuditRow, CaseRow, CasesRepository, Change
 from storage.outbox import NewItem, OutboxRepository
 from storage.times import iso_hour
@@ -41,6 +41,12 @@ def shown_question(question: str) -> str:
         "are shown broken on purpose, so that they cannot be opened."
     )
     return f"{body}\n\n{warning}"
+
+
+def neutral_line() -> str:
+    """The first line of every message the bot sends a reporter unasked: all a lock screen or
+    a notification shows, so it says nothing of a report, a case or the service."""
+    return _("🔔 Adal: an update for you")
 
 
 class CaseService:
@@ -80,7 +86,13 @@ class CaseService:
     async def accept(self, case: CaseRow, officer_id: int) -> bool:
         if case.status not in ("new", "delivered"):
             return False
-        return await self._apply(case, officer_id, "accepted", status="accepted")
+        with self._i18n.context(), self._i18n.use_locale(case.locale):
+            text = _(
+                "✅ Your report № {number} has been accepted for review. Send /status with your "
+                "receipt code to follow it."
+            ).format(number=case.case_no)
+        notices = self._to_reporter(case, text)
+        return await self._apply(case, officer_id, "accepted", status="accepted", notices=notices)
 
     async def close(self, case: CaseRow, officer_id: int, resolution: Resolution) -> bool:
         notices = self._reporter_notice(case, resolution)
@@ -191,10 +203,13 @@ class CaseService:
             return None
         if report_id == case.id:
             return case.id
+        contact = self._contact(case)
+        return case.id if contact is not None and contact.chat_id == chat_id else None
+
+    def _contact(self, case: CaseRow) -> Contact | None:
         if case.contact is None:
             return None
-        opted_in = self._cipher.open_text(case.contact, f"reports:{case.id}:contact")
-        return case.id if opted_in == str(chat_id) else None
+        return Contact.parse(self._cipher.open_text(case.contact, f"reports:{case.id}:contact"))
 
     async def answer_text(self, question_id: str, text: str) -> None:
         note_id = new_id()
@@ -220,6 +235,11 @@ class CaseService:
         # The reporter's moment, kept to the hour like every time a reporter leaves.
         await self._cases.answer(question, note, iso_hour(utc_now()), notices, time.time())
         self._outbox_ready.set()
+
+    async def takes_additions(self, report_id: str) -> bool:
+        """False once the case is closed: what is added would reach nobody."""
+        case = await self._cases.get(report_id)
+        return case is not None and case.status != "closed"
 
     async def add_information(self, report_id: str, text: str) -> None:
         """Text the reporter adds through /status: kept as a note and owed to each chat that has
@@ -352,14 +372,26 @@ class CaseService:
     def _to_reporter(
         self, case: CaseRow, text: str, question_id: str | None = None
     ) -> list[NewItem]:
-        """A message for an opted-in reporter (none otherwise), with an Answer button if asked."""
-        if case.contact is None:
+        """A message for an opted-in reporter (none otherwise), with an Answer button if asked:
+        under the neutral line, silent unless they chose sound."""
+        contact = self._contact(case)
+        if contact is None:
             return []
-        chat_id = int(self._cipher.open_text(case.contact, f"reports:{case.id}:contact"))
-        address = self._chats.one_time(chat_id)
+        address = self._chats.one_time(contact.chat_id)
         markup = None
-        if question_id is not None:
-            with self._i18n.context(), self._i18n.use_locale(case.locale):
+        with self._i18n.context(), self._i18n.use_locale(case.locale):
+            text = f"{neutral_line()}\n\n{text}"
+            if question_id is not None:
                 markup = answer_keyboard(question_id).model_dump(exclude_none=True)
         kind = "question" if question_id else "notice"
-        return [text_item(self._cipher, kind, address.key, address.ref, text, markup=markup)]
+        return [
+            text_item(
+                self._cipher,
+                kind,
+                address.key,
+                address.ref,
+                text,
+                markup=markup,
+                silent=contact.silent,
+            )
+        ]

@@ -9,6 +9,8 @@ from enum import StrEnum
 from storage.cases import CaseRow
 
 DUE_SOON = timedelta(days=2)
+ACK_STATUSES = ("new", "delivered")
+"""Not accepted yet: the acknowledgment deadline runs."""
 
 
 class Urgency(StrEnum):
@@ -22,11 +24,19 @@ class Deadlines:
     answer_days: int
 
     def of(self, case: CaseRow) -> datetime | None:
+        return self.at(case.status, datetime.fromisoformat(case.created_at))
+
+    def acceptance(self, submitted: datetime) -> datetime:
+        """By when a report submitted at ``submitted`` must be accepted, as its card will say:
+        the report keeps its time to the hour (bot/reports.py)."""
+        hour = submitted.replace(minute=0, second=0, microsecond=0)
+        return hour + timedelta(days=self.ack_days)
+
+    def at(self, status: str, created: datetime) -> datetime | None:
         """Acceptance is due first, then the answer; a closed case has no deadline."""
-        created = datetime.fromisoformat(case.created_at)
-        if case.status in ("new", "delivered"):
+        if status in ACK_STATUSES:
             return created + timedelta(days=self.ack_days)
-        if case.status in ("accepted", "awaiting_reporter"):
+        if status in ("accepted", "awaiting_reporter"):
             return created + timedelta(days=self.answer_days)
         return None
 

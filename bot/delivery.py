@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import tzinfo
 from enum import Enum
+from html import escape
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -224,11 +225,14 @@ class OutboxSender:
             else None
         )
         markup = data.get("markup")
+        # A reporter chose at consent; one who could not (older items) is not made to ring.
+        silent = data.get("silent", item.kind in REPORTER_KINDS)
         sent = await self._bot.send_message(
             chat_id,
             data["text"],
             reply_parameters=reply,
             reply_markup=InlineKeyboardMarkup.model_validate(markup) if markup else None,
+            disable_notification=True if silent else None,
         )
         return sent.message_id
 
@@ -320,18 +324,24 @@ class OutboxSender:
         now = self._clock()
         await self._outbox.retry(item.id, now + UNREACHABLE_RETRY)
         await self._outbox.postpone_chat(item.chat_key, now + UNREACHABLE_RETRY)
+        await self._departments.refused(item.chat_key, utc_now().isoformat())
         if self._alerted.get(item.chat_key, 0.0) > now - UNREACHABLE_RETRY:
             return
         self._alerted[item.chat_key] = now
         logger.warning("A chat refused a delivery (%s); admins alerted", reason)
         admins = [a for a in self._admin_addresses() if a.key != item.chat_key]
         regions = await self._departments.regions_of(item.chat_key)
-        with self._i18n.context(), self._i18n.use_locale(self._i18n.default_locale):
+        locale = self._i18n.default_locale
+        names = sorted(
+            entry.name(locale) if (entry := self._catalog.region(code)) else code
+            for code in regions
+        )
+        with self._i18n.context(), self._i18n.use_locale(locale):
             text = _(
                 "⚠️ A department chat does not accept messages from the bot ({reason}). Regions: "
                 "{regions}. Its cases stay pending; add the bot back or link another chat with "
                 "/invite."
-            ).format(reason=reason, regions=", ".join(sorted(regions)) or "—")
+            ).format(reason=reason, regions=escape(", ".join(names)) or "—")
         items = [text_item(self._cipher, "alert", admin.key, admin.ref, text) for admin in admins]
         if items:
             await self._outbox.enqueue(items, self._clock())

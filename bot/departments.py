@@ -6,7 +6,7 @@ import base64
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import receipt
 from bot.catalog import Catalog
@@ -42,12 +42,24 @@ class Targets:
     """The language each address reads, by its key."""
 
 
+UNDELIVERED_AFTER = timedelta(days=1)
+"""A new case no chat has received for this long means the digests are not getting through."""
+
+
 @dataclass(frozen=True, slots=True)
 class DepartmentStatus:
     department: DepartmentRow
     chats: int
     pending: int
     overdue: int
+    refusing: int = 0
+    """Linked chats that refused the bot's last message."""
+    undelivered: int = 0
+    """Open cases still waiting for their first delivery after ``UNDELIVERED_AFTER``."""
+
+    @property
+    def in_order(self) -> bool:
+        return bool(self.chats) and not (self.overdue or self.refusing or self.undelivered)
 
 
 class DepartmentService:
@@ -156,11 +168,24 @@ class DepartmentService:
         links = await self._departments.chats()
         open_cases = await self._cases.open_cases()
         result = []
+        late = (now - UNDELIVERED_AFTER).isoformat()
         for department in await self._departments.all():
             mine = [case for case in open_cases if case.region == department.region]
-            overdue = sum(self._deadlines.urgency(case, now) == Urgency.OVERDUE for case in mine)
-            chats = sum(link.region == department.region for link in links)
-            result.append(DepartmentStatus(department, chats, len(mine), overdue))
+            chats = [link for link in links if link.region == department.region]
+            result.append(
+                DepartmentStatus(
+                    department,
+                    chats=len(chats),
+                    pending=len(mine),
+                    overdue=sum(
+                        self._deadlines.urgency(case, now) == Urgency.OVERDUE for case in mine
+                    ),
+                    refusing=sum(link.refused_at is not None for link in chats),
+                    undelivered=sum(
+                        case.status == "new" and case.created_at < late for case in mine
+                    ),
+                )
+            )
         return result
 
     def _invite_hash(self, code: str) -> bytes:

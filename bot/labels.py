@@ -29,9 +29,9 @@ def resolution_labels() -> dict[str, str]:
 
 def status_labels() -> dict[str, str]:
     return {
-        "new": _("received"),
-        "delivered": _("sent to the department"),
-        "accepted": _("under review"),
+        "new": _("received, being passed to the service"),
+        "delivered": _("passed to the service, waiting to be accepted"),
+        "accepted": _("accepted for review"),
         "awaiting_reporter": _("waiting for your answer"),
         "closed": _("closed"),
     }

@@ -28,8 +28,14 @@ def text_item(
     parent: int | None = None,
     parent_id: int | None = None,
     due: float | None = None,
+    silent: bool | None = None,
 ) -> NewItem:
-    payload = json.dumps({"text": text, "markup": markup}).encode()
+    """``silent``, for a reporter: whether it goes with ``disable_notification`` (bot/delivery.py
+    sends a reporter's item without it silently)."""
+    content: dict[str, Any] = {"text": text, "markup": markup}
+    if silent is not None:
+        content["silent"] = silent
+    payload = json.dumps(content).encode()
     return NewItem(
         kind,
         chat_key,

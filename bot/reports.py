@@ -41,6 +41,8 @@ class Submission:
     contact_chat_id: int | None
     locale: str
     urgent: bool = False
+    silent: bool = True
+    """Messages to an opted-in reporter go without sound or vibration (``disable_notification``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,29 @@ class StatusView:
     events: list[EventRow]
     case_no: int | None = None
     resolution: str | None = None
+    region: str = ""
+    category: str = ""
+
+
+SOUND = "sound"
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """What an opted-in reporter's sealed contact holds: their chat, and whether the bot's
+    messages to it make a sound. Sealed as the chat id alone for silent ones (every contact
+    stored before the choice existed reads as silent), with `` sound`` after it otherwise."""
+
+    chat_id: int
+    silent: bool = True
+
+    def text(self) -> str:
+        return str(self.chat_id) if self.silent else f"{self.chat_id} {SOUND}"
+
+    @classmethod
+    def parse(cls, text: str) -> Contact:
+        chat, _, mode = text.partition(" ")
+        return cls(int(chat), silent=mode != SOUND)
 
 
 def new_id() -> str:
@@ -112,7 +137,11 @@ class ReportService:
             occurred=submission.occurred,
             place=seal("place", submission.place) if submission.place else None,
             body=seal("body", submission.body),
-            contact=seal("contact", str(contact)) if contact is not None else None,
+            contact=(
+                seal("contact", Contact(contact, submission.silent).text())
+                if contact is not None
+                else None
+            ),
             locale=submission.locale,
             created_at=created_at,
             urgent=submission.urgent,
@@ -134,6 +163,8 @@ class ReportService:
             events,
             row.case_no,
             row.resolution,
+            row.region,
+            row.category,
         )
 
     async def _find(self, code: str) -> ReportRow | None:

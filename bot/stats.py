@@ -25,9 +25,10 @@ from bot.reports import utc_now
 from bot.sanitize import visible_text
 from bot.views import occurred_label
 from storage.cases import OPEN_STATUSES
-from storage.stats import ExportRow, StatsRepository
+from storage.stats import BroadcastReach, ExportRow, StatsRepository
 
 WEEKS = 8
+BROADCASTS_SHOWN = 3
 EXPORT_FILE_BYTES = 45 * 1024 * 1024
 """Under the 50 MB a bot may upload, with room for the request around the file."""
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
@@ -47,6 +48,14 @@ class Stats:
     to_accept: timedelta | None
     to_close: timedelta | None
     overdue_by_region: tuple[tuple[str, int], ...]
+    """Worst first."""
+    unrouted: int = 0
+    given_up: int = 0
+    refusing: int = 0
+    subscribers: tuple[tuple[str, int], ...] = ()
+    """Active news subscribers per language; only for every region (an admin)."""
+    reach: tuple[BroadcastReach, ...] = ()
+    """The latest broadcasts, newest first; only for every region (an admin)."""
 
     @property
     def open(self) -> int:
@@ -136,10 +145,24 @@ class StatsService:
             to_accept=_seconds(await self._stats.median_seconds("accepted", scope)),
             to_close=_seconds(await self._stats.median_seconds("closed", scope)),
             overdue_by_region=tuple(
-                await self._stats.overdue(
-                    scope, now.isoformat(), self._deadlines.ack_days, self._deadlines.answer_days
+                sorted(
+                    await self._stats.overdue(
+                        scope,
+                        now.isoformat(),
+                        self._deadlines.ack_days,
+                        self._deadlines.answer_days,
+                    ),
+                    key=lambda pair: -pair[1],
                 )
             ),
+            unrouted=await self._stats.unrouted(scope),
+            given_up=await self._stats.given_up(scope),
+            refusing=await self._stats.refusing_chats(scope),
+            # Subscribers and broadcasts belong to no region: a department sees none of them.
+            subscribers=tuple(await self._stats.subscribers_by_locale()) if scope is None else (),
+            reach=tuple(await self._stats.broadcast_reach(BROADCASTS_SHOWN))
+            if scope is None
+            else (),
         )
 
     async def chart(self, stats: Stats, locale: str) -> bytes:

@@ -1,25 +1,28 @@
-"""The /stats text: short, in the reader's language, within one Telegram message."""
+"""The /stats text: short, in the reader's language, in whole lines (bot.replies.answer_lines)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import partial
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date, format_timedelta
 
-from bot.formatting import format_number
+from bot.formatting import format_moment, format_number
+from bot.keyboards import LANGUAGE_NAMES
 from bot.labels import case_status_labels
-from bot.stats import Stats
+from bot.stats import WEEKS, Stats
 from bot.views import ViewContext
 
+SPARKS = "▁▂▃▄▅▆▇█"
 
-def stats_text(stats: Stats, ctx: ViewContext) -> str:
+
+def stats_lines(stats: Stats, ctx: ViewContext) -> list[str]:
     number = partial(format_number, locale=ctx.locale)
-    overdue = dict(stats.overdue_by_region)
     lines = [
-        _("📊 <b>Statistics: {scope}</b>").format(scope=_scope(stats, ctx)),
+        _("📊 <b>Statistics: {scope}</b>").format(scope=scope_name(stats, ctx)),
         _("Reports: {total}. Open: {open}. Overdue: {overdue}.").format(
             total=number(stats.total), open=number(stats.open), overdue=number(stats.overdue)
         ),
@@ -28,42 +31,115 @@ def stats_text(stats: Stats, ctx: ViewContext) -> str:
             close=_duration(stats.to_close, ctx.locale),
         ),
     ]
-    if stats.by_region:
-        lines += ["", _("<b>By region</b>")]
-        for code, count in stats.by_region:
-            entry = ctx.catalog.region(code)
-            line = f"• {escape(entry.name(ctx.locale) if entry else code)}: {number(count)}"
-            if overdue.get(code):
-                line += " " + _("(overdue: {count})").format(count=number(overdue[code]))
-            lines.append(line)
-    if stats.by_category:
-        lines += ["", _("<b>By sphere</b>")]
-        for code, count in stats.by_category:
-            entry = ctx.catalog.category(code)
-            lines.append(f"• {escape(entry.name(ctx.locale) if entry else code)}: {number(count)}")
-    if stats.by_status:
-        lines += ["", _("<b>By status</b>")]
-        statuses = case_status_labels()
-        for status, count in stats.by_status:
-            lines.append(f"• {escape(statuses.get(status, status), quote=False)}: {number(count)}")
-    lines += ["", _("<b>New per week</b> (week starting)")]
-    lines.append(
-        ", ".join(
-            f"{format_date(week, 'd MMM', locale=ctx.locale)}: {number(count)}"
-            for week, count in stats.weekly
-        )
+    region = ctx.region_name
+    lines += _counted(_("<b>By region</b>"), stats.by_region, region, number)
+    lines += _counted(_("<b>By sphere</b>"), stats.by_category, _sphere(ctx), number)
+    statuses = case_status_labels()
+    lines += _counted(
+        _("<b>By status</b>"), stats.by_status, lambda code: statuses.get(code, code), number
     )
-    return "\n".join(lines)
+    if stats.overdue:
+        lines += ["", _("<b>Overdue by region</b>, worst first")]
+        lines += [
+            f"{place}. {escape(region(code))}: {number(count)}"
+            for place, (code, count) in enumerate(stats.overdue_by_region, 1)
+        ]
+    lines += ["", *_weekly(stats, ctx)]
+    lines += ["", _("<b>Delivery</b>")]
+    delivery = [
+        (
+            _("Open reports of regions with no department chat (they go to the admins): {count}"),
+            stats.unrouted,
+        ),
+        (_("Department chats refusing the bot's messages: {count}"), stats.refusing),
+        (_("Messages the bot gave up on: {count}"), stats.given_up),
+    ]
+    lines += [text.format(count=number(count)) for text, count in delivery]
+    if stats.regions is None:
+        lines += ["", *_audience(stats, ctx)]
+    return lines
 
 
-def _scope(stats: Stats, ctx: ViewContext) -> str:
+def chart_caption(stats: Stats, ctx: ViewContext) -> str:
+    return _(
+        "📊 Reports by region (above) and by sphere (below), since the start: {total}. {scope}."
+    ).format(total=format_number(stats.total, ctx.locale), scope=scope_name(stats, ctx))
+
+
+def scope_name(stats: Stats, ctx: ViewContext) -> str:
     if stats.regions is None:
         return _("all regions")
-    names = []
-    for code in sorted(stats.regions):
-        entry = ctx.catalog.region(code)
-        names.append(entry.name(ctx.locale) if entry else code)
-    return escape(", ".join(names))
+    return escape(", ".join(ctx.region_name(code) for code in sorted(stats.regions)))
+
+
+def _counted(
+    title: str,
+    counts: tuple[tuple[str, int], ...],
+    name: Callable[[str], str],
+    number: Callable[[int], str],
+) -> list[str]:
+    if not counts:
+        return []
+    return ["", title] + [
+        f"• {escape(name(code), quote=False)}: {number(count)}" for code, count in counts
+    ]
+
+
+def _sphere(ctx: ViewContext) -> Callable[[str], str]:
+    def name(code: str) -> str:
+        entry = ctx.catalog.category(code)
+        return entry.name(ctx.locale) if entry else code
+
+    return name
+
+
+def _weekly(stats: Stats, ctx: ViewContext) -> list[str]:
+    """A sparkline of the weeks, oldest first, then the weeks that had reports, newest first."""
+    lines = [_("<b>New per week</b>, the last {weeks}").format(weeks=WEEKS)]
+    counts = [count for _week, count in stats.weekly]
+    busy = [(week, count) for week, count in reversed(stats.weekly) if count]
+    if not busy:
+        lines.append(_("No new reports in these weeks."))
+        return lines
+    top = max(counts)
+    lines.append("".join(SPARKS[-(-count * (len(SPARKS) - 1) // top)] for count in counts))
+    lines += [
+        _("• week of {week}: {count}").format(
+            week=format_date(week, "d MMM", locale=ctx.locale),
+            count=format_number(count, ctx.locale),
+        )
+        for week, count in busy
+    ]
+    return lines
+
+
+def _audience(stats: Stats, ctx: ViewContext) -> list[str]:
+    number = partial(format_number, locale=ctx.locale)
+    total = sum(count for _locale, count in stats.subscribers)
+    by_language = " · ".join(
+        f"{LANGUAGE_NAMES.get(code, escape(code))}: {number(count)}"
+        for code, count in stats.subscribers
+    )
+    lines = [
+        _("<b>News subscribers</b>: {count}").format(count=number(total)),
+    ]
+    if by_language:
+        lines.append(by_language)
+    lines.append(_("<b>Latest broadcasts</b>"))
+    if not stats.reach:
+        lines.append(_("None sent yet."))
+    for reach in stats.reach:
+        created = datetime.fromisoformat(reach.created_at)
+        lines.append(
+            _("№ {number}, {created}: sent {sent} · blocked {blocked} · failed {failed}").format(
+                number=reach.id,
+                created=format_moment(created, ctx.zone, ctx.locale),
+                sent=number(reach.sent),
+                blocked=number(reach.blocked),
+                failed=number(reach.failed),
+            )
+        )
+    return lines
 
 
 def _duration(value: timedelta | None, locale: str) -> str:

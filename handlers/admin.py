@@ -5,7 +5,6 @@ The router only lets ADMIN_IDS through; anyone else gets the ordinary unknown-co
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 
 from aiogram import F, Router
@@ -13,16 +12,15 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.admin_views import audit_line, departments_lines
 from bot.cases import CaseService
 from bot.departments import DepartmentService
-from bot.formatting import format_moment
 from bot.replies import answer_lines
 from bot.reports import utc_now
 from bot.roster import Person, Roster
 from bot.views import ViewContext
 from handlers.filters import private_only
 from handlers.roster import person_label
-from storage.cases import AuditRow
 
 MAX_CASE_DIGITS = 18
 """More does not fit SQLite's integer; and ``isdigit`` alone also takes "²", which int() refuses."""
@@ -34,16 +32,23 @@ def get_router(admin_ids: frozenset[int]) -> Router:
 
     @router.message(Command("invite"))
     async def invite(
-        message: Message, command: CommandObject, departments: DepartmentService, view: ViewContext
+        message: Message,
+        command: CommandObject,
+        departments: DepartmentService,
+        view: ViewContext,
     ) -> None:
         region = (command.args or "").strip()
         code = await departments.invite(region) if region else None
         if code is None:
-            await message.answer(
-                _(
-                    "Usage: /invite region_code, for example /invite almaty_city. "
-                    "Codes: see /departments."
-                )
+            await answer_lines(
+                message,
+                [
+                    _(
+                        "Usage: /invite region_code, for example /invite almaty_city. "
+                        "Region codes:"
+                    ),
+                    *_region_codes(view),
+                ],
             )
             return
         await message.answer(
@@ -57,27 +62,8 @@ def get_router(admin_ids: frozenset[int]) -> Router:
 
     @router.message(Command("departments"))
     async def overview(message: Message, departments: DepartmentService, view: ViewContext) -> None:
-        lines = [_("<b>Departments</b> (region: chats, pending, overdue, last digest)")]
-        for status in await departments.overview(utc_now()):
-            last = status.department.last_digest_at
-            when = (
-                format_moment(datetime.fromisoformat(last), view.zone, view.locale) if last else "—"
-            )
-            lines.append(
-                _(
-                    "{mark} <code>{region}</code> {name}: chats {chats}, pending {pending}, "
-                    "overdue {overdue}, last digest {when}"
-                ).format(
-                    mark="✅" if status.chats else "⚠️",
-                    region=status.department.region,
-                    name=escape(status.department.name(view.locale)),
-                    chats=status.chats,
-                    pending=status.pending,
-                    overdue=status.overdue,
-                    when=when,
-                )
-            )
-        await message.answer("\n".join(lines))
+        """Problems first, by region name; see ``bot.admin_views.departments_lines``."""
+        await answer_lines(message, departments_lines(await departments.overview(utc_now()), view))
 
     @router.message(Command("audit"))
     async def audit(
@@ -93,7 +79,7 @@ def get_router(admin_ids: frozenset[int]) -> Router:
             entries = await cases.staff_actions()
             lines = [_("<b>Latest exports and broadcasts</b>")]
             names = await roster.names(row.actor for row in entries)
-            lines += [_audit_line(row, view, names) for row in entries]
+            lines += [audit_line(row, view, _actor(row.actor, names)) for row in entries]
             if not entries:
                 lines.append(_("Nothing yet."))
             await answer_lines(message, lines)
@@ -104,7 +90,7 @@ def get_router(admin_ids: frozenset[int]) -> Router:
             return
         lines = [_("<b>Audit of case № {number}</b>").format(number=number)]
         names = await roster.names(row.actor for row in rows)
-        lines += [_audit_line(row, view, names) for row in rows]
+        lines += [audit_line(row, view, _actor(row.actor, names)) for row in rows]
         if not rows:
             lines.append(_("No officer has acted on this case yet."))
         await answer_lines(message, lines)
@@ -139,7 +125,7 @@ def get_router(admin_ids: frozenset[int]) -> Router:
 
     @router.message(Command("rename"))
     async def rename(
-        message: Message, command: CommandObject, departments: DepartmentService
+        message: Message, command: CommandObject, departments: DepartmentService, view: ViewContext
     ) -> None:
         region, _sep, rest = (command.args or "").partition(" ")
         locale, _sep, name = rest.partition(" ")
@@ -147,7 +133,7 @@ def get_router(admin_ids: frozenset[int]) -> Router:
             await message.answer(_("Usage: /rename region_code kk|ru New name of the department"))
             return
         if not await departments.rename(region, locale, name.strip()):
-            await message.answer(_("Unknown region code. Codes: see /departments."))
+            await answer_lines(message, [_("Unknown region code. Codes:"), *_region_codes(view)])
             return
         await message.answer(_("Renamed."))
 
@@ -162,11 +148,12 @@ def _readable(number: str) -> bool:
     return number.isascii() and number.isdigit() and len(number) <= MAX_CASE_DIGITS
 
 
-def _audit_line(row: AuditRow, view: ViewContext, names: dict[bytes, Person]) -> str:
-    moment = format_moment(datetime.fromisoformat(row.at), view.zone, view.locale)
-    detail = f" ({escape(row.detail)})" if row.detail else ""
-    region = f" [{escape(row.region)}]" if row.region else ""
-    return f"• {moment}: {escape(row.action)}{region}{detail}, " + _actor(row.actor, names)
+def _region_codes(view: ViewContext) -> list[str]:
+    """``code — name`` for each region: what /invite, /rename and /unlink take."""
+    return [
+        f"<code>{entry.code}</code> — {escape(entry.name(view.locale))}"
+        for entry in view.catalog.regions
+    ]
 
 
 def _actor(actor: bytes, names: dict[bytes, Person]) -> str:

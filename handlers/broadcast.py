@@ -6,7 +6,7 @@ The router only lets ADMIN_IDS through; anyone else gets the ordinary unknown-co
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -19,12 +19,18 @@ from aiogram.utils.i18n import gettext as _
 from bot import broadcast_views
 from bot.broadcast_content import MAX_TEXT, Content, Version, VersionError, send_version
 from bot.broadcast_templates import Template, template_text
-from bot.broadcasts import BroadcastService, MomentError, Request, parse_moment
+from bot.broadcasts import (
+    BroadcastService,
+    MomentError,
+    Request,
+    check_moment,
+    parse_moment,
+)
 from bot.callbacks import ControlCB, DraftAction, DraftCB
 from bot.dialog import draft_step
 from bot.formatting import format_moment, format_number
 from bot.keyboards import LANGUAGE_NAMES
-from bot.replies import notice, present
+from bot.replies import notice, present, send
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.subscribers import SubscriberService
 from bot.views import ViewContext
@@ -192,32 +198,39 @@ def get_router(admin_ids: frozenset[int]) -> Router:
     @router.callback_query(BroadcastForm.review, DraftCB.filter(F.action == DraftAction.SCHEDULE))
     async def ask_moment(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
         await state.set_state(BroadcastForm.schedule)
-        example = (datetime.now(view.zone) + timedelta(days=1)).replace(hour=10, minute=0)
+        now = datetime.now(UTC)
         await present(
             query,
             _(
-                "When should it go out? Send the date and time ({zone}), for example "
-                "<code>{example}</code>."
-            ).format(zone=view.zone, example=example.strftime("%d.%m.%Y %H:%M")),
+                "When should it go out? Choose below, or send the date and time ({zone}), for "
+                "example <code>{example}</code>."
+            ).format(zone=view.zone, example=broadcast_views.schedule_example(now, view.zone)),
+            broadcast_views.schedule_keyboard(now, view),
         )
 
     @router.message(BroadcastForm.schedule, F.text, NOT_COMMAND)
     async def moment_typed(
         message: Message, state: FSMContext, broadcasts: BroadcastService, view: ViewContext
     ) -> None:
-        moment = parse_moment(message.text or "", view.zone, datetime.now(UTC))
-        if isinstance(moment, MomentError):
-            await message.answer(_moment_error(moment))
-            return
-        request = await _request(message, state, view, at=moment.timestamp())
-        broadcast_id = await broadcasts.create(request)
-        await state.clear()
-        await message.answer(
-            _(
-                "🕒 Broadcast № {number} is scheduled for {when}. /broadcasts lists it; you can "
-                "cancel it there."
-            ).format(number=broadcast_id, when=format_moment(moment, view.zone, view.locale))
+        now = datetime.now(UTC)
+        await _schedule(
+            message, state, broadcasts, view, parse_moment(message.text or "", view.zone, now)
         )
+
+    @router.callback_query(BroadcastForm.schedule, DraftCB.filter(F.action == DraftAction.AT))
+    async def moment_chosen(
+        query: CallbackQuery,
+        callback_data: DraftCB,
+        state: FSMContext,
+        broadcasts: BroadcastService,
+        view: ViewContext,
+    ) -> None:
+        if not callback_data.arg.isdigit():
+            await notice(query, _("This button is no longer active."))
+            return
+        await query.answer()
+        moment = datetime.fromtimestamp(int(callback_data.arg), view.zone)
+        await _schedule(query, state, broadcasts, view, check_moment(moment, datetime.now(UTC)))
 
     @router.message(Command("broadcasts"))
     async def recent(message: Message, broadcasts: BroadcastService, view: ViewContext) -> None:
@@ -333,6 +346,34 @@ async def _request(
     )
 
 
+async def _schedule(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    broadcasts: BroadcastService,
+    view: ViewContext,
+    moment: datetime | MomentError,
+) -> None:
+    """Schedule for ``moment``; a moment refused is explained, with the choices again."""
+    if isinstance(moment, MomentError):
+        now = datetime.now(UTC)
+        await send(
+            event,
+            _moment_error(moment, broadcast_views.schedule_example(now, view.zone)),
+            broadcast_views.schedule_keyboard(now, view),
+        )
+        return
+    request = await _request(event, state, view, at=moment.timestamp())
+    broadcast_id = await broadcasts.create(request)
+    await state.clear()
+    await send(
+        event,
+        _(
+            "🕒 Broadcast № {number} is scheduled for {when}. /broadcasts lists it; you can "
+            "cancel it there."
+        ).format(number=broadcast_id, when=format_moment(moment, view.zone, view.locale)),
+    )
+
+
 def _version_error(error: VersionError) -> str:
     return {
         VersionError.UNSUPPORTED: _("Send a text, a photo or a document, please."),
@@ -347,11 +388,12 @@ def _version_error(error: VersionError) -> str:
     }[error]
 
 
-def _moment_error(error: MomentError) -> str:
+def _moment_error(error: MomentError, example: str) -> str:
     return {
         MomentError.UNREADABLE: _(
-            "I could not read that. Send the date and time like <code>25.11.2026 10:00</code>."
-        ),
+            "I could not read that. Send the date and time like <code>{example}</code>, or "
+            "choose below."
+        ).format(example=example),
         MomentError.PAST: _("That moment has already passed. Send a later one."),
         MomentError.TOO_FAR: _("That is too far ahead: a broadcast can be scheduled up to a year."),
     }[error]

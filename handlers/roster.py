@@ -145,8 +145,8 @@ def _roster_line(officer: Officer) -> str:
 def _invite_usage(managed: frozenset[str] | None) -> str:
     if managed is None:
         return _(
-            "Usage: /invite region_code officer, or /invite region_code head. Codes: see "
-            "/departments."
+            "Usage: /invite region_code officer, or /invite region_code head. Region codes: "
+            "send /invite alone."
         )
     return _("Usage: /invite region_code officer, for a region you head: {regions}.").format(
         regions=", ".join(sorted(managed))

@@ -20,10 +20,11 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.departments import DepartmentService
 from bot.formatting import format_number
+from bot.replies import answer_lines
 from bot.reports import utc_now
 from bot.roster import Roster
 from bot.stats import StatsService
-from bot.stats_views import stats_text
+from bot.stats_views import chart_caption, stats_lines
 from bot.views import ViewContext
 from handlers.gate import act_as_yourself, only_officers, own_account, refuse
 
@@ -89,10 +90,14 @@ def get_router() -> Router:
         if allowed is None:
             return
         summary = await stats.summary(allowed.regions, utc_now())
-        await message.answer(stats_text(summary, view))
-        if summary.total:
-            chart = await stats.chart(summary, view.locale)
-            await message.answer_photo(BufferedInputFile(chart, filename="adal-stats.png"))
+        # Drawn before the text goes, so the chart follows it at once, captioned.
+        chart = await stats.chart(summary, view.locale) if summary.total else None
+        await answer_lines(message, stats_lines(summary, view))
+        if chart is not None:
+            await message.answer_photo(
+                BufferedInputFile(chart, filename="adal-stats.png"),
+                caption=chart_caption(summary, view),
+            )
 
     @router.message(Command("export"), scoped)
     async def export(

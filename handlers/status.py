@@ -21,6 +21,7 @@ from bot import keyboards, receipt, views
 from bot.callbacks import Action, ActionCB, AnswerCB
 from bot.cases import CaseService, shown_question
 from bot.checks import Check, StatusChecks
+from bot.deadlines import Deadlines
 from bot.dialog import resume_or_clear
 from bot.draft import step_by_name
 from bot.evidence import IncomingFile, incoming_file
@@ -56,12 +57,12 @@ def get_router() -> Router:
         guard: ReceiptGuard,
         cases: CaseService,
         checks: StatusChecks,
+        deadlines: Deadlines,
     ) -> None:
         await _enter(state, checks, user_key)
         if command.args:
-            await _check(
-                message, command.args, state, user_key, view, reports, guard, cases, checks
-            )
+            services = (reports, guard, cases, checks, deadlines)
+            await _check(message, command.args, state, user_key, view, *services)
             return
         await message.answer(_ask_code())
 
@@ -82,10 +83,10 @@ def get_router() -> Router:
         guard: ReceiptGuard,
         cases: CaseService,
         checks: StatusChecks,
+        deadlines: Deadlines,
     ) -> None:
-        await _check(
-            message, message.text or "", state, user_key, view, reports, guard, cases, checks
-        )
+        services = (reports, guard, cases, checks, deadlines)
+        await _check(message, message.text or "", state, user_key, view, *services)
 
     @router.message(StatusForm.code, NOT_COMMAND)
     async def code_expected(message: Message) -> None:
@@ -98,9 +99,15 @@ def get_router() -> Router:
         checks: StatusChecks,
         user_key: bytes,
         view: ViewContext,
+        cases: CaseService,
     ) -> None:
-        if checks.get(user_key) is None:
+        check = checks.get(user_key)
+        if check is None:
             await _ended(query, state, view)
+            return
+        if not await cases.takes_additions(check.report_id):
+            await query.answer()
+            await _closed(query, state, checks, user_key, view)
             return
         await state.set_state(StatusForm.adding)
         await send(query, _adding_prompt(), keyboards.finish())
@@ -122,7 +129,7 @@ def get_router() -> Router:
         if check is None or not text:
             return
         report_id = check.report_id
-        if await _full(message, reports, report_id):
+        if await _refused(message, state, checks, user_key, view, reports, cases, report_id):
             return
         if len(text) > MAX_NOTE_CHARS:
             await message.answer(
@@ -153,7 +160,7 @@ def get_router() -> Router:
         if check is None or file is None:
             return
         report_id = check.report_id
-        if await _full(message, reports, report_id):
+        if await _refused(message, state, checks, user_key, view, reports, cases, report_id):
             return
         added = await _store_file(message, bot, intake, reports, report_id, file, user_key, view)
         if added is None:
@@ -270,6 +277,43 @@ def get_router() -> Router:
     return router
 
 
+async def _refused(
+    message: Message,
+    state: FSMContext,
+    checks: StatusChecks,
+    user_key: bytes,
+    view: ViewContext,
+    reports: ReportService,
+    cases: CaseService,
+    report_id: str,
+) -> bool:
+    """True, once the reporter is told, when the report takes no addition: it was closed since
+    the check began, or it is full."""
+    if not await cases.takes_additions(report_id):
+        await _closed(message, state, checks, user_key, view)
+        return True
+    return await _full(message, reports, report_id)
+
+
+async def _closed(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    checks: StatusChecks,
+    user_key: bytes,
+    view: ViewContext,
+) -> None:
+    """The case is closed: nothing added would reach the service, so the check ends."""
+    checks.end(user_key)
+    await send(
+        event,
+        _(
+            "This report is closed: information can no longer be added to it. If there is "
+            "something new, send a new report with /report."
+        ),
+    )
+    await resume_or_clear(event, state, view)
+
+
 async def _full(message: Message, reports: ReportService, report_id: str) -> bool:
     """True, once the reporter is told, when the report takes nothing more."""
     if await reports.has_room(report_id):
@@ -357,6 +401,7 @@ async def _check(
     guard: ReceiptGuard,
     cases: CaseService,
     checks: StatusChecks,
+    deadlines: Deadlines,
 ) -> None:
     wait = await guard.wait_seconds(user_key)
     if wait:
@@ -383,7 +428,8 @@ async def _check(
     await guard.succeeded(user_key)
     await state.set_state(StatusForm.viewing)
     checks.start(user_key, found.report_id)
-    await message.answer(views.status(found, view), reply_markup=keyboards.add_information())
+    markup = keyboards.add_information() if found.status != "closed" else None
+    await message.answer(views.status(found, view, deadlines), reply_markup=markup)
     for question_id, question in await cases.open_questions(found.report_id):
         await message.answer(
             _("❓ <b>The service asks:</b>") + "\n\n" + shown_question(question),

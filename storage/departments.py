@@ -25,6 +25,8 @@ class ChatLink:
     chat_ref: bytes
     region: str
     kind: str
+    refused_at: str | None = None
+    """When the chat last refused a message; None once it accepts one again."""
     locale: str | None = None
     """The chat's own language; None until someone chooses it."""
 
@@ -109,17 +111,23 @@ class DepartmentsRepository:
     async def chats(self, region: str | None = None) -> list[ChatLink]:
         where, params = ("WHERE region = ?", (region,)) if region else ("", ())
         rows = await self._db.fetchall(
-            f"SELECT chat_key, chat_ref, region, kind, locale FROM department_chats {where} "  # noqa: S608
-            "ORDER BY region, linked_at",
+            "SELECT chat_key, chat_ref, region, kind, refused_at, locale "  # noqa: S608
+            f"FROM department_chats {where} ORDER BY region, linked_at",
             params,
         )
-        return [ChatLink(bytes(row[0]), bytes(row[1]), row[2], row[3], row[4]) for row in rows]
+        return [ChatLink(bytes(row[0]), bytes(row[1]), *row[2:]) for row in rows]
 
     async def regions_of(self, chat_key: bytes) -> set[str]:
         rows = await self._db.fetchall(
             "SELECT region FROM department_chats WHERE chat_key = ?", (chat_key,)
         )
         return {row[0] for row in rows}
+
+    async def refused(self, chat_key: bytes, at: str) -> None:
+        """The chat refused a message; kept until it accepts one (``OutboxRepository.sent``)."""
+        await self._db.execute(
+            "UPDATE department_chats SET refused_at = ? WHERE chat_key = ?", (at, chat_key)
+        )
 
     async def move_chat(self, old_key: bytes, new_key: bytes, new_ref: bytes) -> None:
         """A group became a supergroup: its links follow it to the new chat id."""

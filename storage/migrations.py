@@ -212,6 +212,11 @@ MIGRATIONS: tuple[str, ...] = (
         used_at REAL
     );
     """,
+    # When a department chat last refused the bot's messages (blocked, removed, forbidden);
+    # cleared by the next message it accepts. /departments and /stats name such chats.
+    """
+    ALTER TABLE department_chats ADD COLUMN refused_at TEXT;
+    """,
     # The language a department chat reads, chosen at /join or with /language; NULL: not chosen,
     # the department's. Kept on every link row of the chat, so it follows the chat's key.
     """

@@ -135,6 +135,12 @@ class OutboxRepository:
             )
             if forget:
                 await _forget(conn, item.id)
+            else:
+                await conn.execute(
+                    "UPDATE department_chats SET refused_at = NULL "
+                    "WHERE chat_key = ? AND refused_at IS NOT NULL",
+                    (item.chat_key,),
+                )
             if item.kind == "report" and item.report_id:
                 cursor = await conn.execute(
                     "UPDATE reports SET status = 'delivered', delivered_at = ?, updated_at = ? "

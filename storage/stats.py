@@ -41,6 +41,17 @@ class ExportRow:
     attachments: int
 
 
+@dataclass(frozen=True, slots=True)
+class BroadcastReach:
+    """What became of one broadcast's messages; ``failed`` includes the unconfirmed."""
+
+    id: int
+    created_at: str
+    sent: int
+    blocked: int
+    failed: int
+
+
 class StatsRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -114,6 +125,60 @@ class StatsRepository:
             (f"+{ack_days} days", now, f"+{answer_days} days", now, *params),
         )
         return [(row[0], row[1]) for row in rows]
+
+    async def subscribers_by_locale(self) -> list[tuple[str, int]]:
+        """Active news subscribers per language, most first."""
+        rows = await self._db.fetchall(
+            "SELECT locale, count(*) AS n FROM subscribers WHERE status = 'active' "
+            "GROUP BY locale ORDER BY n DESC, locale"
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def broadcast_reach(self, limit: int) -> list[BroadcastReach]:
+        """The latest broadcasts that started sending, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT b.id, b.created_at, "
+            "(SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id "
+            "AND r.status = 'sent'), "
+            "(SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id "
+            "AND r.status = 'blocked'), "
+            "(SELECT count(*) FROM broadcast_recipients r WHERE r.broadcast_id = b.id "
+            "AND r.status IN ('failed', 'unconfirmed')) "
+            "FROM broadcasts b WHERE b.started_at IS NOT NULL ORDER BY b.id DESC LIMIT ?",
+            (limit,),
+        )
+        return [BroadcastReach(*row) for row in rows]
+
+    async def unrouted(self, regions: Sequence[str] | None) -> int:
+        """Open reports of regions with no linked department chat: they go to the admins."""
+        return await self._count(
+            "SELECT count(*) FROM reports WHERE status <> 'closed' "
+            "AND region NOT IN (SELECT region FROM department_chats) AND {where}",
+            regions,
+        )
+
+    async def given_up(self, regions: Sequence[str] | None) -> int:
+        """Outbox messages the bot gave up on (a reporter who blocked it, a case closed before
+        its card went…); within regions, those about their reports."""
+        about = "1" if regions is None else "report_id IN (SELECT id FROM reports WHERE {where})"
+        return await self._count(
+            f"SELECT count(*) FROM outbox WHERE status = 'dropped' AND {about}",  # noqa: S608
+            regions,
+        )
+
+    async def refusing_chats(self, regions: Sequence[str] | None) -> int:
+        """Department chats whose last delivery was refused."""
+        return await self._count(
+            "SELECT count(DISTINCT chat_key) FROM department_chats "
+            "WHERE refused_at IS NOT NULL AND {where}",
+            regions,
+        )
+
+    async def _count(self, query: str, regions: Sequence[str] | None) -> int:
+        """``query``'s single number, its ``{where}`` limited to ``regions``."""
+        where, params = _scope(regions)
+        row = await self._db.fetchone(query.format(where=where), params)
+        return row[0] if row else 0
 
     async def export_batches(
         self, regions: Sequence[str] | None, size: int = EXPORT_BATCH

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from aiogram.utils.i18n import gettext as _
 
+from bot.catalog import Catalog
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import Live, live_bot
@@ -46,6 +47,12 @@ async def report(
     await person.press("do:cyes" if contact else "do:cno", button="do:submit")
     receipt = await person.press("do:submit", expect="-")
     return receipt.plain_text or ""
+
+
+def region_name(code: str, locale: str = "ru") -> str:
+    entry = Catalog.load().region(code)
+    assert entry is not None
+    return entry.name(locale)
 
 
 def cards(api: FakeBotAPI, chat: object) -> list[SentMessage]:
@@ -128,7 +135,8 @@ async def test_faults_end_with_each_case_delivered_once_and_an_alert(
         assert sum(f"A{index}" in text for text in texts) == 1, texts
     assert cards(fake_api, abai) == []
     alerts = [m.plain_text or "" for m in fake_api.messages_in(live.admin)]
-    assert sum("⚠️" in text and "abai" in text for text in alerts) == 1
+    abai_name = region_name("abai", live.services.settings.default_locale)
+    assert sum("⚠️" in text and abai_name in text for text in alerts) == 1, "named, not coded"
     row = await live.services.database.fetchone("SELECT status FROM reports WHERE region = 'abai'")
     assert row[0] == "new", "the unreachable department's case stays pending"
 
@@ -283,7 +291,9 @@ async def test_invite_codes_work_once_and_only_for_admins(live: Live, fake_api: 
     mark = fake_api.mark()
     fake_api.send_command(live.admin, "/departments")
     overview = await fake_api.next_reply(live.admin, after=mark)
-    assert "astana" in (overview.plain_text or "") and "shymkent" in (overview.plain_text or "")
+    text = overview.plain_text or ""
+    assert region_name("astana") in text and region_name("shymkent") in text
+    assert "astana" not in text and "shymkent" not in text, "regions by name, never by code"
 
 
 async def test_expired_invite_is_refused(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -425,7 +435,9 @@ async def test_admins_read_the_audit_log_naming_officers_without_reporter_traces
     mark = fake_api.mark()
     fake_api.send_command(live.admin, "/audit 1")
     audit = (await fake_api.next_reply(live.admin, after=mark)).plain_text or ""
-    assert "accepted" in audit and "read" in audit
+    with live.services.i18n.context(), live.services.i18n.use_locale("ru"):
+        accepted, read = _("case accepted"), _("opened the case's actions")
+    assert accepted in audit and read in audit
     for needle in ("Ерлан", "@erlan_officer", f"id {officer.id}"):
         assert needle in audit, "officers answer for what they do: /audit names them"
     for needle in ("Невидимка", "nobody_sees", str(person.user.id)):

@@ -23,7 +23,8 @@ async def test_status_shows_status_and_history(citizen: Citizen) -> None:
     code = await submit_report(citizen)
     await citizen.say("/status")
     shown = texts(await citizen.say(receipt.format_code(code).lower()))[-1]
-    assert "принято" in shown.lower() or "received" in shown.lower()
+    assert "получено, передаётся в службу" in shown, "a fresh report is not «accepted»"
+    assert "принято" not in shown.lower()
     assert "2026" in shown or "20" in shown
 
 

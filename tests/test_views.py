@@ -95,7 +95,7 @@ def test_long_history_is_bounded(locale: str) -> None:
     events = [EventRow("submitted", "new", moment)] + [EventRow("info_added", "new", moment)] * 300
     view = StatusView("r", "new", datetime(2026, 5, 1, tzinfo=UTC), events)
     with I18N.context(), I18N.use_locale(locale):
-        text = status(view, ViewContext(CATALOG, locale, ZONE))
+        text = status(view, ViewContext(CATALOG, locale, ZONE), Deadlines(7, 90))
     assert utf16_len(parse_html(text).text) <= TEXT_LIMIT
     assert "281" in text, "the number of hidden earlier entries is shown"
 

@@ -53,7 +53,7 @@ async def walk_to_review(person: Person, body: str, *, place: str = "Пост Д
 
 @pytest.mark.parametrize(
     ("language", "body", "status_word"),
-    [("kk", BODY_KK, "қабылданды"), ("ru", BODY_RU, "принято")],
+    [("kk", BODY_KK, "алынды, қызметке жіберілуде"), ("ru", BODY_RU, "получено, передаётся")],
     ids=["kk", "ru"],
 )
 async def test_full_dialog_with_photo_and_document(
@@ -118,7 +118,7 @@ async def test_report_survives_sigkill_right_after_the_receipt(
     await bot_process.kill()
     await bot_process.start()
     status = await person.command(f"/status {code}", button="do:addinfo")
-    assert "принято" in (status.plain_text or "")
+    assert "получено, передаётся в службу" in (status.plain_text or "")
 
 
 async def test_dialog_continues_after_sigkill_mid_dialog(

@@ -51,6 +51,15 @@ def rows(workdir: Path) -> dict[str, list[str]]:
         }
 
 
+async def reporter_told(workdir: Path) -> None:
+    """The running bot has sent the reporter the news of the acceptance, and forgotten where."""
+    for _attempt in range(100):
+        if not any("'notice'" in row and "'pending'" in row for row in rows(workdir)["outbox"]):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the reporter was not told")
+
+
 async def reply(api: FakeBotAPI, user: FakeUser, text: str, chat: FakeChat | None = None) -> str:
     mark = api.mark()
     api.send_command(user, text, chat=chat)
@@ -102,6 +111,7 @@ async def roster_story(api: FakeBotAPI, workdir: Path) -> None:
 
     await press_in(api, officer, group, data("acc", case))
     assert rows(workdir)["reports"][0].count("'accepted'") == 1
+    await reporter_told(workdir)
 
     member = api.make_user(first_name="Member", language_code="ru")
     anonymous = api.make_user(id=1087968824, first_name="Group", language_code="ru")
