@@ -12,7 +12,6 @@ from bot.callbacks import ChatLangCB, OpenAction, OpenCB
 from bot.deadlines import Deadlines, Urgency
 from bot.formatting import format_moment, format_number
 from bot.keyboards import LANGUAGE_NAMES, grid
-from bot.labels import case_status_labels
 from bot.views import ViewContext
 from storage.cases import CaseRow
 
@@ -43,6 +42,16 @@ def chat_language_set(locale: str, regions: list[str]) -> str:
     return _(
         "Language of this chat: {language}\nRegions: {regions}\nTo change it, send /language."
     ).format(language=LANGUAGE_NAMES[locale], regions=escape(", ".join(regions)))
+
+
+def open_status_labels() -> dict[str, str]:
+    """An open case's status in a line of /open: what an officer still has to do."""
+    return {
+        "new": _("not accepted yet"),
+        "delivered": _("not accepted yet"),
+        "accepted": _("accepted"),
+        "awaiting_reporter": _("waiting for the reporter's answer"),
+    }
 
 
 def short_sphere(name: str) -> str:
@@ -94,7 +103,7 @@ def _case_line(case: CaseRow, ctx: ViewContext, deadlines: Deadlines, now: datet
         number=case.case_no,
         sphere=escape(short_sphere(sphere.name(ctx.locale)) if sphere else case.category),
         due=format_moment(deadline, ctx.zone, ctx.locale) if deadline else "—",
-        status=case_status_labels().get(case.status, case.status),
+        status=open_status_labels().get(case.status, case.status),
     )
 
 

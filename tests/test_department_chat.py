@@ -224,6 +224,7 @@ async def test_open_lists_cases_by_deadline_and_brings_a_card_back(
     lines = [line for line in text.splitlines() if "№" in line and "·" in line]
     assert [line.split("№ ")[1].split(" ")[0] for line in lines] == ["3", "1"], "overdue first"
     assert lines[0].startswith("⏰")
+    assert all(said(live, language, "not accepted yet") in line for line in lines)
     assert said(live, language, "not possible") not in text
     assert [b["text"] for b in listing.buttons] == ["№ 3", "№ 1", "▶️"]
 
@@ -231,7 +232,7 @@ async def test_open_lists_cases_by_deadline_and_brings_a_card_back(
     fake_api.press(officer, "op:page:1", chat=group)
     turned = await fake_api.next_reply(group, after=mark, methods=("editMessageText",))
     assert [b["text"] for b in turned.buttons] == ["№ 2", "◀️"], "accepted: the later deadline"
-    case_status = said(live, language, "under review")
+    case_status = said(live, language, "accepted")
     assert case_status in (turned.plain_text or "")
 
     before = len(cards(fake_api, group))
