@@ -10,13 +10,12 @@ import pytest
 from aiogram.utils.i18n import gettext as _
 
 from bot.app import finish_updates, publish_profile
-from bot.catalog import Catalog
 from bot.keyboards import LANGUAGE_NAMES
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import ADMIN_ID, Live, live_bot
 from tests.test_departments import BODY, cards, case_id_of, data, report
+from tests.test_stats import region_name
 
-CATALOG = Catalog.load()
 OTHER = {"kk": "ru", "ru": "kk"}
 CASE = "<b>Case № {number}</b>"
 BOTH = pytest.mark.parametrize("language", ["kk", "ru"])
@@ -33,12 +32,6 @@ def said(live: Live, locale: str, text: str, **values: object) -> str:
         translated = _(text)
     assert translated != text, f"{text!r} has no {locale} translation"
     return translated.format(**values) if values else translated
-
-
-def region(code: str, locale: str) -> str:
-    entry = CATALOG.region(code)
-    assert entry is not None
-    return entry.name(locale)
 
 
 def plain(html: str) -> str:
@@ -96,7 +89,7 @@ async def test_a_chat_reads_its_language_whoever_presses_and_switches_with_langu
         language,
         "Language of this chat: {language}\nRegions: {regions}\nTo change it, send /language.",
         language=LANGUAGE_NAMES[language],
-        regions=region("astana", language),
+        regions=region_name("astana", language),
     )
     assert chosen.buttons == []
     officer = await live.officer("astana", language=other, first_name="Officer")
@@ -121,7 +114,7 @@ async def test_a_chat_reads_its_language_whoever_presses_and_switches_with_langu
     mark = fake_api.mark()
     fake_api.send_command(officer, "/stats", chat=group)
     stats = await fake_api.next_reply(group, after=mark)
-    assert f"• {region('astana', language)}: 1" in (stats.plain_text or "")
+    assert f"• {region_name('astana', language)}: 1" in (stats.plain_text or "")
     await fake_api.wait_for("sendPhoto", after=mark)
 
     question = await command(live, officer, group, "/language")
@@ -134,7 +127,7 @@ async def test_a_chat_reads_its_language_whoever_presses_and_switches_with_langu
     mark = fake_api.mark()
     fake_api.press(officer, f"cl:{other}:", chat=group)
     switched = await fake_api.next_reply(group, after=mark, methods=("editMessageText",))
-    assert region("astana", other) in (switched.plain_text or "")
+    assert region_name("astana", other) in (switched.plain_text or "")
     assert await live.services.departments.chat_locale(group.id) == other
 
     second = await new_card(live, group, "SECOND")
@@ -320,7 +313,7 @@ async def test_invite_names_the_region(live: Live, fake_api: FakeBotAPI, languag
     admin = fake_api.make_user(id=ADMIN_ID, first_name="Admin", language_code=language)
     reply = await command(live, admin, admin, "/invite shymkent")
     text = reply.plain_text or ""
-    assert f"{region('shymkent', language)}" in text
+    assert f"{region_name('shymkent', language)}" in text
     assert "shymkent" not in text
 
 
