@@ -27,6 +27,7 @@ from bot import texts
 from bot.alerts import AdminAlerts
 from bot.broadcast_runner import BroadcastRunner
 from bot.broadcasts import BroadcastService
+from bot.card import CaseCards
 from bot.cases import CaseService
 from bot.catalog import Catalog
 from bot.chats import SUBSCRIBERS, ChatAddresses
@@ -49,6 +50,7 @@ from bot.middlewares import (
     PseudonymMiddleware,
     ViewMiddleware,
 )
+from bot.prompts import AskPrompts
 from bot.quota import DailyQuota
 from bot.relay import RelayDelay
 from bot.reports import ReportService, utc_now
@@ -75,6 +77,7 @@ from storage.fsm import SQLiteStorage
 from storage.meta import MetaRepository
 from storage.outbox import OutboxRepository
 from storage.prefs import PrefsRepository
+from storage.prompts import PromptsRepository
 from storage.reports import ReportsRepository
 from storage.retention import RetentionRepository
 from storage.roster import RosterRepository
@@ -117,6 +120,8 @@ class Services:
     departments: DepartmentService
     roster: Roster
     cases: CaseService
+    cards: CaseCards
+    prompts: AskPrompts
     digests: DigestService
     outbox: OutboxRepository
     attachments: AttachmentsRepository
@@ -169,6 +174,33 @@ async def build_services(settings: Settings) -> Services:
     outbox_ready = asyncio.Event()
     alerts = AdminAlerts(cipher, outbox, departments.admin_addresses, i18n, outbox_ready)
     broadcasts_changed = asyncio.Event()
+    roster = Roster(
+        RosterRepository(database), departments, chats, cipher, pseudonyms, settings.admin_ids
+    )
+    cases = CaseService(
+        cases_repository,
+        departments,
+        chats,
+        cipher,
+        catalog,
+        i18n,
+        outbox,
+        outbox_ready,
+        RelayDelay(settings.relay_delay_minutes),
+        settings.close_undo_seconds,
+    )
+    cards = CaseCards(
+        cases_repository,
+        outbox,
+        departments,
+        roster,
+        chats,
+        cipher,
+        catalog,
+        i18n,
+        deadlines,
+        settings.tz,
+    )
     return Services(
         settings=settings,
         database=database,
@@ -186,20 +218,10 @@ async def build_services(settings: Settings) -> Services:
         chats=chats,
         deadlines=deadlines,
         departments=departments,
-        roster=Roster(
-            RosterRepository(database), departments, chats, cipher, pseudonyms, settings.admin_ids
-        ),
-        cases=CaseService(
-            cases_repository,
-            departments,
-            chats,
-            cipher,
-            catalog,
-            i18n,
-            outbox,
-            outbox_ready,
-            RelayDelay(settings.relay_delay_minutes),
-        ),
+        roster=roster,
+        cases=cases,
+        cards=cards,
+        prompts=AskPrompts(PromptsRepository(database), cases),
         digests=DigestService(
             cases_repository,
             attachments,
@@ -310,6 +332,8 @@ def create_dispatcher(
         departments=services.departments,
         roster=services.roster,
         cases=services.cases,
+        cards=services.cards,
+        prompts=services.prompts,
         subscribers=services.subscribers,
         broadcasts=services.broadcasts,
         stats=services.stats,
@@ -377,10 +401,9 @@ def create_sender(
         departments=DepartmentsRepository(services.database),
         chats=services.chats,
         cipher=services.cipher,
-        catalog=services.catalog,
         i18n=services.i18n,
-        deadlines=services.deadlines,
         admin_addresses=services.departments.admin_addresses,
+        cards=services.cards,
         interval=services.settings.send_interval_seconds,
         zone=services.settings.tz,
         wake=services.outbox_ready,
@@ -437,6 +460,14 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         name="expired drafts purge",
         max_instances=1,
         coalesce=True,
+    )
+    scheduler.add_job(
+        services.cases.end_undo_windows,
+        "interval",
+        seconds=max(settings.close_undo_seconds, 10),
+        id="undo_windows",
+        name="closes made final",
+        **jobs,
     )
     scheduler.add_job(
         services.retention.run,

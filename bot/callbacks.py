@@ -77,6 +77,7 @@ class CaseAction(StrEnum):
     MOVE = "mov"
     MOVE_TO = "to"
     BACK = "bk"
+    UNDO = "un"
 
 
 class Resolution(StrEnum):

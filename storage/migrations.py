@@ -212,6 +212,22 @@ MIGRATIONS: tuple[str, ...] = (
         used_at REAL
     );
     """,
+    # Undoing a close for a minute; the prompts officers' questions reply to (bot/card.py).
+    """
+    CREATE TABLE close_undo (
+        report_id TEXT PRIMARY KEY REFERENCES reports (id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        notices TEXT NOT NULL,
+        until REAL NOT NULL
+    );
+    CREATE TABLE ask_prompts (
+        message_id INTEGER NOT NULL,
+        report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+        created_at REAL NOT NULL,
+        answered_at REAL,
+        PRIMARY KEY (message_id, report_id)
+    );
+    """,
 )
 
 
