@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
+
+from aiogram.types import Message
 
 from bot.cases import CaseService
 from storage.prompts import PromptRow, PromptsRepository
@@ -27,13 +30,13 @@ class AskPrompts:
         self._cases = cases
         self._clock = clock
 
-    async def opened(self, message_id: int, report_id: str) -> None:
-        await self._prompts.add(message_id, report_id, self._clock(), PROMPT_SECONDS)
+    async def opened(self, prompt: Message, report_id: str) -> None:
+        row = PromptRow(prompt.message_id, _seconds(prompt.date), report_id)
+        await self._prompts.add(row, PROMPT_SECONDS)
 
-    async def replied(self, message_id: int, chat_id: int) -> PromptRow | None:
-        """The prompt a message in ``chat_id`` replies to: message ids repeat across chats, so
-        the one whose case this chat may act on."""
-        found = await self._prompts.replying_to(message_id)
+    async def replied(self, message: Message, chat_id: int) -> PromptRow | None:
+        """The prompt ``message`` (replied to in ``chat_id``) is, if it is one."""
+        found = await self._prompts.replying_to(message.message_id, _seconds(message.date))
         for prompt in found:
             if await self._cases.for_chat(prompt.report_id, chat_id) is not None:
                 return prompt
@@ -41,3 +44,7 @@ class AskPrompts:
 
     async def use(self, prompt: PromptRow) -> bool:
         return await self._prompts.answer(prompt, self._clock())
+
+
+def _seconds(moment: datetime) -> int:
+    return int(moment.timestamp())

@@ -222,7 +222,7 @@ def get_router() -> Router:
             await stamp()
         elif action == CaseAction.UNDO:
             await undo(query, case, cases)
-            if message.reply_markup is not None:  # the Undo button goes, whatever the answer
+            if getattr(message, "reply_markup", None):  # the Undo button goes, whatever the answer
                 await stamp()
         elif action == CaseAction.MOVE:
             await query.answer()
@@ -241,7 +241,7 @@ def get_router() -> Router:
                 ),
                 reply_markup=ForceReply(selective=True),
             )
-            await prompts.opened(prompt.message_id, case.id)
+            await prompts.opened(prompt, case.id)
         elif action == CaseAction.BACK:
             await query.answer()
             await stamp()
@@ -286,7 +286,7 @@ async def _prompt_reply(message: Message, prompts: AskPrompts, bot: Bot) -> dict
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
         return False
-    prompt = await prompts.replied(replied.message_id, message.chat.id)
+    prompt = await prompts.replied(replied, message.chat.id)
     return False if prompt is None else {"prompt": prompt}
 
 

@@ -204,6 +204,12 @@ class CasesRepository:
                 (change.report_id, change.action, change.at, change.detail),
             )
             await _audit(conn, change, row[0])
+            cursor = await conn.execute(
+                "DELETE FROM close_undo WHERE report_id = ? RETURNING notices", (change.report_id,)
+            )
+            undo = await cursor.fetchone()
+            if undo is not None:  # reopened before its close could be undone: never told
+                await drop_pending(conn, json.loads(undo[0]))
             await insert_items(conn, notices, now)
         return True
 

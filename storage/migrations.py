@@ -222,10 +222,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE ask_prompts (
         message_id INTEGER NOT NULL,
+        sent_at INTEGER NOT NULL,
         report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
-        created_at REAL NOT NULL,
         answered_at REAL,
-        PRIMARY KEY (message_id, report_id)
+        PRIMARY KEY (message_id, sent_at, report_id)
     );
     """,
 )

@@ -37,7 +37,6 @@ from tests.test_departments import (
     close,
     data,
     post_question,
-    press_in,
     report,
 )
 
