@@ -17,7 +17,7 @@ class PromptRow:
     message_id: int
     sent_at: int
     report_id: str
-    answered: bool
+    answered: bool = False
 
 
 class PromptsRepository:

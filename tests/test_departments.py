@@ -205,7 +205,9 @@ async def test_wrong_region_moves_the_case_to_the_next_digest_there(
     case = case_id_of(cards(fake_api, astana)[0])
     officer = await live.officer("astana")
     await press_in(fake_api, officer, astana, data("mov", case))
-    await press_in(fake_api, officer, astana, data("to", case, "abai"))
+    old_card = await press_in(fake_api, officer, astana, data("to", case, "abai"))
+    assert old_card.buttons == [], "the card left behind takes no more actions"
+    assert "↪️" in (old_card.plain_text or "").splitlines()[-1], "and says where the case went"
     await live.deliver()
     moved = cards(fake_api, abai)
     assert len(moved) == 1 and "MOVE-ME" in (moved[0].plain_text or "")
