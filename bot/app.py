@@ -94,6 +94,8 @@ RETIRED_LOOKUP_KEYS = "retired_lookup_keys"
 """Earlier pseudonym keys, concatenated: only receipt codes are still looked up under them."""
 KEY_BYTES = 32
 MAINTENANCE_MINUTES = 30
+UNDO_SWEEP_SECONDS = 15
+"""How often closes past their undo window are made final (and lose their Undo button)."""
 RETENTION_SCHEDULE = "30 3 * * *"  # daily, at night in TIMEZONE
 URGENT_SECONDS = 30
 SHUTDOWN_GRACE_SECONDS = 10
@@ -426,7 +428,14 @@ def create_broadcast_runner(bot: Bot, services: Services) -> BroadcastRunner:
     )
 
 
-def create_scheduler(services: Services) -> AsyncIOScheduler:
+async def make_closes_final(services: Services, bot: Bot | None) -> None:
+    """Closes past their undo window become final; their cards lose the Undo button."""
+    for report_id, region in await services.cases.end_undo_windows():
+        if bot is not None:
+            await services.cards.refresh(bot, report_id, region)
+
+
+def create_scheduler(services: Services, bot: Bot | None = None) -> AsyncIOScheduler:
     settings = services.settings
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     jobs = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
@@ -462,9 +471,9 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         coalesce=True,
     )
     scheduler.add_job(
-        services.cases.end_undo_windows,
+        partial(make_closes_final, services, bot),
         "interval",
-        seconds=max(settings.close_undo_seconds, 10),
+        seconds=UNDO_SWEEP_SECONDS,
         id="undo_windows",
         name="closes made final",
         **jobs,
@@ -506,7 +515,7 @@ async def finish_updates(dispatcher: Dispatcher) -> None:
 async def run_polling(settings: Settings) -> None:
     services = await build_services(settings)
     bot = create_bot(settings)
-    scheduler = create_scheduler(services)
+    scheduler = create_scheduler(services, bot)
     background: list[asyncio.Task[None]] = []
     stop = asyncio.Event()
     dispatcher = create_dispatcher(services)

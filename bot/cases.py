@@ -122,8 +122,9 @@ class CaseService:
         )
         return await self._cases.undo_close(change, time.time()) is not None
 
-    async def end_undo_windows(self) -> int:
-        """Make the closes past their undo window final: the reporter's contact goes."""
+    async def end_undo_windows(self) -> list[tuple[str, str]]:
+        """Make the closes past their undo window final: the reporter's contact goes. Returns
+        (case id, region) of each, for their cards to lose the Undo button."""
         return await self._cases.end_undo_windows(time.time())
 
     async def reopen(self, case_no: int, admin_id: int) -> CaseRow | None:

@@ -174,16 +174,27 @@ class CasesRepository:
         )
         return None if row is None else float(row[0])
 
-    async def end_undo_windows(self, now: float) -> int:
-        """Closes past their undo window are final: the reporter's contact goes now."""
+    async def end_undo_windows(self, now: float) -> list[tuple[str, str]]:
+        """Closes past their undo window are final: the reporter's contact goes now. Returns
+        (case id, region) of each case made final that is still closed."""
         async with self._db.transaction(durable=True) as conn:
             await conn.execute(
                 "UPDATE reports SET contact = NULL WHERE status = 'closed' AND id IN "
                 "(SELECT report_id FROM close_undo WHERE until <= ?)",
                 (now,),
             )
-            cursor = await conn.execute("DELETE FROM close_undo WHERE until <= ?", (now,))
-        return cursor.rowcount
+            cursor = await conn.execute(
+                "DELETE FROM close_undo WHERE until <= ? RETURNING report_id", (now,)
+            )
+            ended = [row[0] for row in await cursor.fetchall()]
+            if not ended:
+                return []
+            cursor = await conn.execute(
+                f"SELECT id, region FROM reports WHERE status = 'closed' "  # noqa: S608
+                f"AND id IN ({', '.join('?' * len(ended))})",
+                ended,
+            )
+            return [(row[0], row[1]) for row in await cursor.fetchall()]
 
     async def reopen(self, change: Change, notices: list[NewItem], now: float) -> bool:
         """A closed case open again, as new, for the next digest: its history entry (the old

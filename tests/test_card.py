@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from aiogram.utils.i18n import gettext as _
 
-from bot.app import create_sender
+from bot.app import create_sender, make_closes_final
 from bot.formatting import utf16_length
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, SentMessage
@@ -173,9 +173,28 @@ async def test_undo_after_the_window_is_refused_and_the_button_goes(
         await live.sender.drain(within=2)
         notice = await fake_api.next_reply(reporter.user, after=mark)
         assert "№ 1" in (notice.plain_text or "")
-        assert await live.services.cases.end_undo_windows() == 1
+        await make_closes_final(live.services, live.bot)
         row = await live.services.database.fetchone("SELECT contact FROM reports")
         assert row["contact"] is None, "a final close drops the reporter's contact"
+
+
+async def test_the_undo_button_goes_by_itself_once_the_close_is_final(
+    fake_api: FakeBotAPI, tmp_path: Path, locale: str
+) -> None:
+    async for live in live_bot(fake_api, tmp_path, default_locale=locale, close_undo_seconds=1):
+        [group], case, _reporter = await delivered(live)
+        officer = await live.officer("astana", language=locale, first_name="Officer")
+        await close(fake_api, officer, group, case)
+        await make_closes_final(live.services, live.bot)
+        assert card_in(live, group, case).buttons, "not before the window has passed"
+        await asyncio.sleep(1.2)
+        await make_closes_final(live.services, live.bot)
+        card = card_in(live, group, case)
+        assert card.buttons == []
+        result = said(live, locale, "Referred for investigation")
+        assert stamp(
+            live, locale, "🏁 Closed: {result} · {who} · {time}", result=result, who="Officer"
+        ) in (card.plain_text or "")
 
 
 async def test_two_open_prompts_answered_in_either_order_reach_their_reporters(
