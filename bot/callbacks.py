@@ -23,6 +23,14 @@ class Action(StrEnum):
     CANCEL = "cancel"
     ADD_INFO = "addinfo"
     CLEAR_CHAT = "clrchat"
+    KEEP = "keep"
+    CHANGE_REGION = "chregion"
+    CANCEL_YES = "cxyes"
+    CANCEL_NO = "cxno"
+    FILES_INFO = "filesinfo"
+    START_WITH_TEXT = "txstart"
+    ADD_TEXT = "txadd"
+    DROP_TEXT = "txdrop"
 
 
 class Occurred(StrEnum):
@@ -66,6 +74,13 @@ class ActionCB(CallbackData, prefix="do"):
 
 class EditCB(CallbackData, prefix="ed"):
     field: Field
+
+
+class PageCB(CallbackData, prefix="pg"):
+    """A page of /help or /privacy; ``book`` is which of the two."""
+
+    book: str
+    page: str
 
 
 class CaseAction(StrEnum):

@@ -37,10 +37,13 @@ async def begin(
     if step is not None:
         draft = Draft.from_data(await state.get_data())
         if region and draft.region is None:
-            draft.region = region
+            draft.region, draft.linked_region = region, True
         await show_step(event, state, draft, step, view)
         return
-    draft = Draft(region=region)
+    # A story typed before (kept aside, sealed) is not thrown away: it starts the description.
+    kept = Draft.from_data(await state.get_data()).pending
+    draft = Draft(region=region, linked_region=region is not None, pending=kept)
+    draft.take_pending()
     await show_step(event, state, draft, ReportForm.sphere if region else ReportForm.region, view)
 
 

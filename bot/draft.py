@@ -49,6 +49,8 @@ class Draft:
     files: list[str] = field(default_factory=list)
     contact: bool = False
     editing: bool = False
+    linked_region: bool = False
+    pending: list[str] = field(default_factory=list)
     receipt: str | None = None
     last_update: int = 0
 
@@ -71,6 +73,36 @@ class Draft:
             return False
         self.last_update = update_id
         return True
+
+    def fits(self, text: str) -> bool:
+        """Whether ``text`` can join the description without passing its limit."""
+        separator = 2 if self.body else 0
+        return self.body_length + separator + len(text) <= MAX_BODY_CHARS
+
+    def take_pending(self) -> bool:
+        """Move the text kept aside into the description; False if it does not fit."""
+        text = "\n\n".join(self.pending)
+        if not self.fits(text):
+            return False
+        if text:
+            self.body.append(text)
+        self.pending = []
+        return True
+
+    @property
+    def has_content(self) -> bool:
+        """Anything the user gave (a region from a link is not theirs): Cancel asks first."""
+        given = (self.sphere, self.occurred, self.place, self.body, self.files, self.pending)
+        return any(given) or bool(self.region and not self.linked_region)
+
+    def value_at(self, step: State) -> object:
+        """What a skippable or button step already holds, for «Keep and continue»."""
+        return {
+            ReportForm.region.state: self.region,
+            ReportForm.sphere.state: self.sphere,
+            ReportForm.when.state: self.occurred,
+            ReportForm.place.state: self.place,
+        }.get(step.state)
 
     @property
     def urgent(self) -> bool:

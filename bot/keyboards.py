@@ -15,6 +15,7 @@ from bot.callbacks import (
     Field,
     LangCB,
     NewsRegionCB,
+    PageCB,
     RegionCB,
     SphereCB,
     WhenCB,
@@ -23,6 +24,8 @@ from bot.catalog import Catalog, Entry
 from bot.labels import occurred_labels
 
 LANGUAGE_NAMES = {"kk": "🇰🇿 Қазақша", "ru": "🇷🇺 Русский"}
+# The longest label that still reads whole in a row of two on a phone.
+HALF_ROW_CHARS = 16
 
 
 def grid(buttons: list[InlineKeyboardButton], *widths: int) -> list[list[InlineKeyboardButton]]:
@@ -73,26 +76,58 @@ def language_choice() -> InlineKeyboardMarkup:
 
 
 def entries(
-    items: list[Entry], locale: str, kind: type[RegionCB] | type[SphereCB]
+    items: list[Entry],
+    locale: str,
+    kind: type[RegionCB] | type[SphereCB],
+    *,
+    lead: list[list[InlineKeyboardButton]] | None = None,
 ) -> InlineKeyboardMarkup:
+    """Regions in two columns; spheres two a row where both short labels fit, else alone;
+    ``lead`` rows (Keep and continue, Change region) above them."""
     buttons = [
-        InlineKeyboardButton(text=entry.name(locale), callback_data=kind(code=entry.code).pack())
+        InlineKeyboardButton(text=entry.label(locale), callback_data=kind(code=entry.code).pack())
         for entry in items
     ]
-    rows = grid(buttons, 2 if kind is RegionCB else 1)
-    return InlineKeyboardMarkup(inline_keyboard=[*rows, nav_row()])
+    rows = grid(buttons, 2) if kind is RegionCB else pairs(buttons)
+    return InlineKeyboardMarkup(inline_keyboard=[*(lead or []), *rows, nav_row()])
 
 
-def when() -> InlineKeyboardMarkup:
+def pairs(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    """Rows of two where both labels fit half a row, in the given order; one a row otherwise."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for item in buttons:
+        last = rows[-1] if rows else None
+        if last and len(last) == 1 and _fits_half(last[0]) and _fits_half(item):
+            last.append(item)
+        else:
+            rows.append([item])
+    return rows
+
+
+def _fits_half(item: InlineKeyboardButton) -> bool:
+    return len(item.text) <= HALF_ROW_CHARS
+
+
+def keep_row() -> list[InlineKeyboardButton]:
+    """Forward from a step that already holds a value, keeping it."""
+    return [button(_("Keep and continue ➡️"), Action.KEEP)]
+
+
+def when(*, has_value: bool) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(text=label, callback_data=WhenCB(value=value).pack())
         for value, label in occurred_labels().items()
     ]
-    return InlineKeyboardMarkup(inline_keyboard=[*grid(buttons, 1, 2, 2, 1), nav_row()])
+    keep = [keep_row()] if has_value else []
+    return InlineKeyboardMarkup(inline_keyboard=[*keep, *grid(buttons, 1, 2, 2, 1), nav_row()])
 
 
-def place() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[button(_("Skip ➡️"), Action.SKIP)], nav_row()])
+def place(*, has_value: bool) -> InlineKeyboardMarkup:
+    if has_value:
+        rows = [keep_row(), [button(_("🗑 Clear and continue"), Action.SKIP)]]
+    else:
+        rows = [[button(_("Skip ➡️"), Action.SKIP)]]
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, nav_row()])
 
 
 def body(*, has_text: bool) -> InlineKeyboardMarkup:
@@ -104,16 +139,79 @@ def body(*, has_text: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def evidence(*, has_files: bool) -> InlineKeyboardMarkup:
+def done_label() -> str:
+    return _("✅ Done")
+
+
+def no_files_label() -> str:
+    return _("No files, continue ➡️")
+
+
+def evidence(*, has_files: bool, info: bool = True) -> InlineKeyboardMarkup:
     if has_files:
         rows = [
-            [button(_("✅ Done"), Action.DONE)],
+            [button(done_label(), Action.DONE)],
             [button(_("🗑 Remove all files"), Action.CLEAR_FILES)],
         ]
     else:
-        rows = [[button(_("No files, continue ➡️"), Action.SKIP)]]
+        rows = [[button(no_files_label(), Action.SKIP)]]
+    if info:
+        rows.append([button(_("ℹ️ Which files are safe"), Action.FILES_INFO)])
     rows.append(nav_row())
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def add_text() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                button(_("➕ Add"), Action.ADD_TEXT),
+                button(_("No"), Action.DROP_TEXT),
+            ]
+        ]
+    )
+
+
+def start_with_text() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                button(_("📝 Yes"), Action.START_WITH_TEXT),
+                button(_("No"), Action.DROP_TEXT),
+            ]
+        ]
+    )
+
+
+def confirm_cancel() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [button(_("🗑 Yes, delete"), Action.CANCEL_YES)],
+            [button(_("⬅️ No, go back"), Action.CANCEL_NO)],
+        ]
+    )
+
+
+def change_region() -> list[InlineKeyboardButton]:
+    return [button(_("✏️ Change region"), Action.CHANGE_REGION)]
+
+
+def more_privacy() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[button(_("🔒 More about privacy"), Action.PRIVACY)]]
+    )
+
+
+def pages(book: str, labels: dict[str, str], current: str) -> InlineKeyboardMarkup:
+    """The sections of /help or /privacy, two a row; the one shown is marked."""
+    buttons = [
+        InlineKeyboardButton(
+            text=f"• {label}" if page == current else label,
+            callback_data=PageCB(book=book, page=page).pack(),
+        )
+        for page, label in labels.items()
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=grid(buttons, 2))
 
 
 def contact() -> InlineKeyboardMarkup:
@@ -139,10 +237,11 @@ def review() -> InlineKeyboardMarkup:
             (Field.CONTACT, _("✏️ Questions")),
         )
     ]
+    # Submit right under the text and Cancel (which asks first) rows away from it.
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            *grid(buttons, 2),
             [button(_("📨 Submit the report"), Action.SUBMIT)],
+            *grid(buttons, 3),
             nav_row(),
         ]
     )
@@ -184,7 +283,7 @@ def news_regions(catalog: Catalog, locale: str) -> InlineKeyboardMarkup:
         InlineKeyboardButton(
             text=entry.name(locale), callback_data=NewsRegionCB(code=entry.code).pack()
         )
-        for entry in catalog.regions
+        for entry in catalog.regions_by_use
     ]
     whole_country = InlineKeyboardButton(
         text=_("🇰🇿 Only news for the whole country"),

@@ -18,9 +18,11 @@ class SubscriberService:
         self._subscribers = subscribers
         self._addresses = addresses
 
-    async def join(self, chat_id: int, locale: str) -> None:
+    async def join(self, chat_id: int, locale: str) -> bool:
+        """Subscribe a chat at /start; True for a chat new to the bot (or back after blocking
+        it), which is then welcomed."""
         address = self._addresses.address(chat_id)
-        await self._subscribers.join(address.key, address.ref, locale, today())
+        return await self._subscribers.join(address.key, address.ref, locale, today())
 
     async def get(self, chat_id: int) -> Subscriber | None:
         return await self._subscribers.get(self._addresses.key(chat_id))

@@ -20,14 +20,6 @@ def telegram_sees() -> str:
     )
 
 
-def channels(hotline: str) -> str:
-    return _(
-        "🚨 In an emergency, for example if a bribe is being extorted from you right now, call "
-        "<b>102</b>.\n"
-        "☎️ By phone: <b>{hotline}</b>, the free anti-corruption call centre."
-    ).format(hotline=hotline)
-
-
 def urgent_advice(hotline: str) -> str:
     return _(
         "🚨 If you are in danger or a bribe is being extorted from you right now, call <b>102</b> "
@@ -37,21 +29,25 @@ def urgent_advice(hotline: str) -> str:
 
 
 def welcome(hotline: str) -> str:
+    """The first /start only: what the bot is and what to know at once; the rest is one tap
+    away, behind «More about privacy»."""
     return "\n\n".join(
         (
             _(
                 "<b>Adal</b> is a confidential channel for reporting corruption to the "
-                "anti-corruption service of your region, in Kazakh or Russian."
+                "anti-corruption service of your region. The bot does not keep your name, phone "
+                "number or Telegram ID."
             ),
-            _(
-                "<b>What the bot keeps:</b> your report and files, encrypted. It does not keep "
-                "your name, username, phone number or Telegram ID, and your report is not linked "
-                "to your account."
-            ),
-            telegram_sees(),
-            channels(hotline),
+            _("⚠️ Telegram can see this chat: if you are at risk, write from a separate account."),
+            emergency(hotline),
             news_note(),
         )
+    )
+
+
+def emergency(hotline: str) -> str:
+    return _("🚨 Emergency: <b>102</b>. Anti-corruption call centre: <b>{hotline}</b>.").format(
+        hotline=hotline
     )
 
 
@@ -62,24 +58,42 @@ def news_note() -> str:
     )
 
 
-def help_text(hotline: str) -> str:
-    return "\n\n".join(
-        (
+HELP = "help"
+PRIVACY = "privacy"
+ADMIN_PAGES = ("broadcasts", "departments")
+
+
+def help_pages(hotline: str, *, admin: bool) -> dict[str, tuple[str, str]]:
+    """/help by section, each a page that fits a phone: label of its button, text."""
+    pages = {
+        "report": (
+            _("📝 How to report"),
             _(
                 "<b>How to report</b>\nPress /report and answer a few short questions: region, "
                 "sphere, when, where, what happened, evidence. At the end you get a receipt code."
-            ),
+            )
+            + "\n\n"
+            + emergency(hotline),
+        ),
+        "after": (
+            _("📬 What happens next"),
             _(
                 "<b>What happens to a report</b>\nIt goes to the anti-corruption service of the "
                 "region you chose. With the receipt code you can follow its status (/status) and "
                 "add information. If you allow it, the service can ask you questions through the "
                 "bot without learning who you are."
             ),
+        ),
+        "channels": (
+            _("☎️ Other channels"),
             _(
                 "<b>Other channels</b>\n☎️ {hotline}: the anti-corruption call centre, free of "
                 "charge.\n🚨 102: the police, in an emergency.\n📝 eOtinish and the eGov portal: "
                 "written appeals. They require a digital signature, so they are not anonymous."
             ).format(hotline=hotline),
+        ),
+        "protection": (
+            _("🛡 Protection"),
             _(
                 "<b>Protection and rewards</b>\nThe state protects people who report corruption, "
                 "and disclosing their identity is an offence. The law also provides rewards for "
@@ -87,22 +101,65 @@ def help_text(hotline: str) -> str:
                 "to a person who can be identified. An anonymous report through this bot cannot "
                 "claim one: to claim a reward, apply to the service under your own name."
             ),
-            false_report_warning(),
+        ),
+        "facts": (
+            _("⚖️ Facts and the law"),
             _(
                 "Anonymous reports are examined when they describe a crime with concrete facts: "
                 "who (a position is enough), what, where and when."
-            ),
+            )
+            + "\n\n"
+            + false_report_warning(),
+        ),
+        "commands": (
+            _("⌨️ Commands"),
             _(
                 "Commands: /report: new report, /status: check a report, /news: news on or off, "
                 "/language: language, /privacy: what is stored, /cancel: cancel."
             ),
-        )
-    )
+        ),
+    }
+    if admin:
+        pages.update(admin_help_pages())
+    return pages
 
 
-def privacy_text(draft_hours: int) -> str:
-    return "\n\n".join(
-        (
+def admin_help_pages() -> dict[str, tuple[str, str]]:
+    """What an admin's own commands do, in the admin's /help."""
+    return {
+        "broadcasts": (
+            _("📣 Broadcasts"),
+            _(
+                "<b>For admins: news and figures</b>\n"
+                "/broadcast: news to subscribers, from a ready text or your own, in both "
+                "languages, with a preview; send now or schedule it.\n"
+                "/broadcasts: recent and scheduled broadcasts; a scheduled one can be cancelled.\n"
+                "/stats: the figures, with a chart.\n"
+                "/export: the cases as a CSV file."
+            ),
+        ),
+        "departments": (
+            _("🏢 Departments"),
+            _(
+                "<b>For admins: departments and cases</b>\n"
+                "/departments: each region's chats, pending and overdue cases, last digest.\n"
+                "/invite region_code: a one-time code that links a department chat; "
+                "/invite region_code officer (or head): a personal code for one person.\n"
+                "/officers: who is on the rosters; /remove region_code user_id: take someone off.\n"
+                "/unlink region_code: unlink the department's chats; "
+                "/rename region_code kk|ru name: rename the department.\n"
+                "/audit case_number: who acted on a case; /reopen case_number: reopen a closed "
+                "case."
+            ),
+        ),
+    }
+
+
+def privacy_pages(draft_hours: int) -> dict[str, tuple[str, str]]:
+    """/privacy by section, each a page that fits a phone: label of its button, text."""
+    return {
+        "stored": (
+            _("📦 What is stored"),
             _(
                 "<b>What is stored</b>\nThe text of your report, the place, the files and any "
                 "information you add later are stored encrypted (AES-256-GCM); the keys are kept "
@@ -110,23 +167,27 @@ def privacy_text(draft_hours: int) -> str:
                 "unencrypted so that the report can be routed and counted. The receipt code is "
                 "stored only as a one-way keyed hash, so nobody can read it back."
             ),
+        ),
+        "not_stored": (
+            _("🚫 What is not kept"),
             _(
                 "<b>What is not stored</b>\nYour name, username, phone number and Telegram ID. "
                 "Your language choice and your unfinished draft are kept under a keyed pseudonym, "
                 "not your ID. If you allow questions from the service, the address of this chat "
                 "is kept, encrypted, for that one report only."
             ),
+        ),
+        "readers": (
+            _("👥 Who reads it"),
             _(
                 "<b>Who reads a report</b>\nOfficers of the anti-corruption service of the region. "
                 "They do not see who sent it: the bot never forwards your messages, it passes on "
                 "copies without your name."
             ),
-            _(
-                "<b>News</b>\nTo send you news, the bot keeps the address of this chat "
-                "encrypted, with your language, the region you chose for local news and the day "
-                "you subscribed: no time of day and no link to any report. /news turns news off."
-            ),
-            telegram_sees(),
+        ),
+        "telegram": (_("👁 Telegram"), telegram_sees()),
+        "files": (
+            _("📎 Files"),
             _(
                 "<b>Files</b>\nTelegram removes metadata from photos sent as photos. The bot "
                 "removes it from images (JPEG, PNG, WebP), videos (MP4, MOV) and documents (PDF, "
@@ -136,13 +197,24 @@ def privacy_text(draft_hours: int) -> str:
                 "metadata: the author, the device, sometimes the location. A voice can be "
                 "recognised."
             ),
+        ),
+        "news": (
+            _("📣 News"),
+            _(
+                "<b>News</b>\nTo send you news, the bot keeps the address of this chat "
+                "encrypted, with your language, the region you chose for local news and the day "
+                "you subscribed: no time of day and no link to any report. /news turns news off."
+            ),
+        ),
+        "drafts": (
+            _("📝 Drafts"),
             _(
                 "<b>Drafts</b>\nAn unfinished report is deleted after {hours} hours without "
                 "activity. After submitting, save the receipt code somewhere safe and you may "
                 "delete this chat."
             ).format(hours=draft_hours),
-        )
-    )
+        ),
+    }
 
 
 def bot_description(hotline: str) -> str:

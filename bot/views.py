@@ -56,44 +56,78 @@ def render_step(step: State, draft: Draft, ctx: ViewContext) -> tuple[str, Inlin
     return f"{header} {text}", markup
 
 
+def now_line(value: str) -> str:
+    """What a step already holds, shown when the user comes back to it."""
+    return _("Now: {value}").format(value=escape(value))
+
+
+def button_hint(template: str, label: str) -> str:
+    """A hint naming a button by the very label the keyboard under it shows."""
+    return template.format(button=label)
+
+
 def _region(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
-    return (
-        _("Which region did it happen in?"),
-        keyboards.entries(ctx.catalog.regions, ctx.locale, RegionCB),
-    )
+    text = _("Which region did it happen in?")
+    keep = None
+    if draft.region:
+        text += "\n\n" + now_line(ctx.region_name(draft.region))
+        keep = [keyboards.keep_row()]
+    markup = keyboards.entries(ctx.catalog.regions_by_use, ctx.locale, RegionCB, lead=keep)
+    return text, markup
 
 
 def _sphere(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
-    return (
-        _("Which sphere does it concern?"),
-        keyboards.entries(ctx.catalog.categories, ctx.locale, SphereCB),
-    )
+    text = _("Which sphere does it concern?")
+    lead = []
+    sphere = ctx.catalog.category(draft.sphere or "")
+    if sphere:
+        text += "\n\n" + now_line(sphere.name(ctx.locale))
+        lead.append(keyboards.keep_row())
+    if draft.linked_region and draft.region:
+        text = (
+            _("📍 Region: {region} (from the link)").format(
+                region=escape(ctx.region_name(draft.region))
+            )
+            + "\n\n"
+            + text
+        )
+        lead.append(keyboards.change_region())
+    markup = keyboards.entries(ctx.catalog.categories, ctx.locale, SphereCB, lead=lead)
+    return text, markup
 
 
 def _when(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
-    return _("When did it happen?"), keyboards.when()
+    text = _("When did it happen?")
+    if draft.occurred:
+        text += "\n\n" + now_line(occurred_label(draft.occurred))
+    return text, keyboards.when(has_value=bool(draft.occurred))
 
 
 def _place(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
     text = _(
         "Name the organisation or place: for example, a school, a hospital, a police "
-        "department or an akimat, with its number or address. Up to {limit} characters. "
-        "You may skip this step."
+        "department or an akimat, with its number or address. Up to {limit} characters."
     ).format(limit=format_number(MAX_PLACE_CHARS, ctx.locale))
     if draft.place:
-        text += "\n\n" + _("Now: {place}").format(place=escape(draft.place))
-    return text, keyboards.place()
+        text += "\n\n" + now_line(draft.place)
+    else:
+        text += " " + button_hint(_("If you would rather not say, press «{button}»."), _("Skip ➡️"))
+    return text, keyboards.place(has_value=bool(draft.place))
 
 
 def _body(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
     text = _(
         "Describe what happened: who (a position is enough), what they demanded or did, "
         "amounts, witnesses. Concrete facts are what make a check possible.\n\n"
-        "You may send several messages. When you have finished, press «Done»."
+        "You may send several messages."
     )
     if draft.body:
-        text += "\n\n" + body_progress(draft, ctx.locale)
+        text += "\n\n" + body_progress(draft, ctx.locale) + " " + done_hint()
     return text, keyboards.body(has_text=bool(draft.body))
+
+
+def done_hint() -> str:
+    return button_hint(_("When you have finished, press «{button}»."), keyboards.done_label())
 
 
 def body_progress(draft: Draft, locale: str) -> str:
@@ -104,21 +138,37 @@ def body_progress(draft: Draft, locale: str) -> str:
 
 
 def _evidence(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
-    text = (
-        _(
-            "Send evidence if you have any: photos, videos, documents or voice messages, up to "
-            "{max_files} files of up to 20 MB each."
-        ).format(max_files=format_number(MAX_FILES, ctx.locale))
-        + "\n\n"
-        + metadata_warning()
-    )
+    return evidence_step(draft, ctx, details=False)
+
+
+def evidence_step(
+    draft: Draft, ctx: ViewContext, *, details: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The evidence step; with ``details``, the advice on metadata in full instead of a line."""
+    info = _("ℹ️ Which files are safe")
+    text = _(
+        "Send evidence if you have any: photos, videos, documents or voice messages, up to "
+        "{max_files} files of up to 20 MB each."
+    ).format(max_files=format_number(MAX_FILES, ctx.locale))
+    if details:
+        text += "\n\n" + metadata_warning()
+    else:
+        text += "\n\n" + button_hint(
+            _("⚠️ A file can give away who made it and where: see «{button}»."), info
+        )
+    text += "\n\n" + files_hint(draft, ctx.locale)
+    return text, keyboards.evidence(has_files=bool(draft.files), info=not details)
+
+
+def files_hint(draft: Draft, locale: str) -> str:
+    """Where the step stands, naming the button that leads on from it."""
     if draft.files:
-        text += "\n\n" + files_progress(draft, ctx.locale)
-    return text, keyboards.evidence(has_files=bool(draft.files))
+        return files_progress(draft, locale) + " " + done_hint()
+    return button_hint(_("If you have none, press «{button}»."), keyboards.no_files_label())
 
 
 def metadata_warning() -> str:
-    """Shown before any file is sent: what each way of sending keeps about its author."""
+    """Behind «Which files are safe»: what each way of sending keeps about its author."""
     return _(
         "⚠️ Photos sent as photos lose their metadata in Telegram. Images sent as files (JPEG, "
         "PNG, WebP), videos (MP4, MOV) and documents (PDF, Word, Excel, PowerPoint, "

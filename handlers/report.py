@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -32,7 +33,14 @@ from bot.replies import notice, present, send
 from bot.reports import ReportService
 from bot.settings import Settings
 from bot.trail import ChatTrail
-from bot.views import ViewContext, body_progress, files_progress
+from bot.views import (
+    ViewContext,
+    body_progress,
+    button_hint,
+    done_hint,
+    evidence_step,
+    files_hint,
+)
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
 from handlers.uploads import fetch_file, stored
 
@@ -45,6 +53,7 @@ EDIT_TARGETS = {
     Field.FILES: ReportForm.evidence,
     Field.CONTACT: ReportForm.contact,
 }
+KEEPABLE = (ReportForm.region, ReportForm.sphere, ReportForm.when, ReportForm.place)
 BUTTON_STEPS = (
     ReportForm.region,
     ReportForm.sphere,
@@ -80,10 +89,24 @@ def get_router() -> Router:
         draft = await _draft(state)
         if is_region:
             draft.region = callback_data.code
+            draft.linked_region = False
         else:
             draft.sphere = callback_data.code
         step = ReportForm.region if is_region else ReportForm.sphere
         await _advance(query, state, draft, step, view)
+
+    @router.callback_query(StateFilter(*KEEPABLE), ActionCB.filter(F.action == Action.KEEP))
+    async def keep(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        step = step_by_name(await state.get_state())
+        draft = await _draft(state)
+        if step is None or not draft.value_at(step):
+            await notice(query, _("This button is no longer active."))
+            return
+        await _advance(query, state, draft, step, view)
+
+    @router.callback_query(ReportForm.sphere, ActionCB.filter(F.action == Action.CHANGE_REGION))
+    async def change_region(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        await show_step(query, state, await _draft(state), ReportForm.region, view)
 
     @router.callback_query(ReportForm.when, WhenCB.filter())
     async def when(
@@ -131,15 +154,10 @@ def get_router() -> Router:
         draft = await _draft(state)
         if not draft.is_new(event_update.update_id):
             return
-        separator = 2 if draft.body else 0
-        if draft.body_length + separator + len(text) > MAX_BODY_CHARS:
+        if not draft.fits(text):
             await message.answer(
-                _(
-                    "With this message the text would be longer than {limit} characters. Send a "
-                    "shorter part, or press «Done» to keep what is saved."
-                ).format(limit=format_number(MAX_BODY_CHARS, view.locale))
-                + "\n"
-                + body_progress(draft, view.locale)
+                _too_long(draft, view.locale) + " " + _shorter(draft),
+                reply_markup=keyboards.body(has_text=bool(draft.body)),
             )
             return
         if not text:
@@ -147,11 +165,9 @@ def get_router() -> Router:
         draft.body.append(text)
         await state.set_data(draft.to_data())
         await message.answer(
-            _("Saved.")
-            + " "
-            + body_progress(draft, view.locale)
+            body_progress(draft, view.locale)
             + "\n"
-            + _("Send more, or press «Done»."),
+            + button_hint(_("Send more, or press «{button}»."), keyboards.done_label()),
             reply_markup=keyboards.body(has_text=True),
         )
 
@@ -193,9 +209,11 @@ def get_router() -> Router:
         if len(draft.files) >= MAX_FILES:
             await message.answer(
                 _(
-                    "You have already attached {max_files} files, the most a report can hold. "
-                    "Press «Done» to continue."
+                    "You have already attached {max_files} files, the most a report can hold."
                 ).format(max_files=format_number(MAX_FILES, view.locale))
+                + " "
+                + done_hint(),
+                reply_markup=keyboards.evidence(has_files=True),
             )
             return
         destination = intake.for_draft(draft.draft_id)
@@ -212,9 +230,63 @@ def get_router() -> Router:
         draft.files.append(attachment_id)
         await state.set_data(draft.to_data())
         await message.answer(
-            _("File received.") + " " + files_progress(draft, view.locale),
+            _("File received.") + " " + files_hint(draft, view.locale),
             reply_markup=keyboards.evidence(has_files=True),
         )
+
+    @router.message(ReportForm.evidence, TYPED_TEXT)
+    async def evidence_text(
+        message: Message, state: FSMContext, view: ViewContext, event_update: Update
+    ) -> None:
+        """A fact typed where files are expected is kept aside and offered to the description."""
+        draft = await _draft(state)
+        text = (message.text or "").strip()
+        if not text:
+            await _files_expected(message, draft, view)
+            return
+        if not draft.is_new(event_update.update_id):
+            return
+        draft.pending.append(text)
+        await state.set_data(draft.to_data())
+        await message.answer(
+            _("This step is for files. Add this text to the description of what happened?"),
+            reply_markup=keyboards.add_text(),
+        )
+
+    @router.callback_query(ReportForm.evidence, ActionCB.filter(F.action == Action.ADD_TEXT))
+    async def evidence_add_text(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        draft = await _draft(state)
+        if not draft.pending:
+            await notice(query, _("This button is no longer active."))
+            return
+        if draft.take_pending():
+            said = _("Added to the description.") + " " + body_progress(draft, view.locale)
+        else:
+            draft.pending = []
+            said = _too_long(draft, view.locale) + " " + _("The text was not added.")
+        await state.set_data(draft.to_data())
+        await present(
+            query,
+            said + "\n\n" + files_hint(draft, view.locale),
+            keyboards.evidence(has_files=bool(draft.files)),
+        )
+
+    @router.callback_query(ReportForm.evidence, ActionCB.filter(F.action == Action.DROP_TEXT))
+    async def evidence_drop_text(
+        query: CallbackQuery, state: FSMContext, view: ViewContext
+    ) -> None:
+        draft = await _draft(state)
+        draft.pending = []
+        await state.set_data(draft.to_data())
+        await present(
+            query,
+            _("The text was not added.") + "\n\n" + files_hint(draft, view.locale),
+            keyboards.evidence(has_files=bool(draft.files)),
+        )
+
+    @router.callback_query(ReportForm.evidence, ActionCB.filter(F.action == Action.FILES_INFO))
+    async def evidence_info(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        await present(query, *evidence_step(await _draft(state), view, details=True))
 
     @router.callback_query(
         ReportForm.evidence, ActionCB.filter(F.action.in_({Action.DONE, Action.SKIP}))
@@ -307,14 +379,49 @@ def get_router() -> Router:
         await message.answer(_("This step expects text. Please write it in a message."))
 
     @router.message(ReportForm.evidence, NOT_COMMAND)
-    async def file_expected(message: Message, state: FSMContext) -> None:
-        draft = await _draft(state)
+    async def file_expected(message: Message, state: FSMContext, view: ViewContext) -> None:
+        await _files_expected(message, await _draft(state), view)
+
+    @router.message(StateFilter(None), TYPED_TEXT)
+    async def idle_text(
+        message: Message, state: FSMContext, view: ViewContext, event_update: Update
+    ) -> None:
+        """A story typed outside the dialog is kept (sealed, like a draft) and offered to one."""
+        text = (message.text or "").strip()
+        if not text or receipt.parse(text):
+            raise SkipHandler  # a receipt code is never kept: the catch-all answers it
+        draft = Draft.from_data(await state.get_data())
+        if not draft.is_new(event_update.update_id):
+            return
+        if not draft.fits("\n\n".join((*draft.pending, text))):
+            await message.answer(_too_long(draft, view.locale) + " " + _shorter(draft))
+            return
+        draft.pending.append(text)
+        await state.set_data(draft.to_data())
         await message.answer(
             _(
-                "This step expects a photo, video, document or voice message. When you have "
-                "finished, press «Done»."
+                "Start a report about corruption with this text? (To check a report, send "
+                "/status; for help, /help.)"
             ),
-            reply_markup=keyboards.evidence(has_files=bool(draft.files)),
+            reply_markup=keyboards.start_with_text(),
+        )
+
+    @router.callback_query(StateFilter(None), ActionCB.filter(F.action == Action.START_WITH_TEXT))
+    async def start_with_text(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        draft = Draft.from_data(await state.get_data())
+        if not draft.pending:
+            await notice(query, _("This button is no longer active."))
+            return
+        draft.take_pending()
+        await show_step(query, state, draft, ReportForm.region, view)
+
+    @router.callback_query(StateFilter(None), ActionCB.filter(F.action == Action.DROP_TEXT))
+    async def drop_idle_text(query: CallbackQuery, state: FSMContext) -> None:
+        await state.clear()
+        await present(
+            query,
+            _("The text was not kept. What would you like to do?"),
+            keyboards.main_menu(has_draft=False),
         )
 
     @router.message(StateFilter(*BUTTON_STEPS), NOT_COMMAND)
@@ -329,6 +436,32 @@ def get_router() -> Router:
 
 async def _draft(state: FSMContext) -> Draft:
     return Draft.from_data(await state.get_data())
+
+
+async def _files_expected(message: Message, draft: Draft, view: ViewContext) -> None:
+    await message.answer(
+        _("This step expects a photo, video, document or voice message.")
+        + " "
+        + files_hint(draft, view.locale),
+        reply_markup=keyboards.evidence(has_files=bool(draft.files)),
+    )
+
+
+def _too_long(draft: Draft, locale: str) -> str:
+    said = _("With this text the description would be longer than {limit} characters.").format(
+        limit=format_number(MAX_BODY_CHARS, locale)
+    )
+    return said + " " + body_progress(draft, locale) if draft.body else said
+
+
+def _shorter(draft: Draft) -> str:
+    """What to do about a part that does not fit, naming «Done» only where it is shown."""
+    if not draft.body:
+        return _("Please send a shorter text.")
+    return button_hint(
+        _("Send a shorter part, or press «{button}» to keep what is saved."),
+        keyboards.done_label(),
+    )
 
 
 async def _advance(

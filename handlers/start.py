@@ -5,14 +5,14 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, texts
-from bot.callbacks import Action, ActionCB, LangCB
+from bot.callbacks import Action, ActionCB, LangCB, PageCB
 from bot.checks import StatusChecks
-from bot.dialog import begin, draft_step, resume_or_clear
+from bot.dialog import begin, draft_step, resume_or_clear, show_step
 from bot.draft import Draft, step_by_name
 from bot.languages import LanguageService
 from bot.replies import notice, present, send
@@ -37,8 +37,12 @@ def get_router() -> Router:
         view: ViewContext,
         subscribers: SubscriberService,
     ) -> None:
-        await subscribers.join(message.chat.id, view.locale)
-        await message.answer(texts.welcome(settings.hotline))
+        # The welcome once: join() is true only for a chat new to the bot (or back after
+        # blocking it); a returning user gets straight to what they came for.
+        if await subscribers.join(message.chat.id, view.locale):
+            await message.answer(
+                texts.welcome(settings.hotline), reply_markup=keyboards.more_privacy()
+            )
         region = _deep_link_region(command.args, view)
         if region is not None:
             await begin(message, state, view, region=region)
@@ -48,12 +52,20 @@ def get_router() -> Router:
     @router.message(Command("help"))
     @router.callback_query(ActionCB.filter(F.action == Action.HELP))
     async def show_help(event: Message | CallbackQuery, settings: Settings) -> None:
-        await _inform(event, texts.help_text(settings.hotline))
+        await _inform(event, texts.HELP, _book(texts.HELP, event, settings))
 
     @router.message(Command("privacy"))
     @router.callback_query(ActionCB.filter(F.action == Action.PRIVACY))
     async def show_privacy(event: Message | CallbackQuery, settings: Settings) -> None:
-        await _inform(event, texts.privacy_text(settings.draft_ttl_hours))
+        await _inform(event, texts.PRIVACY, _book(texts.PRIVACY, event, settings))
+
+    @router.callback_query(PageCB.filter())
+    async def turn_page(query: CallbackQuery, callback_data: PageCB, settings: Settings) -> None:
+        pages = _book(callback_data.book, query, settings)
+        if callback_data.page not in pages:
+            await notice(query, _("This button is no longer active."))
+            return
+        await present(query, *_page(callback_data.book, pages, callback_data.page))
 
     @router.message(Command("language"))
     async def language(message: Message) -> None:
@@ -93,24 +105,73 @@ def get_router() -> Router:
         checks.end(user_key)
         current = await state.get_state()
         if current is None:
+            await state.clear()  # a text kept aside for a report that was never started
             await notice(event, _("There is nothing to cancel."))
             return
         if step_by_name(current) is None:
             await present(event, _("Done. You have left the report check."))
             await resume_or_clear(event, state, view)
             return
-        await reports.discard_draft(Draft.from_data(await state.get_data()).draft_id)
-        await state.clear()
-        await present(event, _("Cancelled. Nothing was saved. To start again, send /report."))
+        if Draft.from_data(await state.get_data()).has_content:
+            await present(
+                event,
+                _("Delete this draft? What you have entered will be lost."),
+                keyboards.confirm_cancel(),
+            )
+            return
+        await _discard(event, state, reports)
+
+    @router.callback_query(ActionCB.filter(F.action == Action.CANCEL_YES))
+    async def cancel_confirmed(
+        query: CallbackQuery, state: FSMContext, reports: ReportService
+    ) -> None:
+        if step_by_name(await state.get_state()) is None:
+            await notice(query, _("This button is no longer active."))
+            return
+        await _discard(query, state, reports)
+
+    @router.callback_query(ActionCB.filter(F.action == Action.CANCEL_NO))
+    async def cancel_withdrawn(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
+        step = step_by_name(await state.get_state())
+        if step is None:
+            await notice(query, _("This button is no longer active."))
+            return
+        await show_step(query, state, Draft.from_data(await state.get_data()), step, view)
 
     return router
 
 
-async def _inform(event: Message | CallbackQuery, text: str) -> None:
-    """A page of information below the conversation, leaving the screen it was asked from."""
+async def _discard(
+    event: Message | CallbackQuery, state: FSMContext, reports: ReportService
+) -> None:
+    await reports.discard_draft(Draft.from_data(await state.get_data()).draft_id)
+    await state.clear()
+    await present(event, _("Cancelled. Nothing was saved. To start again, send /report."))
+
+
+Pages = dict[str, tuple[str, str]]
+
+
+def _book(book: str, event: Message | CallbackQuery, settings: Settings) -> Pages:
+    if book == texts.PRIVACY:
+        return texts.privacy_pages(settings.draft_ttl_hours)
+    if book == texts.HELP:
+        admin = event.from_user is not None and event.from_user.id in settings.admin_ids
+        return texts.help_pages(settings.hotline, admin=admin)
+    return {}
+
+
+def _page(book: str, pages: Pages, page: str) -> tuple[str, InlineKeyboardMarkup]:
+    labels = {key: label for key, (label, _text) in pages.items()}
+    return pages[page][1], keyboards.pages(book, labels, page)
+
+
+async def _inform(event: Message | CallbackQuery, book: str, pages: Pages) -> None:
+    """The first page of a book below the conversation, leaving the screen it was asked from;
+    its buttons turn to the other sections in place."""
     if isinstance(event, CallbackQuery):
         await event.answer()
-    await send(event, text)
+    await send(event, *_page(book, pages, next(iter(pages))))
 
 
 async def _menu(event: Message | CallbackQuery, state: FSMContext) -> None:

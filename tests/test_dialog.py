@@ -39,6 +39,14 @@ async def reach_text_step(citizen: Citizen) -> None:
         await citizen.press(data)
 
 
+async def read_book(citizen: Citizen, first: list) -> str:
+    """Every page of /help or /privacy, turned with its section buttons, as one text."""
+    pages = [texts(first)[-1]]
+    for data in buttons(first).values():
+        pages.append(texts(await citizen.press(data))[-1])
+    return "\n\n".join(pages)
+
+
 def receipt_code(requests: list) -> str:
     for text in texts(requests):
         for line in text.splitlines():
@@ -130,7 +138,9 @@ async def test_unexpected_input_gets_a_short_answer_for_the_step(citizen: Citize
     await citizen.say(BODY)
     await citizen.press("do:done")
     text_on_files = await citizen.say("вот фото")
-    assert "do:skip" in buttons(text_on_files).values()
+    assert "do:txadd" in buttons(text_on_files).values(), "a text is offered to the description"
+    kept = await citizen.press("do:txdrop")
+    assert "do:skip" in buttons(kept).values(), "still on the evidence step"
 
 
 async def test_forged_and_stale_buttons_change_nothing(citizen: Citizen) -> None:
@@ -186,7 +196,11 @@ async def test_cancel_discards_the_draft_and_its_files(
     await citizen.photo(b"\xff\xd8photo")
     row = await services.database.fetchone("SELECT count(*) FROM attachments")
     assert row[0] == 1
-    cancelled = await citizen.say("/cancel")
+    asked = await citizen.say("/cancel")
+    assert "do:cxyes" in buttons(asked).values(), "a draft with content is not dropped at once"
+    row = await services.database.fetchone("SELECT count(*) FROM attachments")
+    assert row[0] == 1
+    cancelled = await citizen.press("do:cxyes")
     assert texts(cancelled)
     row = await services.database.fetchone("SELECT count(*) FROM attachments")
     assert row[0] == 0
@@ -268,10 +282,12 @@ async def test_language_buttons_switch_and_remember_the_language(
     assert "сыбайлас" in first, "an unsupported Telegram language gets DEFAULT_LOCALE (kk)"
     switched = texts(await citizen.press("lang:ru"))
     assert any("язык" in text.lower() for text in switched)
-    assert "коррупц" in texts(await citizen.say("/help"))[0]
+    assert "Нажмите /report" in texts(await citizen.say("/help"))[0]
     forged = await citizen.press("lang:en")
     assert any(isinstance(r, AnswerCallbackQuery) and r.text for r in forged)
-    assert "коррупц" in texts(await citizen.say("/help"))[0], "a forged language changes nothing"
+    assert "Нажмите /report" in texts(await citizen.say("/help"))[0], (
+        "a forged language changes nothing"
+    )
 
 
 async def test_telegram_language_is_used_until_the_user_chooses(citizen_factory) -> None:
@@ -284,10 +300,10 @@ async def test_telegram_language_is_used_until_the_user_chooses(citizen_factory)
 @pytest.mark.parametrize("language", ["kk", "ru"])
 async def test_help_and_privacy_say_what_matters(citizen_factory, language: str) -> None:
     citizen = citizen_factory(language_code=language)
-    help_text = texts(await citizen.say("/help"))[0]
+    help_text = await read_book(citizen, await citizen.say("/help"))
     for fact in ("1424", "102", "419", "eOtinish"):
         assert fact in help_text, fact
-    privacy = texts(await citizen.press("do:privacy"))[0]
+    privacy = await read_book(citizen, await citizen.press("do:privacy"))
     assert "AES-256-GCM" in privacy and "Telegram" in privacy
     welcome = texts(await citizen.say("/start"))[0]
     assert "102" in welcome and "1424" in welcome and "Telegram" in welcome
@@ -305,8 +321,9 @@ async def test_voice_and_video_are_accepted_as_evidence(
 
 
 async def test_unknown_command_and_idle_text_get_guidance(citizen: Citizen) -> None:
-    for requests in (await citizen.say("/bribe"), await citizen.say("привет")):
-        assert "/report" in texts(requests)[0]
+    assert "/report" in texts(await citizen.say("/bribe"))[0]
+    idle = await citizen.say("привет")
+    assert "/status" in texts(idle)[0] and "do:txstart" in buttons(idle).values()
 
 
 async def test_unknown_command_mid_dialog_is_not_taken_as_text(citizen: Citizen) -> None:

@@ -32,7 +32,7 @@ from bot.formatting import utf16_length
 from bot.i18n import create_i18n
 from bot.sandbox import CleaningSandbox, FileRefused, Refusal
 from bot.video_metadata import strip_video_metadata
-from bot.views import ViewContext, metadata_warning, render_step
+from bot.views import ViewContext, evidence_step, metadata_warning, render_step
 from handlers.clear_chat import _cleared_text
 from handlers.uploads import refusal_text
 from tests.e2e.botprocess import Person
@@ -205,7 +205,9 @@ def test_the_evidence_step_warns_and_fits_one_message_in_both_languages(
     for locale in ("kk", "ru"):
         with services.i18n.context(), services.i18n.use_locale(locale):
             view = ViewContext(services.catalog, locale, services.settings.tz)
-            text, _markup = render_step(ReportForm.evidence, draft, view)
+            text, markup = render_step(ReportForm.evidence, draft, view)
+            assert "do:filesinfo" in str(markup), "the advice is one tap away"
+            text, _markup = evidence_step(draft, view, details=True)
             assert metadata_warning() in text
         assert utf16_length(text) <= 4096
 
@@ -319,7 +321,8 @@ async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_
     person = live.person()
     step = await to_evidence_step(person)
     with in_locale(live, "ru"):
-        assert metadata_warning() in (step.plain_text or ""), "warned before sending a file"
+        assert "ℹ️" in (step.plain_text or ""), "warned before sending a file"
+        assert any(b.get("callback_data") == "do:filesinfo" for b in step.buttons)
         refusal = refusal_text(Refusal.UNSAFE)
     for name, (mime, data, _fmt) in IMAGES.items():
         await send_document(fake_api, person.user, data, name, mime)
