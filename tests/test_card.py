@@ -130,6 +130,12 @@ async def test_a_close_shows_its_result_and_undo_reopens_without_telling_the_rep
     await live.sender.drain(within=2)
     assert len(fake_api.messages_in(reporter.user)) == before, "the notice waits for the window"
 
+    member = fake_api.make_user(first_name="Member", language_code=locale)
+    refused = await fake_api.answer_to(fake_api.press(member, data("un", case), chat=group))
+    assert refused["text"] == said(live, locale, "Only the department's officers can do this.")
+    row = await live.services.database.fetchone("SELECT status FROM reports")
+    assert row["status"] == "closed", "only the roster may undo"
+
     await press_in(fake_api, officer, group, data("un", case))
     row = await live.services.database.fetchone("SELECT status, resolution, contact FROM reports")
     assert (row["status"], row["resolution"]) == ("accepted", None) and row["contact"] is not None
