@@ -137,9 +137,7 @@ def get_router() -> Router:
             return
         text = (message.text or "").strip()
         if prompt.answered:
-            await message.reply(
-                _("This prompt has been used already: to ask again, press Ask on the card.")
-            )
+            await message.reply(used_already())
         elif text.startswith("/cancel"):
             await prompts.use(prompt)
             await message.reply(_("The question was not sent."))
@@ -154,9 +152,7 @@ def get_router() -> Router:
                 )
             )
         elif not await prompts.use(prompt):
-            await message.reply(
-                _("This prompt has been used already: to ask again, press Ask on the card.")
-            )
+            await message.reply(used_already())
         else:
             direct = await cases.ask(case, officer, text)
             await cards.refresh(bot, case.id, case.region)
@@ -262,6 +258,10 @@ async def undo(query: CallbackQuery, case: CaseRow, cases: CaseService) -> None:
         await _answer(query, _("Close undone: the case is open again."))
     else:
         await query.answer(_("Too late to undo: the close is final."), show_alert=True)
+
+
+def used_already() -> str:
+    return _("This prompt has been used already: to ask again, press Ask on the card.")
 
 
 def waits() -> str:
