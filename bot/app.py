@@ -32,6 +32,7 @@ from bot import texts
 from bot.alerts import AdminAlerts
 from bot.broadcast_runner import BroadcastRunner
 from bot.broadcasts import BroadcastService
+from bot.card import CaseCards
 from bot.cases import CaseService
 from bot.catalog import Catalog
 from bot.chats import SUBSCRIBERS, ChatAddresses
@@ -55,6 +56,7 @@ from bot.middlewares import (
     ViewMiddleware,
 )
 from bot.open_cases import OpenCases
+from bot.prompts import AskPrompts
 from bot.quota import DailyQuota
 from bot.relay import RelayDelay
 from bot.reports import ReportService, utc_now
@@ -81,6 +83,7 @@ from storage.fsm import SQLiteStorage
 from storage.meta import MetaRepository
 from storage.outbox import OutboxRepository
 from storage.prefs import PrefsRepository
+from storage.prompts import PromptsRepository
 from storage.reports import ReportsRepository
 from storage.retention import RetentionRepository
 from storage.roster import RosterRepository
@@ -97,6 +100,8 @@ RETIRED_LOOKUP_KEYS = "retired_lookup_keys"
 """Earlier pseudonym keys, concatenated: only receipt codes are still looked up under them."""
 KEY_BYTES = 32
 MAINTENANCE_MINUTES = 30
+UNDO_SWEEP_SECONDS = 15
+"""How often closes past their undo window are made final (and lose their Undo button)."""
 RETENTION_SCHEDULE = "30 3 * * *"  # daily, at night in TIMEZONE
 URGENT_SECONDS = 30
 SHUTDOWN_GRACE_SECONDS = 10
@@ -123,6 +128,8 @@ class Services:
     departments: DepartmentService
     roster: Roster
     cases: CaseService
+    cards: CaseCards
+    prompts: AskPrompts
     digests: DigestService
     outbox: OutboxRepository
     attachments: AttachmentsRepository
@@ -176,6 +183,33 @@ async def build_services(settings: Settings) -> Services:
     outbox_ready = asyncio.Event()
     alerts = AdminAlerts(cipher, outbox, departments.admin_addresses, i18n, outbox_ready)
     broadcasts_changed = asyncio.Event()
+    roster = Roster(
+        RosterRepository(database), departments, chats, cipher, pseudonyms, settings.admin_ids
+    )
+    cases = CaseService(
+        cases_repository,
+        departments,
+        chats,
+        cipher,
+        catalog,
+        i18n,
+        outbox,
+        outbox_ready,
+        RelayDelay(settings.relay_delay_minutes),
+        settings.close_undo_seconds,
+    )
+    cards = CaseCards(
+        cases_repository,
+        outbox,
+        departments,
+        roster,
+        chats,
+        cipher,
+        catalog,
+        i18n,
+        deadlines,
+        settings.tz,
+    )
     return Services(
         settings=settings,
         database=database,
@@ -193,20 +227,10 @@ async def build_services(settings: Settings) -> Services:
         chats=chats,
         deadlines=deadlines,
         departments=departments,
-        roster=Roster(
-            RosterRepository(database), departments, chats, cipher, pseudonyms, settings.admin_ids
-        ),
-        cases=CaseService(
-            cases_repository,
-            departments,
-            chats,
-            cipher,
-            catalog,
-            i18n,
-            outbox,
-            outbox_ready,
-            RelayDelay(settings.relay_delay_minutes),
-        ),
+        roster=roster,
+        cases=cases,
+        cards=cards,
+        prompts=AskPrompts(PromptsRepository(database), cases),
         digests=DigestService(
             cases_repository,
             attachments,
@@ -318,6 +342,8 @@ def create_dispatcher(
         departments=services.departments,
         roster=services.roster,
         cases=services.cases,
+        cards=services.cards,
+        prompts=services.prompts,
         subscribers=services.subscribers,
         broadcasts=services.broadcasts,
         stats=services.stats,
@@ -395,10 +421,10 @@ def create_sender(
         departments=DepartmentsRepository(services.database),
         chats=services.chats,
         cipher=services.cipher,
-        catalog=services.catalog,
         i18n=services.i18n,
-        deadlines=services.deadlines,
         admin_addresses=services.departments.admin_addresses,
+        catalog=services.catalog,
+        cards=services.cards,
         interval=services.settings.send_interval_seconds,
         zone=services.settings.tz,
         wake=services.outbox_ready,
@@ -421,7 +447,14 @@ def create_broadcast_runner(bot: Bot, services: Services) -> BroadcastRunner:
     )
 
 
-def create_scheduler(services: Services) -> AsyncIOScheduler:
+async def make_closes_final(services: Services, bot: Bot | None) -> None:
+    """Closes past their undo window become final; their cards lose the Undo button."""
+    for report_id, region in await services.cases.end_undo_windows():
+        if bot is not None:
+            await services.cards.refresh(bot, report_id, region)
+
+
+def create_scheduler(services: Services, bot: Bot | None = None) -> AsyncIOScheduler:
     settings = services.settings
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     jobs = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
@@ -455,6 +488,14 @@ def create_scheduler(services: Services) -> AsyncIOScheduler:
         name="expired drafts purge",
         max_instances=1,
         coalesce=True,
+    )
+    scheduler.add_job(
+        partial(make_closes_final, services, bot),
+        "interval",
+        seconds=UNDO_SWEEP_SECONDS,
+        id="undo_windows",
+        name="closes made final",
+        **jobs,
     )
     scheduler.add_job(
         services.retention.run,
@@ -493,7 +534,7 @@ async def finish_updates(dispatcher: Dispatcher) -> None:
 async def run_polling(settings: Settings) -> None:
     services = await build_services(settings)
     bot = create_bot(settings)
-    scheduler = create_scheduler(services)
+    scheduler = create_scheduler(services, bot)
     background: list[asyncio.Task[None]] = []
     stop = asyncio.Event()
     dispatcher = create_dispatcher(services)

@@ -94,6 +94,7 @@ class CaseAction(StrEnum):
     MOVE = "mov"
     MOVE_TO = "to"
     BACK = "bk"
+    UNDO = "un"
 
 
 class Resolution(StrEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import Enum
@@ -29,6 +30,11 @@ RELAYED_PART = 3500
 CAPTION_LIMIT = 1024
 REMINDER_LISTED = 50
 DIGEST_NUMBERS = 40
+HISTORY_ROOM = 700
+"""UTF-16 units of a card kept for its history (bot/card.py): the newest entries that fit."""
+FLAGS_ROOM = 400
+"""Units kept for the lines that come and go (flags, the deadline), so that the card's first part
+holds the same text of the report however often it is edited."""
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -51,8 +57,10 @@ def case_messages(
     *,
     unrouted: bool = False,
     repeat: bool = False,
+    history: Sequence[str] = (),
 ) -> list[str]:
-    """The card (metadata and the start of the text) and, for long texts, its continuations."""
+    """The card (metadata, the start of the text, its history) and, for long texts, the
+    continuations of the text."""
     region = catalog.region(case.region)
     sphere = catalog.category(case.category)
     flags = []
@@ -65,7 +73,6 @@ def case_messages(
     deadline = deadlines.of(case)
     lines = [
         _("<b>Case № {number}</b>").format(number=case.case_no),
-        *flags,
         _("<b>Region:</b> {value}").format(value=region.name(locale) if region else case.region),
         _("<b>Sphere:</b> {value}").format(value=sphere.name(locale) if sphere else case.category),
         _("<b>When:</b> {value}").format(value=occurred_label(case.occurred)),
@@ -76,20 +83,38 @@ def case_messages(
             value=format_moment(datetime.fromisoformat(case.created_at), zone, locale)
         ),
     ]
-    if deadline is not None:
-        lines.append(_("<b>Due:</b> {value}").format(value=format_moment(deadline, zone, locale)))
     lines.append(
         _("<b>Questions to the reporter:</b> {value}").format(
             value=_("possible through the bot") if text.can_ask else _("not possible")
         )
     )
+    room = TEXT_LIMIT - utf16_length(_plain("\n".join(lines))) - FLAGS_ROOM - HISTORY_ROOM
+    if deadline is not None:
+        lines.insert(
+            -1, _("<b>Due:</b> {value}").format(value=format_moment(deadline, zone, locale))
+        )
+    lines[1:1] = flags
     head = "\n".join(lines) + "\n\n"
-    room = TEXT_LIMIT - utf16_length(_plain(head))
     first, *rest = split_plain(visible_text(text.body), room)
     remainder = "".join(rest)
-    parts = [head + escape(first, quote=False)]
+    parts = [head + escape(first, quote=False) + history_block(history)]
     parts += [escape(part, quote=False) for part in split_plain(remainder, TEXT_LIMIT) if part]
     return parts
+
+
+def history_block(lines: Sequence[str]) -> str:
+    """A card's history, newest last, within ``HISTORY_ROOM``: the oldest entries give way."""
+    if not lines:
+        return ""
+    kept: list[str] = []
+    room = HISTORY_ROOM - 2
+    for line in reversed(lines):
+        room -= utf16_length(_plain(line)) + 1
+        if room < 2:
+            kept.append("…")
+            break
+        kept.append(line)
+    return "\n\n" + "\n".join(reversed(kept))
 
 
 class Relayed(Enum):
@@ -141,19 +166,28 @@ def attachment_caption(caption: str | None, *notes: str | None) -> str | None:
 
 
 def case_keyboard(case: CaseRow) -> InlineKeyboardMarkup:
-    """Ask is always there: without the reporter's opt-in the question waits on /status."""
-    actions = [
-        (_("❓ Ask the reporter"), CaseAction.ASK),
-        (_("🏁 Close"), CaseAction.CLOSE),
-        (_("↪️ Wrong region"), CaseAction.MOVE),
-    ]
+    """Ask is always there, in a row of its own: without the reporter's opt-in (no contact kept)
+    its label says the question waits for them on /status."""
+    actions = [(_("🏁 Close"), CaseAction.CLOSE), (_("↪️ Wrong region"), CaseAction.MOVE)]
     if case.status in ("new", "delivered"):
         actions.insert(0, (_("✅ Accept"), CaseAction.ACCEPT))
+    ask = _("❓ Ask the reporter") if case.contact is not None else _("❓ Ask (waits for /status)")
     buttons = [
         InlineKeyboardButton(text=text, callback_data=CaseCB(action=action, case=case.id).pack())
         for text, action in actions
     ]
-    return InlineKeyboardMarkup(inline_keyboard=grid(buttons, 2))
+    ask_button = InlineKeyboardButton(
+        text=ask, callback_data=CaseCB(action=CaseAction.ASK, case=case.id).pack()
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[[ask_button], *grid(buttons, 2)])
+
+
+def undo_keyboard(case: CaseRow) -> InlineKeyboardMarkup:
+    """Under a card closed less than the undo window ago."""
+    undo = CaseCB(action=CaseAction.UNDO, case=case.id)
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=_("↩️ Undo"), callback_data=undo.pack())]]
+    )
 
 
 def resolution_keyboard(case: CaseRow) -> InlineKeyboardMarkup:

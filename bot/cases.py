@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from html import escape
 
 from aiogram.utils.i18n import I18n
@@ -61,7 +62,11 @@ class CaseService:
         outbox: OutboxRepository,
         outbox_ready: asyncio.Event,
         relay: RelayDelay,
+        undo_seconds: float = 0,
     ) -> None:
+        """``undo_seconds`` (``CLOSE_UNDO_SECONDS``): how long a close can be undone; the
+        reporter's notice of it waits as long, and their contact is kept as long."""
+        self._undo_seconds = undo_seconds
         self._relay = relay
         self._outbox = outbox
         self._outbox_ready = outbox_ready
@@ -95,17 +100,44 @@ class CaseService:
         return await self._apply(case, officer_id, "accepted", status="accepted", notices=notices)
 
     async def close(self, case: CaseRow, officer_id: int, resolution: Resolution) -> bool:
-        notices = self._reporter_notice(case, resolution)
-        return await self._apply(
-            case,
-            officer_id,
-            "closed",
+        """Close; undoable for ``undo_seconds``, when the reporter's notice is due."""
+        now = time.time()
+        until = now + self._undo_seconds
+        notices = [replace(n, due=until) for n in self._reporter_notice(case, resolution)]
+        change = Change(
+            report_id=case.id,
+            actor=self._chats.actor(officer_id),
+            action="closed",
+            at=utc_now().isoformat(),
             status="closed",
             resolution=resolution,
             detail=resolution,
-            drop_contact=True,
-            notices=notices,
+            drop_contact=self._undo_seconds <= 0,
         )
+        if self._undo_seconds > 0:
+            closed = await self._cases.close(change, notices, now, until)
+        else:
+            closed = await self._cases.apply(change, notices, now)
+        if closed and notices:
+            self._outbox_ready.set()
+        return closed
+
+    async def undo_close(self, case: CaseRow, officer_id: int) -> bool:
+        """Reopen a case closed within the undo window to its former status, its notice to the
+        reporter dropped unsent; False once the window has passed."""
+        change = Change(
+            report_id=case.id,
+            actor=self._chats.actor(officer_id),
+            action="close_undone",
+            at=utc_now().isoformat(),
+            detail=case.resolution,
+        )
+        return await self._cases.undo_close(change, time.time()) is not None
+
+    async def end_undo_windows(self) -> list[tuple[str, str]]:
+        """Make the closes past their undo window final: the reporter's contact goes. Returns
+        (case id, region) of each, for their cards to lose the Undo button."""
+        return await self._cases.end_undo_windows(time.time())
 
     async def reopen(self, case_no: int, admin_id: int) -> CaseRow | None:
         """An admin opens a closed case again: it goes out in the next digest as new. The

@@ -31,18 +31,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiohttp import ClientError
 
-from bot.case_views import (
-    CaseText,
-    attachment_caption,
-    case_keyboard,
-    case_messages,
-    file_heading,
-    file_note,
-)
+from bot.card import CaseCards
+from bot.case_views import Relayed, attachment_caption, file_heading, file_note
 from bot.catalog import Catalog
 from bot.chats import ChatAddress, ChatAddresses
 from bot.crypto import Cipher, DecryptionError
-from bot.deadlines import Deadlines
 from bot.evidence import FileKind
 from bot.filetypes import detect
 from bot.outbox_items import REPORTER_KINDS, payload_aad, text_item
@@ -82,10 +75,10 @@ class OutboxSender:
         departments: DepartmentsRepository,
         chats: ChatAddresses,
         cipher: Cipher,
-        catalog: Catalog,
         i18n: I18n,
-        deadlines: Deadlines,
         admin_addresses: Callable[[], list[ChatAddress]],
+        catalog: Catalog,
+        cards: CaseCards,
         interval: float,
         zone: tzinfo,
         wake: asyncio.Event,
@@ -98,10 +91,10 @@ class OutboxSender:
         self._departments = departments
         self._chats = chats
         self._cipher = cipher
-        self._catalog = catalog
         self._i18n = i18n
-        self._deadlines = deadlines
         self._admin_addresses = admin_addresses
+        self._catalog = catalog
+        self._cards = cards
         self._interval = interval
         self._zone = zone
         self._clock = clock
@@ -211,7 +204,15 @@ class OutboxSender:
             await self._outbox.sent(
                 item, message_id, self._clock(), utc_now().isoformat(), forget=to_reporter
             )
+            if item.kind == Relayed.ANSWER.value:
+                await self._stamp_answer(item)
         return Outcome.DONE
+
+    async def _stamp_answer(self, item: OutboxItem) -> None:
+        """The reporter's answer reached a chat: its card there says so, from now."""
+        case = await self._cases.get(item.report_id or "")
+        if case is not None:
+            await self._cards.refresh(self._bot, case.id, case.region, only=item.chat_key)
 
     async def _send(self, item: OutboxItem, chat_id: int, *, repeat: bool) -> int:
         if item.kind == "report":
@@ -241,26 +242,16 @@ class OutboxSender:
         if case is None or case.status == "closed":
             raise Undeliverable
         data = self._payload(item)
-        unrouted = bool(data.get("unrouted"))
-        locale = await self._locale(item.chat_key, case.region)
-        text = CaseText(
-            place=self._open(case.id, "place", case.place),
-            body=self._open(case.id, "body", case.body) or "",
-            can_ask=case.contact is not None,
+        card = await self._cards.render(
+            case,
+            item.chat_key,
+            case.region,
+            unrouted=bool(data.get("unrouted")),
+            repeat=repeat,
+            read_only=bool(data.get("read_only")),
         )
-        with self._i18n.context(), self._i18n.use_locale(locale):
-            parts = case_messages(
-                case,
-                text,
-                self._catalog,
-                locale,
-                self._zone,
-                self._deadlines,
-                unrouted=unrouted,
-                repeat=repeat,
-            )
-            markup = None if data.get("read_only") else case_keyboard(case)
-        first = await self._bot.send_message(chat_id, parts[0], reply_markup=markup)
+        parts = card.parts
+        first = await self._bot.send_message(chat_id, parts[0], reply_markup=card.markup)
         for part in parts[1:]:
             await self._bot.send_message(
                 chat_id, part, reply_parameters=ReplyParameters(message_id=first.message_id)
@@ -347,22 +338,11 @@ class OutboxSender:
             await self._outbox.enqueue(items, self._clock())
 
     async def _locale(self, chat_key: bytes, region: str | None) -> str:
-        """The language of a department chat; for another chat (the admins' copy of an
-        unrouted case) that of the department of ``region``; the default for none."""
-        chosen = await self._departments.chat_locale(chat_key)
-        if chosen is not None:
-            return chosen
-        department = await self._departments.get(region) if region else None
-        return department.locale if department else self._i18n.default_locale
+        return await self._departments.reading_locale(chat_key, region, self._i18n.default_locale)
 
     def _payload(self, item: OutboxItem) -> dict:
         if item.payload is None:
             return {}
         return json.loads(
             self._cipher.open(item.payload, payload_aad(item.kind, item.chat_key, item.report_id))
-        )
-
-    def _open(self, report_id: str, field: str, blob: bytes | None) -> str | None:
-        return (
-            None if blob is None else self._cipher.open_text(blob, f"reports:{report_id}:{field}")
         )

@@ -147,6 +147,13 @@ class DepartmentService:
         digest = self._pseudonyms.digest("chat-linker", chat_id, user_id)[:LINKER_TAG_BYTES]
         return base64.urlsafe_b64encode(digest).decode()
 
+    async def locale_of(self, chat_key: bytes, region: str | None) -> str:
+        """The language a chat reads: a department chat's; another chat (the admins' copy of an
+        unrouted case) that of the department of ``region``; the default for none."""
+        return await self._departments.reading_locale(
+            chat_key, region, self._settings.default_locale
+        )
+
     async def chat_locale(self, chat_id: int) -> str | None:
         """The language of a department chat (its own, else its department's); None for a chat
         that is not linked."""

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     file_mb_per_day: int = Field(default=200, ge=1, le=1_000_000)
     min_free_disk_mb: int = Field(default=500, ge=0, le=1_000_000_000)
     relay_delay_minutes: Annotated[tuple[int, int], NoDecode] = (2, 10)
+    close_undo_seconds: int = Field(default=60, ge=0, le=3600)
 
     @field_validator("fallback_chat_id", mode="before")
     @classmethod

@@ -7,20 +7,25 @@ random id in the button proves nothing, and being in the chat proves nothing eit
 
 from __future__ import annotations
 
-from dataclasses import replace
+from html import escape
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    User,
+)
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CaseAction, CaseCB, Resolution
+from bot.card import CaseCards
 from bot.case_views import (
-    case_keyboard,
     confirm_close_keyboard,
     regions_keyboard,
     resolution_keyboard,
@@ -30,16 +35,16 @@ from bot.chat_views import chat_language_keyboard, chat_language_question
 from bot.departments import DepartmentService
 from bot.formatting import utf16_length
 from bot.labels import resolution_labels, role_labels
+from bot.prompts import AskPrompts
 from bot.roster import Roster
+from bot.sanitize import visible_text
 from bot.views import ViewContext
 from handlers.gate import act_as_yourself, only_officers, own_account, person_of, refuse
+from storage.cases import CaseRow
+from storage.prompts import PromptRow
 
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
 MAX_QUESTION_CHARS = 3000
-
-
-class AskForm(StatesGroup):
-    question = State()
 
 
 def get_router() -> Router:
@@ -112,62 +117,70 @@ def get_router() -> Router:
         await departments.unlink(message.chat.id, region)
         await message.answer(_("Unlinked. This chat no longer receives reports."))
 
-    @router.message(AskForm.question, Command("cancel"))
-    async def cancel_question(message: Message, state: FSMContext) -> None:
-        await state.clear()
-        await message.answer(_("The question was not sent."))
-
-    @router.message(AskForm.question, F.text, ~F.text.startswith("/"))
-    async def question_typed(
-        message: Message, state: FSMContext, cases: CaseService, roster: Roster
+    @router.message(_prompt_reply)
+    async def question_replied(
+        message: Message,
+        prompt: PromptRow,
+        cases: CaseService,
+        roster: Roster,
+        prompts: AskPrompts,
+        cards: CaseCards,
+        bot: Bot,
     ) -> None:
-        text = (message.text or "").strip()
-        case_id = (await state.get_data()).get("ask_case", "")
-        case = await cases.for_chat(case_id, message.chat.id)
+        """A reply to an Ask prompt is a question on the prompt's case, whoever pressed Ask and
+        whatever was pressed since; it always gets an answer, sent or not and why."""
+        case = await cases.for_chat(prompt.report_id, message.chat.id)
         if case is None or case.status == "closed":
-            await state.clear()
-            await message.answer(_("This case is closed or handled in another chat."))
+            await message.reply(_("This case is closed or handled in another chat."))
             return
-        if not own_account(message) or not await roster.may_act(
-            message.from_user.id,  # type: ignore[union-attr]
-            {case.region},
-        ):
-            await state.clear()
-            await refuse(message, only_officers())
+        if not own_account(message):
+            await message.reply(act_as_yourself())
             return
-        if utf16_length(text) > MAX_QUESTION_CHARS:
-            await message.answer(
+        officer = message.from_user.id  # type: ignore[union-attr]
+        if not await roster.may_act(officer, {case.region}):
+            await message.reply(only_officers())
+            return
+        text = (message.text or "").strip()
+        if prompt.answered:
+            await message.reply(used_already())
+        elif text.startswith("/cancel"):
+            await prompts.use(prompt)
+            await message.reply(_("The question was not sent."))
+        elif not text or text.startswith("/"):
+            await message.reply(
+                _("The question was not sent: reply to the prompt with the question as text.")
+            )
+        elif utf16_length(text) > MAX_QUESTION_CHARS:
+            await message.reply(
                 _("Please keep the question under {limit} characters.").format(
                     limit=MAX_QUESTION_CHARS
                 )
             )
-            return
-        direct = await cases.ask(case, message.from_user.id, text)  # type: ignore[union-attr]
-        await state.clear()
-        await message.answer(
-            _("The question was sent to the reporter.")
-            if direct
-            else _(
-                "The reporter did not allow questions through the bot: the question will wait "
-                "for them when they check the report with /status."
-            )
-        )
+        elif not await prompts.use(prompt):
+            await message.reply(used_already())
+        else:
+            direct = await cases.ask(case, officer, text)
+            await cards.refresh(bot, case.id, case.region)
+            await message.reply(_("The question was sent to the reporter.") if direct else waits())
 
-    @router.callback_query(CaseCB.filter())
+    @router.callback_query(CaseCB.filter(), F.message.as_("message"))
     async def case_button(
         query: CallbackQuery,
         callback_data: CaseCB,
+        message: Message,
         cases: CaseService,
+        cards: CaseCards,
+        prompts: AskPrompts,
         view: ViewContext,
-        state: FSMContext,
         roster: Roster,
+        bot: Bot,
     ) -> None:
-        message = query.message
         if not own_account(query):
             await refuse(query, act_as_yourself())
             return
-        case = await cases.for_chat(callback_data.case, message.chat.id) if message else None
-        if case is None or case.status == "closed":
+        action = callback_data.action
+        case = await cases.for_chat(callback_data.case, message.chat.id)
+        if case is None or (case.status == "closed" and action != CaseAction.UNDO):
             await query.answer(
                 _("This case is closed or handled in another chat."), show_alert=True
             )
@@ -176,13 +189,17 @@ def get_router() -> Router:
         if not await roster.may_act(officer, {case.region}):
             await refuse(query, only_officers())
             return
-        action = callback_data.action
+        region = case.region
+
+        async def stamp() -> None:
+            await cards.stamp(bot, case.id, region, message.chat.id, message.message_id)
+
         if action in (CaseAction.CLOSE, CaseAction.MOVE, CaseAction.ASK):
             await cases.opened(case, officer)
         if action == CaseAction.ACCEPT:
             done = await cases.accept(case, officer)
             await _answer(query, _("Accepted.") if done else _("Already accepted."))
-            await _markup(query, case_keyboard(replace(case, status="accepted")))
+            await stamp()
         elif action == CaseAction.CLOSE:
             await query.answer()
             await _markup(query, resolution_keyboard(case))
@@ -198,9 +215,16 @@ def get_router() -> Router:
             resolution = Resolution(callback_data.arg)
             await cases.close(case, officer, resolution)
             await _answer(
-                query, _("Closed: {resolution}.").format(resolution=resolution_labels()[resolution])
+                query,
+                _("Closed: {resolution}. It can be undone for a minute.").format(
+                    resolution=resolution_labels()[resolution]
+                ),
             )
-            await _markup(query, None)
+            await stamp()
+        elif action == CaseAction.UNDO:
+            await undo(query, case, cases)
+            if getattr(message, "reply_markup", None):  # the Undo button goes, whatever the answer
+                await stamp()
         elif action == CaseAction.MOVE:
             await query.answer()
             await _markup(query, regions_keyboard(case, view.catalog, view.locale))
@@ -208,21 +232,20 @@ def get_router() -> Router:
             await _answer(
                 query, _("Sent to {region}.").format(region=view.region_name(callback_data.arg))
             )
-            await _markup(query, None)
+            await stamp()
         elif action == CaseAction.ASK:
-            await state.set_state(AskForm.question)
-            await state.update_data(ask_case=case.id)
             await query.answer()
-            await message.answer(  # type: ignore[union-attr]
-                _(
-                    "❓ Case № {number}: reply to this message with your question for the "
-                    "reporter. To cancel, send /cancel."
-                ).format(number=case.case_no),
-                reply_markup=ForceReply(),
+            prompt = await message.answer(
+                ask_prompt(query.from_user, case),
+                reply_parameters=ReplyParameters(
+                    message_id=message.message_id, allow_sending_without_reply=True
+                ),
+                reply_markup=ForceReply(selective=True),
             )
+            await prompts.opened(prompt, case.id)
         elif action == CaseAction.BACK:
             await query.answer()
-            await _markup(query, case_keyboard(case))
+            await stamp()
         else:
             await query.answer(_("This button is no longer active."), show_alert=True)
 
@@ -231,6 +254,45 @@ def get_router() -> Router:
         await query.answer(_("This button is no longer active."), show_alert=True)
 
     return router
+
+
+async def undo(query: CallbackQuery, case: CaseRow, cases: CaseService) -> None:
+    if case.status != "closed":
+        await query.answer(_("The case is open already."), show_alert=True)
+    elif await cases.undo_close(case, query.from_user.id):
+        await _answer(query, _("Close undone: the case is open again."))
+    else:
+        await query.answer(_("Too late to undo: the close is final."), show_alert=True)
+
+
+def used_already() -> str:
+    return _("This prompt has been used already: to ask again, press Ask on the card.")
+
+
+def waits() -> str:
+    return _(
+        "The reporter did not allow questions through the bot: the question will wait for them "
+        "when they check the report with /status."
+    )
+
+
+def ask_prompt(officer: User, case: CaseRow) -> str:
+    """The prompt mentions the officer who pressed Ask (a link to them, in the message only:
+    nothing is stored), so that the selective reply box opens for them alone."""
+    name = escape(visible_text(person_of(officer).name), quote=False) or "👤"
+    text = _(
+        "❓ {officer}, case № {number}: reply to this message with your question for the reporter."
+    ).format(officer=f'<a href="tg://user?id={officer.id}">{name}</a>', number=case.case_no)
+    return text if case.contact is not None else f"{text}\n\n{waits()}"
+
+
+async def _prompt_reply(message: Message, prompts: AskPrompts, bot: Bot) -> dict | bool:
+    """A reply to one of the bot's Ask prompts: its prompt, for the handler."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != bot.id:
+        return False
+    prompt = await prompts.replied(replied, message.chat.id)
+    return False if prompt is None else {"prompt": prompt}
 
 
 async def _answer(query: CallbackQuery, text: str) -> None:

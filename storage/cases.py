@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 
 import aiosqlite
 
 from storage.database import Database
-from storage.outbox import NewItem, insert_items
+from storage.outbox import NewItem, drop_pending, insert_items
 from storage.reports import record_addition_in
 
 OPEN_STATUSES = ("new", "delivered", "accepted", "awaiting_reporter")
@@ -129,6 +130,84 @@ class CasesRepository:
             await insert_items(conn, notices, now)
         return True
 
+    async def close(
+        self, change: Change, notices: list[NewItem], now: float, undo_until: float
+    ) -> bool:
+        """Close a case as ``apply`` does, and keep until ``undo_until`` what undoing needs: the
+        status it had and the notices owed to the reporter (due then, so undoing drops them)."""
+        async with self._db.transaction(durable=True) as conn:
+            cursor = await conn.execute(
+                "SELECT status FROM reports WHERE id = ?", (change.report_id,)
+            )
+            row = await cursor.fetchone()
+            if row is None or not await _change(conn, change):
+                return False
+            ids = await insert_items(conn, notices, now)
+            await conn.execute(
+                "INSERT OR REPLACE INTO close_undo (report_id, status, notices, until) "
+                "VALUES (?, ?, ?, ?)",
+                (change.report_id, row[0], json.dumps(ids), undo_until),
+            )
+        return True
+
+    async def undo_close(self, change: Change, now: float) -> str | None:
+        """Reopen a case closed less than the undo window ago, to the status it had: the
+        reporter's notices of the close are dropped unsent and their history forgets the close;
+        the audit log keeps both. The restored status, or None once the window has passed."""
+        async with self._db.transaction(durable=True) as conn:
+            cursor = await conn.execute(
+                "DELETE FROM close_undo WHERE report_id = ? AND until > ? "
+                "RETURNING status, notices",
+                (change.report_id, now),
+            )
+            undo = await cursor.fetchone()
+            if undo is None:
+                return None
+            cursor = await conn.execute(
+                "UPDATE reports SET status = ?, closed_at = NULL, resolution = NULL, "
+                "updated_at = ? WHERE id = ? AND status = 'closed' RETURNING region",
+                (undo[0], change.at, change.report_id),
+            )
+            row = await cursor.fetchone()
+            if row is None:
+                return None
+            await drop_pending(conn, json.loads(undo[1]))
+            await conn.execute(
+                "DELETE FROM report_events WHERE id = (SELECT max(id) FROM report_events "
+                "WHERE report_id = ? AND kind = 'closed')",
+                (change.report_id,),
+            )
+            await _audit(conn, change, row[0])
+        return str(undo[0])
+
+    async def undo_until(self, report_id: str) -> float | None:
+        row = await self._db.fetchone(
+            "SELECT until FROM close_undo WHERE report_id = ?", (report_id,)
+        )
+        return None if row is None else float(row[0])
+
+    async def end_undo_windows(self, now: float) -> list[tuple[str, str]]:
+        """Closes past their undo window are final: the reporter's contact goes now. Returns
+        (case id, region) of each case made final that is still closed."""
+        async with self._db.transaction(durable=True) as conn:
+            await conn.execute(
+                "UPDATE reports SET contact = NULL WHERE status = 'closed' AND id IN "
+                "(SELECT report_id FROM close_undo WHERE until <= ?)",
+                (now,),
+            )
+            cursor = await conn.execute(
+                "DELETE FROM close_undo WHERE until <= ? RETURNING report_id", (now,)
+            )
+            ended = [row[0] for row in await cursor.fetchall()]
+            if not ended:
+                return []
+            cursor = await conn.execute(
+                f"SELECT id, region FROM reports WHERE status = 'closed' "  # noqa: S608
+                f"AND id IN ({', '.join('?' * len(ended))})",
+                ended,
+            )
+            return [(row[0], row[1]) for row in await cursor.fetchall()]
+
     async def reopen(self, change: Change, notices: list[NewItem], now: float) -> bool:
         """A closed case open again, as new, for the next digest: its history entry (the old
         result as detail), its audit entry and messages owed. False if it is not closed."""
@@ -148,6 +227,12 @@ class CasesRepository:
                 (change.report_id, change.action, change.at, change.detail),
             )
             await _audit(conn, change, row[0])
+            cursor = await conn.execute(
+                "DELETE FROM close_undo WHERE report_id = ? RETURNING notices", (change.report_id,)
+            )
+            undo = await cursor.fetchone()
+            if undo is not None:  # reopened before its close could be undone: never told
+                await drop_pending(conn, json.loads(undo[0]))
             await insert_items(conn, notices, now)
         return True
 

@@ -93,6 +93,15 @@ class DepartmentsRepository:
         )
         return None if row is None else str(row[0])
 
+    async def reading_locale(self, chat_key: bytes, region: str | None, default: str) -> str:
+        """The language a chat reads: a department chat's; another chat (the admins' copy of an
+        unrouted case) that of the department of ``region``; ``default`` for none."""
+        chosen = await self.chat_locale(chat_key)
+        if chosen is not None:
+            return chosen
+        department = await self.get(region) if region else None
+        return department.locale if department else default
+
     async def set_chat_locale(self, chat_key: bytes, locale: str) -> int:
         """The language of every link of the chat; the number of links (0: not linked)."""
         return await self._db.execute(

@@ -217,6 +217,22 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE department_chats ADD COLUMN refused_at TEXT;
     """,
+    # Undoing a close for a minute; the prompts officers' questions reply to (bot/card.py).
+    """
+    CREATE TABLE close_undo (
+        report_id TEXT PRIMARY KEY REFERENCES reports (id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        notices TEXT NOT NULL,
+        until REAL NOT NULL
+    );
+    CREATE TABLE ask_prompts (
+        message_id INTEGER NOT NULL,
+        sent_at INTEGER NOT NULL,
+        report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+        answered_at REAL,
+        PRIMARY KEY (message_id, sent_at, report_id)
+    );
+    """,
     # The language a department chat reads, chosen at /join or with /language; NULL: not chosen,
     # the department's. Kept on every link row of the chat, so it follows the chat's key.
     """

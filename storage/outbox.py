@@ -218,6 +218,26 @@ class OutboxRepository:
         )
         return None if row is None else int(row[0])
 
+    async def card_message(self, report_id: str, chat_key: bytes) -> int | None:
+        """The message id of the newest case card of a report sent to a chat."""
+        row = await self._db.fetchone(
+            "SELECT message_id FROM outbox WHERE report_id = ? AND chat_key = ? "
+            "AND kind = 'report' AND status = 'sent' AND message_id IS NOT NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (report_id, chat_key),
+        )
+        return None if row is None else int(row[0])
+
+    async def relayed_at(self, report_id: str, chat_key: bytes, kind: str) -> list[float]:
+        """When the messages of ``kind`` about a report reached a chat (the reporter's answers:
+        the moment they were relayed, after their random delay, never when they were written)."""
+        rows = await self._db.fetchall(
+            "SELECT sent_at FROM outbox WHERE report_id = ? AND chat_key = ? AND kind = ? "
+            "AND status = 'sent' ORDER BY id",
+            (report_id, chat_key, kind),
+        )
+        return [float(row[0]) for row in rows]
+
     async def last_due(self, report_id: str, chat_key: bytes) -> float | None:
         """When the last message about a report still owed to a chat is due: a later one is due
         no earlier, so that they arrive in order."""
@@ -253,6 +273,19 @@ async def insert_items(
         )
         ids.append(int(cursor.lastrowid or 0))
     return ids
+
+
+async def drop_pending(conn: aiosqlite.Connection, item_ids: Sequence[int]) -> None:
+    """Give up on items not sent yet (a reporter's notice of a close that was undone), their
+    address and content blanked at once."""
+    for item_id in item_ids:
+        cursor = await conn.execute(
+            "UPDATE outbox SET status = 'dropped', in_flight = 0 "
+            "WHERE id = ? AND status = 'pending'",
+            (item_id,),
+        )
+        if cursor.rowcount:
+            await _forget(conn, item_id)
 
 
 async def _forget(conn: aiosqlite.Connection, item_id: int) -> None:

@@ -99,7 +99,8 @@ async def live_bot(
         admin_ids=str(ADMIN_ID),
         send_interval_seconds=0,
         _env_file=None,
-        **{"relay_delay_minutes": "0", **overrides},  # tests/test_timing.py tests the delay
+        # tests/test_relay_delay.py tests the delay, tests/test_card.py the undo window
+        **{"relay_delay_minutes": "0", "close_undo_seconds": 0, **overrides},
     )
     services = await build_services(settings)
     bot = create_bot(settings)

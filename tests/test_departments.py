@@ -154,12 +154,18 @@ def data(action: str, case: str, arg: str = "") -> str:
     return f"cs:{action}:{case}:{arg}"
 
 
-async def press_in(api: FakeBotAPI, officer, chat, callback: str) -> None:
-    """Press a case button and wait until the card's buttons have changed."""
+CARD_EDITS = ("editMessageReplyMarkup", "editMessageText")
+
+
+async def press_in(api: FakeBotAPI, officer, chat, callback: str) -> SentMessage:
+    """Press a case button and wait until the card (its buttons, or its text and buttons) has
+    changed; returns the card as it is then."""
     mark = api.mark()
-    api.press(officer, callback, chat=chat)
+    pressed = api.press(officer, callback, chat=chat)["message"]["message_id"]
     await api.wait_for("answerCallbackQuery", after=mark)
-    await api.wait_for("editMessageReplyMarkup", after=mark)
+    return await api.next_reply(
+        chat, after=mark, methods=CARD_EDITS, where=lambda card: card.message_id == pressed
+    )
 
 
 async def close(api: FakeBotAPI, officer: FakeUser, chat: FakeChat, case: str) -> None:
@@ -214,7 +220,9 @@ async def test_wrong_region_moves_the_case_to_the_next_digest_there(
     case = case_id_of(cards(fake_api, astana)[0])
     officer = await live.officer("astana")
     await press_in(fake_api, officer, astana, data("mov", case))
-    await press_in(fake_api, officer, astana, data("to", case, "abai"))
+    old_card = await press_in(fake_api, officer, astana, data("to", case, "abai"))
+    assert old_card.buttons == [], "the card left behind takes no more actions"
+    assert "↪️" in (old_card.plain_text or "").splitlines()[-1], "and says where the case went"
     await live.deliver()
     moved = cards(fake_api, abai)
     assert len(moved) == 1 and "MOVE-ME" in (moved[0].plain_text or "")
@@ -334,15 +342,29 @@ async def test_urgent_reports_skip_the_schedule(live: Live, fake_api: FakeBotAPI
 
 async def post_question(
     live: Live, officer: FakeUser, chat: FakeChat, case: str, text: str
-) -> None:
-    """An officer presses Ask under ``case`` in ``chat`` and replies to the prompt with ``text``."""
-    api = live.api
-    mark = api.mark()
-    api.press(officer, data("ask", case), chat=chat)
-    prompt = await api.next_reply(chat, after=mark)
-    mark = api.mark()
-    api.send_text(officer, text, chat=chat, reply_to=prompt)
-    await api.next_reply(chat, after=mark)
+) -> SentMessage:
+    """An officer presses Ask under ``case`` in ``chat`` and replies to the prompt with ``text``;
+    returns the bot's answer to that reply (the card is stamped before it)."""
+    prompt = await open_prompt(live, officer, chat, case)
+    return await reply_to_prompt(live, officer, chat, prompt, text)
+
+
+async def open_prompt(live: Live, officer: FakeUser, chat: FakeChat, case: str) -> SentMessage:
+    mark = live.api.mark()
+    live.api.press(officer, data("ask", case), chat=chat)
+    return await live.api.next_reply(chat, after=mark, methods=("sendMessage",))
+
+
+async def reply_to_prompt(
+    live: Live, officer: FakeUser, chat: FakeChat, prompt: SentMessage, text: str
+) -> SentMessage:
+    mark = live.api.mark()
+    sent = live.api.send_text(officer, text, chat=chat, reply_to=prompt)
+    return await live.api.next_reply(
+        chat,
+        after=mark,
+        where=lambda m: m.raw.get("reply_to_message", {}).get("message_id") == sent["message_id"],
+    )
 
 
 async def test_ask_the_reporter_and_the_answer_reaches_the_case(

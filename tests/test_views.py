@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -159,3 +160,34 @@ def test_a_long_case_is_split_into_valid_messages(locale: str) -> None:
     assert all(utf16_len(text) <= TEXT_LIMIT for text in shown)
     assert "".join(shown).endswith(body[-50:])
     assert "<script>&" in shown[0] and "ТОО <Ромашка>" in shown[0]
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+def test_a_card_keeps_its_text_split_and_its_limit_whatever_its_history(locale: str) -> None:
+    """The history and the lines that come and go (flags, the deadline) never move the split of
+    the report's text: continuations already sent stay right when the card is edited."""
+    body = "😀 текст <b>" * 1000
+    place = "ТОО <Ромашка> " * 40
+    history = [f"✅ Қабылданды · <b>{'Ж' * 30}</b> · 5 жел., 16:{n:02}" for n in range(60)]
+    shown = []
+    for state, flagged, lines in (("new", True, []), ("closed", False, history)):
+        case = dataclasses.replace(sample_case(urgent=flagged), status=state)
+        with I18N.context(), I18N.use_locale(locale):
+            parts = case_messages(
+                case,
+                CaseText(place=place, body=body, can_ask=True),
+                CATALOG,
+                locale,
+                ZONE,
+                Deadlines(7, 90),
+                unrouted=flagged,
+                repeat=flagged,
+                history=lines,
+            )
+        texts = [parse_html(part).text for part in parts]
+        assert all(utf16_len(text) <= TEXT_LIMIT for text in texts)
+        shown.append(texts)
+    fresh, edited = shown
+    assert fresh[1:] == edited[1:], "the continuations are the same"
+    assert edited[0].endswith(history[-1].replace("<b>", "").replace("</b>", ""))
+    assert "…" in edited[0], "older entries give way to the newest"

@@ -37,7 +37,6 @@ from tests.test_departments import (
     close,
     data,
     post_question,
-    press_in,
     report,
 )
 
@@ -245,7 +244,6 @@ async def test_buttons_of_a_closed_case_change_nothing(live: Live, fake_api: Fak
     case, astana, _abai = await delivered_case(live, reporter)
     officer = await live.officer("astana", "officer", "kk", first_name="Astana officer")
     question = await ask(live, officer, astana, case, reporter.user)
-    await press_in(fake_api, officer, astana, data("acc", case))
     await close(fake_api, officer, astana, case)
     await live.sender.drain(within=3)
     card = cards(fake_api, astana)[0]

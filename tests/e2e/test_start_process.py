@@ -106,7 +106,14 @@ async def test_the_start_logs_one_line_per_scheduled_job(
     await process.stop()
     log = process.log()
     jobs = [line for line in log.splitlines() if " Scheduled " in line]
-    names = ("digests", "overdue reminders", "urgent cases", "expired drafts purge", "retention")
+    names = (
+        "digests",
+        "overdue reminders",
+        "urgent cases",
+        "expired drafts purge",
+        "closes made final",
+        "retention",
+    )
     assert len(jobs) == len(names), jobs
     scheduled = {line.split(" Scheduled ")[1].split(": next run ")[0] for line in jobs}
     assert scheduled == set(names), jobs
