@@ -133,7 +133,7 @@ def place(*, has_value: bool) -> InlineKeyboardMarkup:
 def body(*, has_text: bool) -> InlineKeyboardMarkup:
     rows = []
     if has_text:
-        rows.append([button(_("✅ Done"), Action.DONE)])
+        rows.append([button(done_label(), Action.DONE)])
         rows.append([button(_("🗑 Clear the text and start again"), Action.RESTART_TEXT)])
     rows.append(nav_row())
     return InlineKeyboardMarkup(inline_keyboard=rows)
@@ -263,7 +263,7 @@ def answer_keyboard(question_id: str) -> InlineKeyboardMarkup:
 
 
 def finish() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[button(_("✅ Done"), Action.DONE)]])
+    return InlineKeyboardMarkup(inline_keyboard=[[button(done_label(), Action.DONE)]])
 
 
 def clear_chat() -> InlineKeyboardMarkup:

@@ -29,7 +29,7 @@ from bot.guard import ReceiptGuard
 from bot.intake import FileIntake
 from bot.replies import notice, present, send
 from bot.reports import MAX_STORED_ITEMS, ReportService
-from bot.views import ViewContext
+from bot.views import ViewContext, button_hint
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
 from handlers.uploads import fetch_file, stored
 
@@ -438,14 +438,19 @@ async def _check(
 
 
 def _answer_prompt() -> str:
-    return _(
-        "Write your answer: text, photos, documents or voice messages. The service will not see "
-        "who you are. When you have finished, press «Done»."
+    return button_hint(
+        _(
+            "Write your answer: text, photos, documents or voice messages. The service will not "
+            "see who you are. When you have finished, press «{button}»."
+        ),
+        keyboards.done_label(),
     )
 
 
 def _answered_text() -> str:
-    return _("Passed on to the service. Send more, or press «Done».")
+    return button_hint(
+        _("Passed on to the service. Send more, or press «{button}»."), keyboards.done_label()
+    )
 
 
 def _ask_code() -> str:
@@ -453,11 +458,16 @@ def _ask_code() -> str:
 
 
 def _adding_prompt() -> str:
-    return _(
-        "Send the additional information: text, photos, videos, documents or voice messages. "
-        "When you have finished, press «Done»."
+    return button_hint(
+        _(
+            "Send the additional information: text, photos, videos, documents or voice "
+            "messages. When you have finished, press «{button}»."
+        ),
+        keyboards.done_label(),
     )
 
 
 def _added_text() -> str:
-    return _("Added to the report. Send more, or press «Done».")
+    return button_hint(
+        _("Added to the report. Send more, or press «{button}»."), keyboards.done_label()
+    )
