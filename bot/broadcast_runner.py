@@ -56,7 +56,12 @@ GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_inv
 
 
 class Pacer:
-    """Spaces requests ``1 / rate`` apart, and holds all of them while Telegram asks to wait."""
+    """Spaces requests ``1 / rate`` apart, and holds all of them while Telegram asks to wait.
+
+    A slot is granted only when it is taken, never reserved ahead: requests that overslept
+    together (a busy machine, a paused process) then leave one by one, ``1 / rate`` apart,
+    instead of all at once over Telegram's limit.
+    """
 
     def __init__(
         self,
@@ -76,12 +81,11 @@ class Pacer:
     async def slot(self) -> None:
         while True:
             now = self._clock()
-            at = max(now, self._next, self._paused_until)
-            self._next = at + self._interval
-            if at > now:
-                await self._sleep(at - now)
-            if self._paused_until <= self._clock():
+            at = max(self._next, self._paused_until)
+            if at <= now:
+                self._next = now + self._interval
                 return
+            await self._sleep(at - now)
 
 
 class BroadcastRunner:

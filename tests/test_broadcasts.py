@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 import sqlite3
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -632,6 +634,30 @@ async def test_pacer_spaces_requests_and_pauses_all() -> None:
     await pacer.slot()
     slots.append(now[0])
     assert slots == pytest.approx([0.0, 0.1, 0.2, 1.2, 1.3])
+
+
+async def test_pacer_keeps_its_spacing_when_requests_oversleep_together() -> None:
+    """Eight senders wait for slots on a loaded machine whose timers fire only every half
+    second, so sleepers wake together: they must still leave ``1 / rate`` apart."""
+    now = [0.0]
+
+    async def late_sleep(seconds: float) -> None:
+        target = now[0] + seconds
+        await asyncio.sleep(0)
+        now[0] = max(now[0], math.ceil(target / 0.5) * 0.5)
+
+    pacer = Pacer(rate=10, clock=lambda: now[0], sleep=late_sleep)
+    granted: list[float] = []
+
+    async def sender() -> None:
+        for _ in range(5):
+            await pacer.slot()
+            granted.append(now[0])
+
+    await asyncio.gather(*(sender() for _ in range(8)))
+    gaps = [later - earlier for earlier, later in pairwise(granted)]
+    assert len(granted) == 40
+    assert min(gaps) >= 0.1 - 1e-9, sorted(gaps)[:5]
 
 
 async def test_admins_get_their_own_command_menu(live: Live, fake_api: FakeBotAPI) -> None:
