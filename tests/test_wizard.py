@@ -18,6 +18,7 @@ from bot.settings import Settings
 from tests.fakeapi import FakeBotAPI
 from tests.harness import Citizen, buttons, last_markup, texts
 from tests.live import Live, live_bot
+from tests.live_speaker import LiveSpeaker
 from tests.test_dialog import BODY, read_book, receipt_code
 
 LANGUAGES = pytest.mark.parametrize("language", ["kk", "ru"])
@@ -36,8 +37,21 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def speaker(citizen_factory, language: str) -> Citizen:
-    return citizen_factory(language_code=language)
+async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
+    async for running in live_bot(fake_api, tmp_path):
+        yield running
+
+
+@pytest.fixture
+def services(live: Live) -> Services:
+    """The running bot's services, for the tests that look into its database."""
+    return live.services
+
+
+@pytest.fixture
+def speaker(live: Live, language: str) -> LiveSpeaker:
+    """A citizen talking to the polling bot through the fake Bot API."""
+    return LiveSpeaker(live, live.api.make_user(language_code=language, first_name="Айгерим"))
 
 
 def review_text(requests: list) -> str:
@@ -407,12 +421,6 @@ async def _at_when(citizen: Citizen, sphere: str) -> Citizen:
 
 
 # ------------------------------------------------- replayed through the fake Bot API
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 @LANGUAGES
