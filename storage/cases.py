@@ -13,6 +13,7 @@ from storage.outbox import NewItem, drop_pending, insert_items
 from storage.reports import record_addition_in
 
 OPEN_STATUSES = ("new", "delivered", "accepted", "awaiting_reporter")
+UNACCEPTED = ("new", "delivered")
 _CASE_COLUMNS = (
     "id, case_no, region, category, occurred, place, body, contact, locale, status, "
     "created_at, urgent, accepted_at, closed_at, resolution"
@@ -340,12 +341,15 @@ class CasesRepository:
 
 
 async def _change(conn: aiosqlite.Connection, change: Change) -> bool:
-    """The case's new state, history entry and audit entry; False if it is closed already."""
+    """The case's new state, history entry and audit entry; False if it is closed already, or
+    accepted already for an Accept (two officers pressing at once: one acceptance, one notice)."""
     cursor = await conn.execute(
         "SELECT status, region FROM reports WHERE id = ?", (change.report_id,)
     )
     row = await cursor.fetchone()
     if row is None or row[0] == "closed":
+        return False
+    if change.action == "accepted" and row[0] not in UNACCEPTED:
         return False
     status = change.status or row[0]
     await conn.execute(

@@ -4,6 +4,7 @@ the false-report warning that leads with good faith. In Kazakh and in Russian.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -329,3 +330,25 @@ async def test_the_warning_before_submit_leads_with_good_faith_then_article_419(
     assert warning.startswith("🛡 " + GOOD_FAITH[locale]), warning
     assert warning.index(GOOD_FAITH[locale]) < warning.index("419")
     assert "3" in warning and "8" in warning
+
+
+async def test_two_officers_accepting_at_once_make_one_acceptance_and_one_notice(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    person = live.person("ru")
+    mark = fake_api.mark()
+    group, case_id, _receipt = await delivered_case(live, person, "do:cyes")
+    first, second = await live.officer("astana"), await live.officer("astana")
+    case = await live.services.cases.for_chat(case_id, group.id)
+    assert case is not None
+    accepted = await asyncio.gather(
+        live.services.cases.accept(case, first.id), live.services.cases.accept(case, second.id)
+    )
+    await live.sender.drain(within=3)
+    assert sorted(accepted) == [False, True]
+    notices = [r for r in sent_to(fake_api, person, mark) if "№ 1" in str(r.params)]
+    assert len(notices) == 1, "one notice of the acceptance"
+    history = await live.services.database.fetchone(
+        "SELECT count(*) FROM audit WHERE action = 'accepted'"
+    )
+    assert history[0] == 1
