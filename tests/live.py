@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
+from aiogram.utils.i18n import gettext as _
 
 from bot.app import (
     Services,
@@ -86,6 +87,14 @@ class Live:
 
     def person(self, language: str = "ru", **names: str) -> Person:
         return Person(self.api, self.api.make_user(language_code=language, **names))
+
+
+def said(live: Live, locale: str, text: str, **values: object) -> str:
+    """``text`` as the bot says it in ``locale``; a text with no translation fails the test."""
+    with live.services.i18n.context(), live.services.i18n.use_locale(locale):
+        translated = _(text)
+    assert translated != text, f"{text!r} has no {locale} translation"
+    return translated.format(**values) if values else translated
 
 
 async def live_bot(

@@ -16,7 +16,7 @@ from bot.app import create_sender, make_closes_final
 from bot.formatting import utf16_length
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, SentMessage
-from tests.live import Live, live_bot
+from tests.live import Live, live_bot, said
 from tests.test_departments import (
     cards,
     case_id_of,
@@ -42,13 +42,6 @@ async def live(fake_api: FakeBotAPI, tmp_path: Path, locale: str) -> AsyncIterat
     """The department speaks ``locale``; a close can be undone for a minute."""
     async for running in live_bot(fake_api, tmp_path, default_locale=locale, close_undo_seconds=60):
         yield running
-
-
-def said(live: Live, locale: str, text: str, **values: object) -> str:
-    with live.services.i18n.context(), live.services.i18n.use_locale(locale):
-        translated = _(text)
-    assert translated != text, f"{text!r} has no {locale} translation"
-    return translated.format(**values) if values else translated
 
 
 def stamp(live: Live, locale: str, text: str, **values: object) -> str:

@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiogram.utils.i18n import gettext as _
 
 from bot.app import finish_updates, publish_profile
 from bot.keyboards import LANGUAGE_NAMES
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.live import ADMIN_ID, Live, live_bot
+from tests.live import ADMIN_ID, Live, live_bot, said
 from tests.test_departments import BODY, cards, case_id_of, data, report
 from tests.test_stats import region_name
 
@@ -25,13 +24,6 @@ BOTH = pytest.mark.parametrize("language", ["kk", "ru"])
 async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
     async for running in live_bot(fake_api, tmp_path):
         yield running
-
-
-def said(live: Live, locale: str, text: str, **values: object) -> str:
-    with live.services.i18n.context(), live.services.i18n.use_locale(locale):
-        translated = _(text)
-    assert translated != text, f"{text!r} has no {locale} translation"
-    return translated.format(**values) if values else translated
 
 
 def plain(html: str) -> str:
