@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.memory import peak_rss
 from bot.app import run_digest, run_polling
-from bot.logs import setup_logging
+from bot.app.logs import setup_logging
 from bot.settings import load_settings
 
 

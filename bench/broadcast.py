@@ -11,8 +11,8 @@ from bench.profiles import sampled, summary
 from bench.results import Section, mb
 from bench.sizes import Sizes
 from bench.timed_api import TimedAPI, running_api
-from bot.broadcast_content import Content, Version
-from bot.broadcasts import Request
+from bot.broadcasts.content import Content, Version
+from bot.broadcasts.service import Request
 from storage.subscribers import Audience
 from tests.fakeapi import RecordedRequest
 

@@ -11,7 +11,7 @@ from bench.profiles import sampled, summary
 from bench.results import Section, mb, ms, percentile
 from bench.sizes import Sizes
 from bench.timed_api import TimedAPI, running_api
-from bot.catalog import Catalog
+from bot.core.catalog import Catalog
 from tests.fakeapi import FakeUser
 
 MIN_FLOOR_SHARE = 0.40

@@ -17,9 +17,9 @@ from bench.replay import UPLOAD
 from bench.results import Section, mb
 from bench.sizes import Sizes
 from bench.timed_api import TimedAPI, running_api
-from bot import receipt
-from bot.evidence import FileKind, IncomingFile
-from bot.reports import Submission, new_id
+from bot.core import receipt
+from bot.reports.evidence import FileKind, IncomingFile
+from bot.reports.service import Submission, new_id
 from tests.fakeapi import FakeChat
 
 MAX_CPU_SECONDS = 10.0

@@ -24,7 +24,7 @@ from bench.people import CrowdRun, crowd, has_button, report_script
 from bench.results import Section, mb, ms, percentile
 from bench.sizes import Sizes
 from bench.timed_api import TimedAPI, running_api
-from bot.sandbox import SandboxLimits
+from bot.cleaning.sandbox import SandboxLimits
 from tests.fakeapi import FakeUser
 from tests.hostile import (
     AT_BUDGET,
@@ -38,7 +38,7 @@ from tests.hostile import (
 )
 
 MAX_FAMILY_RSS = 400 * 1024 * 1024
-CHILD_MODULE = "bot.cleaner"
+CHILD_MODULE = "bot.cleaning.child"
 SAMPLE_SECONDS = 0.01
 ANSWER_TIMEOUT = 900.0
 EVIDENCE_STEP = 7
@@ -183,7 +183,7 @@ async def run(sizes: Sizes, workdir: Path) -> Section:
         f"{sizes.attackers} accounts walk the dialog to the evidence step, then each sends at once "
         f"one file of each kind: {'; '.join(h.name for h, _ in samples)} (`tests/hostile.py`; "
         f"sizes {', '.join(f'{len(d) // 1024} KB' for _, d in samples)}). The bot cleans them in "
-        f"its sandbox (`bot/sandbox.py`): {limits.slots} child at a time, each limited to "
+        f"its sandbox (`bot/cleaning/sandbox.py`): {limits.slots} child at a time, each limited to "
         f"{mb(limits.memory_bytes)} of address space, {limits.cpu_seconds} s of CPU and "
         f"{limits.timeout_seconds:.0f} s; pictures over {limits.max_pixels / 1e6:.0f} megapixels "
         "are refused from their header (a JPEG is decoded reduced). RSS of the bot and of its "

@@ -18,9 +18,9 @@ from bench.bots import BotConfig, services_of
 from bench.people import BODY
 from bench.results import Section, mb, ms, percentile
 from bench.sizes import Sizes
-from bot import receipt
 from bot.app import Services
-from bot.reports import new_id
+from bot.core import receipt
+from bot.reports.service import new_id
 
 MAX_P99 = 0.002
 NO_SERVER = "http://127.0.0.1:9"

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bench.timed_api import TimedAPI, Until
-from bot import receipt
-from bot.broadcast_runner import Pacer
+from bot.broadcasts.runner import Pacer
+from bot.core import receipt
 from tests.fakeapi import FakeUser, SentMessage
 
 REPLY_TIMEOUT = 120.0

@@ -14,11 +14,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.app import run_digest, run_polling
-from bot.check import run_check
-from bot.logs import setup_logging
-from bot.pseudonym_rotation import run_pseudonym_rotation
-from bot.retention import run_vacuum
-from bot.rotation import run_rotation
+from bot.app.logs import setup_logging
+from bot.ops.check import run_check
+from bot.ops.pseudonym_rotation import run_pseudonym_rotation
+from bot.ops.retention import run_vacuum
+from bot.ops.rotation import run_rotation
 from bot.settings import ConfigError, Settings, load_settings
 
 COMMANDS: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {

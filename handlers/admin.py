@@ -12,13 +12,13 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.admin_views import audit_line, departments_lines
-from bot.cases import CaseService
-from bot.departments import DepartmentService
-from bot.replies import answer_lines
-from bot.reports import utc_now
-from bot.roster import Person, Roster
-from bot.views import ViewContext
+from bot.cases.service import CaseService
+from bot.departments.admin_views import audit_line, departments_lines
+from bot.departments.roster import Person, Roster
+from bot.departments.service import DepartmentService
+from bot.reports.service import utc_now
+from bot.reports.views import ViewContext
+from bot.ui.replies import answer_lines
 from handlers.filters import private_only
 from handlers.roster import person_label
 
@@ -43,10 +43,7 @@ def get_router(admin_ids: frozenset[int]) -> Router:
             await answer_lines(
                 message,
                 [
-                    _(
-                        "Usage: /invite region_code, for example /invite almaty_city. "
-                        "Region codes:"
-                    ),
+                    _("Usage: /invite region_code, for example /invite almaty_city. Region codes:"),
                     *_region_codes(view),
                 ],
             )
@@ -62,7 +59,7 @@ def get_router(admin_ids: frozenset[int]) -> Router:
 
     @router.message(Command("departments"))
     async def overview(message: Message, departments: DepartmentService, view: ViewContext) -> None:
-        """Problems first, by region name; see ``bot.admin_views.departments_lines``."""
+        """Problems first, by region name; see ``bot.departments.admin_views.departments_lines``."""
         await answer_lines(message, departments_lines(await departments.overview(utc_now()), view))
 
     @router.message(Command("audit"))

@@ -16,24 +16,24 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot import broadcast_views
-from bot.broadcast_content import MAX_TEXT, Content, Version, VersionError, send_version
-from bot.broadcast_templates import Template, template_text
-from bot.broadcasts import (
+from bot.broadcasts import views as broadcast_views
+from bot.broadcasts.content import MAX_TEXT, Content, Version, VersionError, send_version
+from bot.broadcasts.service import (
     BroadcastService,
     MomentError,
     Request,
     check_moment,
     parse_moment,
 )
-from bot.callbacks import ControlCB, DraftAction, DraftCB
-from bot.dialog import draft_step
-from bot.formatting import format_moment, format_number
-from bot.keyboards import LANGUAGE_NAMES
-from bot.replies import notice, present, send
+from bot.broadcasts.subscribers import SubscriberService
+from bot.broadcasts.templates import Template, template_text
+from bot.reports.dialog import draft_step
+from bot.reports.views import ViewContext
 from bot.settings import SUPPORTED_LOCALES, Settings
-from bot.subscribers import SubscriberService
-from bot.views import ViewContext
+from bot.ui.callbacks import ControlCB, DraftAction, DraftCB
+from bot.ui.formatting import format_moment, format_number
+from bot.ui.keyboards import LANGUAGE_NAMES
+from bot.ui.replies import notice, present, send
 from handlers.filters import NOT_COMMAND, private_only
 from storage.subscribers import Audience
 

@@ -7,9 +7,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import Action, ActionCB
-from bot.replies import notice, present
-from bot.trail import ChatTrail
+from bot.reports.trail import ChatTrail
+from bot.ui.callbacks import Action, ActionCB
+from bot.ui.replies import notice, present
 from handlers.filters import private_only
 
 

@@ -1,7 +1,8 @@
 """A department chat's own commands: its language (/language, and the choice after /join) and
 /open, its open cases with a button that brings a case's card back.
 
-In a group linked to a department, ``bot.i18n.LocaleMiddleware`` answers everyone in the chat's
+In a group linked to a department, ``bot.telegram.i18n.LocaleMiddleware`` answers everyone in the
+chat's
 language, so nothing here chooses a language for its replies. Who may act is checked at each
 command and press, as for the case buttons: an admin, or a person on the roster of a region the
 chat serves; the person who linked the chat may also answer the language question /join asks.
@@ -16,20 +17,20 @@ from aiogram.types import CallbackQuery, Chat, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ChatLangCB, OpenAction, OpenCB
-from bot.cases import CaseService
-from bot.chat_views import (
+from bot.cases.chat_views import (
     chat_language_keyboard,
     chat_language_question,
     chat_language_set,
     open_cases_page,
 )
-from bot.departments import DepartmentService
-from bot.languages import LanguageService
-from bot.open_cases import OpenCases
-from bot.reports import utc_now
-from bot.roster import Roster
-from bot.views import ViewContext
+from bot.cases.open_cases import OpenCases
+from bot.cases.service import CaseService
+from bot.departments.roster import Roster
+from bot.departments.service import DepartmentService
+from bot.reports.service import utc_now
+from bot.reports.views import ViewContext
+from bot.telegram.languages import LanguageService
+from bot.ui.callbacks import ChatLangCB, OpenAction, OpenCB
 from handlers.gate import act_as_yourself, only_officers, own_account, refuse
 from handlers.stats import CHATS, Allowed, StatsScope, permitted
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiogram.types import CallbackQuery, Message, User
 from aiogram.utils.i18n import gettext as _
 
-from bot.roster import SERVICE_ACCOUNTS, Person
+from bot.departments.roster import SERVICE_ACCOUNTS, Person
 
 
 def own_account(event: Message | CallbackQuery) -> bool:

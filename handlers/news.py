@@ -7,11 +7,11 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards
-from bot.callbacks import NewsRegionCB
-from bot.replies import notice, present
-from bot.subscribers import SubscriberService
-from bot.views import ViewContext
+from bot.broadcasts.subscribers import SubscriberService
+from bot.reports.views import ViewContext
+from bot.ui import keyboards
+from bot.ui.callbacks import NewsRegionCB
+from bot.ui.replies import notice, present
 from handlers.filters import private_only
 
 

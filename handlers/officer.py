@@ -23,22 +23,22 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import CaseAction, CaseCB, Resolution
-from bot.card import CaseCards
-from bot.case_views import (
+from bot.cases.card import CaseCards
+from bot.cases.chat_views import chat_language_keyboard, chat_language_question
+from bot.cases.prompts import AskPrompts
+from bot.cases.service import CaseService
+from bot.cases.views import (
     confirm_close_keyboard,
     regions_keyboard,
     resolution_keyboard,
 )
-from bot.cases import CaseService
-from bot.chat_views import chat_language_keyboard, chat_language_question
-from bot.departments import DepartmentService
-from bot.formatting import utf16_length
-from bot.labels import resolution_labels, role_labels
-from bot.prompts import AskPrompts
-from bot.roster import Roster
-from bot.sanitize import visible_text
-from bot.views import ViewContext
+from bot.departments.roster import Roster
+from bot.departments.service import DepartmentService
+from bot.reports.views import ViewContext
+from bot.telegram.sanitize import visible_text
+from bot.ui.callbacks import CaseAction, CaseCB, Resolution
+from bot.ui.formatting import utf16_length
+from bot.ui.labels import resolution_labels, role_labels
 from handlers.gate import act_as_yourself, only_officers, own_account, person_of, refuse
 from storage.cases import CaseRow
 from storage.prompts import PromptRow

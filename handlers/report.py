@@ -13,11 +13,10 @@ from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
-from bot import keyboards, receipt, texts
-from bot.callbacks import Action, ActionCB, EditCB, Field, RegionCB, SphereCB, WhenCB
-from bot.deadlines import Deadlines
-from bot.dialog import begin, show_step
-from bot.draft import (
+from bot.core import receipt
+from bot.core.deadlines import Deadlines
+from bot.reports.dialog import begin, show_step
+from bot.reports.draft import (
     MAX_BODY_CHARS,
     MAX_PLACE_CHARS,
     MIN_BODY_CHARS,
@@ -27,14 +26,11 @@ from bot.draft import (
     previous_step,
     step_by_name,
 )
-from bot.evidence import MAX_FILES, incoming_file
-from bot.formatting import format_number
-from bot.intake import FileIntake
-from bot.replies import notice, present, send
-from bot.reports import ReportService, utc_now
-from bot.settings import Settings
-from bot.trail import ChatTrail
-from bot.views import (
+from bot.reports.evidence import MAX_FILES, incoming_file
+from bot.reports.intake import FileIntake
+from bot.reports.service import ReportService, utc_now
+from bot.reports.trail import ChatTrail
+from bot.reports.views import (
     ViewContext,
     body_progress,
     button_hint,
@@ -42,6 +38,11 @@ from bot.views import (
     evidence_step,
     files_hint,
 )
+from bot.settings import Settings
+from bot.ui import keyboards, texts
+from bot.ui.callbacks import Action, ActionCB, EditCB, Field, RegionCB, SphereCB, WhenCB
+from bot.ui.formatting import format_number
+from bot.ui.replies import notice, present, send
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
 from handlers.uploads import fetch_file, stored
 

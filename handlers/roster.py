@@ -14,11 +14,11 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.labels import role_labels
-from bot.replies import answer_lines
-from bot.roster import Officer, Person, Role, Roster
-from bot.sanitize import visible_text
-from bot.views import ViewContext
+from bot.departments.roster import Officer, Person, Role, Roster
+from bot.reports.views import ViewContext
+from bot.telegram.sanitize import visible_text
+from bot.ui.labels import role_labels
+from bot.ui.replies import answer_lines
 from handlers.filters import private_only
 from handlers.gate import own_account
 
@@ -92,8 +92,7 @@ def get_router() -> Router:
             if officer.region != region:
                 region = officer.region
                 lines.append(
-                    f"\n<b>{escape(view.region_name(region))}</b> "
-                    f"(<code>{escape(region)}</code>)"
+                    f"\n<b>{escape(view.region_name(region))}</b> (<code>{escape(region)}</code>)"
                 )
             lines.append(_roster_line(officer))
         if not members:

@@ -9,18 +9,18 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards, texts
-from bot.callbacks import Action, ActionCB, LangCB, PageCB
-from bot.checks import StatusChecks
-from bot.departments import DepartmentService
-from bot.dialog import begin, draft_step, resume_or_clear, show_step
-from bot.draft import Draft, step_by_name
-from bot.languages import LanguageService
-from bot.replies import notice, present, send
-from bot.reports import ReportService
+from bot.broadcasts.subscribers import SubscriberService
+from bot.departments.service import DepartmentService
+from bot.reports.checks import StatusChecks
+from bot.reports.dialog import begin, draft_step, resume_or_clear, show_step
+from bot.reports.draft import Draft, step_by_name
+from bot.reports.service import ReportService
+from bot.reports.views import ViewContext
 from bot.settings import Settings
-from bot.subscribers import SubscriberService
-from bot.views import ViewContext
+from bot.telegram.languages import LanguageService
+from bot.ui import keyboards, texts
+from bot.ui.callbacks import Action, ActionCB, LangCB, PageCB
+from bot.ui.replies import notice, present, send
 from handlers.filters import private_only
 
 DEEP_LINK_REGION = "r_"

@@ -2,7 +2,8 @@
 
 A report being written is not lost by checking another one: its step is kept in ``resume`` and
 restored when the check ends. Which report is being checked lives in ``StatusChecks``, in memory
-only (bot/checks.py): the FSM row under the user's pseudonym holds the step, never the report.
+only (bot/reports/checks.py): the FSM row under the user's pseudonym holds the step, never the
+report.
 """
 
 from __future__ import annotations
@@ -17,19 +18,21 @@ from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_timedelta
 
-from bot import keyboards, receipt, views
-from bot.callbacks import Action, ActionCB, AnswerCB
-from bot.cases import CaseService, shown_question
-from bot.checks import Check, StatusChecks
-from bot.deadlines import Deadlines
-from bot.dialog import resume_or_clear
-from bot.draft import step_by_name
-from bot.evidence import IncomingFile, incoming_file
-from bot.guard import ReceiptGuard
-from bot.intake import FileIntake
-from bot.replies import notice, present, send
-from bot.reports import MAX_STORED_ITEMS, ReportService
-from bot.views import ViewContext, button_hint
+from bot.cases.service import CaseService, shown_question
+from bot.core import receipt
+from bot.core.deadlines import Deadlines
+from bot.reports import views
+from bot.reports.checks import Check, StatusChecks
+from bot.reports.dialog import resume_or_clear
+from bot.reports.draft import step_by_name
+from bot.reports.evidence import IncomingFile, incoming_file
+from bot.reports.intake import FileIntake
+from bot.reports.service import MAX_STORED_ITEMS, ReportService
+from bot.reports.views import ViewContext, button_hint
+from bot.security.guard import ReceiptGuard
+from bot.ui import keyboards
+from bot.ui.callbacks import Action, ActionCB, AnswerCB
+from bot.ui.replies import notice, present, send
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
 from handlers.uploads import fetch_file, stored
 

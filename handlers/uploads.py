@@ -11,10 +11,10 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from aiohttp import ClientError
 
-from bot.evidence import FileTooLarge, IncomingFile
-from bot.formatting import format_number
-from bot.intake import Destination, FileIntake, IntakeRefusal, IntakeRefused
-from bot.sandbox import FileRefused, Refusal
+from bot.cleaning.sandbox import FileRefused, Refusal
+from bot.reports.evidence import FileTooLarge, IncomingFile
+from bot.reports.intake import Destination, FileIntake, IntakeRefusal, IntakeRefused
+from bot.ui.formatting import format_number
 
 logger = logging.getLogger(__name__)
 

@@ -217,7 +217,7 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE department_chats ADD COLUMN refused_at TEXT;
     """,
-    # Undoing a close for a minute; the prompts officers' questions reply to (bot/card.py).
+    # Undoing a close for a minute; the prompts officers' questions reply to (bot/cases/card.py).
     """
     CREATE TABLE close_undo (
         report_id TEXT PRIMARY KEY REFERENCES reports (id) ON DELETE CASCADE,

@@ -29,7 +29,7 @@ class NewItem:
     parent_id: int | None = None
     """Or the row id of an earlier item it replies to (a case card, for the reporter's answer)."""
     due: float | None = None
-    """When it may be sent, if later than now (a reporter's answer waits: bot/relay.py)."""
+    """When it may be sent, if later than now (a reporter's answer waits: bot/cases/relay.py)."""
     hour_only: bool = False
     """A message to a reporter: its row keeps times to the hour, and its address, content and
     message id only until it is sent (``forget``)."""

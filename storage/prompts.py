@@ -2,7 +2,7 @@
 
 A prompt is found by its message id and the second Telegram dated it, never by its chat (no
 chat, officer or reporter is stored): should two chats' prompts share both, the handler keeps
-the one whose case the replying chat may act on (bot/cases.py ``for_chat``).
+the one whose case the replying chat may act on (bot/cases/service.py ``for_chat``).
 """
 
 from __future__ import annotations

@@ -150,9 +150,7 @@ class ReportsRepository:
             await record_addition_in(conn, report_id, created_at)
 
 
-async def record_addition_in(
-    conn: aiosqlite.Connection, report_id: str, created_at: str
-) -> None:
+async def record_addition_in(conn: aiosqlite.Connection, report_id: str, created_at: str) -> None:
     """The report's history gains «information added», in the caller's transaction."""
     await conn.execute(
         "INSERT INTO report_events (report_id, kind, status, created_at) "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot import receipt
+from bot.core import receipt
 from tests.fakeapi import FakeBotAPI
 
 IDS: set[str] = set()

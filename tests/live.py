@@ -19,7 +19,7 @@ from bot.app import (
     create_sender,
     finish_updates,
 )
-from bot.delivery import OutboxSender
+from bot.cases.delivery import OutboxSender
 from bot.settings import Settings, load_settings
 from tests.conftest import TEST_KEY
 from tests.e2e.botprocess import Person

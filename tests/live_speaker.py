@@ -18,7 +18,7 @@ from typing import Any
 from aiogram import methods
 from aiogram.methods import TelegramMethod
 
-from bot.middlewares import InFlightUpdates
+from bot.telegram.middlewares import InFlightUpdates
 from tests.fakeapi import FakeUser
 from tests.fakeapi.server import RecordedRequest
 from tests.live import Live

@@ -1,5 +1,5 @@
 """Building MP4/QuickTime files box by box as phones, drones and action cameras write them, and
-reading them back as a tree of boxes, for the tests of ``bot.video_metadata``."""
+reading them back as a tree of boxes, for the tests of ``bot.cleaning.video``."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Abuse resistance: per-user limits, one update at a time per user, updates not for the bot.
 
-The flood limits (bot/throttle.py) and the daily report limit (bot/quota.py) live in memory;
+The flood limits (bot/telegram/throttle.py) and the daily report limit (bot/core/quota.py) live in
+memory;
 updates in groups, channel posts and edits change nothing and get no answer.
 """
 
@@ -20,13 +21,13 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import Update
 from babel.dates import format_date
 
-from bot import receipt
 from bot.app import Services
-from bot.draft import MAX_BODY_CHARS, Draft
-from bot.guard import BLOCK_SECONDS, FREE_FAILURES
-from bot.isolation import EventIsolation
-from bot.quota import DailyQuota
-from bot.throttle import (
+from bot.core import receipt
+from bot.core.quota import DailyQuota
+from bot.reports.draft import MAX_BODY_CHARS, Draft
+from bot.security.guard import BLOCK_SECONDS, FREE_FAILURES
+from bot.telegram.isolation import EventIsolation
+from bot.telegram.throttle import (
     MESSAGES,
     PRESSES,
     WARN_EVERY,

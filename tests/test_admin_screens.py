@@ -12,9 +12,9 @@ import pytest
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
-from bot.catalog import Catalog
-from bot.keyboards import LANGUAGE_NAMES
-from bot.labels import resolution_labels
+from bot.core.catalog import Catalog
+from bot.ui.keyboards import LANGUAGE_NAMES
+from bot.ui.labels import resolution_labels
 from storage.broadcasts import BroadcastStatus
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser
@@ -178,9 +178,7 @@ async def test_audit_speaks_the_admins_language(
         tr(live, locale, "case reopened (its result was: {result})", result=result),
     ):
         assert f"{line} · {astana}" in case_log, line
-    audience = tr(
-        live, locale, "subscribers who read {language}", language=LANGUAGE_NAMES["kk"]
-    )
+    audience = tr(live, locale, "subscribers who read {language}", language=LANGUAGE_NAMES["kk"])
     assert tr(live, locale, "broadcast № {number}: {audience}", number=1, audience=audience) in (
         staff_log
     )
@@ -263,8 +261,9 @@ async def test_broadcasts_list_status_and_counts_on_their_own_lines(
     entries = (listing.plain_text or "").split("\n\n")[1:]
     scheduled, done = (entry.splitlines() for entry in entries)
     assert scheduled[0].startswith("№ 2, ") and len(scheduled) == 2
-    assert scheduled[1].startswith("🕒 ") and format_date(moment, "long", locale=locale) in (
-        scheduled[1]
+    assert (
+        scheduled[1].startswith("🕒 ")
+        and format_date(moment, "long", locale=locale) in (scheduled[1])
     )
     assert done[1] == tr(live, locale, "✅ Finished")
     assert done[2] == tr(

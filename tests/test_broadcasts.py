@@ -18,15 +18,16 @@ from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import SendMessage
 from aiogram.utils.i18n import gettext
 
-from bot import broadcast_runner, broadcast_views
 from bot.app import publish_profile
-from bot.broadcast_content import Content, Version
-from bot.broadcast_runner import Pacer
-from bot.broadcasts import Request, Tally
-from bot.catalog import Catalog
-from bot.i18n import create_i18n
-from bot.keyboards import NO_REGION
-from bot.views import ViewContext
+from bot.broadcasts import runner as broadcast_runner
+from bot.broadcasts import views as broadcast_views
+from bot.broadcasts.content import Content, Version
+from bot.broadcasts.runner import Pacer
+from bot.broadcasts.service import Request, Tally
+from bot.core.catalog import Catalog
+from bot.reports.views import ViewContext
+from bot.telegram.i18n import create_i18n
+from bot.ui.keyboards import NO_REGION
 from storage.broadcasts import BroadcastRow, BroadcastStatus
 from storage.subscribers import Audience, SubscribersRepository, SubscriberStatus
 from tests.e2e.botprocess import Person

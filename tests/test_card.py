@@ -13,7 +13,7 @@ import pytest
 from aiogram.utils.i18n import gettext as _
 
 from bot.app import create_sender, make_closes_final
-from bot.formatting import utf16_length
+from bot.ui.formatting import utf16_length
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, SentMessage
 from tests.live import Live, live_bot, said

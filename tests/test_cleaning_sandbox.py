@@ -1,4 +1,5 @@
-"""Hostile files through the real cleaning sandbox (``bot.sandbox``, ``bot.cleaner``).
+"""Hostile files through the real cleaning sandbox (``bot.cleaning.sandbox``,
+``bot.cleaning.child``).
 
 Each test sends the attack itself: a decompression bomb, a picture at the budget with the
 costliest path through the cleaner, a video nested too deep, a zip bomb. It asserts what became
@@ -21,10 +22,10 @@ import psutil
 import pytest
 from PIL import Image
 
-from bot import sandbox as sandbox_module
 from bot.app import Services
-from bot.callbacks import AnswerCB
-from bot.sandbox import Cleaned, CleaningSandbox, FileRefused, Refusal, SandboxLimits
+from bot.cleaning import sandbox as sandbox_module
+from bot.cleaning.sandbox import Cleaned, CleaningSandbox, FileRefused, Refusal, SandboxLimits
+from bot.ui.callbacks import AnswerCB
 from handlers.uploads import refusal_text
 from tests.harness import Citizen, texts
 from tests.hostile import (
@@ -57,7 +58,7 @@ def cleaning_children() -> int:
     alive = 0
     for child in psutil.Process().children():
         with contextlib.suppress(psutil.NoSuchProcess):
-            alive += "bot.cleaner" in child.cmdline()
+            alive += "bot.cleaning.child" in child.cmdline()
     return alive
 
 
@@ -243,7 +244,7 @@ def test_a_confined_child_cannot_write_a_file(tmp_path: Path) -> None:
     database): every write to a regular file fails."""
     target = tmp_path / "dropped"
     program = (
-        "from bot.cleaner import confine; confine(1 << 30, 10); "
+        "from bot.cleaning.child import confine; confine(1 << 30, 10); "
         f"file = open({str(target)!r}, 'wb', buffering=0); file.write(b'payload')"
     )
     finished = subprocess.run(  # noqa: S603

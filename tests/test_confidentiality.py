@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import receipt
 from bot.app import Services
-from bot.logs import RedactFilter, setup_logging
+from bot.app.logs import RedactFilter, setup_logging
+from bot.core import receipt
 from bot.settings import Settings
 from tests.harness import Citizen, texts
 from tests.test_dialog import fill_report, receipt_code

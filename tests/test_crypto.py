@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.crypto import Cipher, DecryptionError, Pseudonyms
+from bot.security.crypto import Cipher, DecryptionError, Pseudonyms
 
 KEY_A = bytes(range(32))
 KEY_B = bytes(range(1, 33))

@@ -10,7 +10,7 @@ from aiogram.exceptions import TelegramMigrateToChat, TelegramNetworkError
 from aiogram.methods import SendMessage, TelegramMethod
 
 from bot.app import Services, create_sender
-from bot.delivery import OutboxSender
+from bot.cases.delivery import OutboxSender
 from tests.mocked import MockedSession, mocked_bot
 
 GROUP = -100200300
@@ -48,7 +48,7 @@ async def sender_with(
     services: Services, errors: list[type[Exception]], clock: Clock
 ) -> OutboxSender:
     bot = mocked_bot()
-    bot.session = FailingSession(errors)
+    bot.telegram.session = FailingSession(errors)
     sender = create_sender(bot, services)
     sender._clock = clock
     return sender

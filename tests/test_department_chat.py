@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import finish_updates, publish_profile
-from bot.keyboards import LANGUAGE_NAMES
+from bot.ui.keyboards import LANGUAGE_NAMES
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import ADMIN_ID, Live, live_bot, said
 from tests.test_departments import BODY, cards, case_id_of, data, report
@@ -185,7 +185,7 @@ async def test_an_officers_private_chat_reads_the_language_chosen_at_join(
 async def test_open_lists_cases_by_deadline_and_brings_a_card_back(
     live: Live, fake_api: FakeBotAPI, language: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.chat_views.PAGE_SIZE", 2)
+    monkeypatch.setattr("bot.cases.chat_views.PAGE_SIZE", 2)
     group = fake_api.make_group(title="Astana officers")
     await live.link("astana", group, language=language)
     officer = await live.officer("astana", language=OTHER[language])
@@ -277,7 +277,7 @@ async def test_open_is_for_the_roster_and_shows_only_this_chats_cases(
 async def test_files_carry_their_case_and_number_and_the_header_its_numbers(
     live: Live, fake_api: FakeBotAPI, language: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.case_views.DIGEST_NUMBERS", 2)
+    monkeypatch.setattr("bot.cases.views.DIGEST_NUMBERS", 2)
     group = fake_api.make_group(title="Astana officers")
     await live.link("astana", group, language=language)
     for index in range(3):

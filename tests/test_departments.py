@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from aiogram.utils.i18n import gettext as _
 
-from bot.catalog import Catalog
+from bot.core.catalog import Catalog
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import Live, live_bot

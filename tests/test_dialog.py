@@ -10,9 +10,9 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import Chat, Update
 
-from bot import receipt
 from bot.app import Services
-from bot.draft import Draft
+from bot.core import receipt
+from bot.reports.draft import Draft
 from tests.harness import Citizen, buttons, snapshot, texts
 from tests.mocked import BOT_ID
 

@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 from PIL import ExifTags, Image
 from PIL.PngImagePlugin import PngInfo
 
-from bot.document_archive import rewrite_xml
-from bot.document_metadata import DocumentRefused, clean_document, document_extension
-from bot.image_segments import strip_image
+from bot.cleaning.archive import rewrite_xml
+from bot.cleaning.documents import DocumentRefused, clean_document, document_extension
+from bot.cleaning.image_segments import strip_image
 
 AUTHOR = "Секретова Айгерим"
 INITIALS = "СкАй"

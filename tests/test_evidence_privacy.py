@@ -21,18 +21,19 @@ from aiogram.utils.i18n import gettext as _
 from PIL import ExifTags, Image, ImageCms, ImageOps
 from PIL.PngImagePlugin import PngInfo
 
-from bot import receipt, trail
 from bot.app import Services
-from bot.callbacks import Action, ActionCB
-from bot.case_views import file_note
-from bot.draft import Draft, ReportForm
-from bot.evidence import MAX_FILES, FileKind
-from bot.filetypes import detect
-from bot.formatting import utf16_length
-from bot.i18n import create_i18n
-from bot.sandbox import CleaningSandbox, FileRefused, Refusal
-from bot.video_metadata import strip_video_metadata
-from bot.views import ViewContext, evidence_step, metadata_warning, render_step
+from bot.cases.views import file_note
+from bot.cleaning.filetypes import detect
+from bot.cleaning.sandbox import CleaningSandbox, FileRefused, Refusal
+from bot.cleaning.video import strip_video_metadata
+from bot.core import receipt
+from bot.reports import trail
+from bot.reports.draft import Draft, ReportForm
+from bot.reports.evidence import MAX_FILES, FileKind
+from bot.reports.views import ViewContext, evidence_step, metadata_warning, render_step
+from bot.telegram.i18n import create_i18n
+from bot.ui.callbacks import Action, ActionCB
+from bot.ui.formatting import utf16_length
 from handlers.clear_chat import _cleared_text
 from handlers.uploads import refusal_text
 from tests.e2e.botprocess import Person

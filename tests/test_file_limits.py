@@ -1,5 +1,6 @@
-"""Storage by size, not only by count (bot/intake.py), and nothing invisible in what officers
-read (bot/sanitize.py). Each test performs the attack and fails if the defence broke."""
+"""Storage by size, not only by count (bot/reports/intake.py), and nothing invisible in what
+officers
+read (bot/telegram/sanitize.py). Each test performs the attack and fails if the defence broke."""
 
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import GetFile, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from bot import receipt
 from bot.app import Services
-from bot.draft import Draft
-from bot.intake import MAX_DOWNLOADS, IntakeRefusal
-from bot.quota import DailyQuota
-from bot.sanitize import visible_text
+from bot.core import receipt
+from bot.core.quota import DailyQuota
+from bot.reports.draft import Draft
+from bot.reports.intake import MAX_DOWNLOADS, IntakeRefusal
 from bot.settings import Settings
+from bot.telegram.sanitize import visible_text
 from handlers.uploads import intake_refusal_text
 from storage.cases import CasesRepository
 from tests.fakeapi import FakeBotAPI
@@ -312,7 +313,7 @@ async def test_concurrent_downloads_never_exceed_the_bound(
 
     await asyncio.gather(*(citizen.photo(os.urandom(32 * KB)) for citizen in citizens))
 
-    session: CountingSession = bot.session  # type: ignore[assignment]
+    session: CountingSession = bot.telegram.session  # type: ignore[assignment]
     assert session.most == MAX_DOWNLOADS, "as many at once as allowed, never more"
     assert await count(services, "attachments") == len(citizens), "the others waited their turn"
 

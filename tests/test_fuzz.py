@@ -17,8 +17,8 @@ from aiogram.utils.i18n import gettext as _
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.broadcasts import parse_moment
-from bot.throttle import Rate
+from bot.broadcasts.service import parse_moment
+from bot.telegram.throttle import Rate
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import Live, live_bot

@@ -9,7 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.formatting import format_moment, format_number
+from bot.ui.formatting import format_moment, format_number
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ("kk", "ru")

@@ -1,4 +1,4 @@
-"""An officer's question cannot carry a link the reporter could tap (bot/inert.py).
+"""An officer's question cannot carry a link the reporter could tap (bot/security/inert.py).
 
 ``tappable`` approximates Telegram's own entity finders (TDLib's: URLs with or without a scheme,
 ``tg:`` links, e-mails, mentions, hashtags, cashtags, bot commands; the Bot API's phone numbers
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.inert import inert
+from bot.security.inert import inert
 from tests.fakeapi import FakeBotAPI, SentMessage
 from tests.live import Live, live_bot
 from tests.test_departments import cards, case_id_of, data, report

@@ -10,20 +10,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import receipt
-from bot.case_views import CaseText, case_messages
-from bot.catalog import Catalog
-from bot.crypto import Cipher, DecryptionError
-from bot.deadlines import Deadlines
-from bot.formatting import utf16_length
-from bot.i18n import create_i18n
-from bot.sanitize import visible_text
-from bot.textsplit import pack_lines, split_plain
+from bot.cases.views import CaseText, case_messages
+from bot.core import receipt
+from bot.core.catalog import Catalog
+from bot.core.deadlines import Deadlines
+from bot.security.crypto import Cipher, DecryptionError
+from bot.telegram.i18n import create_i18n
+from bot.telegram.sanitize import visible_text
+from bot.ui.formatting import utf16_length
+from bot.ui.textsplit import pack_lines, split_plain
 from tests.fakeapi.html import parse_html
 from tests.test_views import sample_case
 
 TEXT_LIMIT = 4096
-# Any Unicode a user can send (lone surrogates are replaced before handlers: bot/sanitize.py).
+# Any Unicode a user can send (lone surrogates are replaced before handlers:
+# bot/telegram/sanitize.py).
 USER_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
 CIPHER = Cipher([os.urandom(32)])
 AAD = st.builds(

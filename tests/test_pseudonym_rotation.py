@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import receipt
 from bot.app import build_services
-from bot.broadcast_content import Content, Version
-from bot.broadcasts import Request
-from bot.crypto import Pseudonyms
-from bot.pseudonym_rotation import run_pseudonym_rotation
+from bot.broadcasts.content import Content, Version
+from bot.broadcasts.service import Request
+from bot.core import receipt
+from bot.ops.pseudonym_rotation import run_pseudonym_rotation
+from bot.security.crypto import Pseudonyms
 from bot.settings import ConfigError, Settings, load_settings
 from storage.broadcasts import BroadcastStatus
 from storage.pseudonym_rotation import PseudonymRotationRepository

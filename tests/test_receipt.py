@@ -5,7 +5,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import receipt
+from bot.core import receipt
 
 
 def test_shape_and_entropy() -> None:

@@ -1,4 +1,5 @@
-"""The reporter's answers and additions reach the department after a random delay (bot/relay.py).
+"""The reporter's answers and additions reach the department after a random delay
+(bot/cases/relay.py).
 
 An official watching suspects' "last seen" must not find the reporter by the moment a message
 arrives. The delay is the outbox item's due time, stored, so a sender built after a restart keeps
@@ -14,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import receipt
 from bot.app import create_sender
-from bot.relay import URGENT_MAX_SECONDS, RelayDelay
+from bot.cases.relay import URGENT_MAX_SECONDS, RelayDelay
+from bot.core import receipt
 from bot.settings import ConfigError, load_settings
 from storage.outbox import NewItem
 from tests.conftest import TEST_KEY
@@ -136,7 +137,9 @@ async def test_answers_and_additions_wait_their_delay_even_across_a_restart(
     relayed = [
         r.message
         for r in fake_api.requests[mark:]
-        if r.ok and r.message is not None and r.message.chat_id == group.id
+        if r.ok
+        and r.message is not None
+        and r.message.chat_id == group.id
         and r.method != "editMessageText"  # the card, stamped with the answer (tests/test_card.py)
     ]
     labels = [m.plain_text or m.kind for m in relayed]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from babel.dates import format_date
 
-from bot.reports import Contact
+from bot.reports.service import Contact
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, RecordedRequest, SentMessage
 from tests.live import Live, live_bot

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from bot import receipt
 from bot.app import Services, build_services, create_scheduler
-from bot.evidence import FileKind, IncomingFile
-from bot.reports import Submission, new_id, utc_now
-from bot.retention import Retention, run_vacuum
+from bot.core import receipt
+from bot.ops.retention import Retention, run_vacuum
+from bot.reports.evidence import FileKind, IncomingFile
+from bot.reports.service import Submission, new_id, utc_now
 from bot.settings import ConfigError, Settings, load_settings
 from storage.cases import CasesRepository
 from storage.retention import RetentionRepository

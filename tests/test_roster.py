@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import finish_updates
-from bot.roster import SERVICE_ACCOUNTS
+from bot.departments.roster import SERVICE_ACCOUNTS
 from storage.migrations import MIGRATIONS
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import ADMIN_ID, Live, live_bot

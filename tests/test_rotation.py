@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import receipt
 from bot.app import build_services
-from bot.broadcast_content import Content, Version
-from bot.broadcasts import Request
-from bot.crypto import Cipher, DecryptionError
-from bot.reports import Submission, new_id
-from bot.rotation import SEALED, run_rotation
+from bot.broadcasts.content import Content, Version
+from bot.broadcasts.service import Request
+from bot.core import receipt
+from bot.ops.rotation import SEALED, run_rotation
+from bot.reports.service import Submission, new_id
+from bot.security.crypto import Cipher, DecryptionError
 from bot.settings import Settings, load_settings
 from storage.broadcasts import BroadcastStatus
 from storage.cases import CasesRepository
@@ -109,7 +109,7 @@ async def file_report(
 
 
 async def test_every_blob_column_is_a_hash_or_is_rotated(services) -> None:
-    """A new sealed column must be added to bot.rotation.SEALED (or here, if it is a hash)."""
+    """A new sealed column must be added to bot.ops.rotation.SEALED (or here, if it is a hash)."""
     listed = {sealed.column.name for sealed in SEALED}
     assert await blob_columns(services.database) - HASH_COLUMNS == listed
 

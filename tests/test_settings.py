@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.keys import resolve_keys
+from bot.security.keys import resolve_keys
 from bot.settings import ConfigError, load_settings
 from tests.conftest import TEST_KEY
 

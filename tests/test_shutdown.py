@@ -8,7 +8,7 @@ import logging
 import pytest
 from aiogram.types import Update
 
-from bot.middlewares import InFlightUpdates
+from bot.telegram.middlewares import InFlightUpdates
 
 
 async def test_finish_waits_for_the_update_being_handled() -> None:

@@ -14,11 +14,11 @@ from aiogram.utils.i18n import gettext as _
 from matplotlib.text import Text
 from PIL import Image
 
-import bot.stats
-from bot.catalog import Catalog
-from bot.chart import build_figure
-from bot.i18n import create_i18n
-from bot.stats import Stats
+import bot.stats.service
+from bot.core.catalog import Catalog
+from bot.stats.chart import build_figure
+from bot.stats.service import Stats
+from bot.telegram.i18n import create_i18n
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.live import ADMIN_ID, Live, live_bot
@@ -240,7 +240,7 @@ async def test_an_export_over_the_upload_limit_comes_in_files_that_each_open_alo
     person = live.person()
     for region in ("astana", "abai", "shymkent"):
         await file_report(person, region)
-    monkeypatch.setattr(bot.stats, "EXPORT_FILE_BYTES", 2 * len(BODY.encode()))
+    monkeypatch.setattr(bot.stats.service, "EXPORT_FILE_BYTES", 2 * len(BODY.encode()))
     summary = translated(live, "ru", "Cases exported: {count}.", count=3)
     captions = [
         translated(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiogram.methods import SendMessage
 from aiogram.types import Update
 
-from bot import receipt
 from bot.app import Services
-from bot.guard import ReceiptGuard
-from bot.reports import MAX_STORED_ITEMS
+from bot.core import receipt
+from bot.reports.service import MAX_STORED_ITEMS
+from bot.security.guard import ReceiptGuard
 from storage.attempts import AttemptsRepository
 from tests.harness import Citizen, buttons, texts
 from tests.test_dialog import BODY, fill_report, receipt_code

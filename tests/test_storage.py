@@ -6,7 +6,7 @@ import pytest
 from aiogram.fsm.storage.base import StorageKey
 
 from bot.app import Services, build_services
-from bot.crypto import Cipher, Pseudonyms
+from bot.security.crypto import Cipher, Pseudonyms
 from bot.settings import ConfigError, Settings
 from storage.database import Database
 from storage.fsm import SQLiteStorage, rows_of_one_update

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import receipt
-from bot.callbacks import Action, ActionCB
-from bot.outbox_items import REPORTER_KINDS
+from bot.core import receipt
+from bot.outbox.items import REPORTER_KINDS
+from bot.ui.callbacks import Action, ActionCB
 from storage.times import HOUR
 from tests.conftest import TEST_KEY
 from tests.fakeapi import FakeBotAPI

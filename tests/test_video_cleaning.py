@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.boxes import MAX_BOXES, MAX_DEPTH, BoxReader, Unprovable, walk
-from bot.video_metadata import strip_video_metadata
-from bot.video_sei import blank_unit
+from bot.cleaning.boxes import MAX_BOXES, MAX_DEPTH, BoxReader, Unprovable, walk
+from bot.cleaning.video import strip_video_metadata
+from bot.cleaning.video_sei import blank_unit
 from tests.mp4 import (
     DASH_CAM,
     DRONE,
@@ -297,7 +297,7 @@ def no_unexpected_error() -> Iterator[None]:
     errors: list[logging.LogRecord] = []
     handler = logging.Handler(logging.WARNING)
     handler.emit = errors.append  # type: ignore[method-assign]
-    logger = logging.getLogger("bot.video_metadata")
+    logger = logging.getLogger("bot.cleaning.video")
     logger.addHandler(handler)
     try:
         yield

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.case_views import CaseText, case_messages
-from bot.catalog import Catalog
-from bot.deadlines import Deadlines
-from bot.draft import MAX_BODY_CHARS, MAX_PLACE_CHARS, STEPS, Draft
-from bot.formatting import truncate_utf16, utf16_length
-from bot.i18n import create_i18n
-from bot.reports import StatusView
-from bot.textsplit import split_plain
-from bot.views import ViewContext, render_step, status
+from bot.cases.views import CaseText, case_messages
+from bot.core.catalog import Catalog
+from bot.core.deadlines import Deadlines
+from bot.reports.draft import MAX_BODY_CHARS, MAX_PLACE_CHARS, STEPS, Draft
+from bot.reports.service import StatusView
+from bot.reports.views import ViewContext, render_step, status
+from bot.telegram.i18n import create_i18n
+from bot.ui.formatting import truncate_utf16, utf16_length
+from bot.ui.textsplit import split_plain
 from storage.cases import CaseRow
 from storage.reports import EventRow
 from tests.fakeapi import parse_html, utf16_len

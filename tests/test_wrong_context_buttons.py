@@ -19,9 +19,9 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.utils.i18n import gettext as _
 
 from bot.app import Services, finish_updates
-from bot.broadcast_content import Content, Version
-from bot.broadcasts import Request
-from bot.callbacks import Control, ControlCB
+from bot.broadcasts.content import Content, Version
+from bot.broadcasts.service import Request
+from bot.ui.callbacks import Control, ControlCB
 from storage.broadcasts import BroadcastsRepository, BroadcastStatus
 from storage.fsm import fsm_aad
 from storage.subscribers import Audience

@@ -12,7 +12,7 @@ import re
 import sys
 import traceback
 
-from bot.receipt import ALPHABET, GROUP, LENGTH
+from bot.core.receipt import ALPHABET, GROUP, LENGTH
 
 _LONG_NUMBER = re.compile(r"(?<![\w.])-?\d{6,}(?![\w.])")
 _GROUP = f"[{ALPHABET}]{{{GROUP}}}"

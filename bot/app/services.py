@@ -28,49 +28,49 @@ from aiohttp import ClientError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot import texts
-from bot.alerts import AdminAlerts
-from bot.broadcast_runner import BroadcastRunner
-from bot.broadcasts import BroadcastService
-from bot.card import CaseCards
-from bot.cases import CaseService
-from bot.catalog import Catalog
-from bot.chats import SUBSCRIBERS, ChatAddresses
-from bot.checks import StatusChecks
-from bot.crypto import Cipher, DecryptionError, Pseudonyms
-from bot.deadlines import Deadlines
-from bot.delivery import OutboxSender
-from bot.departments import DepartmentService
-from bot.digest import DigestService
-from bot.guard import ReceiptGuard
-from bot.i18n import LocaleChooser, LocaleMiddleware, create_i18n
-from bot.intake import MB, DiskSpace, FileIntake
-from bot.isolation import EventIsolation
-from bot.keys import resolve_keys
-from bot.languages import LanguageService
-from bot.maintenance import Maintenance
-from bot.middlewares import (
+from bot.app.startup import usable_dir, wait_for_telegram
+from bot.broadcasts.runner import BroadcastRunner
+from bot.broadcasts.service import BroadcastService
+from bot.broadcasts.subscribers import SubscriberService
+from bot.cases.card import CaseCards
+from bot.cases.delivery import OutboxSender
+from bot.cases.digest import DigestService
+from bot.cases.open_cases import OpenCases
+from bot.cases.prompts import AskPrompts
+from bot.cases.relay import RelayDelay
+from bot.cases.service import CaseService
+from bot.cleaning.sandbox import CleaningSandbox
+from bot.core.catalog import Catalog
+from bot.core.deadlines import Deadlines
+from bot.core.quota import DailyQuota
+from bot.departments.roster import Roster
+from bot.departments.service import DepartmentService
+from bot.ops.maintenance import Maintenance
+from bot.ops.retention import Retention
+from bot.outbox.alerts import AdminAlerts
+from bot.reports.checks import StatusChecks
+from bot.reports.intake import MB, DiskSpace, FileIntake
+from bot.reports.service import ReportService, utc_now
+from bot.reports.trail import ChatTrail, SentMessages, TrailMiddleware
+from bot.security.addresses import SUBSCRIBERS, ChatAddresses
+from bot.security.crypto import Cipher, DecryptionError, Pseudonyms
+from bot.security.guard import ReceiptGuard
+from bot.security.keys import resolve_keys
+from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
+from bot.stats.service import StatsService
+from bot.telegram.i18n import LocaleChooser, LocaleMiddleware, create_i18n
+from bot.telegram.isolation import EventIsolation
+from bot.telegram.languages import LanguageService
+from bot.telegram.middlewares import (
     InFlightUpdates,
     OneUpdateRowsMiddleware,
     PseudonymMiddleware,
     ViewMiddleware,
 )
-from bot.open_cases import OpenCases
-from bot.prompts import AskPrompts
-from bot.quota import DailyQuota
-from bot.relay import RelayDelay
-from bot.reports import ReportService, utc_now
-from bot.retention import Retention
-from bot.roster import Roster
-from bot.sandbox import CleaningSandbox
-from bot.sanitize import CleanTextMiddleware
-from bot.session import Session
-from bot.settings import SUPPORTED_LOCALES, ConfigError, Settings
-from bot.startup import usable_dir, wait_for_telegram
-from bot.stats import StatsService
-from bot.subscribers import SubscriberService
-from bot.throttle import MESSAGES, PRESSES, ThrottleMiddleware, TokenBuckets
-from bot.trail import ChatTrail, SentMessages, TrailMiddleware
+from bot.telegram.sanitize import CleanTextMiddleware
+from bot.telegram.session import Session
+from bot.telegram.throttle import MESSAGES, PRESSES, ThrottleMiddleware, TokenBuckets
+from bot.ui import texts
 from handlers import get_routers
 from handlers.filters import run_filters_on_loop
 from storage.attachments import AttachmentsRepository

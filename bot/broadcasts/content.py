@@ -9,7 +9,7 @@ from enum import StrEnum
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup, Message
 
-from bot.formatting import utf16_length
+from bot.ui.formatting import utf16_length
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

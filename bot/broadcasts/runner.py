@@ -29,12 +29,12 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiohttp import ClientError
 
-from bot import broadcast_views
-from bot.broadcast_content import Content, send_version
-from bot.broadcasts import BroadcastService
-from bot.catalog import Catalog
-from bot.subscribers import SubscriberService, today
-from bot.views import ViewContext
+from bot.broadcasts import views as broadcast_views
+from bot.broadcasts.content import Content, send_version
+from bot.broadcasts.service import BroadcastService
+from bot.broadcasts.subscribers import SubscriberService, today
+from bot.core.catalog import Catalog
+from bot.reports.views import ViewContext
 from storage.broadcasts import BroadcastRow, BroadcastsRepository, BroadcastStatus, RecipientStatus
 from storage.subscribers import Audience, Subscriber, SubscribersRepository, SubscriberStatus
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
-from bot.broadcast_content import Content
-from bot.callbacks import Control
-from bot.chats import ChatAddresses
-from bot.crypto import Cipher
-from bot.reports import utc_now
+from bot.broadcasts.content import Content
+from bot.reports.service import utc_now
+from bot.security.addresses import ChatAddresses
+from bot.security.crypto import Cipher
+from bot.ui.callbacks import Control
 from storage.broadcasts import (
     BroadcastRow,
     BroadcastsRepository,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.chats import ChatAddresses
+from bot.security.addresses import ChatAddresses
 from storage.subscribers import Audience, Subscriber, SubscribersRepository, SubscriberStatus
 
 

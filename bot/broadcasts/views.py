@@ -10,12 +10,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_date, format_time, format_timedelta
 
-from bot.broadcast_templates import template_names
-from bot.broadcasts import Tally
-from bot.callbacks import Control, ControlCB, DraftAction, DraftCB
-from bot.formatting import format_moment, format_number
-from bot.keyboards import LANGUAGE_NAMES
-from bot.views import ViewContext
+from bot.broadcasts.service import Tally
+from bot.broadcasts.templates import template_names
+from bot.reports.views import ViewContext
+from bot.ui.callbacks import Control, ControlCB, DraftAction, DraftCB
+from bot.ui.formatting import format_moment, format_number
+from bot.ui.keyboards import LANGUAGE_NAMES
 from storage.broadcasts import BroadcastRow, BroadcastStatus
 from storage.subscribers import Audience
 

@@ -3,7 +3,7 @@
 The card is rendered again from the case's row and its audit log (who did what, when) whenever
 it changes, never patched: an officer's action edits it in the chat where the button was pressed
 and in the other chats of the region, and a reporter's answer stamps it in the chat it reached,
-when it reached it (after its random delay, bot/relay.py: the card must not tell sooner). The
+when it reached it (after its random delay, bot/cases/relay.py: the card must not tell sooner). The
 officer is named as the roster knows them, by name only: never a Telegram id or username.
 """
 
@@ -23,15 +23,15 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_skeleton, format_time
 
-from bot.case_views import CaseText, Relayed, case_keyboard, case_messages, undo_keyboard
-from bot.catalog import Catalog
-from bot.chats import ChatAddresses
-from bot.crypto import Cipher
-from bot.deadlines import Deadlines
-from bot.departments import DepartmentService
-from bot.labels import resolution_labels
-from bot.roster import Person, Roster
-from bot.sanitize import visible_text
+from bot.cases.views import CaseText, Relayed, case_keyboard, case_messages, undo_keyboard
+from bot.core.catalog import Catalog
+from bot.core.deadlines import Deadlines
+from bot.departments.roster import Person, Roster
+from bot.departments.service import DepartmentService
+from bot.security.addresses import ChatAddresses
+from bot.security.crypto import Cipher
+from bot.telegram.sanitize import visible_text
+from bot.ui.labels import resolution_labels
 from storage.cases import AuditRow, CaseRow, CasesRepository
 from storage.outbox import OutboxRepository
 

@@ -8,11 +8,11 @@ from html import escape
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ChatLangCB, OpenAction, OpenCB
-from bot.deadlines import Deadlines, Urgency
-from bot.formatting import format_moment, format_number
-from bot.keyboards import LANGUAGE_NAMES, grid
-from bot.views import ViewContext
+from bot.core.deadlines import Deadlines, Urgency
+from bot.reports.views import ViewContext
+from bot.ui.callbacks import ChatLangCB, OpenAction, OpenCB
+from bot.ui.formatting import format_moment, format_number
+from bot.ui.keyboards import LANGUAGE_NAMES, grid
 from storage.cases import CaseRow
 
 PAGE_SIZE = 10

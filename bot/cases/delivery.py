@@ -31,15 +31,15 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiohttp import ClientError
 
-from bot.card import CaseCards
-from bot.case_views import Relayed, attachment_caption, file_heading, file_note
-from bot.catalog import Catalog
-from bot.chats import ChatAddress, ChatAddresses
-from bot.crypto import Cipher, DecryptionError
-from bot.evidence import FileKind
-from bot.filetypes import detect
-from bot.outbox_items import REPORTER_KINDS, payload_aad, text_item
-from bot.reports import utc_now
+from bot.cases.card import CaseCards
+from bot.cases.views import Relayed, attachment_caption, file_heading, file_note
+from bot.cleaning.filetypes import detect
+from bot.core.catalog import Catalog
+from bot.outbox.items import REPORTER_KINDS, payload_aad, text_item
+from bot.reports.evidence import FileKind
+from bot.reports.service import utc_now
+from bot.security.addresses import ChatAddress, ChatAddresses
+from bot.security.crypto import Cipher, DecryptionError
 from storage.attachments import AttachmentsRepository
 from storage.cases import CasesRepository
 from storage.departments import DepartmentsRepository

@@ -11,13 +11,13 @@ from datetime import datetime, tzinfo
 
 from aiogram.utils.i18n import I18n
 
-from bot.case_views import Relayed, digest_header, overdue_reminder, relayed_messages
-from bot.catalog import Catalog
-from bot.crypto import Cipher
-from bot.deadlines import Deadlines, Urgency
-from bot.departments import DepartmentService
-from bot.outbox_items import payload_aad, text_item
-from bot.reports import utc_now
+from bot.cases.views import Relayed, digest_header, overdue_reminder, relayed_messages
+from bot.core.catalog import Catalog
+from bot.core.deadlines import Deadlines, Urgency
+from bot.departments.service import DepartmentService
+from bot.outbox.items import payload_aad, text_item
+from bot.reports.service import utc_now
+from bot.security.crypto import Cipher
 from storage.attachments import AttachmentsRepository
 from storage.cases import CaseRow, CasesRepository
 from storage.departments import DepartmentRow, DepartmentsRepository
@@ -163,7 +163,7 @@ class DigestService:
 
     async def _notes(self, case: CaseRow) -> list[str]:
         """What the reporter added to the case before it reached this department: it goes with
-        the card (later additions are relayed as they come, bot/cases.py)."""
+        the card (later additions are relayed as they come, bot/cases/service.py)."""
         return [
             part
             for note_id, body in await self._cases.notes(case.id)

@@ -1,7 +1,7 @@
 """/open: a department chat's open cases by deadline, and a case's card brought back on request.
 
 The card goes out through the outbox, as a digest's card does, so it is rendered by the same code
-(``bot.delivery``), with the keyboard the case has now, in the chat's language; it becomes the
+(``bot.cases.delivery``), with the keyboard the case has now, in the chat's language; it becomes the
 card the reporter's later messages reply to in that chat.
 """
 
@@ -13,10 +13,10 @@ import time
 from collections.abc import Collection
 from datetime import UTC, datetime
 
-from bot.chats import ChatAddresses
-from bot.crypto import Cipher
-from bot.deadlines import Deadlines
-from bot.outbox_items import payload_aad
+from bot.core.deadlines import Deadlines
+from bot.outbox.items import payload_aad
+from bot.security.addresses import ChatAddresses
+from bot.security.crypto import Cipher
 from storage.cases import CaseRow, CasesRepository
 from storage.outbox import NewItem, OutboxRepository
 

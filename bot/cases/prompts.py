@@ -12,7 +12,7 @@ from datetime import datetime
 
 from aiogram.types import Message
 
-from bot.cases import CaseService
+from bot.cases.service import CaseService
 from storage.prompts import PromptRow, PromptsRepository
 
 PROMPT_SECONDS = 2 * 24 * 3600

@@ -10,19 +10,19 @@ from html import escape
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import Resolution
-from bot.case_views import Relayed, relayed_messages
-from bot.catalog import Catalog
-from bot.chats import ChatAddresses
-from bot.crypto import Cipher
-from bot.departments import DepartmentService
-from bot.formatting import truncate_utf16
-from bot.inert import inert
-from bot.keyboards import answer_keyboard
-from bot.labels import resolution_labels
-from bot.outbox_items import text_item
-from bot.relay import RelayDelay
-from bot.reports import Contact, new_id, utc_now
+from bot.cases.relay import RelayDelay
+from bot.cases.views import Relayed, relayed_messages
+from bot.core.catalog import Catalog
+from bot.departments.service import DepartmentService
+from bot.outbox.items import text_item
+from bot.reports.service import Contact, new_id, utc_now
+from bot.security.addresses import ChatAddresses
+from bot.security.crypto import Cipher
+from bot.security.inert import inert
+from bot.ui.callbacks import Resolution
+from bot.ui.formatting import truncate_utf16
+from bot.ui.keyboards import answer_keyboard
+from bot.ui.labels import resolution_labels
 from storage.cases import AuditRow, CaseRow, CasesRepository, Change
 from storage.outbox import NewItem, OutboxRepository
 from storage.times import iso_hour
@@ -276,7 +276,7 @@ class CaseService:
     async def add_information(self, report_id: str, text: str) -> None:
         """Text the reporter adds through /status: kept as a note and owed to each chat that has
         the case's card (sent, or about to be), in one transaction. A case still waiting for its
-        digest takes it along with the card (bot/digest.py)."""
+        digest takes it along with the card (bot/cases/digest.py)."""
         case = await self._cases.get(report_id)
         if case is None:
             return
@@ -318,7 +318,8 @@ class CaseService:
         with_card_only: bool = False,
     ) -> list[NewItem]:
         """The reporter's text or file for each of the case's chats, as a reply to its card,
-        due after the random delay (bot/relay.py) and never before what is owed there already."""
+        due after the random delay (bot/cases/relay.py) and never before what is owed there
+        already."""
         targets = await self._departments.targets(case.region)
         due = time.time() + self._relay.seconds(urgent=case.urgent)
         texts = {}

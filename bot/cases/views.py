@@ -13,16 +13,16 @@ from html import escape, unescape
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import CaseAction, CaseCB
-from bot.catalog import Catalog
-from bot.deadlines import Deadlines, Urgency
-from bot.evidence import IDENTIFYING_KINDS, FileKind
-from bot.formatting import format_moment, format_number, truncate_utf16, utf16_length
-from bot.keyboards import grid
-from bot.labels import resolution_labels
-from bot.sanitize import visible_text
-from bot.textsplit import split_plain
-from bot.views import occurred_label
+from bot.core.catalog import Catalog
+from bot.core.deadlines import Deadlines, Urgency
+from bot.reports.evidence import IDENTIFYING_KINDS, FileKind
+from bot.reports.views import occurred_label
+from bot.telegram.sanitize import visible_text
+from bot.ui.callbacks import CaseAction, CaseCB
+from bot.ui.formatting import format_moment, format_number, truncate_utf16, utf16_length
+from bot.ui.keyboards import grid
+from bot.ui.labels import resolution_labels
+from bot.ui.textsplit import split_plain
 from storage.cases import CaseRow
 
 TEXT_LIMIT = 4096
@@ -31,7 +31,7 @@ CAPTION_LIMIT = 1024
 REMINDER_LISTED = 50
 DIGEST_NUMBERS = 40
 HISTORY_ROOM = 700
-"""UTF-16 units of a card kept for its history (bot/card.py): the newest entries that fit."""
+"""UTF-16 units of a card kept for its history (bot/cases/card.py): the newest entries that fit."""
 FLAGS_ROOM = 400
 """Units kept for the lines that come and go (flags, the deadline), so that the card's first part
 holds the same text of the report however often it is edited."""

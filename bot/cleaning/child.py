@@ -1,6 +1,7 @@
-"""The cleaning sandbox's child: ``python -m bot.cleaner <cleaner> <memory> <cpu> <pixels>``.
+"""The cleaning sandbox's child: ``python -m bot.cleaning.child <cleaner> <memory> <cpu> <pixels>``.
 
-Started by ``bot.sandbox`` for one file and gone with it. It limits its own address space to
+Started by ``bot.cleaning.sandbox`` for one file and gone with it. It limits its own address space
+to
 ``memory`` bytes and its CPU time to ``cpu`` seconds before it reads a byte of the file (the
 hard limits too, so that nothing it runs can raise them again), reads the file from stdin and
 writes to stdout the cleaned file, if any, followed by a trailer: a JSON header and its length in
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from bot.filetypes import Cleaner
+from bot.cleaning.filetypes import Cleaner
 
 # What became of the file, in the header.
 CLEANED = "cleaned"
@@ -63,7 +64,7 @@ def _clean(cleaner: Cleaner, data: bytes, max_pixels: int, output: IO[bytes]) ->
     if cleaner is Cleaner.IMAGE:
         return _image(data, max_pixels, output)
     if cleaner is Cleaner.VIDEO:
-        from bot.video_metadata import strip_video_metadata
+        from bot.cleaning.video import strip_video_metadata
 
         return _written(strip_video_metadata(data), output)
     if cleaner is Cleaner.DOCUMENT:
@@ -72,7 +73,7 @@ def _clean(cleaner: Cleaner, data: bytes, max_pixels: int, output: IO[bytes]) ->
 
 
 def _image(data: bytes, max_pixels: int, output: IO[bytes]) -> dict[str, Any]:
-    from bot.metadata import Animated, TooLarge, clean_image
+    from bot.cleaning.images import Animated, TooLarge, clean_image
 
     try:
         clean_image(data, max_pixels, output)
@@ -84,7 +85,7 @@ def _image(data: bytes, max_pixels: int, output: IO[bytes]) -> dict[str, Any]:
 
 
 def _document(data: bytes, output: IO[bytes]) -> dict[str, Any]:
-    from bot.document_metadata import DocumentRefused, clean_document, document_extension
+    from bot.cleaning.documents import DocumentRefused, clean_document, document_extension
 
     try:
         extension = document_extension(data)

@@ -1,18 +1,19 @@
 """Documents (PDF, OOXML, ODF) without their author, company, device and edit history.
 
-Runs on untrusted bytes inside the cleaning sandbox (``bot.metadata``); archives are bounded in
-entries and unpacked size, XML is parsed with ``defusedxml``. The formats: ``bot.pdf_metadata``,
-``bot.office_metadata``, ``bot.odf_metadata``; the budgets: ``bot.document_archive``.
+Runs on untrusted bytes inside the cleaning sandbox (``bot.cleaning.images``); archives are bounded
+in
+entries and unpacked size, XML is parsed with ``defusedxml``. The formats: ``bot.cleaning.pdf``,
+``bot.cleaning.office``, ``bot.cleaning.odf``; the budgets: ``bot.cleaning.archive``.
 """
 
 from __future__ import annotations
 
 import logging
 
-from bot.document_archive import DocumentRefused, Package, Unclean, open_package
-from bot.odf_metadata import clean_odf, odf_extension
-from bot.office_metadata import clean_office, office_extension
-from bot.pdf_metadata import clean_pdf, is_pdf
+from bot.cleaning.archive import DocumentRefused, Package, Unclean, open_package
+from bot.cleaning.odf import clean_odf, odf_extension
+from bot.cleaning.office import clean_office, office_extension
+from bot.cleaning.pdf import clean_pdf, is_pdf
 
 __all__ = ["DocumentRefused", "clean_document", "document_extension"]
 

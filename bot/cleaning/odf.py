@@ -5,14 +5,14 @@ stored versions, signatures, toolbar settings and embedded OLE objects are left 
 manifest no longer lists them. In the content and styles, comment and tracked-change authors
 become blank and their dates the epoch; LibreOffice's revision-session ids go, and so do the
 printer and data-source names in ``settings.xml``. Pictures lose their EXIF
-(``bot.image_segments``).
+(``bot.cleaning.image_segments``).
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.document_archive import (
+from bot.cleaning.archive import (
     XML_DECLARATION,
     Attrs,
     Edit,
@@ -22,7 +22,7 @@ from bot.document_archive import (
     rewrite_xml,
     write_package,
 )
-from bot.image_segments import strip_image
+from bot.cleaning.image_segments import strip_image
 
 MIMETYPE = "mimetype"
 MIMETYPES = {

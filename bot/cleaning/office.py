@@ -6,7 +6,7 @@ embedded packages, signatures and sensitivity labels are left out, together with
 relationship and content type that named them. In what stays, comment and tracked-change authors
 become blank and their dates go, as do Word's revision-session ids (``rsid``), document variables,
 the attached template, Excel's saved folder path and PowerPoint's comment authors. Pictures lose
-their EXIF (``bot.image_segments``).
+their EXIF (``bot.cleaning.image_segments``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from bot.document_archive import (
+from bot.cleaning.archive import (
     XML_DECLARATION,
     Attrs,
     Edit,
@@ -27,7 +27,7 @@ from bot.document_archive import (
     rewrite_xml,
     write_package,
 )
-from bot.image_segments import strip_image
+from bot.cleaning.image_segments import strip_image
 
 CONTENT_TYPES = "[Content_Types].xml"
 MAIN_TYPES = {

@@ -17,8 +17,8 @@ from io import BytesIO
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
-from bot.document_archive import DocumentRefused
-from bot.image_segments import strip_image
+from bot.cleaning.archive import DocumentRefused
+from bot.cleaning.image_segments import strip_image
 
 MAX_OBJECTS = 300_000
 MAX_PAGES = 5_000

@@ -2,13 +2,14 @@
 
 A decoder fed a hostile file can take gigabytes (a 3 KB WebP that declares 9,400 × 9,400 pixels),
 minutes of CPU, or crash. So each file that is cleaned gets a short-lived child
-(``python -m bot.cleaner``) with its own limits: its address space (``RLIMIT_AS``), its CPU time
+(``python -m bot.cleaning.child``) with its own limits: its address space (``RLIMIT_AS``), its CPU
+time
 (``RLIMIT_CPU``) and a wall-clock timeout after which it is killed. At most ``slots`` children
 run at once per bot; the others wait their turn. The file goes in on stdin and comes back on
 stdout: nothing is written to disk. The child gets none of the bot's environment, so neither
 the token nor the keys.
 
-What becomes of a file, by the cleaner its content calls for (``bot.filetypes``):
+What becomes of a file, by the cleaner its content calls for (``bot.cleaning.filetypes``):
 
 - image (JPEG, PNG, WebP): cleaned, or refused: over the pixel budget, unreadable, or over the
   child's memory or time. A picture meant to be cleaned is never kept as sent.
@@ -31,12 +32,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from bot import cleaner as child
-from bot.filetypes import Cleaner, FileType, detect, with_extension
+from bot.cleaning import child
+from bot.cleaning.filetypes import Cleaner, FileType, detect, with_extension
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 _TRAILER_LENGTH = 4
 MAX_EXTENSION = 8
 _PASSED_ENVIRONMENT = ("HOME", "LANG", "LC_ALL", "TMPDIR")
@@ -114,7 +115,7 @@ class CleaningSandbox:
                 sys.executable,
                 "-P",
                 "-m",
-                "bot.cleaner",
+                "bot.cleaning.child",
                 cleaner.value,
                 str(limits.memory_bytes),
                 str(limits.cpu_seconds),
@@ -149,7 +150,7 @@ def _child_environment() -> dict[str, str]:
 
 
 def _parsed(output: bytes) -> _Finished:
-    """The cleaned bytes and the header of the child's trailer (see ``bot.cleaner``)."""
+    """The cleaned bytes and the header of the child's trailer (see ``bot.cleaning.child``)."""
     length = int.from_bytes(output[-_TRAILER_LENGTH:], "big")
     start = len(output) - _TRAILER_LENGTH - length
     if len(output) < _TRAILER_LENGTH or start < 0:

@@ -8,7 +8,8 @@ track or GoPro's GPMF, the subtitle tracks where drones write GPS, timecode, cam
 whatever bytes of the media data no kept sample covers (a dash-cam's GPS blocks). Handler names
 ("Core Media Video"), sample entries' vendor and compressor names, and the creation and
 modification times of the movie, its tracks and their media are zeroed, and H.264 and HEVC
-pictures lose their SEI user data (``bot.video_sei``). Nothing moves, so every offset into the
+pictures lose their SEI user data (``bot.cleaning.video_sei``). Nothing moves, so every offset into
+the
 media data stays right and the video plays as before.
 
 A file this cannot account for (fragmented, a codec not on the list, samples kept outside the
@@ -23,9 +24,9 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.boxes import HEADER, Box, BoxReader, Children, Unprovable, walk
-from bot.video_samples import TABLES, Track, chunk_spans
-from bot.video_sei import blank_config, blank_units, nal_length_size
+from bot.cleaning.boxes import HEADER, Box, BoxReader, Children, Unprovable, walk
+from bot.cleaning.video_samples import TABLES, Track, chunk_spans
+from bot.cleaning.video_sei import blank_config, blank_units, nal_length_size
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from bot.boxes import Box, BoxReader, Unprovable
+from bot.cleaning.boxes import Box, BoxReader, Unprovable
 
 SIZES = (b"stsz", b"stz2")
 OFFSETS = (b"stco", b"co64")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from bot.boxes import Box, Unprovable, uint
+from bot.cleaning.boxes import Box, Unprovable, uint
 
 USER_DATA_UNREGISTERED = 5
 HEVC_SEI = (39, 40)  # prefix and suffix SEI NAL unit types

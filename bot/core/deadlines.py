@@ -28,7 +28,7 @@ class Deadlines:
 
     def acceptance(self, submitted: datetime) -> datetime:
         """By when a report submitted at ``submitted`` must be accepted, as its card will say:
-        the report keeps its time to the hour (bot/reports.py)."""
+        the report keeps its time to the hour (bot/reports/service.py)."""
         hour = submitted.replace(minute=0, second=0, microsecond=0)
         return hour + timedelta(days=self.ack_days)
 

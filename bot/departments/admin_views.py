@@ -8,11 +8,11 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.broadcast_views import audience_name
-from bot.departments import DepartmentStatus
-from bot.formatting import format_moment, format_number
-from bot.labels import resolution_labels
-from bot.views import ViewContext
+from bot.broadcasts.views import audience_name
+from bot.departments.service import DepartmentStatus
+from bot.reports.views import ViewContext
+from bot.ui.formatting import format_moment, format_number
+from bot.ui.labels import resolution_labels
 from storage.cases import AuditRow
 from storage.subscribers import Audience
 
@@ -78,9 +78,7 @@ def _problem_line(status: DepartmentStatus, ctx: ViewContext) -> str:
             )
         )
     if status.overdue:
-        problems.append(
-            _("overdue: {count}").format(count=format_number(status.overdue, number))
-        )
+        problems.append(_("overdue: {count}").format(count=format_number(status.overdue, number)))
     name = _namer(ctx)(status)
     return f"⚠️ <b>{escape(name)}</b>: {'; '.join(problems)} ({_counts(status, ctx)})"
 

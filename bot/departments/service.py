@@ -8,12 +8,12 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import receipt
-from bot.catalog import Catalog
-from bot.chats import ChatAddress, ChatAddresses
-from bot.crypto import Pseudonyms
-from bot.deadlines import Deadlines, Urgency
-from bot.reports import utc_now
+from bot.core import receipt
+from bot.core.catalog import Catalog
+from bot.core.deadlines import Deadlines, Urgency
+from bot.reports.service import utc_now
+from bot.security.addresses import ChatAddress, ChatAddresses
+from bot.security.crypto import Pseudonyms
 from bot.settings import SUPPORTED_LOCALES, Settings
 from storage.cases import CasesRepository
 from storage.departments import ChatLink, DepartmentRow, DepartmentsRepository

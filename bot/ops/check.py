@@ -20,14 +20,14 @@ from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiohttp import ClientError
 
 from bot.app import create_bot, open_pseudonyms
-from bot.catalog import Catalog
-from bot.chats import ChatAddresses
-from bot.crypto import Cipher
-from bot.deadlines import Deadlines
-from bot.departments import DepartmentService
-from bot.keys import configured_keys
-from bot.reports import utc_now
-from bot.rotation import key_census
+from bot.core.catalog import Catalog
+from bot.core.deadlines import Deadlines
+from bot.departments.service import DepartmentService
+from bot.ops.rotation import key_census
+from bot.reports.service import utc_now
+from bot.security.addresses import ChatAddresses
+from bot.security.crypto import Cipher
+from bot.security.keys import configured_keys
 from bot.settings import ConfigError, Settings
 from storage.cases import CasesRepository
 from storage.database import Database

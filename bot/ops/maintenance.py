@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
-from bot.draft import Draft
-from bot.reports import ReportService
+from bot.reports.draft import Draft
+from bot.reports.service import ReportService
 from storage.attempts import AttemptsRepository
 from storage.fsm import SQLiteStorage
 from storage.meta import FILE_NAMES_FORGOTTEN, MetaRepository

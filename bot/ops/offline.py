@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.crypto import Cipher
-from bot.keys import configured_keys
+from bot.security.crypto import Cipher
+from bot.security.keys import configured_keys
 from bot.settings import ConfigError, Settings
 from storage.database import Database
 

@@ -42,11 +42,11 @@ from bot.app import (
     open_lookup_key,
     open_retired_keys,
 )
-from bot.chats import CHATS, SUBSCRIBERS, address_aad
-from bot.crypto import Cipher, DecryptionError, Pseudonyms
-from bot.offline import offline_database
-from bot.outbox_items import payload_aad
-from bot.roster import person_aad
+from bot.departments.roster import person_aad
+from bot.ops.offline import offline_database
+from bot.outbox.items import payload_aad
+from bot.security.addresses import CHATS, SUBSCRIBERS, address_aad
+from bot.security.crypto import Cipher, DecryptionError, Pseudonyms
 from bot.settings import Settings
 from storage.meta import MetaRepository
 from storage.pseudonym_rotation import (

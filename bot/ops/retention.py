@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.broadcasts import RECENT
-from bot.reports import utc_now
+from bot.broadcasts.service import RECENT
+from bot.reports.service import utc_now
 from bot.settings import ConfigError, Settings
 from storage.database import Database
 from storage.retention import RetentionRepository

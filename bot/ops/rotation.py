@@ -5,7 +5,7 @@ value that does not open with it is counted and left alone, never overwritten, s
 shows up as a failed verification rather than as lost data. The HMAC key behind pseudonyms and
 receipt-code hashes is random and only sealed (``meta.lookup_key``, with the retired ones of
 ``rotate-pseudonyms``): re-sealing it keeps every lookup valid; after a leak of that key, run
-``rotate-pseudonyms`` too (bot/pseudonym_rotation.py).
+``rotate-pseudonyms`` too (bot/ops/pseudonym_rotation.py).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from bot.app import (
     meta_aad,
     open_lookup_key,
 )
-from bot.broadcasts import broadcast_aad
-from bot.chats import CHATS, SUBSCRIBERS, address_aad
-from bot.crypto import Cipher, DecryptionError
-from bot.offline import offline_database
-from bot.outbox_items import payload_aad
+from bot.broadcasts.service import broadcast_aad
+from bot.ops.offline import offline_database
+from bot.outbox.items import payload_aad
+from bot.security.addresses import CHATS, SUBSCRIBERS, address_aad
+from bot.security.crypto import Cipher, DecryptionError
 from bot.settings import Settings
 from storage.fsm import fsm_aad
 from storage.meta import MetaRepository

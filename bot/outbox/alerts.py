@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 from aiogram.utils.i18n import I18n
 
-from bot.chats import ChatAddress
-from bot.crypto import Cipher
-from bot.outbox_items import text_item
+from bot.outbox.items import text_item
+from bot.security.addresses import ChatAddress
+from bot.security.crypto import Cipher
 from storage.outbox import OutboxRepository
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.crypto import Cipher
+from bot.security.crypto import Cipher
 from storage.outbox import NewItem
 
 REPORTER_KINDS = frozenset({"notice", "question"})
@@ -30,7 +30,8 @@ def text_item(
     due: float | None = None,
     silent: bool | None = None,
 ) -> NewItem:
-    """``silent``, for a reporter: whether it goes with ``disable_notification`` (bot/delivery.py
+    """``silent``, for a reporter: whether it goes with ``disable_notification``
+    (bot/cases/delivery.py
     sends a reporter's item without it silently)."""
     content: dict[str, Any] = {"text": text, "markup": markup}
     if silent is not None:

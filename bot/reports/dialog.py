@@ -7,9 +7,9 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.draft import Draft, ReportForm, step_by_name
-from bot.replies import present, send
-from bot.views import ViewContext, render_step
+from bot.reports.draft import Draft, ReportForm, step_by_name
+from bot.reports.views import ViewContext, render_step
+from bot.ui.replies import present, send
 
 Event = Message | CallbackQuery
 

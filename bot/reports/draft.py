@@ -7,7 +7,7 @@ from typing import Any
 
 from aiogram.fsm.state import State, StatesGroup
 
-from bot.reports import Submission, new_id
+from bot.reports.service import Submission, new_id
 
 MIN_BODY_CHARS = 20
 MAX_BODY_CHARS = 8000

@@ -33,7 +33,7 @@ class FileTooLarge(Exception):
 @dataclass(frozen=True, slots=True)
 class IncomingFile:
     """A file as Telegram announces it. Not its name: the name a phone gives a file can carry
-    the moment of capture or a person's name, so it is never read (``bot.filetypes``).
+    the moment of capture or a person's name, so it is never read (``bot.cleaning.filetypes``).
     ``unique_id`` is Telegram's ``file_unique_id``: the same for every copy of one file (the
     ``file_id`` differs between sends), so a file sent again is recognised without a download."""
 
@@ -58,9 +58,7 @@ def incoming_file(message: Message) -> IncomingFile | None:
         (FileKind.AUDIO, message.audio),
     ):
         if media is not None:
-            return IncomingFile(
-                media.file_id, kind, media.file_size, caption, media.file_unique_id
-            )
+            return IncomingFile(media.file_id, kind, media.file_size, caption, media.file_unique_id)
     if message.voice:
         voice = message.voice
         return IncomingFile(

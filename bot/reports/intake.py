@@ -30,11 +30,11 @@ from pathlib import Path
 from aiogram import Bot
 from aiogram.utils.i18n import gettext as _
 
-from bot.alerts import AdminAlerts
-from bot.crypto import Pseudonyms
-from bot.evidence import IncomingFile, download
-from bot.quota import DailyQuota
-from bot.reports import submission_key
+from bot.core.quota import DailyQuota
+from bot.outbox.alerts import AdminAlerts
+from bot.reports.evidence import IncomingFile, download
+from bot.reports.service import submission_key
+from bot.security.crypto import Pseudonyms
 from storage.attachments import AttachmentsRepository
 from storage.reports import ReportsRepository
 
@@ -63,7 +63,8 @@ class IntakeRefused(Exception):
 @dataclass(frozen=True, slots=True)
 class Destination:
     """Where a file goes: a draft, or a submitted report. ``scope`` is the same for a draft and
-    the report it becomes (``bot.reports.submission_key``), so a file's key stays valid when the
+    the report it becomes (``bot.reports.service.submission_key``), so a file's key stays valid
+    when the
     draft's files become the report's."""
 
     scope: bytes

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from bot.crypto import Cipher, Pseudonyms
-from bot.evidence import FileKind, IncomingFile
-from bot.filetypes import detect
-from bot.quota import DailyQuota
-from bot.sandbox import Cleaned, CleaningSandbox
+from bot.cleaning.filetypes import detect
+from bot.cleaning.sandbox import Cleaned, CleaningSandbox
+from bot.core.quota import DailyQuota
+from bot.reports.evidence import FileKind, IncomingFile
+from bot.security.crypto import Cipher, Pseudonyms
 from storage.attachments import AttachmentsRepository, NewAttachment
 from storage.reports import EventRow, NewReport, ReportRow, ReportsRepository
 from storage.times import iso_hour, to_hour
@@ -122,7 +122,7 @@ class ReportService:
         """Store the report durably; False if this very draft was already stored.
 
         ``user_key``, the reporter's pseudonym, counts a stored report against REPORTS_PER_DAY
-        (in memory, see bot/quota.py); it is never stored with the report.
+        (in memory, see bot/core/quota.py); it is never stored with the report.
         """
         report_id = new_id()
         created_at = iso_hour(self._now())  # to the hour: see docs/threat-model.md
@@ -235,7 +235,7 @@ class ReportService:
         ``FileRefused`` before anything is stored.
 
         The meta holds the type found in the content, never the name the reporter's phone gave
-        the file (``bot.filetypes``)."""
+        the file (``bot.cleaning.filetypes``)."""
         attachment_id = new_id()
         if file.kind in CLEANED_KINDS:
             result = await self._sandbox.clean(data)

@@ -35,7 +35,7 @@ from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
-from bot.dialog import draft_step
+from bot.reports.dialog import draft_step
 from storage.times import to_hour
 
 DELETE_WINDOW_SECONDS = 48 * 3600

@@ -12,11 +12,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from babel.dates import format_date
 
-from bot import keyboards
-from bot.callbacks import Occurred, RegionCB, SphereCB
-from bot.catalog import Catalog
-from bot.deadlines import ACK_STATUSES, Deadlines
-from bot.draft import (
+from bot.core.catalog import Catalog
+from bot.core.deadlines import ACK_STATUSES, Deadlines
+from bot.reports.draft import (
     MAX_BODY_CHARS,
     MAX_PLACE_CHARS,
     QUESTION_STEPS,
@@ -24,11 +22,13 @@ from bot.draft import (
     ReportForm,
     step_number,
 )
-from bot.evidence import MAX_FILES
-from bot.formatting import format_moment, format_number, truncate_utf16
-from bot.labels import occurred_labels, resolution_labels, status_labels
-from bot.reports import StatusView
-from bot.texts import false_report_warning
+from bot.reports.evidence import MAX_FILES
+from bot.reports.service import StatusView
+from bot.ui import keyboards
+from bot.ui.callbacks import Occurred, RegionCB, SphereCB
+from bot.ui.formatting import format_moment, format_number, truncate_utf16
+from bot.ui.labels import occurred_labels, resolution_labels, status_labels
+from bot.ui.texts import false_report_warning
 from storage.reports import EventRow
 
 # In UTF-16 units, so that the review stays within Telegram's 4096 whatever the script or emoji.

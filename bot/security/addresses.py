@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from bot.crypto import Cipher, Pseudonyms
+from bot.security.crypto import Cipher, Pseudonyms
 
 CHATS = "chat"  # departments, admins and opted-in reporters: where the outbox writes
 SUBSCRIBERS = "subscriber"  # news subscribers

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.catalog import Catalog, Entry
-from bot.formatting import format_number
+from bot.core.catalog import Catalog, Entry
+from bot.ui.formatting import format_number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from bot.stats import Stats
+    from bot.stats.service import Stats
 
 # Bundled with matplotlib, and it covers Kazakh Cyrillic (ә ғ қ ң ө ұ ү һ і).
 FONT = "DejaVu Sans"

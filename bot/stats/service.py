@@ -15,15 +15,15 @@ from datetime import date, datetime, timedelta, tzinfo
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.catalog import Catalog
-from bot.chart import render_chart
-from bot.chats import ChatAddresses
-from bot.crypto import Cipher
-from bot.deadlines import Deadlines
-from bot.labels import case_status_labels, resolution_labels
-from bot.reports import utc_now
-from bot.sanitize import visible_text
-from bot.views import occurred_label
+from bot.core.catalog import Catalog
+from bot.core.deadlines import Deadlines
+from bot.reports.service import utc_now
+from bot.reports.views import occurred_label
+from bot.security.addresses import ChatAddresses
+from bot.security.crypto import Cipher
+from bot.stats.chart import render_chart
+from bot.telegram.sanitize import visible_text
+from bot.ui.labels import case_status_labels, resolution_labels
 from storage.cases import OPEN_STATUSES
 from storage.stats import BroadcastReach, ExportRow, StatsRepository
 
@@ -233,7 +233,8 @@ class StatsService:
 
 
 def safe_cell(value: object) -> str:
-    """The cell as text, its visible characters only (bot/sanitize.py); one a spreadsheet would
+    """The cell as text, its visible characters only (bot/telegram/sanitize.py); one a spreadsheet
+    would
     run as a formula gets a leading apostrophe."""
     text = "" if value is None else visible_text(str(value))
     return f"'{text}" if text.startswith(_FORMULA_START) else text

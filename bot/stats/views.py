@@ -1,4 +1,5 @@
-"""The /stats text: short, in the reader's language, in whole lines (bot.replies.answer_lines)."""
+"""The /stats text: short, in the reader's language, in whole lines
+(bot.ui.replies.answer_lines)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date, format_timedelta
 
-from bot.formatting import format_moment, format_number
-from bot.keyboards import LANGUAGE_NAMES
-from bot.labels import case_status_labels
-from bot.stats import WEEKS, Stats
-from bot.views import ViewContext
+from bot.reports.views import ViewContext
+from bot.stats.service import WEEKS, Stats
+from bot.ui.formatting import format_moment, format_number
+from bot.ui.keyboards import LANGUAGE_NAMES
+from bot.ui.labels import case_status_labels
 
 SPARKS = "▁▂▃▄▅▆▇█"
 

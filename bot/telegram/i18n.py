@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 from bot.settings import SUPPORTED_LOCALES
 from storage.prefs import PrefsRepository
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "messages"
 
 

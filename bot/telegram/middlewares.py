@@ -11,9 +11,9 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
-from bot.catalog import Catalog
-from bot.crypto import Pseudonyms
-from bot.views import ViewContext
+from bot.core.catalog import Catalog
+from bot.reports.views import ViewContext
+from bot.security.crypto import Pseudonyms
 from storage.fsm import rows_of_one_update
 
 logger = logging.getLogger(__name__)

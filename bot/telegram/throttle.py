@@ -23,7 +23,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import LocaleChooser
+from bot.telegram.i18n import LocaleChooser
 
 MAX_USERS = 100_000
 WARN_EVERY = 60.0

@@ -7,7 +7,8 @@ from itertools import chain, repeat
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import (
+from bot.core.catalog import Catalog, Entry
+from bot.ui.callbacks import (
     Action,
     ActionCB,
     AnswerCB,
@@ -20,8 +21,7 @@ from bot.callbacks import (
     SphereCB,
     WhenCB,
 )
-from bot.catalog import Catalog, Entry
-from bot.labels import occurred_labels
+from bot.ui.labels import occurred_labels
 
 LANGUAGE_NAMES = {"kk": "🇰🇿 Қазақша", "ru": "🇷🇺 Русский"}
 # The longest label that still reads whole in a row of two on a phone.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import Occurred, Resolution
+from bot.ui.callbacks import Occurred, Resolution
 
 
 def occurred_labels() -> dict[Occurred, str]:
@@ -43,7 +43,7 @@ def case_status_labels() -> dict[str, str]:
 
 
 def role_labels() -> dict[str, str]:
-    """Places on a department's roster (``bot.roster.Role``)."""
+    """Places on a department's roster (``bot.departments.roster.Role``)."""
     return {
         "officer": _("officer"),
         "head": _("head (also invites and removes officers)"),

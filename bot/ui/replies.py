@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.textsplit import pack_lines
+from bot.ui.textsplit import pack_lines
 
 Event = Message | CallbackQuery
 

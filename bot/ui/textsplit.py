@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.formatting import truncate_utf16, utf16_length
+from bot.ui.formatting import truncate_utf16, utf16_length
 
 MESSAGE_LIMIT = 4096
 # A word break is only looked for this far back, so a very long "word" is still cut.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import receipt
+from bot.core import receipt
 from tests.e2e.botprocess import START_TIMEOUT, BotProcess, Person
 from tests.fakeapi import FakeBotAPI, SentMessage
 

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import build_services
-from bot.broadcast_content import Content, Version
-from bot.broadcast_runner import CONCURRENCY
-from bot.broadcasts import Request
+from bot.broadcasts.content import Content, Version
+from bot.broadcasts.runner import CONCURRENCY
+from bot.broadcasts.service import Request
 from bot.settings import Settings, load_settings
 from storage.subscribers import Audience, SubscriberStatus
 from tests.conftest import TEST_KEY

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import receipt
 from bot.app import Services, build_services
-from bot.broadcast_content import Content, Version
-from bot.broadcast_runner import CONCURRENCY
-from bot.broadcasts import Request
-from bot.reports import Submission
+from bot.broadcasts.content import Content, Version
+from bot.broadcasts.runner import CONCURRENCY
+from bot.broadcasts.service import Request
+from bot.core import receipt
+from bot.reports.service import Submission
 from bot.settings import load_settings
 from storage.subscribers import Audience
 from tests.conftest import TEST_KEY

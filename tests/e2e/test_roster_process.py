@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import create_i18n
+from bot.telegram.i18n import create_i18n
 from tests.e2e.botprocess import START_TIMEOUT, BotProcess, Person
 from tests.e2e.test_check_process import check
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser

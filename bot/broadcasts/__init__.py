@@ -1,0 +1,1 @@
+"""Awareness broadcasts and the news subscribers they go to."""

@@ -1,0 +1,1 @@
+"""Cases in the departments' chats: officers' actions, cards, digests, delivery, questions."""

@@ -1,0 +1,1 @@
+"""Departments, the chats that serve them and the roster of officers."""

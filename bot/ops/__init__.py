@@ -1,0 +1,1 @@
+"""One-shot commands (``python -m bot <command>``) and the housekeeping jobs the scheduler runs."""

@@ -1,0 +1,1 @@
+"""The citizen's side: the report dialog, its evidence, submission, /status and additions."""

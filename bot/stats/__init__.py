@@ -1,0 +1,1 @@
+"""Statistics, the chart and CSV exports."""

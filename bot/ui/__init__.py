@@ -1,0 +1,2 @@
+"""Presentation shared by every feature: callback data, keyboards, labels, texts, replies,
+formatting."""
