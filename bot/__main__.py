@@ -3,7 +3,7 @@
 everything under the first key, ``rotate-pseudonyms`` moves every pseudonym to a new HMAC key,
 ``vacuum`` gives the database file's free pages back to the disk.
 
-A bad setting stops any of them with one line that names it.
+Bad settings stop any of them with one line each that names the setting.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(COMMANDS[args[0]](settings))
         asyncio.run(run_polling(settings))
     except ConfigError as exc:
-        print(f"adal: configuration error: {exc}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"adal: configuration error: {problem}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0

@@ -6,11 +6,12 @@ import base64
 import binascii
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LOCALES = ("kk", "ru")
@@ -20,7 +21,11 @@ _MINUTES_RANGE = re.compile(r"\s*(\d{1,4})\s*(?:-\s*(\d{1,4})\s*)?")
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message names it in one line."""
+    """Settings are missing or malformed; each problem is one line that names its setting."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 class Settings(BaseSettings):
@@ -150,14 +155,17 @@ def decode_key(text: str) -> bytes:
     return key
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Build the settings, turning pydantic's report into one line that names the setting."""
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings, turning pydantic's report into one line per bad setting, naming it."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
-        if error["type"] == "missing":
-            raise ConfigError(f"{name} is required but not set") from None
-        reason = str(error["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"{name} is invalid: {reason}") from None
+        raise ConfigError(*(_problem(error) for error in exc.errors())) from None
+
+
+def _problem(error: ErrorDetails) -> str:
+    name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+    if error["type"] == "missing":
+        return f"{name} is required but not set"
+    reason = error["msg"].removeprefix("Value error, ")
+    return f"{name} is invalid: {reason}"

@@ -60,6 +60,23 @@ def test_bad_setting_stops_with_one_line_naming_it(
     assert name in lines[0]
 
 
+def test_every_bad_setting_is_reported_at_once_one_line_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for variable in ("BOT_TOKEN", "ENCRYPTION_KEYS", "TIMEZONE", "RETENTION_DAYS"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("TIMEZONE", "Mars/Olympus")
+    monkeypatch.setenv("RETENTION_DAYS", "0")
+    monkeypatch.chdir(tmp_path)
+    assert main([]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "adal: configuration error: BOT_TOKEN is required but not set",
+        "adal: configuration error: TIMEZONE is invalid: unknown IANA time zone, e.g. Asia/Almaty",
+        "adal: configuration error: RETENTION_DAYS is invalid: "
+        "Input should be greater than or equal to 1",
+    ]
+
+
 def test_python_m_bot_reports_a_missing_token_without_traceback(tmp_path: Path) -> None:
     result = run_bot({}, tmp_path)
     assert result.returncode == 2
