@@ -8,6 +8,7 @@ random id in the button proves nothing, and being in the chat proves nothing eit
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
@@ -286,7 +287,7 @@ def ask_prompt(officer: User, case: CaseRow) -> str:
     return text if case.contact is not None else f"{text}\n\n{waits()}"
 
 
-async def _prompt_reply(message: Message, prompts: AskPrompts, bot: Bot) -> dict | bool:
+async def _prompt_reply(message: Message, prompts: AskPrompts, bot: Bot) -> dict[str, Any] | bool:
     """A reply to one of the bot's Ask prompts: its prompt, for the handler."""
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != bot.id:

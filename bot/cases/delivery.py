@@ -11,10 +11,11 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import tzinfo
 from enum import Enum
 from html import escape
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -26,7 +27,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyParameters
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message, ReplyParameters
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiohttp import ClientError
@@ -282,7 +283,7 @@ class OutboxSender:
             heading = file_heading(case.case_no, ordinal, total)
             note = file_note(kind, cleaned=bool(meta.get("cleaned")))
         caption = attachment_caption(meta.get("caption"), heading, note)
-        senders = {
+        senders: dict[FileKind, Callable[..., Awaitable[Message]]] = {
             FileKind.PHOTO: self._bot.send_photo,
             FileKind.VIDEO: self._bot.send_video,
             FileKind.VOICE: self._bot.send_voice,
@@ -340,9 +341,10 @@ class OutboxSender:
     async def _locale(self, chat_key: bytes, region: str | None) -> str:
         return await self._departments.reading_locale(chat_key, region, self._i18n.default_locale)
 
-    def _payload(self, item: OutboxItem) -> dict:
+    def _payload(self, item: OutboxItem) -> dict[str, Any]:
         if item.payload is None:
             return {}
-        return json.loads(
+        payload: dict[str, Any] = json.loads(
             self._cipher.open(item.payload, payload_aad(item.kind, item.chat_key, item.report_id))
         )
+        return payload

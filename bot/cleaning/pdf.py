@@ -13,9 +13,10 @@ pictures lose their EXIF, segment by segment.
 from __future__ import annotations
 
 from io import BytesIO
+from typing import cast
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Stream
+from pikepdf import Array, Dictionary, Name, Object, Stream
 
 from bot.cleaning.archive import DocumentRefused
 from bot.cleaning.image_segments import strip_image
@@ -108,10 +109,12 @@ def _clean_jpeg(stream: Stream) -> None:
     raw = stream.read_raw_bytes()
     stripped = strip_image(raw)
     if stripped != raw:
-        stream.write(stripped, filter=Name.DCTDecode, decode_parms=stream.get("/DecodeParms"))
+        # pikepdf checks the type when it writes: anything but a dictionary or an array raises
+        parms = cast("Dictionary | Array | None", stream.get("/DecodeParms"))
+        stream.write(stripped, filter=Name.DCTDecode, decode_parms=parms)
 
 
-def _drop(dictionary: Dictionary | Stream, keys: tuple[str, ...]) -> None:
+def _drop(dictionary: Object, keys: tuple[str, ...]) -> None:
     for key in keys:
         if key in dictionary:
             del dictionary[key]

@@ -31,6 +31,7 @@ import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from bot.cleaning import child
 from bot.cleaning.filetypes import Cleaner, FileType, detect, with_extension
@@ -89,7 +90,7 @@ class Cleaned:
 class _Finished:
     """What the child said; ``header`` None when it died, ran out of time or said nonsense."""
 
-    header: dict | None
+    header: dict[str, Any] | None
     payload: bytes = b""
 
 

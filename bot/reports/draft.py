@@ -57,7 +57,7 @@ class Draft:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Draft:
-        known = {name: data[name] for name in cls.__slots__ if name in data}  # type: ignore[attr-defined]
+        known = {name: data[name] for name in cls.__slots__ if name in data}
         return cls(**known)
 
     @staticmethod

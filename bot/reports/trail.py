@@ -56,11 +56,12 @@ class SentMessages(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        result: Any = await make_request(bot, method)  # the method's result, despite the hint
+        response = await make_request(bot, method)
+        result: Any = response  # the method's result, despite the hint
         sent = _sent.get()
         if sent is not None and isinstance(result, Message):
             sent.append((result.chat.id, result.message_id))
-        return result
+        return response
 
 
 @dataclass(slots=True)

@@ -48,4 +48,4 @@ class ReceiptGuard:
 def _delay(failures: int) -> float:
     if failures < FREE_FAILURES:
         return 0.0
-    return BASE_DELAY * 2 ** (failures - FREE_FAILURES)
+    return BASE_DELAY * 2.0 ** (failures - FREE_FAILURES)
