@@ -8,9 +8,9 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.broadcasts.subscribers import SubscriberService
-from bot.reports.views import ViewContext
 from bot.ui import keyboards
 from bot.ui.callbacks import NewsRegionCB
+from bot.ui.context import ViewContext
 from bot.ui.replies import notice, present
 from handlers.filters import private_only
 

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
 from bot.core import receipt
+from bot.core.clock import utc_now
 from bot.core.deadlines import Deadlines
 from bot.reports.dialog import begin, show_step
 from bot.reports.draft import (
@@ -28,19 +29,13 @@ from bot.reports.draft import (
 )
 from bot.reports.evidence import MAX_FILES, incoming_file
 from bot.reports.intake import FileIntake
-from bot.reports.service import ReportService, utc_now
+from bot.reports.service import ReportService
 from bot.reports.trail import ChatTrail
-from bot.reports.views import (
-    ViewContext,
-    body_progress,
-    button_hint,
-    done_hint,
-    evidence_step,
-    files_hint,
-)
+from bot.reports.views import body_progress, button_hint, done_hint, evidence_step, files_hint
 from bot.settings import Settings
 from bot.ui import keyboards, texts
 from bot.ui.callbacks import Action, ActionCB, EditCB, Field, RegionCB, SphereCB, WhenCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_number
 from bot.ui.replies import notice, present, send
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only

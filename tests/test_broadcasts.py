@@ -25,8 +25,8 @@ from bot.broadcasts.content import Content, Version
 from bot.broadcasts.runner import Pacer
 from bot.broadcasts.service import Request, Tally
 from bot.core.catalog import Catalog
-from bot.reports.views import ViewContext
 from bot.telegram.i18n import create_i18n
+from bot.ui.context import ViewContext
 from bot.ui.keyboards import NO_REGION
 from storage.broadcasts import BroadcastRow, BroadcastStatus
 from storage.subscribers import Audience, SubscribersRepository, SubscriberStatus

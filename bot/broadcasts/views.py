@@ -12,8 +12,8 @@ from babel.dates import format_date, format_time, format_timedelta
 
 from bot.broadcasts.service import Tally
 from bot.broadcasts.templates import template_names
-from bot.reports.views import ViewContext
 from bot.ui.callbacks import Control, ControlCB, DraftAction, DraftCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment, format_number
 from bot.ui.keyboards import LANGUAGE_NAMES
 from storage.broadcasts import BroadcastRow, BroadcastStatus
