@@ -14,6 +14,7 @@ from bot.departments.service import DepartmentService
 from bot.reports.checks import StatusChecks
 from bot.reports.dialog import begin, draft_step, resume_or_clear, show_step
 from bot.reports.draft import Draft, step_by_name
+from bot.reports.keyboards import confirm_cancel
 from bot.reports.service import ReportService
 from bot.settings import Settings
 from bot.telegram.languages import LanguageService
@@ -120,7 +121,7 @@ def get_router() -> Router:
             await present(
                 event,
                 _("Delete this draft? What you have entered will be lost."),
-                keyboards.confirm_cancel(),
+                confirm_cancel(),
             )
             return
         await _discard(event, state, reports)

@@ -22,7 +22,7 @@ from bot.cases.service import CaseService, shown_question
 from bot.core import receipt
 from bot.core.deadlines import Deadlines
 from bot.core.values import CaseStatus
-from bot.reports import views
+from bot.reports import keyboards, views
 from bot.reports.checks import Check, StatusChecks
 from bot.reports.dialog import resume_or_clear
 from bot.reports.draft import step_by_name
@@ -31,7 +31,6 @@ from bot.reports.intake import FileIntake
 from bot.reports.service import MAX_STORED_ITEMS, ReportService
 from bot.reports.views import button_hint
 from bot.security.guard import ReceiptGuard
-from bot.ui import keyboards
 from bot.ui.callbacks import Action, ActionCB, AnswerCB
 from bot.ui.context import ViewContext
 from bot.ui.replies import notice, present, send

@@ -17,12 +17,12 @@ from bot.core.clock import new_id, utc_now
 from bot.core.values import UNACCEPTED, CaseStatus, Resolution
 from bot.departments.service import DepartmentService
 from bot.outbox.items import text_item
+from bot.reports.keyboards import answer_keyboard
 from bot.reports.service import Contact
 from bot.security.addresses import ChatAddresses
 from bot.security.crypto import Cipher
 from bot.security.inert import inert
 from bot.ui.formatting import truncate_utf16
-from bot.ui.keyboards import answer_keyboard
 from bot.ui.labels import resolution_labels
 from storage.cases import AuditRow, CaseRow, CasesRepository, Change
 from storage.outbox import NewItem, OutboxRepository

@@ -14,6 +14,7 @@ from babel.dates import format_date
 from bot.core.catalog import Catalog
 from bot.core.deadlines import Deadlines
 from bot.core.values import UNACCEPTED, Occurred
+from bot.reports import keyboards
 from bot.reports.draft import (
     MAX_BODY_CHARS,
     MAX_PLACE_CHARS,
@@ -24,10 +25,10 @@ from bot.reports.draft import (
 )
 from bot.reports.evidence import MAX_FILES
 from bot.reports.service import StatusView
-from bot.ui import keyboards
 from bot.ui.callbacks import RegionCB, SphereCB
 from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment, format_number, truncate_utf16
+from bot.ui.keyboards import entries
 from bot.ui.labels import occurred_labels, resolution_labels, status_labels
 from bot.ui.texts import false_report_warning
 from storage.reports import EventRow
@@ -63,7 +64,7 @@ def _region(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
     if draft.region:
         text += "\n\n" + now_line(ctx.region_name(draft.region))
         keep = [keyboards.keep_row()]
-    markup = keyboards.entries(ctx.catalog.regions_by_use, ctx.locale, RegionCB, lead=keep)
+    markup = entries(ctx.catalog.regions_by_use, ctx.locale, RegionCB, lead=keep)
     return text, markup
 
 
@@ -83,7 +84,7 @@ def _sphere(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
             + text
         )
         lead.append(keyboards.change_region())
-    markup = keyboards.entries(ctx.catalog.categories, ctx.locale, SphereCB, lead=lead)
+    markup = entries(ctx.catalog.categories, ctx.locale, SphereCB, lead=lead)
     return text, markup
 
 
