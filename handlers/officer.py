@@ -11,12 +11,10 @@ from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import (
     CallbackQuery,
     ForceReply,
-    InlineKeyboardMarkup,
     Message,
     ReplyParameters,
     User,
@@ -39,6 +37,7 @@ from bot.telegram.sanitize import visible_text
 from bot.ui.callbacks import CaseAction, CaseCB, Resolution
 from bot.ui.formatting import utf16_length
 from bot.ui.labels import resolution_labels, role_labels
+from bot.ui.replies import edit_markup
 from handlers.gate import act_as_yourself, only_officers, own_account, person_of, refuse
 from storage.cases import CaseRow
 from storage.prompts import PromptRow
@@ -49,12 +48,13 @@ MAX_QUESTION_CHARS = 3000
 
 def get_router() -> Router:
     router = Router(name="officer")
-    router.message.filter(F.chat.type.in_({ChatType.PRIVATE, *GROUPS}))
+    router.message.filter(F.chat.type.in_({ChatType.PRIVATE, *GROUPS}), F.from_user)
 
     @router.message(Command("join"))
     async def join(
         message: Message,
         command: CommandObject,
+        event_from_user: User,
         departments: DepartmentService,
         roster: Roster,
         view: ViewContext,
@@ -69,15 +69,14 @@ def get_router() -> Router:
             linked = _("Linked. New reports for {region} will come to this chat.").format(
                 region=view.region_name(region)
             )
-            user = message.from_user.id if message.from_user else 0
-            linker = departments.linker_tag(message.chat.id, user)
+            linker = departments.linker_tag(message.chat.id, event_from_user.id)
             await message.answer(
                 f"{linked}\n\n{chat_language_question()}",
                 reply_markup=chat_language_keyboard(linker),
             )
             return
         if private and own_account(message):
-            joined = await roster.join(code, person_of(message.from_user))  # type: ignore[arg-type]
+            joined = await roster.join(code, person_of(event_from_user))
             if joined is not None:
                 await message.answer(
                     _(
@@ -100,7 +99,11 @@ def get_router() -> Router:
 
     @router.message(Command("unlink"))
     async def unlink(
-        message: Message, command: CommandObject, departments: DepartmentService, roster: Roster
+        message: Message,
+        command: CommandObject,
+        event_from_user: User,
+        departments: DepartmentService,
+        roster: Roster,
     ) -> None:
         region = (command.args or "").strip() or None
         if not own_account(message):
@@ -111,7 +114,7 @@ def get_router() -> Router:
         if not targets:
             await message.answer(_("This chat is not linked to that department."))
             return
-        if not await roster.may_act(message.from_user.id, targets):  # type: ignore[union-attr]
+        if not await roster.may_act(event_from_user.id, targets):
             await refuse(message, only_officers())
             return
         await departments.unlink(message.chat.id, region)
@@ -120,6 +123,7 @@ def get_router() -> Router:
     @router.message(_prompt_reply)
     async def question_replied(
         message: Message,
+        event_from_user: User,
         prompt: PromptRow,
         cases: CaseService,
         roster: Roster,
@@ -136,7 +140,7 @@ def get_router() -> Router:
         if not own_account(message):
             await message.reply(act_as_yourself())
             return
-        officer = message.from_user.id  # type: ignore[union-attr]
+        officer = event_from_user.id
         if not await roster.may_act(officer, {case.region}):
             await message.reply(only_officers())
             return
@@ -202,7 +206,7 @@ def get_router() -> Router:
             await stamp()
         elif action == CaseAction.CLOSE:
             await query.answer()
-            await _markup(query, resolution_keyboard(case))
+            await edit_markup(query, resolution_keyboard(case))
         elif action == CaseAction.RESOLVE and callback_data.arg in set(Resolution):
             await _answer(
                 query,
@@ -210,7 +214,7 @@ def get_router() -> Router:
                     resolution=resolution_labels()[callback_data.arg]
                 ),
             )
-            await _markup(query, confirm_close_keyboard(case, callback_data.arg))
+            await edit_markup(query, confirm_close_keyboard(case, callback_data.arg))
         elif action == CaseAction.CONFIRM and callback_data.arg in set(Resolution):
             resolution = Resolution(callback_data.arg)
             await cases.close(case, officer, resolution)
@@ -227,7 +231,7 @@ def get_router() -> Router:
                 await stamp()
         elif action == CaseAction.MOVE:
             await query.answer()
-            await _markup(query, regions_keyboard(case, view.catalog, view.locale))
+            await edit_markup(query, regions_keyboard(case, view.catalog, view.locale))
         elif action == CaseAction.MOVE_TO and await cases.move(case, officer, callback_data.arg):
             await _answer(
                 query, _("Sent to {region}.").format(region=view.region_name(callback_data.arg))
@@ -297,12 +301,3 @@ async def _prompt_reply(message: Message, prompts: AskPrompts, bot: Bot) -> dict
 
 async def _answer(query: CallbackQuery, text: str) -> None:
     await query.answer(text, show_alert=False)
-
-
-async def _markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_reply_markup(reply_markup=markup)
-        except TelegramBadRequest as exc:
-            if "message is not modified" not in exc.message:
-                raise
