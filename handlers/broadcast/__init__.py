@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers.broadcast import progress, sending, writing
+from handlers.broadcast import progress, sending, versions, writing
 from handlers.filters import private_only
 
 
@@ -16,5 +16,7 @@ def get_router(admin_ids: frozenset[int]) -> Router:
     router = private_only(Router(name="broadcast"))
     router.message.filter(F.from_user.id.in_(admin_ids))
     router.callback_query.filter(F.from_user.id.in_(admin_ids))
-    router.include_routers(writing.get_router(), sending.get_router(), progress.get_router())
+    router.include_routers(
+        writing.get_router(), versions.get_router(), sending.get_router(), progress.get_router()
+    )
     return router
