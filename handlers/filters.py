@@ -6,11 +6,14 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 
 
-def private_only(router: Router) -> Router:
-    """Messages and buttons in groups and channels never reach this router's handlers."""
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    return router
+def private(name: str, *routers: Router) -> Router:
+    """A parent of ``routers``, in their order: messages and buttons in groups and channels never
+    reach them."""
+    parent = Router(name=name)
+    parent.message.filter(F.chat.type == ChatType.PRIVATE)
+    parent.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    parent.include_routers(*routers)
+    return parent
 
 
 NOT_COMMAND = ~F.text.startswith("/")

@@ -9,11 +9,10 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from handlers.broadcast import progress, sending, versions, writing
-from handlers.filters import private_only
 
 
 def get_router(admin_ids: frozenset[int]) -> Router:
-    router = private_only(Router(name="broadcast"))
+    router = Router(name="broadcast")
     router.message.filter(F.from_user.id.in_(admin_ids))
     router.callback_query.filter(F.from_user.id.in_(admin_ids))
     router.include_routers(

@@ -12,12 +12,11 @@ from aiogram import Router
 from aiogram.types import TelegramObject
 
 from bot.reports.draft import Draft
-from handlers.filters import private_only
 from handlers.report import body, evidence, review, steps, unexpected
 
 
 def get_router() -> Router:
-    router = private_only(Router(name="report"))
+    router = Router(name="report")
     router.message.middleware(inject_draft)
     router.callback_query.middleware(inject_draft)
     router.include_routers(

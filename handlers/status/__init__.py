@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.filters import private_only
 from handlers.status import adding, answering, checking
 
 
 def get_router() -> Router:
-    router = private_only(Router(name="status"))
+    router = Router(name="status")
     router.include_routers(checking.get_router(), adding.get_router(), answering.get_router())
     return router
