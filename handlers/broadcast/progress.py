@@ -9,9 +9,9 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.broadcasts import views as broadcast_views
 from bot.broadcasts.service import BroadcastService
-from bot.reports.views import ViewContext
 from bot.settings import Settings
 from bot.ui.callbacks import ControlCB
+from bot.ui.context import ViewContext
 from bot.ui.replies import notice, present
 
 

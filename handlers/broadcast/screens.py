@@ -11,8 +11,8 @@ from bot.broadcasts import views as broadcast_views
 from bot.broadcasts.compose import VERSION_STATES, BroadcastDraft, BroadcastForm
 from bot.broadcasts.content import send_version
 from bot.broadcasts.subscribers import SubscriberService
-from bot.reports.views import ViewContext
 from bot.settings import SUPPORTED_LOCALES
+from bot.ui.context import ViewContext
 from bot.ui.keyboards import LANGUAGE_NAMES
 from bot.ui.replies import present
 from storage.subscribers import Audience

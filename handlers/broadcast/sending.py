@@ -18,9 +18,9 @@ from bot.broadcasts.service import (
     check_moment,
     parse_moment,
 )
-from bot.reports.views import ViewContext
 from bot.settings import Settings
 from bot.ui.callbacks import DraftAction, DraftCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment
 from bot.ui.replies import notice, present, send
 from handlers.filters import NOT_COMMAND

@@ -11,9 +11,9 @@ from aiogram.utils.i18n import gettext as _
 from bot.broadcasts.compose import BroadcastDraft, BroadcastForm
 from bot.broadcasts.content import MAX_TEXT, Version, VersionError
 from bot.broadcasts.subscribers import SubscriberService
-from bot.reports.views import ViewContext
 from bot.settings import SUPPORTED_LOCALES
 from bot.ui.callbacks import DraftAction, DraftCB
+from bot.ui.context import ViewContext
 from bot.ui.replies import notice
 from handlers.broadcast.screens import ask_audience, ask_version, review
 from handlers.filters import NOT_COMMAND

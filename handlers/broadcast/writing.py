@@ -15,9 +15,9 @@ from bot.broadcasts.content import Version
 from bot.broadcasts.subscribers import SubscriberService
 from bot.broadcasts.templates import Template, template_text
 from bot.reports.dialog import draft_step
-from bot.reports.views import ViewContext
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.ui.callbacks import DraftAction, DraftCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_number
 from bot.ui.replies import notice, present
 from handlers.broadcast.screens import ask_audience, ask_version

@@ -13,10 +13,11 @@ from bot.cases.card import CaseCards
 from bot.cases.prompts import AskPrompts
 from bot.cases.service import CaseService
 from bot.cases.views import confirm_close_keyboard, regions_keyboard, resolution_keyboard
+from bot.core.values import CaseStatus, Resolution
 from bot.departments.roster import Roster
-from bot.reports.views import ViewContext
 from bot.telegram.sanitize import visible_text
-from bot.ui.callbacks import CaseAction, CaseCB, Resolution
+from bot.ui.callbacks import CaseAction, CaseCB
+from bot.ui.context import ViewContext
 from bot.ui.labels import resolution_labels
 from bot.ui.replies import edit_markup
 from handlers.gate import act_as_yourself, only_officers, own_account, person_of, refuse
@@ -46,7 +47,7 @@ def get_router() -> Router:
             return
         action = callback_data.action
         case = await cases.for_chat(callback_data.case, message.chat.id)
-        if case is None or (case.status == "closed" and action != CaseAction.UNDO):
+        if case is None or (case.status == CaseStatus.CLOSED and action != CaseAction.UNDO):
             await query.answer(
                 _("This case is closed or handled in another chat."), show_alert=True
             )
@@ -123,7 +124,7 @@ def get_router() -> Router:
 
 
 async def undo(query: CallbackQuery, case: CaseRow, cases: CaseService) -> None:
-    if case.status != "closed":
+    if case.status != CaseStatus.CLOSED:
         await query.answer(_("The case is open already."), show_alert=True)
     elif await cases.undo_close(case, query.from_user.id):
         await _answer(query, _("Close undone: the case is open again."))

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.cases.chat_views import chat_language_keyboard, chat_language_question
 from bot.departments.roster import Roster
 from bot.departments.service import DepartmentService
-from bot.reports.views import ViewContext
+from bot.ui.context import ViewContext
 from bot.ui.labels import role_labels
 from handlers.gate import act_as_yourself, only_officers, own_account, person_of, refuse
 

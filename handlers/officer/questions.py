@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.cases.card import CaseCards
 from bot.cases.prompts import AskPrompts
 from bot.cases.service import CaseService
+from bot.core.values import CaseStatus
 from bot.departments.roster import Roster
 from bot.ui.formatting import utf16_length
 from handlers.gate import act_as_yourself, only_officers, own_account
@@ -34,7 +35,7 @@ def get_router() -> Router:
         """A reply to an Ask prompt is a question on the prompt's case, whoever pressed Ask and
         whatever was pressed since; it always gets an answer, sent or not and why."""
         case = await cases.for_chat(prompt.report_id, message.chat.id)
-        if case is None or case.status == "closed":
+        if case is None or case.status == CaseStatus.CLOSED:
             await message.reply(_("This case is closed or handled in another chat."))
             return
         if not own_account(message):

@@ -7,11 +7,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.i18n import gettext as _
 
+from bot.reports import keyboards
 from bot.reports.dialog import show_step
 from bot.reports.draft import MIN_BODY_CHARS, Draft, ReportForm
-from bot.reports.views import ViewContext, body_progress, button_hint
-from bot.ui import keyboards
+from bot.reports.views import body_progress, button_hint
 from bot.ui.callbacks import Action, ActionCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_number
 from bot.ui.replies import notice
 from handlers.filters import TYPED_TEXT

@@ -7,14 +7,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.i18n import gettext as _
 
+from bot.reports import keyboards
 from bot.reports.dialog import show_step
 from bot.reports.draft import Draft, ReportForm
 from bot.reports.evidence import MAX_FILES, incoming_file
 from bot.reports.intake import FileIntake
 from bot.reports.service import ReportService
-from bot.reports.views import ViewContext, body_progress, done_hint, evidence_step, files_hint
-from bot.ui import keyboards
+from bot.reports.views import body_progress, done_hint, evidence_step, files_hint
 from bot.ui.callbacks import Action, ActionCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_number
 from bot.ui.replies import notice, present
 from handlers.filters import EVIDENCE, TYPED_TEXT

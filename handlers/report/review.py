@@ -11,16 +11,19 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
 from bot.core import receipt
+from bot.core.clock import utc_now
 from bot.core.deadlines import Deadlines
+from bot.reports import keyboards
 from bot.reports.dialog import show_step
 from bot.reports.draft import Draft, ReportForm, previous_step, step_by_name
-from bot.reports.service import ReportService, utc_now
+from bot.reports.service import ReportService
 from bot.reports.trail import ChatTrail
-from bot.reports.views import ViewContext
 from bot.settings import Settings
-from bot.ui import keyboards, texts
+from bot.ui import texts
 from bot.ui.callbacks import Action, ActionCB, EditCB, Field
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_number
+from bot.ui.keyboards import main_menu
 from bot.ui.replies import notice, present, send
 from handlers.report.shared import advance
 
@@ -115,9 +118,7 @@ def get_router() -> Router:
         target = ReportForm.review if draft.editing else previous_step(step)
         draft.editing = False
         if target is None:
-            await present(
-                query, _("What would you like to do?"), keyboards.main_menu(has_draft=True)
-            )
+            await present(query, _("What would you like to do?"), main_menu(has_draft=True))
             return
         await show_step(query, state, draft, target, view)
 

@@ -7,10 +7,11 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.reports import keyboards
 from bot.reports.dialog import show_step
 from bot.reports.draft import MAX_BODY_CHARS, Draft, next_step
-from bot.reports.views import ViewContext, body_progress, button_hint, files_hint
-from bot.ui import keyboards
+from bot.reports.views import body_progress, button_hint, files_hint
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_number
 
 

@@ -10,10 +10,10 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.reports.dialog import begin, show_step
 from bot.reports.draft import MAX_PLACE_CHARS, Draft, ReportForm, step_by_name
-from bot.reports.views import ViewContext
 from bot.settings import Settings
 from bot.ui import texts
 from bot.ui.callbacks import Action, ActionCB, RegionCB, SphereCB, WhenCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_number
 from bot.ui.replies import notice, send
 from handlers.filters import TYPED_TEXT

@@ -10,11 +10,12 @@ from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.i18n import gettext as _
 
 from bot.core import receipt
+from bot.reports import keyboards
 from bot.reports.dialog import show_step
 from bot.reports.draft import Draft, ReportForm, step_by_name
-from bot.reports.views import ViewContext
-from bot.ui import keyboards
 from bot.ui.callbacks import Action, ActionCB
+from bot.ui.context import ViewContext
+from bot.ui.keyboards import main_menu
 from bot.ui.replies import notice, present
 from handlers.filters import NOT_COMMAND, TYPED_TEXT
 from handlers.report.shared import files_expected, shorter, too_long
@@ -78,7 +79,7 @@ def get_router() -> Router:
         await present(
             query,
             _("The text was not kept. What would you like to do?"),
-            keyboards.main_menu(has_draft=False),
+            main_menu(has_draft=False),
         )
 
     @router.message(StateFilter(*BUTTON_STEPS), NOT_COMMAND)

@@ -8,14 +8,14 @@ from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.i18n import gettext as _
 
 from bot.cases.service import CaseService
+from bot.reports import keyboards
 from bot.reports.checks import StatusChecks
 from bot.reports.evidence import incoming_file
 from bot.reports.intake import FileIntake
 from bot.reports.service import ReportService
 from bot.reports.status import StatusForm
-from bot.reports.views import ViewContext
-from bot.ui import keyboards
 from bot.ui.callbacks import Action, ActionCB
+from bot.ui.context import ViewContext
 from bot.ui.replies import send
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT
 from handlers.status.shared import (

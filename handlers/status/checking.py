@@ -12,9 +12,9 @@ from bot.core.deadlines import Deadlines
 from bot.reports.checks import StatusChecks
 from bot.reports.service import ReportService
 from bot.reports.status import StatusForm
-from bot.reports.views import ViewContext
 from bot.security.guard import ReceiptGuard
 from bot.ui.callbacks import Action, ActionCB
+from bot.ui.context import ViewContext
 from bot.ui.replies import present
 from handlers.filters import NOT_COMMAND, TYPED_TEXT
 from handlers.status.shared import ask_code, check_code, enter
