@@ -1,4 +1,4 @@
-"""aiogram routers, one module per feature, each built by its factory."""
+"""aiogram routers, one module or package per feature, each built by its factory."""
 
 from __future__ import annotations
 
