@@ -5,7 +5,8 @@ A ``Runtime`` is entered with the services, the bot and the outbox sender; ``ser
 for updates and starts the background work. Leaving it stops what was started, in this order: the
 updates already taken finish, the scheduler stops, the outbox sender and broadcast runner stop,
 the database closes, the bot's session closes. An entry only feeds the dispatcher updates (long
-polling here; a webhook would be a second entry beside ``run_polling``).
+polling here; a webhook would be a second entry beside ``run_polling``). The live tests serve
+the same runtime, without its unattended part: they deliver and move time themselves.
 """
 
 from __future__ import annotations
@@ -67,27 +68,34 @@ class Runtime:
         await self._exit.aclose()
 
     async def serve(self, *, unattended: bool = True) -> Dispatcher:
-        """The dispatcher, ready for updates: Telegram reached, the profile published, expired
-        drafts purged, the broadcast runner running and, ``unattended``, the scheduler and the
-        outbox sender too (the live tests deliver and move time themselves)."""
-        services, bot = self.services, self.bot
-        dispatcher = create_dispatcher(services)
+        """The dispatcher, ready for updates: Telegram reached, the profile published, the
+        broadcast runner running. ``unattended``, as the bot runs: expired drafts purged, the
+        scheduler and the outbox sender running, start-up's objects frozen; the live tests leave
+        that out, to deliver and move time themselves."""
+        dispatcher = create_dispatcher(self.services)
         self._exit.push_async_callback(self._stop_background)
-        await wait_for_telegram(bot, self.settings)
+        await wait_for_telegram(self.bot, self.settings)
         await self._publish_profile()
-        await services.maintenance.purge_expired()
-        await services.maintenance.forget_file_names()
         if unattended:
-            scheduler = create_scheduler(services, bot)
-            scheduler.start()
-            self._exit.callback(scheduler.shutdown, wait=False)
-            log_jobs(scheduler)
-            self._run(self.sender.run(self._stop))
-        runner = create_broadcast_runner(bot, services)
+            await self._start_unattended()
+        runner = create_broadcast_runner(self.bot, self.services)
         await runner.recover()
         self._run(runner.run(self._stop))
         self._exit.push_async_callback(finish_updates, dispatcher)
+        if unattended:
+            freeze_startup_objects()
+            logger.info("Adal is running")
         return dispatcher
+
+    async def _start_unattended(self) -> None:
+        """Housekeeping once at start, then the scheduler and the outbox sender."""
+        await self.services.maintenance.purge_expired()
+        await self.services.maintenance.forget_file_names()
+        scheduler = create_scheduler(self.services, self.bot)
+        scheduler.start()
+        self._exit.callback(scheduler.shutdown, wait=False)
+        log_jobs(scheduler)
+        self._run(self.sender.run(self._stop))
 
     async def _publish_profile(self) -> None:
         try:
@@ -126,8 +134,6 @@ def freeze_startup_objects() -> None:
 async def run_polling(settings: Settings) -> None:
     async with Runtime(settings) as runtime:
         dispatcher = await runtime.serve()
-        freeze_startup_objects()
-        logger.info("Adal is running")
         await dispatcher.start_polling(
             runtime.bot,
             allowed_updates=dispatcher.resolve_used_update_types(),
