@@ -14,8 +14,9 @@ from bot.app import build_services
 from bot.broadcasts.content import Content, Version
 from bot.broadcasts.service import Request
 from bot.core import receipt
+from bot.core.clock import new_id
 from bot.ops.rotation import SEALED, run_rotation
-from bot.reports.service import Submission, new_id
+from bot.reports.service import Submission
 from bot.security.crypto import Cipher, DecryptionError
 from bot.settings import Settings, load_settings
 from storage.broadcasts import BroadcastStatus

@@ -20,10 +20,10 @@ from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiohttp import ClientError
 
 from bot.core.catalog import Catalog
+from bot.core.clock import utc_now
 from bot.core.deadlines import Deadlines
 from bot.departments.service import DepartmentService
 from bot.ops.rotation import key_census
-from bot.reports.service import utc_now
 from bot.security.addresses import ChatAddresses
 from bot.security.crypto import Cipher
 from bot.security.keys import configured_keys, open_pseudonyms
