@@ -18,12 +18,12 @@ from bot.telegram.middlewares import (
     PseudonymMiddleware,
     ViewMiddleware,
 )
+from bot.telegram.patches import run_filters_on_loop
 from bot.telegram.sanitize import CleanTextMiddleware
 from bot.telegram.session import bot_client
 from bot.telegram.throttle import MESSAGES, PRESSES, ThrottleMiddleware, TokenBuckets
 from bot.ui import texts
 from handlers import get_routers
-from handlers.filters import run_filters_on_loop
 
 
 def create_bot(settings: Settings) -> Bot:
