@@ -50,6 +50,7 @@ class SQLiteStorage(BaseStorage):
 
     def __init__(
         self,
+        *,
         database: Database,
         sealer: Sealer,
         hasher: Hasher,

@@ -26,10 +26,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import KEY_BYTES, LOOKUP_KEY, LOOKUP_KEY_AAD, RETIRED_LOOKUP_KEYS, meta_aad
 from bot.outbox.items import payload_aad
 from bot.security.addresses import CHATS, SUBSCRIBERS, address_aad
 from bot.security.crypto import Cipher, DecryptionError, Pseudonyms
+from bot.security.keys import KEY_BYTES, LOOKUP_KEY, LOOKUP_KEY_AAD, RETIRED_LOOKUP_KEYS, meta_aad
 from storage.fsm import fsm_aad
 from storage.times import HOUR
 

@@ -1,4 +1,5 @@
-"""The whole bot in this process, long-polling the fake Bot API server, with its outbox sender."""
+"""The whole bot in this process, long-polling the fake Bot API server: started and stopped as
+``python -m bot`` does (``bot.app.Runtime``), except that the tests deliver and move time."""
 
 from __future__ import annotations
 
@@ -10,15 +11,7 @@ from pathlib import Path
 from aiogram import Bot, Dispatcher
 from aiogram.utils.i18n import gettext as _
 
-from bot.app import (
-    Services,
-    build_services,
-    create_bot,
-    create_broadcast_runner,
-    create_dispatcher,
-    create_sender,
-    finish_updates,
-)
+from bot.app import Runtime, Services
 from bot.cases.delivery import OutboxSender
 from bot.settings import Settings, load_settings
 from tests.conftest import TEST_KEY
@@ -29,12 +22,12 @@ ADMIN_ID = 900100200
 
 
 class Live:
-    def __init__(self, api: FakeBotAPI, services: Services, bot: Bot, dispatcher: Dispatcher):
+    def __init__(self, api: FakeBotAPI, runtime: Runtime, dispatcher: Dispatcher):
         self.api = api
-        self.services = services
-        self.bot = bot
+        self.services: Services = runtime.services
+        self.bot: Bot = runtime.bot
         self.dispatcher = dispatcher
-        self.sender: OutboxSender = create_sender(bot, services)
+        self.sender: OutboxSender = runtime.sender
         self.admin = api.make_user(id=ADMIN_ID, first_name="Admin", language_code="ru")
 
     async def deliver(self) -> int:
@@ -111,34 +104,23 @@ async def live_bot(
         # tests/test_relay_delay.py tests the delay, tests/test_card.py the undo window
         **{"relay_delay_minutes": "0", "close_undo_seconds": 0, **overrides},
     )
-    services = await build_services(settings)
-    bot = create_bot(settings)
-    dispatcher = create_dispatcher(services)
-    polls = api.poll_count
-    runner = create_broadcast_runner(bot, services)
-    await runner.recover()
-    stop = asyncio.Event()
-    broadcasting = asyncio.create_task(runner.run(stop))
-    polling = asyncio.create_task(
-        dispatcher.start_polling(
-            bot,
-            handle_signals=False,
-            close_bot_session=False,
-            allowed_updates=dispatcher.resolve_used_update_types(),
+    async with Runtime(settings) as runtime:
+        dispatcher = await runtime.serve(unattended=False)
+        polls = api.poll_count
+        polling = asyncio.create_task(
+            dispatcher.start_polling(
+                runtime.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                allowed_updates=dispatcher.resolve_used_update_types(),
+            )
         )
-    )
-    await api.wait_polling(since=polls)
-    try:
-        yield Live(api, services, bot, dispatcher)
-    finally:
-        with contextlib.suppress(RuntimeError):
-            await dispatcher.stop_polling()
-        polling.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await polling
-        await finish_updates(dispatcher)
-        stop.set()
-        services.broadcasts_changed.set()
-        await broadcasting
-        await bot.session.close()
-        await services.close()
+        await api.wait_polling(since=polls)
+        try:
+            yield Live(api, runtime, dispatcher)
+        finally:
+            with contextlib.suppress(RuntimeError):
+                await dispatcher.stop_polling()
+            polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling

@@ -48,10 +48,8 @@ async def sender_with(
     services: Services, errors: list[type[Exception]], clock: Clock
 ) -> OutboxSender:
     bot = mocked_bot()
-    bot.telegram.session = FailingSession(errors)
-    sender = create_sender(bot, services)
-    sender._clock = clock
-    return sender
+    bot.session = FailingSession(errors)
+    return create_sender(bot, services, clock=clock)
 
 
 async def queue_case_for(services: Services, chat_id: int, citizen) -> None:

@@ -175,7 +175,7 @@ async def test_an_officers_private_chat_reads_the_language_chosen_at_join(
     await live.link("astana", officer, language=language)
     card = await new_card(live, officer, "PRIVATE")
     assert said(live, language, "✅ Accept") in labels(card)
-    prefs = await live.services.prefs.get_locale(
+    prefs = await live.services.repositories.prefs.get_locale(
         live.services.pseudonyms.digest("user", officer.id)
     )
     assert prefs == language, "in their own chat the officer's language is the chat's"

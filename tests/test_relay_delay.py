@@ -200,7 +200,7 @@ async def test_what_is_added_before_delivery_goes_with_the_card_once(
 async def test_a_reply_to_a_card_that_was_dropped_leaves_the_sender_idle(services) -> None:
     """A case closed before its card went out: the card is dropped, and what replies to it (its
     files, a delayed answer) can never go; the sender must not wake up for it again and again."""
-    outbox = services.outbox
+    outbox = services.repositories.outbox
     card, _reply = await outbox.enqueue(
         [NewItem("report", b"chat", b"ref"), NewItem("attachment", b"chat", b"ref", parent=0)],
         time.time() - 10,
@@ -216,7 +216,7 @@ async def test_a_digest_run_neither_waits_for_nor_counts_an_answer_waiting_its_d
 ) -> None:
     """`python -m bot digest` drains with ``owed_now``: an answer due in minutes is the running
     bot's to send; one already tried and waiting to be retried still counts."""
-    outbox = live.services.outbox
+    outbox = live.services.repositories.outbox
     now = time.time()
     [waiting] = await outbox.enqueue([NewItem("answer", b"chat", b"ref", due=now + 120)], now)
     assert await outbox.pending() == 1

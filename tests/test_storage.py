@@ -28,7 +28,11 @@ class Clock:
 async def open_storage(path: Path, clock: Clock) -> tuple[Database, SQLiteStorage]:
     database = await Database.open(path)
     storage = SQLiteStorage(
-        database, Cipher([bytes(32)]), Pseudonyms(bytes(32)), ttl_seconds=3600, clock=clock
+        database=database,
+        sealer=Cipher([bytes(32)]),
+        hasher=Pseudonyms(bytes(32)),
+        ttl_seconds=3600,
+        clock=clock,
     )
     return database, storage
 

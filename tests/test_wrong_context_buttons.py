@@ -212,7 +212,9 @@ async def test_a_language_chosen_on_an_old_message_keeps_the_draft(
     await finish_updates(live.dispatcher)
     assert changed.plain_text == said(live, "kk", LANGUAGE_CHANGED)
     after = await snapshot(live.services)
-    prefs = await live.services.prefs.get_locale(live.services.pseudonyms.digest("user", user))
+    prefs = await live.services.repositories.prefs.get_locale(
+        live.services.pseudonyms.digest("user", user)
+    )
     assert prefs == "kk"
     for table in set(before) - {"user_prefs", "fsm"}:
         assert after[table] == before[table], table

@@ -1,36 +1,20 @@
 """The composition root: services built from the settings, the bot and dispatcher around them,
 the scheduler, start and stop. The only package that imports ``handlers``."""
 
+from bot.app.dispatcher import create_bot, create_dispatcher, publish_profile
+from bot.app.lifecycle import Runtime, finish_updates, run_digest, run_polling
+from bot.app.scheduler import create_scheduler, make_closes_final
 from bot.app.services import (
-    KEY_BYTES,
-    LOOKUP_KEY,
-    LOOKUP_KEY_AAD,
-    NEXT_LOOKUP_KEY,
-    RETIRED_LOOKUP_KEYS,
+    Repositories,
     Services,
     build_services,
-    create_bot,
     create_broadcast_runner,
-    create_dispatcher,
-    create_scheduler,
     create_sender,
-    finish_updates,
-    make_closes_final,
-    meta_aad,
-    open_lookup_key,
-    open_pseudonyms,
-    open_retired_keys,
-    publish_profile,
-    run_digest,
-    run_polling,
 )
 
 __all__ = [
-    "KEY_BYTES",
-    "LOOKUP_KEY",
-    "LOOKUP_KEY_AAD",
-    "NEXT_LOOKUP_KEY",
-    "RETIRED_LOOKUP_KEYS",
+    "Repositories",
+    "Runtime",
     "Services",
     "build_services",
     "create_bot",
@@ -40,10 +24,6 @@ __all__ = [
     "create_sender",
     "finish_updates",
     "make_closes_final",
-    "meta_aad",
-    "open_lookup_key",
-    "open_pseudonyms",
-    "open_retired_keys",
     "publish_profile",
     "run_digest",
     "run_polling",

@@ -47,5 +47,6 @@ def setup_logging(level: str) -> None:
     # At DEBUG, aiosqlite logs every statement with its parameters: sealed, but never useful.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     # APScheduler logs each job as it is added and each run (every 30 s for urgent cases), with
-    # the job quoted, which the filter masks to <text>: bot.app.log_jobs says what matters.
+    # the job quoted, which the filter masks to <text>: bot/app/scheduler.py's log_jobs says what
+    # matters.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

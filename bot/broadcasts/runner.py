@@ -91,6 +91,7 @@ class Pacer:
 class BroadcastRunner:
     def __init__(
         self,
+        *,
         bot: Bot,
         service: BroadcastService,
         broadcasts: BroadcastsRepository,

@@ -76,6 +76,7 @@ class Request:
 class BroadcastService:
     def __init__(
         self,
+        *,
         broadcasts: BroadcastsRepository,
         chats: ChatAddresses,
         cipher: Cipher,

@@ -58,6 +58,7 @@ class _Entry:
 class CaseCards:
     def __init__(
         self,
+        *,
         cases: CasesRepository,
         outbox: OutboxRepository,
         departments: DepartmentService,

@@ -70,6 +70,7 @@ class Undeliverable(Exception):
 class OutboxSender:
     def __init__(
         self,
+        *,
         bot: Bot,
         outbox: OutboxRepository,
         cases: CasesRepository,

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 class DigestService:
     def __init__(
         self,
+        *,
         cases: CasesRepository,
         attachments: AttachmentsRepository,
         outbox: OutboxRepository,

@@ -26,6 +26,7 @@ FAR = datetime.max.replace(tzinfo=UTC)
 class OpenCases:
     def __init__(
         self,
+        *,
         cases: CasesRepository,
         outbox: OutboxRepository,
         chats: ChatAddresses,

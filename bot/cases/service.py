@@ -54,6 +54,7 @@ def neutral_line() -> str:
 class CaseService:
     def __init__(
         self,
+        *,
         cases: CasesRepository,
         departments: DepartmentService,
         chats: ChatAddresses,

@@ -60,6 +60,7 @@ def person_aad(officer_id: str) -> str:
 class Roster:
     def __init__(
         self,
+        *,
         repository: RosterRepository,
         departments: DepartmentService,
         chats: ChatAddresses,

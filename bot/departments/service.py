@@ -66,6 +66,7 @@ class DepartmentStatus:
 class DepartmentService:
     def __init__(
         self,
+        *,
         departments: DepartmentsRepository,
         cases: CasesRepository,
         chats: ChatAddresses,

@@ -19,7 +19,6 @@ from functools import partial
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiohttp import ClientError
 
-from bot.app import create_bot, open_pseudonyms
 from bot.core.catalog import Catalog
 from bot.core.clock import utc_now
 from bot.core.deadlines import Deadlines
@@ -27,8 +26,9 @@ from bot.departments.service import DepartmentService
 from bot.ops.rotation import key_census
 from bot.security.addresses import ChatAddresses
 from bot.security.crypto import Cipher
-from bot.security.keys import configured_keys
+from bot.security.keys import configured_keys, open_pseudonyms
 from bot.settings import ConfigError, Settings
+from bot.telegram.session import bot_client
 from storage.cases import CasesRepository
 from storage.database import Database
 from storage.departments import DepartmentsRepository
@@ -147,12 +147,12 @@ async def _check_database(
     else:
         findings.ok(f"keys: {census.current} encrypted values, all under the first key")
     departments = DepartmentService(
-        DepartmentsRepository(database),
-        CasesRepository(database),
-        ChatAddresses(cipher, pseudonyms),
-        pseudonyms,
-        settings,
-        Deadlines(settings.ack_deadline_days, settings.answer_deadline_days),
+        departments=DepartmentsRepository(database),
+        cases=CasesRepository(database),
+        chats=ChatAddresses(cipher, pseudonyms),
+        pseudonyms=pseudonyms,
+        settings=settings,
+        deadlines=Deadlines(settings.ack_deadline_days, settings.answer_deadline_days),
     )
     await departments.seed(Catalog.load())  # as at start: regions added since get theirs
     unlinked = [
@@ -192,7 +192,7 @@ async def _check_roster(
 
 async def _check_telegram(settings: Settings, findings: Findings) -> None:
     where = settings.telegram_api_url or "api.telegram.org"
-    bot = create_bot(settings)
+    bot = bot_client(settings)
     try:
         me = await bot.get_me(request_timeout=TELEGRAM_TIMEOUT)
     except TelegramUnauthorizedError:

@@ -32,7 +32,12 @@ import os
 from collections.abc import Callable, Iterable
 from functools import partial
 
-from bot.app import (
+from bot.departments.roster import person_aad
+from bot.ops.offline import offline_database
+from bot.outbox.items import payload_aad
+from bot.security.addresses import CHATS, SUBSCRIBERS, address_aad
+from bot.security.crypto import Cipher, DecryptionError, Pseudonyms
+from bot.security.keys import (
     KEY_BYTES,
     LOOKUP_KEY,
     LOOKUP_KEY_AAD,
@@ -42,11 +47,6 @@ from bot.app import (
     open_lookup_key,
     open_retired_keys,
 )
-from bot.departments.roster import person_aad
-from bot.ops.offline import offline_database
-from bot.outbox.items import payload_aad
-from bot.security.addresses import CHATS, SUBSCRIBERS, address_aad
-from bot.security.crypto import Cipher, DecryptionError, Pseudonyms
 from bot.settings import Settings
 from storage.meta import MetaRepository
 from storage.pseudonym_rotation import (
@@ -66,6 +66,7 @@ from storage.retention import RetentionRepository
 class PseudonymRotation:
     def __init__(
         self,
+        *,
         repository: PseudonymRotationRepository,
         cipher: Cipher,
         old: Pseudonyms,
@@ -169,7 +170,12 @@ async def run_pseudonym_rotation(settings: Settings) -> int:
         repository = PseudonymRotationRepository(database)
         officer_ids = [*settings.admin_ids, *roster_ids(cipher, await repository.sealed_officers())]
         await PseudonymRotation(
-            repository, cipher, Pseudonyms(old), Pseudonyms(new), officer_ids, report
+            repository=repository,
+            cipher=cipher,
+            old=Pseudonyms(old),
+            new=Pseudonyms(new),
+            officer_ids=officer_ids,
+            report=report,
         ).run()
         kept = [*retired, old]
         await repository.finish(

@@ -14,18 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from bot.app import (
+from bot.broadcasts.service import broadcast_aad
+from bot.ops.offline import offline_database
+from bot.outbox.items import payload_aad
+from bot.security.addresses import CHATS, SUBSCRIBERS, address_aad
+from bot.security.crypto import Cipher, DecryptionError
+from bot.security.keys import (
     LOOKUP_KEY,
     NEXT_LOOKUP_KEY,
     RETIRED_LOOKUP_KEYS,
     meta_aad,
     open_lookup_key,
 )
-from bot.broadcasts.service import broadcast_aad
-from bot.ops.offline import offline_database
-from bot.outbox.items import payload_aad
-from bot.security.addresses import CHATS, SUBSCRIBERS, address_aad
-from bot.security.crypto import Cipher, DecryptionError
 from bot.settings import Settings
 from storage.fsm import fsm_aad
 from storage.meta import MetaRepository

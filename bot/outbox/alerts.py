@@ -18,6 +18,7 @@ from storage.outbox import OutboxRepository
 class AdminAlerts:
     def __init__(
         self,
+        *,
         cipher: Cipher,
         outbox: OutboxRepository,
         admin_addresses: Callable[[], list[ChatAddress]],

@@ -105,6 +105,7 @@ class DiskSpace:
 class FileIntake:
     def __init__(
         self,
+        *,
         attachments: AttachmentsRepository,
         reports: ReportsRepository,
         pseudonyms: Pseudonyms,

@@ -87,6 +87,7 @@ def submission_key(pseudonyms: Pseudonyms, draft_id: str) -> bytes:
 class ReportService:
     def __init__(
         self,
+        *,
         reports: ReportsRepository,
         attachments: AttachmentsRepository,
         cipher: Cipher,

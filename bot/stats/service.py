@@ -117,6 +117,7 @@ class _Labels:
 class StatsService:
     def __init__(
         self,
+        *,
         stats: StatsRepository,
         cipher: Cipher,
         chats: ChatAddresses,

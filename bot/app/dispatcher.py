@@ -1,0 +1,117 @@
+"""The bot and the dispatcher around the services: middlewares, routers, and the profile
+(command menus, descriptions) published at start."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseEventIsolation
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat
+
+from bot.app.services import Services
+from bot.reports.trail import SentMessages, TrailMiddleware
+from bot.settings import SUPPORTED_LOCALES, Settings
+from bot.telegram.i18n import LocaleChooser, LocaleMiddleware
+from bot.telegram.isolation import EventIsolation
+from bot.telegram.middlewares import (
+    InFlightUpdates,
+    OneUpdateRowsMiddleware,
+    PseudonymMiddleware,
+    ViewMiddleware,
+)
+from bot.telegram.patches import run_filters_on_loop
+from bot.telegram.sanitize import CleanTextMiddleware
+from bot.telegram.session import bot_client
+from bot.telegram.throttle import MESSAGES, PRESSES, ThrottleMiddleware, TokenBuckets
+from bot.ui import texts
+from handlers import get_routers
+
+
+def create_bot(settings: Settings) -> Bot:
+    """The bot, noting the messages it sends while an update is handled (the chat trail)."""
+    bot = bot_client(settings)
+    bot.session.middleware(SentMessages())
+    return bot
+
+
+def create_dispatcher(
+    services: Services, events_isolation: BaseEventIsolation | None = None
+) -> Dispatcher:
+    dispatcher = Dispatcher(
+        storage=services.fsm,
+        events_isolation=events_isolation or EventIsolation(),
+        disable_fsm=True,  # registered below, inside the scope of one update's FSM rows
+        settings=services.settings,
+        reports=services.reports,
+        guard=services.guard,
+        languages=services.languages,
+        departments=services.departments,
+        roster=services.roster,
+        cases=services.cases,
+        cards=services.cards,
+        prompts=services.prompts,
+        subscribers=services.subscribers,
+        broadcasts=services.broadcasts,
+        stats=services.stats,
+        trail=services.trail,
+        intake=services.intake,
+        checks=services.checks,
+        open_cases=services.open_cases,
+        deadlines=services.deadlines,
+    )
+    dispatcher["in_flight"] = in_flight = InFlightUpdates()
+    dispatcher.update.outer_middleware(in_flight)
+    dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))
+    choose_locale = LocaleChooser(
+        services.repositories.prefs, services.departments.chat_locale, services.i18n.default_locale
+    )
+    dispatcher.update.outer_middleware(
+        ThrottleMiddleware(
+            TokenBuckets(MESSAGES), TokenBuckets(PRESSES), services.i18n, choose_locale
+        )
+    )
+    dispatcher.update.outer_middleware(OneUpdateRowsMiddleware())
+    dispatcher.update.outer_middleware(dispatcher.fsm)
+    clean = CleanTextMiddleware()
+    dispatcher.message.outer_middleware(clean)
+    dispatcher.callback_query.outer_middleware(clean)
+    LocaleMiddleware(services.i18n, choose_locale).setup(dispatcher)
+    trail = TrailMiddleware(services.trail)
+    dispatcher.message.outer_middleware(trail)
+    dispatcher.callback_query.outer_middleware(trail)
+    view = ViewMiddleware(services.catalog, services.settings.tz)
+    for name, observer in dispatcher.observers.items():
+        if name != "update":
+            observer.outer_middleware(view)
+    dispatcher.include_routers(*get_routers(services.settings.admin_ids))
+    run_filters_on_loop(dispatcher)
+    return dispatcher
+
+
+async def publish_profile(bot: Bot, services: Services) -> None:
+    """The command menu and descriptions, in each language and as the default; admins' menus."""
+    settings = services.settings
+    for locale in (*SUPPORTED_LOCALES, None):
+        with services.i18n.context(), services.i18n.use_locale(locale or settings.default_locale):
+            commands = [
+                BotCommand(command=name, description=text)
+                for name, text in texts.commands().items()
+            ]
+            await bot.set_my_commands(commands, language_code=locale)
+            await bot.set_my_description(
+                texts.bot_description(settings.hotline), language_code=locale
+            )
+            await bot.set_my_short_description(texts.bot_short_description(), language_code=locale)
+            await bot.set_my_commands(
+                [BotCommand(command=k, description=v) for k, v in texts.group_commands().items()],
+                scope=BotCommandScopeAllGroupChats(),
+                language_code=locale,
+            )
+    for admin_id in sorted(settings.admin_ids):
+        saved = await services.repositories.prefs.get_locale(
+            services.pseudonyms.digest("user", admin_id)
+        )
+        with services.i18n.context(), services.i18n.use_locale(saved or settings.default_locale):
+            await bot.set_my_commands(
+                [BotCommand(command=k, description=v) for k, v in texts.admin_commands().items()],
+                scope=BotCommandScopeChat(chat_id=admin_id),
+            )
