@@ -38,7 +38,6 @@ from bot.outbox.items import payload_aad
 from bot.security.addresses import CHATS, SUBSCRIBERS, address_aad
 from bot.security.crypto import Cipher, DecryptionError, Pseudonyms
 from bot.security.keys import (
-    KEY_BYTES,
     LOOKUP_KEY,
     LOOKUP_KEY_AAD,
     NEXT_LOOKUP_KEY,
@@ -47,7 +46,7 @@ from bot.security.keys import (
     open_lookup_key,
     open_retired_keys,
 )
-from bot.settings import Settings
+from bot.settings import KEY_BYTES, Settings
 from storage.meta import MetaRepository
 from storage.pseudonym_rotation import (
     AUDIT,
