@@ -10,9 +10,9 @@ from aiogram.types import Chat, User
 
 from bot.app import Services, build_services, create_dispatcher
 from bot.settings import Settings, load_settings
-from tests import leaks
-from tests.harness import Citizen
-from tests.mocked import mocked_bot
+from tests.support import leaks
+from tests.support.harness import Citizen
+from tests.support.mocked import mocked_bot
 
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()
 pytest_plugins = ["tests.fakeapi.fixtures"]
@@ -73,7 +73,7 @@ def citizen(citizen_factory: Callable[..., Citizen]) -> Citizen:
 
 @pytest.fixture(autouse=True)
 def _gather_secrets(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After each test with a fake Bot API: remember what must never leak (tests/leaks.py)."""
+    """After each test with a fake Bot API: remember what must never leak (support/leaks.py)."""
     yield
     api = request.node.funcargs.get("fake_api")
     if api is not None:

@@ -27,8 +27,11 @@ from bot.cleaning import sandbox as sandbox_module
 from bot.cleaning.sandbox import Cleaned, CleaningSandbox, FileRefused, Refusal, SandboxLimits
 from bot.ui.callbacks import AnswerCB
 from handlers.uploads import refusal_text
-from tests.harness import Citizen, texts
-from tests.hostile import (
+from tests.dialog.test_dialog import BODY, reach_text_step
+from tests.dialog.test_status import submit_report
+from tests.live.test_evidence_privacy import png_claiming, video_with_metadata
+from tests.support.harness import Citizen, texts
+from tests.support.hostile import (
     AT_BUDGET,
     CMYK_SIZE,
     MB,
@@ -38,9 +41,6 @@ from tests.hostile import (
     png_with_icc,
     webp_bomb,
 )
-from tests.test_dialog import BODY, reach_text_step
-from tests.test_evidence_privacy import png_claiming, video_with_metadata
-from tests.test_status import submit_report
 
 LIMITS = SandboxLimits()
 HEADER_ONLY = 48 * MB

@@ -11,7 +11,7 @@ from aiogram.methods import SendMessage, TelegramMethod
 
 from bot.app import Services, create_sender
 from bot.cases.delivery import OutboxSender
-from tests.mocked import MockedSession, mocked_bot
+from tests.support.mocked import MockedSession, mocked_bot
 
 GROUP = -100200300
 SUPERGROUP = -100999888777
@@ -55,7 +55,7 @@ async def sender_with(
 
 
 async def queue_case_for(services: Services, chat_id: int, citizen) -> None:
-    from tests.test_dialog import fill_report
+    from tests.dialog.test_dialog import fill_report
 
     await fill_report(citizen)
     await citizen.press("do:submit")

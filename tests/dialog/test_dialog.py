@@ -13,8 +13,8 @@ from aiogram.types import Chat, Update
 from bot.app import Services
 from bot.core import receipt
 from bot.reports.draft import Draft
-from tests.harness import Citizen, buttons, snapshot, texts
-from tests.mocked import BOT_ID
+from tests.support.harness import Citizen, buttons, snapshot, texts
+from tests.support.mocked import BOT_ID
 
 BODY = "Инспектор ГАИ на посту у въезда в город потребовал 50 000 тенге за непроверку документов."
 

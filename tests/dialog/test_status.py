@@ -10,8 +10,8 @@ from bot.core import receipt
 from bot.reports.service import MAX_STORED_ITEMS
 from bot.security.guard import ReceiptGuard
 from storage.attempts import AttemptsRepository
-from tests.harness import Citizen, buttons, texts
-from tests.test_dialog import BODY, fill_report, receipt_code
+from tests.dialog.test_dialog import BODY, fill_report, receipt_code
+from tests.support.harness import Citizen, buttons, texts
 
 
 async def submit_report(citizen: Citizen) -> str:

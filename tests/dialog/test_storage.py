@@ -12,7 +12,7 @@ from storage.database import Database
 from storage.fsm import SQLiteStorage, rows_of_one_update
 from storage.migrations import MIGRATIONS
 from storage.times import HOUR
-from tests.harness import Citizen
+from tests.support.harness import Citizen
 
 KEY = StorageKey(bot_id=42, chat_id=777000111, user_id=777000111)
 

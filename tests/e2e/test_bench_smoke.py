@@ -16,7 +16,7 @@ from bench.sizes import TINY
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 async def test_scenario_runs_end_to_end(name: str) -> None:
-    # Not tmp_path: what the bench leaves must not be grepped by tests/test_zz_leaks.py, whose
+    # Not tmp_path: what the bench leaves must not be grepped by tests/live/test_leaks.py, whose
     # fake users share ids with the bench's.
     with tempfile.TemporaryDirectory(prefix=f"adal-bench-{name}-") as workdir:
         section = await SCENARIOS[name](TINY, Path(workdir))
@@ -43,7 +43,7 @@ def test_a_child_reports_its_own_peak_rss_not_its_parents() -> None:
         capture_output=True,
         text=True,
         check=True,
-        cwd=Path(__file__).parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
     )
     assert peak_rss() > len(ballast)
     assert 0 < int(child.stdout) < len(ballast) // 2

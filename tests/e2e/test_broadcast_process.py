@@ -18,7 +18,7 @@ from storage.subscribers import Audience, SubscriberStatus
 from tests.conftest import TEST_KEY
 from tests.e2e.botprocess import BotProcess, Person
 from tests.fakeapi import FakeBotAPI, FakeUser, RecordedRequest
-from tests.live import ADMIN_ID
+from tests.support.live import ADMIN_ID
 
 SUBSCRIBERS = 2000
 TELEGRAM_LIMIT = 30

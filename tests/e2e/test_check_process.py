@@ -11,8 +11,8 @@ from pathlib import Path
 from tests.conftest import TEST_KEY
 from tests.e2e.botprocess import START_TIMEOUT, BotProcess
 from tests.fakeapi import FakeBotAPI
-from tests.live import ADMIN_ID, live_bot
-from tests.test_departments import report
+from tests.live.test_departments import report
+from tests.support.live import ADMIN_ID, live_bot
 
 OTHER_KEY = base64.b64encode(bytes(range(50, 82))).decode()
 

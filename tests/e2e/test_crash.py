@@ -28,7 +28,7 @@ from tests.conftest import TEST_KEY
 from tests.e2e.botprocess import Person
 from tests.e2e.forked import ForkedBot
 from tests.fakeapi import FakeBotAPI, FakeUser
-from tests.live import ADMIN_ID
+from tests.support.live import ADMIN_ID
 
 KILLS = 20
 BODY = "Инспектор требует деньги за техосмотр, каждый раз по 10 000 тенге."

@@ -36,11 +36,11 @@ from bot.telegram.throttle import (
     Verdict,
     slow_down_text,
 )
+from tests.dialog.test_dialog import BODY, fill_report, receipt_code
 from tests.fakeapi import FakeBotAPI, FakeUser, SentMessage
-from tests.harness import Citizen, buttons, snapshot, texts
-from tests.live import Live, live_bot
-from tests.mocked import BOT_ID
-from tests.test_dialog import BODY, fill_report, receipt_code
+from tests.support.harness import Citizen, buttons, snapshot, texts
+from tests.support.live import Live, live_bot
+from tests.support.mocked import BOT_ID
 
 ALLOW, WARN, DROP = Verdict.ALLOW, Verdict.WARN, Verdict.DROP
 FLOOD = 500

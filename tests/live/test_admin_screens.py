@@ -18,9 +18,9 @@ from bot.ui.labels import resolution_labels
 from storage.broadcasts import BroadcastStatus
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser
-from tests.live import ADMIN_ID, Live, live_bot
-from tests.test_broadcasts import broadcast_now, compose, subscribe, wait_status
-from tests.test_departments import cards, case_id_of, close, data, press_in, report
+from tests.live.test_broadcasts import broadcast_now, compose, subscribe, wait_status
+from tests.live.test_departments import cards, case_id_of, close, data, press_in, report
+from tests.support.live import ADMIN_ID, Live, live_bot
 
 CATALOG = Catalog.load()
 LOCALES = ["kk", "ru"]

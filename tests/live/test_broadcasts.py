@@ -32,8 +32,8 @@ from storage.broadcasts import BroadcastRow, BroadcastStatus
 from storage.subscribers import Audience, SubscribersRepository, SubscriberStatus
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeUser, SentMessage
-from tests.live import ADMIN_ID, Live, live_bot
-from tests.test_departments import cards, case_id_of, close, data, press_in, report
+from tests.live.test_departments import cards, case_id_of, close, data, press_in, report
+from tests.support.live import ADMIN_ID, Live, live_bot
 
 KK_TEXT = "Сыбайлас жемқорлық туралы хабарлаңыз"
 RU_TEXT = "Сообщайте о коррупции"

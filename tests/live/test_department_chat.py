@@ -11,9 +11,9 @@ import pytest
 from bot.app import finish_updates, publish_profile
 from bot.ui.keyboards import LANGUAGE_NAMES
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.live import ADMIN_ID, Live, live_bot, said
-from tests.test_departments import BODY, cards, case_id_of, data, report
-from tests.test_stats import region_name
+from tests.live.test_departments import BODY, cards, case_id_of, data, report
+from tests.live.test_stats import region_name
+from tests.support.live import ADMIN_ID, Live, live_bot, said
 
 OTHER = {"kk": "ru", "ru": "kk"}
 CASE = "<b>Case № {number}</b>"

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.core.catalog import Catalog
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.live import Live, live_bot
+from tests.support.live import Live, live_bot
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
 

@@ -38,9 +38,9 @@ from handlers.clear_chat import _cleared_text
 from handlers.uploads import refusal_text
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.live import Live, live_bot
-from tests.mp4 import FILMED, box, movie, nal_sample, nested, phone_video, video
-from tests.mp4 import SECRETS as VIDEO_TRACES
+from tests.support.live import Live, live_bot
+from tests.support.mp4 import FILMED, box, movie, nal_sample, nested, phone_video, video
+from tests.support.mp4 import SECRETS as VIDEO_TRACES
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
 ARTIST = "Artist Secretov"
@@ -55,7 +55,7 @@ SECRETS = (ARTIST.encode(), MAKE.encode(), MODEL.encode(), XMP_MARKER, PNG_AUTHO
 METADATA_KEYS = {"exif", "xmp", "icc_profile", "comment", "XML:com.adobe.xmp", "Author", "Comment"}
 PDF = b"%PDF-1.4\n1 0 obj << /Author (PDF Author Secretov) /Creator (Word) >> endobj\n%%EOF\n"
 CLEAR = ActionCB(action=Action.CLEAR_CHAT).pack()
-BOT_ID = 42  # tests/live.py runs the bot with the token 42:TEST
+BOT_ID = 42  # tests/support/live.py runs the bot with the token 42:TEST
 I18N = create_i18n("kk")
 
 

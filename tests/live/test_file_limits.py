@@ -27,14 +27,14 @@ from bot.settings import Settings
 from bot.telegram.sanitize import visible_text
 from handlers.uploads import intake_refusal_text
 from storage.cases import CasesRepository
+from tests.dialog.test_dialog import BODY, receipt_code
+from tests.dialog.test_status import submit_report
 from tests.fakeapi import FakeBotAPI
-from tests.harness import Citizen, buttons, texts
-from tests.live import ADMIN_ID, Live, live_bot
-from tests.mocked import BOT_ID, MockedSession, mocked_bot
-from tests.test_abuse import count, database_bytes
-from tests.test_departments import cards, case_id_of, post_question
-from tests.test_dialog import BODY, receipt_code
-from tests.test_status import submit_report
+from tests.live.test_abuse import count, database_bytes
+from tests.live.test_departments import cards, case_id_of, post_question
+from tests.support.harness import Citizen, buttons, texts
+from tests.support.live import ADMIN_ID, Live, live_bot
+from tests.support.mocked import BOT_ID, MockedSession, mocked_bot
 
 KB = 1024
 HIDDEN = (

@@ -21,7 +21,7 @@ from bot.broadcasts.service import parse_moment
 from bot.telegram.throttle import Rate
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.live import Live, live_bot
+from tests.support.live import Live, live_bot
 
 TRICKY = st.sampled_from(
     [
@@ -349,7 +349,7 @@ async def ask(live: Live, department: Department, case: str, question: str) -> S
     prompt = await api.next_reply(department.group, after=mark, methods=("sendMessage",))
     mark = api.mark()
     sent = api.send_text(officer, question, chat=department.group, reply_to=prompt)
-    return await api.next_reply(  # the card is stamped first (tests/test_card.py)
+    return await api.next_reply(  # the card is stamped first (tests/live/test_card.py)
         department.group,
         after=mark,
         where=lambda m: m.raw.get("reply_to_message", {}).get("message_id") == sent["message_id"],

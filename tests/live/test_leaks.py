@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests import leaks
 from tests.fakeapi import FakeBotAPI
-from tests.live import Live, live_bot
-from tests.test_departments import report
+from tests.live.test_departments import report
+from tests.support import leaks
+from tests.support.live import Live, live_bot
 
 CITIZEN = {"id": "777000111", "names": ("Айгерим", "Секретова", "aigerim_secret")}
 # A run of digits that is a whole number: not a fraction of a second, not the tail of a hex digest

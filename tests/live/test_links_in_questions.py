@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from bot.security.inert import inert
 from tests.fakeapi import FakeBotAPI, SentMessage
-from tests.live import Live, live_bot
-from tests.test_departments import cards, case_id_of, data, report
+from tests.live.test_departments import cards, case_id_of, data, report
+from tests.support.live import Live, live_bot
 
 _DOTS = ".\u3002\uff0e\uff61"
 TAPPABLE = {

@@ -22,8 +22,8 @@ from bot.settings import ConfigError, load_settings
 from storage.outbox import NewItem
 from tests.conftest import TEST_KEY
 from tests.fakeapi import FakeBotAPI, SentMessage
-from tests.live import Live, live_bot
-from tests.test_departments import BODY, cards, case_id_of, post_question, report
+from tests.live.test_departments import BODY, cards, case_id_of, post_question, report
+from tests.support.live import Live, live_bot
 
 MINUTES = (2, 10)
 
@@ -140,7 +140,8 @@ async def test_answers_and_additions_wait_their_delay_even_across_a_restart(
         if r.ok
         and r.message is not None
         and r.message.chat_id == group.id
-        and r.method != "editMessageText"  # the card, stamped with the answer (tests/test_card.py)
+        and r.method
+        != "editMessageText"  # the card, stamped with the answer (tests/live/test_card.py)
     ]
     labels = [m.plain_text or m.kind for m in relayed]
     assert "ANSWER-LATE" in labels[0] and "ADDITION-LATE" in labels[1], labels

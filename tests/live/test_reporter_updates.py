@@ -15,8 +15,7 @@ from babel.dates import format_date
 from bot.reports.service import Contact
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, RecordedRequest, SentMessage
-from tests.live import Live, live_bot
-from tests.test_departments import (
+from tests.live.test_departments import (
     BODY,
     cards,
     case_id_of,
@@ -25,7 +24,8 @@ from tests.test_departments import (
     post_question,
     press_in,
 )
-from tests.test_stats import ask_stats, region_name, sphere_name
+from tests.live.test_stats import ask_stats, region_name, sphere_name
+from tests.support.live import Live, live_bot
 
 NEUTRAL = {"kk": "🔔 Adal: сізге жаңа хабар бар", "ru": "🔔 Adal: для вас есть обновление"}
 # Nothing on a lock screen may say what the message is about.

@@ -21,9 +21,9 @@ from bot.settings import ConfigError, Settings, load_settings
 from storage.cases import CasesRepository
 from storage.retention import RetentionRepository
 from tests.fakeapi import FakeBotAPI
-from tests.harness import Citizen
-from tests.live import Live, live_bot
-from tests.test_departments import BODY, cards, case_id_of, close, report
+from tests.live.test_departments import BODY, cards, case_id_of, close, report
+from tests.support.harness import Citizen
+from tests.support.live import Live, live_bot
 
 LONG_AGO = (utc_now() - timedelta(days=400)).isoformat()
 DAY = 24 * 3600

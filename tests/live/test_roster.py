@@ -17,9 +17,9 @@ from bot.app import finish_updates
 from bot.departments.roster import SERVICE_ACCOUNTS
 from storage.migrations import MIGRATIONS
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.live import ADMIN_ID, Live, live_bot
-from tests.test_departments import cards, case_id_of, close, data, press_in, report
-from tests.test_wrong_context_buttons import case_buttons, content, refused, said
+from tests.live.test_departments import cards, case_id_of, close, data, press_in, report
+from tests.live.test_wrong_context_buttons import case_buttons, content, refused, said
+from tests.support.live import ADMIN_ID, Live, live_bot
 
 ONLY_OFFICERS = "Only the department's officers can do this."
 OWN_ACCOUNT = (

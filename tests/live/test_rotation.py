@@ -27,9 +27,9 @@ from storage.subscribers import Audience
 from tests.conftest import TEST_KEY
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI
-from tests.live import ADMIN_ID, live_bot
-from tests.test_broadcasts import wait_status
-from tests.test_departments import BODY, cards
+from tests.live.test_broadcasts import wait_status
+from tests.live.test_departments import BODY, cards
+from tests.support.live import ADMIN_ID, live_bot
 
 OLD_KEY = TEST_KEY
 NEW_KEY = base64.b64encode(bytes(range(100, 132))).decode()

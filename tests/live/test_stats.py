@@ -21,8 +21,8 @@ from bot.stats.service import Stats
 from bot.telegram.i18n import create_i18n
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.live import ADMIN_ID, Live, live_bot
-from tests.test_departments import cards, case_id_of, data, press_in
+from tests.live.test_departments import cards, case_id_of, data, press_in
+from tests.support.live import ADMIN_ID, Live, live_bot
 
 BODY = "Сотрудник требует 50 000 тенге за справку, без денег не выдаёт."
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

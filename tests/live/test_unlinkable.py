@@ -16,9 +16,7 @@ from bot.ui.callbacks import Action, ActionCB
 from storage.times import HOUR
 from tests.conftest import TEST_KEY
 from tests.fakeapi import FakeBotAPI
-from tests.linking import Attacker, Link
-from tests.live import Live, live_bot
-from tests.test_departments import (
+from tests.live.test_departments import (
     BODY,
     cards,
     case_id_of,
@@ -28,6 +26,8 @@ from tests.test_departments import (
     press_in,
     report,
 )
+from tests.support.linking import Attacker, Link
+from tests.support.live import Live, live_bot
 
 CLEAR = ActionCB(action=Action.CLEAR_CHAT).pack()
 

@@ -15,11 +15,11 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.app import Services
 from bot.settings import Settings
+from tests.dialog.test_dialog import BODY, read_book, receipt_code
 from tests.fakeapi import FakeBotAPI
-from tests.harness import Citizen, buttons, last_markup, texts
-from tests.live import Live, live_bot
-from tests.live_speaker import LiveSpeaker
-from tests.test_dialog import BODY, read_book, receipt_code
+from tests.support.harness import Citizen, buttons, last_markup, texts
+from tests.support.live import Live, live_bot
+from tests.support.live_speaker import LiveSpeaker
 
 LANGUAGES = pytest.mark.parametrize("language", ["kk", "ru"])
 ADMIN = 900100200

@@ -1,7 +1,7 @@
 """Well-formed buttons pressed where they do not belong: each gets an answer in the user's
 language and changes nothing in the database.
 
-Unlike the forgeries of tests/test_fuzz.py, every callback here is one the bot really shows: a
+Unlike the forgeries of tests/live/test_fuzz.py, every callback here is one the bot really shows: a
 step's button on another step or with no draft, a case's button in a chat that does not serve
 its region, in a citizen's chat or after the case was closed, a broadcast's controls pressed by
 someone who is not an admin, a language chosen on an old message while a report is written.
@@ -27,10 +27,7 @@ from storage.fsm import fsm_aad
 from storage.subscribers import Audience
 from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.harness import snapshot
-from tests.live import ADMIN_ID, Live, live_bot
-from tests.mocked import BOT_ID
-from tests.test_departments import (
+from tests.live.test_departments import (
     BODY,
     cards,
     case_id_of,
@@ -39,6 +36,9 @@ from tests.test_departments import (
     post_question,
     report,
 )
+from tests.support.harness import snapshot
+from tests.support.live import ADMIN_ID, Live, live_bot
+from tests.support.mocked import BOT_ID
 
 STALE = "This button is no longer active."
 ELSEWHERE = "This case is closed or handled in another chat."

@@ -28,7 +28,7 @@ from aiogram.types import (
 )
 
 from bot.app import Services
-from tests.mocked import BOT_USER, MockedSession
+from tests.support.mocked import BOT_USER, MockedSession
 
 _update_ids = itertools.count(1)
 _message_ids = itertools.count(1)

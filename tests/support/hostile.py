@@ -8,7 +8,7 @@ from io import BytesIO
 
 from PIL import ExifTags, Image, ImageCms
 
-from tests.test_evidence_privacy import box, encoded, png_claiming
+from tests.live.test_evidence_privacy import box, encoded, png_claiming
 
 MB = 1024 * 1024
 AT_BUDGET = (4608, 3456)

@@ -1,7 +1,7 @@
 """What must never be found in a file under DATA_DIR or in a log, gathered from every test.
 
 Each test that ran a fake Bot API server contributes its users' ids and names, the receipt codes
-the bot showed them, and what they typed in private chats; ``tests/test_zz_leaks.py`` greps every
+the bot showed them, and what they typed in private chats; ``tests/live/test_leaks.py`` greps every
 file the suite left behind for all of it.
 """
 

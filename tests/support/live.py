@@ -108,7 +108,7 @@ async def live_bot(
         admin_ids=str(ADMIN_ID),
         send_interval_seconds=0,
         _env_file=None,
-        # tests/test_relay_delay.py tests the delay, tests/test_card.py the undo window
+        # tests/live/test_relay_delay.py tests the delay, tests/live/test_card.py the undo window
         **{"relay_delay_minutes": "0", "close_undo_seconds": 0, **overrides},
     )
     services = await build_services(settings)

@@ -1,7 +1,7 @@
-"""The interface of ``tests.harness.Citizen`` over the fake Bot API.
+"""The interface of ``tests.support.harness.Citizen`` over the fake Bot API.
 
-Each action is a real update taken by the polling bot (tests/live.py); it returns once the bot
-has handled it, with the Bot API calls it made meanwhile, as aiogram method objects, so that
+Each action is a real update taken by the polling bot (tests/support/live.py); it returns once the
+bot has handled it, with the Bot API calls it made meanwhile, as aiogram method objects, so that
 tests written for the mocked session run unchanged against the fake server, which checks every
 call against the Bot API's schema and Telegram's limits (an edit to the same content is the
 one refusal let through: the bot expects it). A press finds the newest bot message
@@ -21,7 +21,7 @@ from aiogram.methods import TelegramMethod
 from bot.telegram.middlewares import InFlightUpdates
 from tests.fakeapi import FakeUser
 from tests.fakeapi.server import RecordedRequest
-from tests.live import Live
+from tests.support.live import Live
 
 HANDLED_WITHIN = 10.0
 NOT_OF_THE_CONVERSATION = frozenset({"getUpdates", "getFile", "getMe", "setMyCommands"})

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from bot.ui.formatting import format_moment, format_number
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ("kk", "ru")
 KEYWORDS = {"_": None, "__": None, "ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")

@@ -13,7 +13,7 @@ from bot.security.keys import resolve_keys
 from bot.settings import ConfigError, load_settings
 from tests.conftest import TEST_KEY
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

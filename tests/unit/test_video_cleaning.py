@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from bot.cleaning.boxes import MAX_BOXES, MAX_DEPTH, BoxReader, Unprovable, walk
 from bot.cleaning.video import strip_video_metadata
 from bot.cleaning.video_sei import blank_unit
-from tests.mp4 import (
+from tests.support.mp4 import (
     DASH_CAM,
     DRONE,
     FRAMES,
