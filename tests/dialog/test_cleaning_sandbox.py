@@ -27,9 +27,7 @@ from bot.cleaning import sandbox as sandbox_module
 from bot.cleaning.sandbox import Cleaned, CleaningSandbox, FileRefused, Refusal, SandboxLimits
 from bot.ui.callbacks import AnswerCB
 from handlers.uploads import refusal_text
-from tests.dialog.test_dialog import BODY, reach_text_step
-from tests.dialog.test_status import submit_report
-from tests.live.test_evidence_privacy import png_claiming, video_with_metadata
+from tests.support.dialog import BODY, reach_text_step, submit_report
 from tests.support.harness import Citizen, texts
 from tests.support.hostile import (
     AT_BUDGET,
@@ -41,6 +39,7 @@ from tests.support.hostile import (
     png_with_icc,
     webp_bomb,
 )
+from tests.support.media import png_claiming, video_with_metadata
 
 LIMITS = SandboxLimits()
 HEADER_ONLY = 48 * MB

@@ -14,7 +14,7 @@ from bot.app import Services
 from bot.app.logs import RedactFilter, setup_logging
 from bot.core import receipt
 from bot.settings import Settings
-from tests.dialog.test_dialog import fill_report, receipt_code
+from tests.support.dialog import fill_report, receipt_code
 from tests.support.harness import Citizen, texts
 
 MARKER = "ZXQ-MARKER-7731"

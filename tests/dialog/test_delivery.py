@@ -11,6 +11,7 @@ from aiogram.methods import SendMessage, TelegramMethod
 
 from bot.app import Services, create_sender
 from bot.cases.delivery import OutboxSender
+from tests.support.dialog import fill_report
 from tests.support.mocked import MockedSession, mocked_bot
 
 GROUP = -100200300
@@ -55,8 +56,6 @@ async def sender_with(
 
 
 async def queue_case_for(services: Services, chat_id: int, citizen) -> None:
-    from tests.dialog.test_dialog import fill_report
-
     await fill_report(citizen)
     await citizen.press("do:submit")
     code = await services.departments.invite("abai")

@@ -10,13 +10,8 @@ from bot.core import receipt
 from bot.reports.service import MAX_STORED_ITEMS
 from bot.security.guard import ReceiptGuard
 from storage.attempts import AttemptsRepository
-from tests.dialog.test_dialog import BODY, fill_report, receipt_code
+from tests.support.dialog import BODY, submit_report
 from tests.support.harness import Citizen, buttons, texts
-
-
-async def submit_report(citizen: Citizen) -> str:
-    await fill_report(citizen)
-    return receipt_code(await citizen.press("do:submit"))
 
 
 async def test_status_shows_status_and_history(citizen: Citizen) -> None:

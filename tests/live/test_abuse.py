@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,10 +35,11 @@ from bot.telegram.throttle import (
     Verdict,
     slow_down_text,
 )
-from tests.dialog.test_dialog import BODY, fill_report, receipt_code
 from tests.fakeapi import FakeBotAPI, FakeUser, SentMessage
+from tests.support.db import count, database_bytes
+from tests.support.dialog import BODY, fill_report, receipt_code
 from tests.support.harness import Citizen, buttons, snapshot, texts
-from tests.support.live import Live, live_bot
+from tests.support.live import Live
 from tests.support.mocked import BOT_ID
 
 ALLOW, WARN, DROP = Verdict.ALLOW, Verdict.WARN, Verdict.DROP
@@ -55,27 +55,12 @@ NOT_FOR_THE_BOT = {
 }
 
 
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
-
-
 class Clock:
     def __init__(self) -> None:
         self.now = 1000.0
 
     def __call__(self) -> float:
         return self.now
-
-
-async def count(services: Services, table: str) -> int:
-    return (await services.database.fetchone(f"SELECT count(*) FROM {table}"))[0]
-
-
-async def database_bytes(services: Services) -> int:
-    pages = (await services.database.fetchone("PRAGMA page_count"))[0]
-    return pages * (await services.database.fetchone("PRAGMA page_size"))[0]
 
 
 def slow_down_in(live: Live, locale: str) -> str:

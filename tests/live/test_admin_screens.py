@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from aiogram.utils.i18n import gettext as _
@@ -16,22 +14,16 @@ from bot.core.catalog import Catalog
 from bot.ui.keyboards import LANGUAGE_NAMES
 from bot.ui.labels import resolution_labels
 from storage.broadcasts import BroadcastStatus
-from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser
-from tests.live.test_broadcasts import broadcast_now, compose, subscribe, wait_status
-from tests.live.test_departments import cards, case_id_of, close, data, press_in, report
-from tests.support.live import ADMIN_ID, Live, live_bot
+from tests.support.broadcasting import broadcast_now, compose, subscribe, wait_status
+from tests.support.flows import cards, case_id_of, close, data, press_in, report
+from tests.support.live import ADMIN_ID, Live
+from tests.support.people import Person
 
 CATALOG = Catalog.load()
 LOCALES = ["kk", "ru"]
 CODE = re.compile(r"\b[a-z]+(_[a-z]+)*\b")
 """A word of Latin lower case: a region code, or an English action name leaking through."""
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 def admin_in(live: Live, locale: str) -> Person:

@@ -6,8 +6,6 @@ import asyncio
 import dataclasses
 import math
 import sqlite3
-import time
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -30,10 +28,11 @@ from bot.telegram.i18n import create_i18n
 from bot.ui.keyboards import NO_REGION
 from storage.broadcasts import BroadcastRow, BroadcastStatus
 from storage.subscribers import Audience, SubscribersRepository, SubscriberStatus
-from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeUser, SentMessage
-from tests.live.test_departments import cards, case_id_of, close, data, press_in, report
-from tests.support.live import ADMIN_ID, Live, live_bot
+from tests.support.broadcasting import broadcast_now, compose, send_and_wait, subscribe, wait_status
+from tests.support.flows import cards, case_id_of, close, data, press_in, report
+from tests.support.live import ADMIN_ID, Live
+from tests.support.people import Person
 
 KK_TEXT = "Сыбайлас жемқорлық туралы хабарлаңыз"
 RU_TEXT = "Сообщайте о коррупции"
@@ -42,64 +41,8 @@ CATALOG = Catalog.load()
 FULL_BAR = "▰" * 10 + " 100%"
 
 
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
-
-
-async def subscribe(live: Live, language: str, count: int = 1) -> list[FakeUser]:
-    users = []
-    for _ in range(count):
-        person = live.person(language)
-        await person.command("/start", button="do:new")
-        users.append(person.user)
-    return users
-
-
-async def wait_status(
-    live: Live, broadcast_id: int, *statuses: BroadcastStatus, timeout: float = 20.0
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        row = await live.services.broadcasts.get(broadcast_id)
-        if row is not None and row.status in statuses:
-            return
-        await asyncio.sleep(0.05)
-    raise TimeoutError(f"broadcast {broadcast_id} did not reach {statuses}")
-
-
 def received(api: FakeBotAPI, user: FakeUser, marker: str) -> list[SentMessage]:
     return [m for m in api.messages_in(user) if marker in (m.plain_text or "")]
-
-
-async def compose(admin: Person, kk: str | None, ru: str | None, audience: str) -> SentMessage:
-    """The admin writes both versions, picks the audience; returns the review message."""
-    await admin.command("/broadcast", button="bd:own:")
-    await admin.press("bd:own:", expect="/skip")
-    await admin.say(kk or "/skip", expect="/skip")
-    await admin.say(ru or "/skip", button="bd:aud:all")
-    return await admin.press(f"bd:aud:{audience}", button="bd:send:")
-
-
-async def send_and_wait(live: Live, admin: Person) -> tuple[int, SentMessage]:
-    """Press "Send now" on the review; returns the broadcast's number once it is done."""
-    progress = await admin.press("bd:send:", expect="№")
-    broadcast_id = int((progress.plain_text or "").split("№", 1)[1].split()[0])
-    await wait_status(live, broadcast_id, BroadcastStatus.DONE)
-    await live.api.next_reply(
-        live.admin,
-        where=lambda m: m.message_id == progress.message_id and not m.buttons,
-        timeout=5,
-    )
-    return broadcast_id, progress
-
-
-async def broadcast_now(live: Live, kk: str | None, ru: str | None, audience: str = "all") -> int:
-    admin = Person(live.api, live.admin)
-    await compose(admin, kk, ru, audience)
-    broadcast_id, _progress = await send_and_wait(live, admin)
-    return broadcast_id
 
 
 async def stale_answer(api: FakeBotAPI, user: FakeUser, data: str) -> str:

@@ -14,9 +14,8 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.app import create_sender, make_closes_final
 from bot.ui.formatting import utf16_length
-from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, SentMessage
-from tests.live.test_departments import (
+from tests.support.flows import (
     cards,
     case_id_of,
     close,
@@ -27,6 +26,7 @@ from tests.live.test_departments import (
     report,
 )
 from tests.support.live import Live, live_bot, said
+from tests.support.people import Person
 
 LOCALES = ("kk", "ru")
 TIME = re.compile(r"\d{1,2}:\d{2}")

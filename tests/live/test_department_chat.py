@@ -3,27 +3,17 @@ files name their cases; /invite names its region."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.app import finish_updates, publish_profile
 from bot.ui.keyboards import LANGUAGE_NAMES
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.live.test_departments import BODY, cards, case_id_of, data, report
-from tests.live.test_stats import region_name
-from tests.support.live import ADMIN_ID, Live, live_bot, said
+from tests.support.flows import BODY, cards, case_id_of, data, region_name, report
+from tests.support.live import ADMIN_ID, Live, said
 
 OTHER = {"kk": "ru", "ru": "kk"}
 CASE = "<b>Case № {number}</b>"
 BOTH = pytest.mark.parametrize("language", ["kk", "ru"])
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 def plain(html: str) -> str:

@@ -3,67 +3,24 @@
 from __future__ import annotations
 
 import time as clock
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from aiogram.utils.i18n import gettext as _
 
-from bot.core.catalog import Catalog
-from tests.e2e.botprocess import Person
-from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
+from tests.fakeapi import FakeBotAPI
+from tests.support.flows import (
+    BODY,
+    cards,
+    case_id_of,
+    close,
+    data,
+    post_question,
+    press_in,
+    region_name,
+    report,
+)
 from tests.support.live import Live, live_bot
-
-BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
-
-
-async def report(
-    person: Person,
-    region: str,
-    *,
-    body: str = BODY,
-    contact: bool = False,
-    photo: bytes | None = None,
-) -> str:
-    """A citizen files a report in ``region``; returns the receipt message text."""
-    await person.command("/report", button="rg:abai")
-    await person.press(f"rg:{region}", button="sp:akimat")
-    await person.press("sp:akimat", button="wh:week")
-    await person.press("wh:week", button="do:skip")
-    await person.press("do:skip", button="do:back")
-    await person.say(body, button="do:done")
-    await person.press("do:done", button="do:skip")
-    if photo is not None:
-        await person.photo(photo)
-        await person.press("do:done", button="do:cyes")
-    else:
-        await person.press("do:skip", button="do:cyes")
-    await person.press("do:cyes" if contact else "do:cno", button="do:submit")
-    receipt = await person.press("do:submit", expect="-")
-    return receipt.plain_text or ""
-
-
-def region_name(code: str, locale: str = "ru") -> str:
-    entry = Catalog.load().region(code)
-    assert entry is not None
-    return entry.name(locale)
-
-
-def cards(api: FakeBotAPI, chat: object) -> list[SentMessage]:
-    """Text messages that name a case, but for digest headers and /open lists, which list them."""
-    return [
-        m
-        for m in api.messages_in(chat)
-        if m.kind == "text"
-        and "№" in (text := m.plain_text or "")
-        and not text.startswith(("📬", "📂"))
-    ]
 
 
 async def test_digest_routes_each_case_to_its_region_and_unrouted_to_admins(
@@ -139,39 +96,6 @@ async def test_faults_end_with_each_case_delivered_once_and_an_alert(
     assert sum("⚠️" in text and abai_name in text for text in alerts) == 1, "named, not coded"
     row = await live.services.database.fetchone("SELECT status FROM reports WHERE region = 'abai'")
     assert row[0] == "new", "the unreachable department's case stays pending"
-
-
-def case_id_of(card: SentMessage) -> str:
-    for button in card.buttons:
-        data = button.get("callback_data", "")
-        if data.startswith("cs:cls:"):
-            return data.split(":")[2]
-    raise AssertionError("no case buttons on the card")
-
-
-def data(action: str, case: str, arg: str = "") -> str:
-    """Callback data exactly as the bot packs it."""
-    return f"cs:{action}:{case}:{arg}"
-
-
-CARD_EDITS = ("editMessageReplyMarkup", "editMessageText")
-
-
-async def press_in(api: FakeBotAPI, officer, chat, callback: str) -> SentMessage:
-    """Press a case button and wait until the card (its buttons, or its text and buttons) has
-    changed; returns the card as it is then."""
-    mark = api.mark()
-    pressed = api.press(officer, callback, chat=chat)["message"]["message_id"]
-    await api.wait_for("answerCallbackQuery", after=mark)
-    return await api.next_reply(
-        chat, after=mark, methods=CARD_EDITS, where=lambda card: card.message_id == pressed
-    )
-
-
-async def close(api: FakeBotAPI, officer: FakeUser, chat: FakeChat, case: str) -> None:
-    """Close, choose «Referred for investigation», confirm."""
-    for callback in (data("cls", case), data("res", case, "ref"), data("ok", case, "ref")):
-        await press_in(api, officer, chat, callback)
 
 
 async def test_officers_accept_close_and_the_reporter_follows(
@@ -338,33 +262,6 @@ async def test_urgent_reports_skip_the_schedule(live: Live, fake_api: FakeBotAPI
     assert len(urgent) == 1 and "⚡" in (urgent[0].plain_text or "")
     assert not [m for m in fake_api.messages_in(group) if "📬" in (m.plain_text or "")]
     assert await live.services.digests.queue() == 0, "the next digest does not repeat it"
-
-
-async def post_question(
-    live: Live, officer: FakeUser, chat: FakeChat, case: str, text: str
-) -> SentMessage:
-    """An officer presses Ask under ``case`` in ``chat`` and replies to the prompt with ``text``;
-    returns the bot's answer to that reply (the card is stamped before it)."""
-    prompt = await open_prompt(live, officer, chat, case)
-    return await reply_to_prompt(live, officer, chat, prompt, text)
-
-
-async def open_prompt(live: Live, officer: FakeUser, chat: FakeChat, case: str) -> SentMessage:
-    mark = live.api.mark()
-    live.api.press(officer, data("ask", case), chat=chat)
-    return await live.api.next_reply(chat, after=mark, methods=("sendMessage",))
-
-
-async def reply_to_prompt(
-    live: Live, officer: FakeUser, chat: FakeChat, prompt: SentMessage, text: str
-) -> SentMessage:
-    mark = live.api.mark()
-    sent = live.api.send_text(officer, text, chat=chat, reply_to=prompt)
-    return await live.api.next_reply(
-        chat,
-        after=mark,
-        where=lambda m: m.raw.get("reply_to_message", {}).get("message_id") == sent["message_id"],
-    )
 
 
 async def test_ask_the_reporter_and_the_answer_reaches_the_case(

@@ -8,11 +8,9 @@ import json
 import os
 import time
 import zipfile
-import zlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,20 +34,25 @@ from bot.ui.callbacks import Action, ActionCB
 from bot.ui.formatting import utf16_length
 from handlers.clear_chat import _cleared_text
 from handlers.uploads import refusal_text
-from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.support.live import Live, live_bot
-from tests.support.mp4 import FILMED, box, movie, nal_sample, nested, phone_video, video
+from tests.support.live import Live
+from tests.support.media import (
+    LOCATION,
+    MAKE,
+    MEDIA,
+    MODEL,
+    XMP,
+    XMP_MARKER,
+    encoded,
+    png_claiming,
+    video_with_metadata,
+)
+from tests.support.mp4 import FILMED, box, nested, phone_video
 from tests.support.mp4 import SECRETS as VIDEO_TRACES
+from tests.support.people import Person
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
 ARTIST = "Artist Secretov"
-MAKE = "SecretCamMaker"
-MODEL = "SecretCam Model X1"
-XMP_MARKER = b"XMP-SECRET-CREATOR"
-XMP = (
-    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>' + XMP_MARKER + b"</dc:creator></x:xmpmeta>"
-)
 PNG_AUTHOR = "PNG Author Secretova"
 SECRETS = (ARTIST.encode(), MAKE.encode(), MODEL.encode(), XMP_MARKER, PNG_AUTHOR.encode())
 METADATA_KEYS = {"exif", "xmp", "icc_profile", "comment", "XML:com.adobe.xmp", "Author", "Comment"}
@@ -57,12 +60,6 @@ PDF = b"%PDF-1.4\n1 0 obj << /Author (PDF Author Secretov) /Creator (Word) >> en
 CLEAR = ActionCB(action=Action.CLEAR_CHAT).pack()
 BOT_ID = 42  # tests/support/live.py runs the bot with the token 42:TEST
 I18N = create_i18n("kk")
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 # ---------------------------------------------------------------- images with metadata
@@ -87,12 +84,6 @@ def exif(orientation: int = 1) -> Image.Exif:
     gps[ExifTags.GPS.GPSLongitudeRef] = "E"
     gps[ExifTags.GPS.GPSLongitude] = (76.0, 53.0, 10.0)
     return tags
-
-
-def encoded(image: Image.Image, fmt: str, **options: Any) -> bytes:
-    buffer = BytesIO()
-    image.save(buffer, format=fmt, **options)
-    return buffer.getvalue()
 
 
 def jpeg_with_metadata() -> bytes:
@@ -166,15 +157,6 @@ async def test_the_exif_orientation_is_applied_before_it_is_dropped() -> None:
         assert result.size == (32, 64)
         top, bottom = result.convert("RGB").getpixel((16, 4)), result.getpixel((16, 60))
     assert top[0] > 200 > top[2] and bottom[2] > 200 > bottom[0], "turned clockwise: red on top"
-
-
-def png_claiming(width: int, height: int) -> bytes:
-    """A tiny PNG whose header (with a valid CRC) announces ``width`` x ``height`` pixels."""
-    data = bytearray(encoded(Image.new("L", (1, 1)), "PNG"))
-    header = b"IHDR" + width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes(data[24:29])
-    data[12:29] = header
-    data[29:33] = zlib.crc32(header).to_bytes(4, "big")
-    return bytes(data)
 
 
 async def test_what_is_no_image_we_clean_is_kept_as_sent() -> None:
@@ -363,27 +345,6 @@ async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_
 
 
 # ---------------------------------------------------------------- videos with metadata
-
-LOCATION = b"+43.2389+076.8897/"
-MEDIA = nal_sample(bytes(range(256)) * 8)
-
-
-def video_with_metadata() -> bytes:
-    """A QuickTime file as a phone writes it: Apple's location keys, ©xyz, the camera, XMP, and
-    the times of filming in the movie, track (version 1, 64-bit) and media headers."""
-    keys = box(
-        b"meta",
-        bytes(4),
-        box(b"keys", b"com.apple.quicktime.location.ISO6709"),
-        box(b"ilst", LOCATION),
-    )
-    places = box(b"udta", box(b"\xa9xyz", bytes(4), LOCATION), box(b"\xa9mak", MAKE.encode()))
-    camera = box(b"udta", box(b"\xa9mod", MODEL.encode()))
-    return movie(
-        video(MEDIA, extra=(camera,)),
-        before=(box(b"uuid", bytes(16), XMP),),
-        in_movie=(places, keys),
-    ).data
 
 
 VIDEO_SECRETS = (LOCATION, MAKE.encode(), MODEL.encode(), XMP_MARKER, b"com.apple", FILMED)

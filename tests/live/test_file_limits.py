@@ -7,9 +7,8 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,13 +26,12 @@ from bot.settings import Settings
 from bot.telegram.sanitize import visible_text
 from handlers.uploads import intake_refusal_text
 from storage.cases import CasesRepository
-from tests.dialog.test_dialog import BODY, receipt_code
-from tests.dialog.test_status import submit_report
 from tests.fakeapi import FakeBotAPI
-from tests.live.test_abuse import count, database_bytes
-from tests.live.test_departments import cards, case_id_of, post_question
+from tests.support.db import count, database_bytes
+from tests.support.dialog import BODY, receipt_code, submit_report
+from tests.support.flows import cards, case_id_of, post_question
 from tests.support.harness import Citizen, buttons, texts
-from tests.support.live import ADMIN_ID, Live, live_bot
+from tests.support.live import ADMIN_ID, Live
 from tests.support.mocked import BOT_ID, MockedSession, mocked_bot
 
 KB = 1024
@@ -75,12 +73,6 @@ def bot() -> Bot:
 def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     """The usual test settings, with what a test's indirect ``settings`` parameter changes."""
     return settings.model_copy(update=getattr(request, "param", {}))
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 def refusal_in(services: Services, refusal: IntakeRefusal, locale: str) -> str:

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from bot.broadcasts.service import parse_moment
 from bot.telegram.throttle import Rate
-from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.support.live import Live, live_bot
+from tests.support.people import Person
 
 TRICKY = st.sampled_from(
     [
@@ -57,12 +57,6 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 @pytest.fixture

@@ -4,26 +4,17 @@ files, keys, logs) for every id, name, typed text and receipt code any test prod
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from tests.fakeapi import FakeBotAPI
-from tests.live.test_departments import report
 from tests.support import leaks
-from tests.support.live import Live, live_bot
+from tests.support.flows import report
+from tests.support.live import Live
 
 CITIZEN = {"id": "777000111", "names": ("Айгерим", "Секретова", "aigerim_secret")}
 # A run of digits that is a whole number: not a fraction of a second, not the tail of a hex digest
 # (a 64-character pseudonym holds digit runs that can equal a test user's id by chance).
 _DIGITS = re.compile(rb"(?<![\d.a-f])\d{6,}(?![\da-f])")
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 async def test_this_run_itself_leaves_secrets_to_look_for(live: Live) -> None:

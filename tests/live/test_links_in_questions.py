@@ -8,8 +8,6 @@ in international form); a question with every form of them reaches the reporter 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -17,8 +15,8 @@ from hypothesis import strategies as st
 
 from bot.security.inert import inert
 from tests.fakeapi import FakeBotAPI, SentMessage
-from tests.live.test_departments import cards, case_id_of, data, report
-from tests.support.live import Live, live_bot
+from tests.support.flows import cards, case_id_of, data, report
+from tests.support.live import Live
 
 _DOTS = ".\u3002\uff0e\uff61"
 TAPPABLE = {
@@ -62,12 +60,6 @@ WARNING = {
 
 def tappable(text: str) -> list[str]:
     return [f"{name}: {m.group(0)!r}" for name, rx in TAPPABLE.items() for m in rx.finditer(text)]
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 @pytest.mark.parametrize("form", FORMS)

@@ -20,10 +20,9 @@ from storage.pseudonym_rotation import PseudonymRotationRepository
 from storage.subscribers import Audience
 from tests.conftest import TEST_KEY
 from tests.fakeapi import FakeBotAPI
-from tests.live.test_broadcasts import wait_status
-from tests.live.test_departments import BODY, cards, case_id_of, data, press_in, report
-from tests.live.test_rotation import HASH_COLUMNS, submit_reports
-from tests.support.linking import every_blob, lookup_keys, pseudonyms_of
+from tests.support.broadcasting import wait_status
+from tests.support.flows import BODY, cards, case_id_of, data, press_in, report, submit_reports
+from tests.support.linking import HASH_COLUMNS, every_blob, lookup_keys, pseudonyms_of
 from tests.support.live import ADMIN_ID, live_bot
 
 

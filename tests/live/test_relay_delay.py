@@ -22,7 +22,7 @@ from bot.settings import ConfigError, load_settings
 from storage.outbox import NewItem
 from tests.conftest import TEST_KEY
 from tests.fakeapi import FakeBotAPI, SentMessage
-from tests.live.test_departments import BODY, cards, case_id_of, post_question, report
+from tests.support.flows import BODY, cards, case_id_of, post_question, report
 from tests.support.live import Live, live_bot
 
 MINUTES = (2, 10)

@@ -5,27 +5,27 @@ the false-report warning that leads with good faith. In Kazakh and in Russian.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from babel.dates import format_date
 
 from bot.reports.service import Contact
-from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, RecordedRequest, SentMessage
-from tests.live.test_departments import (
+from tests.support.flows import (
     BODY,
+    ask_stats,
     cards,
     case_id_of,
     close,
     data,
     post_question,
     press_in,
+    region_name,
+    sphere_name,
 )
-from tests.live.test_stats import ask_stats, region_name, sphere_name
-from tests.support.live import Live, live_bot
+from tests.support.live import Live
+from tests.support.people import Person
 
 NEUTRAL = {"kk": "🔔 Adal: сізге жаңа хабар бар", "ru": "🔔 Adal: для вас есть обновление"}
 # Nothing on a lock screen may say what the message is about.
@@ -75,12 +75,6 @@ CLOSED_REFUSAL = {
     "kk": "Бұл хабарлама жабылды: оған енді мәлімет қосуға болмайды.",
     "ru": "Это сообщение закрыто: добавить к нему сведения больше нельзя.",
 }
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 async def to_review(person: Person, consent: str) -> SentMessage:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,18 +20,12 @@ from bot.settings import ConfigError, Settings, load_settings
 from storage.cases import CasesRepository
 from storage.retention import RetentionRepository
 from tests.fakeapi import FakeBotAPI
-from tests.live.test_departments import BODY, cards, case_id_of, close, report
+from tests.support.flows import BODY, cards, case_id_of, close, report
 from tests.support.harness import Citizen
-from tests.support.live import Live, live_bot
+from tests.support.live import Live
 
 LONG_AGO = (utc_now() - timedelta(days=400)).isoformat()
 DAY = 24 * 3600
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 def files_holding(directory: Path, needle: bytes) -> list[str]:

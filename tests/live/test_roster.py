@@ -8,7 +8,6 @@ press. Each is refused and nothing in the database changes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,18 @@ from bot.app import finish_updates
 from bot.departments.roster import SERVICE_ACCOUNTS
 from storage.migrations import MIGRATIONS
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.live.test_departments import cards, case_id_of, close, data, press_in, report
-from tests.live.test_wrong_context_buttons import case_buttons, content, refused, said
-from tests.support.live import ADMIN_ID, Live, live_bot
+from tests.support.db import content
+from tests.support.flows import (
+    cards,
+    case_buttons,
+    case_id_of,
+    close,
+    data,
+    press_in,
+    refused,
+    report,
+)
+from tests.support.live import ADMIN_ID, Live, live_bot, said
 
 ONLY_OFFICERS = "Only the department's officers can do this."
 OWN_ACCOUNT = (
@@ -32,12 +40,6 @@ START_PRIVATE = (
 )
 ELSEWHERE = "This case is closed or handled in another chat."
 GROUP_ANONYMOUS_BOT = 1087968824
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 async def astana_case(live: Live, *, contact: bool = True) -> tuple[FakeChat, str, SentMessage]:

@@ -15,7 +15,6 @@ from bot.broadcasts.content import Content, Version
 from bot.broadcasts.service import Request
 from bot.core import receipt
 from bot.ops.rotation import SEALED, run_rotation
-from bot.reports.service import Submission, new_id
 from bot.security.crypto import Cipher, DecryptionError
 from bot.settings import Settings, load_settings
 from storage.broadcasts import BroadcastStatus
@@ -25,11 +24,12 @@ from storage.meta import LAST_DELETED_CASE_NO
 from storage.rotation import RotationRepository
 from storage.subscribers import Audience
 from tests.conftest import TEST_KEY
-from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI
-from tests.live.test_broadcasts import wait_status
-from tests.live.test_departments import BODY, cards
+from tests.support.broadcasting import wait_status
+from tests.support.flows import BODY, cards, submit_reports
+from tests.support.linking import HASH_COLUMNS
 from tests.support.live import ADMIN_ID, live_bot
+from tests.support.people import Person
 
 OLD_KEY = TEST_KEY
 NEW_KEY = base64.b64encode(bytes(range(100, 132))).decode()
@@ -37,25 +37,6 @@ FIRST_PHOTO = b"\xff\xd8first-photo" + bytes(range(256)) * 8
 SECOND_PHOTO = b"\xff\xd8second-photo" + bytes(range(255, -1, -1)) * 8
 
 # BLOB columns holding keyed hashes (HMAC), which no key rotation touches.
-HASH_COLUMNS = {
-    "fsm.key",
-    "user_prefs.user_key",
-    "reports.receipt_hash",
-    "reports.submission_key",
-    "attachments.file_key",
-    "attempts.user_key",
-    "department_chats.chat_key",
-    "invites.code_hash",
-    "outbox.chat_key",
-    "audit.actor",
-    "subscribers.chat_key",
-    "broadcasts.author",
-    "officers.user_key",
-    "officers.added_by",
-    "officers.removed_by",
-    "officer_invites.code_hash",
-    "officer_invites.invited_by",
-}
 
 
 def settings_with(workdir: Path, keys: str) -> Settings:
@@ -220,30 +201,6 @@ async def test_after_rotation_the_old_key_goes_and_the_bot_still_works(
         for elsewhere in (f"reports:{second['id']}:body", f"reports:{case.id}:place"):
             with pytest.raises(DecryptionError):
                 cipher.open_text(body, elsewhere)
-
-
-async def submit_reports(settings: Settings, count: int) -> list[str]:
-    """Reports stored through the service; their receipt codes."""
-    services = await build_services(settings)
-    codes = [receipt.generate() for _ in range(count)]
-    try:
-        for index, code in enumerate(codes):
-            await services.reports.submit(
-                Submission(
-                    new_id(),
-                    code,
-                    "abai",
-                    "police",
-                    "week",
-                    f"place {index}",
-                    f"{BODY} {index}",
-                    None,
-                    "ru",
-                )
-            )
-    finally:
-        await services.close()
-    return codes
 
 
 async def test_a_rotation_that_dies_half_way_continues_when_run_again(

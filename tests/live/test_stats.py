@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from aiogram.utils.i18n import gettext as _
@@ -19,22 +17,24 @@ from bot.core.catalog import Catalog
 from bot.stats.chart import build_figure
 from bot.stats.service import Stats
 from bot.telegram.i18n import create_i18n
-from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.live.test_departments import cards, case_id_of, data, press_in
-from tests.support.live import ADMIN_ID, Live, live_bot
+from tests.support.flows import (
+    ask_stats,
+    cards,
+    case_id_of,
+    data,
+    press_in,
+    region_name,
+    sphere_name,
+)
+from tests.support.live import ADMIN_ID, Live
+from tests.support.people import Person
 
 BODY = "Сотрудник требует 50 000 тенге за справку, без денег не выдаёт."
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CATALOG = Catalog.load()
 I18N = create_i18n("kk")
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 async def file_report(
@@ -62,19 +62,6 @@ async def file_report(
     await person.press("do:submit", expect="-")
 
 
-async def ask_stats(
-    api: FakeBotAPI, user: FakeUser, chat: FakeChat | None = None
-) -> tuple[str, bytes]:
-    """/stats: the text, and the bytes of the chart the bot uploaded after it."""
-    mark = api.mark()
-    api.send_command(user, "/stats", chat=chat)
-    text = await api.next_reply(chat or user, after=mark)
-    photo = await api.wait_for("sendPhoto", after=mark)
-    assert photo.ok and photo.message is not None and photo.message.file_id
-    assert photo.message.chat_id == (chat or user).id
-    return text.plain_text or "", api.files[photo.message.file_id].data
-
-
 async def ask_export(
     api: FakeBotAPI, user: FakeUser, chat: FakeChat | None = None, *, to: FakeUser | None = None
 ) -> tuple[SentMessage, bytes]:
@@ -95,18 +82,6 @@ def csv_rows(data: bytes) -> list[list[str]]:
 def translated(live: Live, locale: str, message: str, **values: object) -> str:
     with live.services.i18n.context(), live.services.i18n.use_locale(locale):
         return _(message).format(**values)
-
-
-def region_name(code: str, locale: str) -> str:
-    entry = CATALOG.region(code)
-    assert entry is not None
-    return entry.name(locale)
-
-
-def sphere_name(code: str, locale: str) -> str:
-    entry = CATALOG.category(code)
-    assert entry is not None
-    return entry.name(locale)
 
 
 def medians(live: Live, locale: str, text: str) -> tuple[str, str]:

@@ -4,11 +4,8 @@ report with them, unless the reporter allowed questions back."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
-
-import pytest
 
 from bot.core import receipt
 from bot.outbox.items import REPORTER_KINDS
@@ -16,7 +13,7 @@ from bot.ui.callbacks import Action, ActionCB
 from storage.times import HOUR
 from tests.conftest import TEST_KEY
 from tests.fakeapi import FakeBotAPI
-from tests.live.test_departments import (
+from tests.support.flows import (
     BODY,
     cards,
     case_id_of,
@@ -30,12 +27,6 @@ from tests.support.linking import Attacker, Link
 from tests.support.live import Live, live_bot
 
 CLEAR = ActionCB(action=Action.CLEAR_CHAT).pack()
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 def database_file(live: Live) -> Path:

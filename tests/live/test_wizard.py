@@ -6,8 +6,6 @@ Each case is replayed through the real Dispatcher, in Kazakh and in Russian.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
@@ -15,10 +13,10 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.app import Services
 from bot.settings import Settings
-from tests.dialog.test_dialog import BODY, read_book, receipt_code
 from tests.fakeapi import FakeBotAPI
+from tests.support.dialog import BODY, read_book, receipt_code
 from tests.support.harness import Citizen, buttons, last_markup, texts
-from tests.support.live import Live, live_bot
+from tests.support.live import Live
 from tests.support.live_speaker import LiveSpeaker
 
 LANGUAGES = pytest.mark.parametrize("language", ["kk", "ru"])
@@ -34,12 +32,6 @@ HALF_ROW = 16
 def settings(settings: Settings) -> Settings:
     """The usual test settings, with one admin."""
     return settings.model_copy(update={"admin_ids": frozenset({ADMIN})})
-
-
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
 
 
 @pytest.fixture

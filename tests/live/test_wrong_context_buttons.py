@@ -9,36 +9,31 @@ someone who is not an admin, a language chosen on an old message while a report 
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 from aiogram.fsm.storage.base import StorageKey
-from aiogram.utils.i18n import gettext as _
 
-from bot.app import Services, finish_updates
+from bot.app import finish_updates
 from bot.broadcasts.content import Content, Version
 from bot.broadcasts.service import Request
 from bot.ui.callbacks import Control, ControlCB
 from storage.broadcasts import BroadcastsRepository, BroadcastStatus
-from storage.fsm import fsm_aad
 from storage.subscribers import Audience
-from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
-from tests.live.test_departments import (
+from tests.support.flows import (
     BODY,
     cards,
+    case_buttons,
     case_id_of,
     close,
-    data,
     post_question,
+    refused,
     report,
 )
 from tests.support.harness import snapshot
-from tests.support.live import ADMIN_ID, Live, live_bot
+from tests.support.live import ADMIN_ID, Live, said
 from tests.support.mocked import BOT_ID
+from tests.support.people import Person
 
 STALE = "This button is no longer active."
 ELSEWHERE = "This case is closed or handled in another chat."
@@ -76,76 +71,8 @@ OTHER_STEPS = (
 )
 
 
-@pytest.fixture
-async def live(fake_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Live]:
-    async for running in live_bot(fake_api, tmp_path):
-        yield running
-
-
-async def content(services: Services) -> dict[str, list[str]]:
-    """Every row of every table, with the FSM rows opened and without the time of their last use.
-
-    A press while a report is written records the chat's message ids again: the same ids,
-    sealed anew, and the draft's silence clock restarts.
-    """
-    tables = await snapshot(services)
-    rows = await services.database.fetchall("SELECT key, state, data FROM fsm")
-    tables["fsm"] = sorted(
-        repr((bytes(key).hex(), state, opened(services, bytes(key), sealed)))
-        for key, state, sealed in rows
-    )
-    return tables
-
-
-def opened(services: Services, key: bytes, sealed: bytes | None) -> object:
-    return json.loads(services.cipher.open(sealed, fsm_aad(key))) if sealed else None
-
-
-def said(live: Live, locale: str, text: str) -> str:
-    with live.services.i18n.context(), live.services.i18n.use_locale(locale):
-        translated = _(text)
-    assert translated != text, f"{text!r} has no {locale} translation"
-    return translated
-
-
 def shows_submit(message: SentMessage) -> bool:
     return any(button.get("callback_data") == "do:submit" for button in message.buttons)
-
-
-def case_buttons(case: str) -> list[str]:
-    """Every button a case card shows, at any stage."""
-    return [
-        data("acc", case),
-        data("ask", case),
-        data("cls", case),
-        data("res", case, "ref"),
-        data("ok", case, "ref"),
-        data("mov", case),
-        data("to", case, "abai"),
-        data("bk", case),
-    ]
-
-
-async def refused(
-    live: Live,
-    user: FakeUser,
-    callbacks: list[str] | tuple[str, ...],
-    under: SentMessage,
-    locale: str,
-    answer: str,
-) -> None:
-    """Each press under ``under`` is answered with ``answer`` in ``locale``, and nothing is sent,
-    edited or stored."""
-    api = live.api
-    expected = said(live, locale, answer)
-    for callback in callbacks:
-        before = await content(live.services)
-        mark = api.mark()
-        answered = await api.answer_to(api.press_forged(user, callback, under))
-        await finish_updates(live.dispatcher)
-        assert answered.get("text") == expected, callback
-        assert [r.method for r in api.requests[mark:] if r.message is not None] == [], callback
-        assert await content(live.services) == before, callback
 
 
 async def delivered_case(live: Live, reporter: Person) -> tuple[str, FakeChat, FakeChat]:

@@ -8,7 +8,8 @@ from io import BytesIO
 
 from PIL import ExifTags, Image, ImageCms
 
-from tests.live.test_evidence_privacy import box, encoded, png_claiming
+from tests.support.media import encoded, png_claiming
+from tests.support.mp4 import box
 
 MB = 1024 * 1024
 AT_BUDGET = (4608, 3456)

@@ -233,3 +233,24 @@ def _numbers(row: dict[str, Any]) -> list[float]:
 
 def _hex(value: object) -> str:
     return value.hex() if isinstance(value, bytes) else str(value)
+
+
+HASH_COLUMNS = {
+    "fsm.key",
+    "user_prefs.user_key",
+    "reports.receipt_hash",
+    "reports.submission_key",
+    "attachments.file_key",
+    "attempts.user_key",
+    "department_chats.chat_key",
+    "invites.code_hash",
+    "outbox.chat_key",
+    "audit.actor",
+    "subscribers.chat_key",
+    "broadcasts.author",
+    "officers.user_key",
+    "officers.added_by",
+    "officers.removed_by",
+    "officer_invites.code_hash",
+    "officer_invites.invited_by",
+}

@@ -22,8 +22,8 @@ from bot.app import (
 from bot.cases.delivery import OutboxSender
 from bot.settings import Settings, load_settings
 from tests.conftest import TEST_KEY
-from tests.e2e.botprocess import Person
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser
+from tests.support.people import Person
 
 ADMIN_ID = 900100200
 

@@ -20,7 +20,7 @@ from bot.telegram.sanitize import visible_text
 from bot.ui.formatting import utf16_length
 from bot.ui.textsplit import pack_lines, split_plain
 from tests.fakeapi.html import parse_html
-from tests.unit.test_views import sample_case
+from tests.support.samples import sample_case
 
 TEXT_LIMIT = 4096
 # Any Unicode a user can send (lone surrogates are replaced before handlers:

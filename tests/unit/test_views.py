@@ -19,9 +19,9 @@ from bot.reports.views import ViewContext, render_step, status
 from bot.telegram.i18n import create_i18n
 from bot.ui.formatting import truncate_utf16, utf16_length
 from bot.ui.textsplit import split_plain
-from storage.cases import CaseRow
 from storage.reports import EventRow
 from tests.fakeapi import parse_html, utf16_len
+from tests.support.samples import sample_case
 
 I18N = create_i18n("kk")
 CATALOG = Catalog.load()
@@ -117,27 +117,6 @@ def test_split_prefers_word_boundaries() -> None:
     parts = split_plain(text, 4096)
     assert len(parts) == 2
     assert parts[0].endswith(" ") and not parts[1].startswith(" ")
-
-
-def sample_case(*, urgent: bool) -> CaseRow:
-    """A case as the outbox reads it; its text comes separately (CaseText)."""
-    return CaseRow(
-        id="c" * 32,
-        case_no=7,
-        region="abai",
-        category="police",
-        occurred="week",
-        place=None,
-        body=b"",
-        contact=None,
-        locale="ru",
-        status="new",
-        created_at="2026-11-20T10:00:00+00:00",
-        urgent=urgent,
-        accepted_at=None,
-        closed_at=None,
-        resolution=None,
-    )
 
 
 @pytest.mark.parametrize("locale", ["kk", "ru"])
