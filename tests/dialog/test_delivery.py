@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramMigrateToChat, TelegramNetworkError
-from aiogram.methods import SendMessage, TelegramMethod
+from aiogram.methods import SendMessage
 
 from bot.app import Services, create_sender
 from bot.cases.delivery import OutboxSender
@@ -16,23 +13,6 @@ from tests.support.mocked import MockedSession, mocked_bot
 
 GROUP = -100200300
 SUPERGROUP = -100999888777
-
-
-class FailingSession(MockedSession):
-    """Raises the scripted errors, one per request, before answering normally."""
-
-    def __init__(self, errors: list[type[Exception]]) -> None:
-        super().__init__()
-        self.errors = errors
-
-    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None):
-        if self.errors and isinstance(method, SendMessage):
-            error = self.errors.pop(0)
-            self.requests.append(method)
-            if error is TelegramMigrateToChat:
-                raise TelegramMigrateToChat(method, "migrated", migrate_to_chat_id=SUPERGROUP)
-            raise error(method, "network is down")
-        return await super().make_request(bot, method, timeout)
 
 
 class Clock:
@@ -45,11 +25,8 @@ class Clock:
         return self.now
 
 
-async def sender_with(
-    services: Services, errors: list[type[Exception]], clock: Clock
-) -> OutboxSender:
-    bot = mocked_bot()
-    bot.telegram.session = FailingSession(errors)
+async def sender_with(services: Services, session: MockedSession, clock: Clock) -> OutboxSender:
+    bot = mocked_bot(session)
     sender = create_sender(bot, services)
     sender._clock = clock
     return sender
@@ -66,7 +43,9 @@ async def queue_case_for(services: Services, chat_id: int, citizen) -> None:
 async def test_network_errors_are_retried_with_backoff(services: Services, citizen) -> None:
     clock = Clock()
     await queue_case_for(services, GROUP, citizen)
-    sender = await sender_with(services, [TelegramNetworkError, TelegramNetworkError], clock)
+    session = MockedSession()
+    session.disconnect_next("sendMessage", count=2)
+    sender = await sender_with(services, session, clock)
     await sender.process_due()
     row = await services.database.fetchone(
         "SELECT status, in_flight, next_attempt, attempts FROM outbox WHERE kind = 'header'"
@@ -89,11 +68,18 @@ async def test_network_errors_are_retried_with_backoff(services: Services, citiz
 async def test_a_migrated_group_is_followed_to_its_new_id(services: Services, citizen) -> None:
     clock = Clock()
     await queue_case_for(services, GROUP, citizen)
-    sender = await sender_with(services, [TelegramMigrateToChat], clock)
+    session = MockedSession()
+    session.fail_next(
+        "sendMessage",
+        400,
+        description="Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=SUPERGROUP,
+    )
+    sender = await sender_with(services, session, clock)
     for _ in range(6):
         await sender.process_due()
         clock.now += 5
-    sent = [r for r in sender._bot.session.requests if isinstance(r, SendMessage)]
+    sent = [r for r in session.requests if isinstance(r, SendMessage)]
     assert sent[0].chat_id == GROUP
     assert all(r.chat_id == SUPERGROUP for r in sent[1:]) and len(sent) == 3
     assert await services.departments.regions_of(SUPERGROUP) == {"abai"}
