@@ -16,6 +16,25 @@ from tests.support.mocked import mocked_bot
 
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()
 pytest_plugins = ["tests.fakeapi.fixtures"]
+TESTS = Path(__file__).parent
+TIERS = ("unit", "dialog", "live", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its tier, the directory it is in; run the fast tiers first and the
+    tests marked ``last`` after all others, whatever was selected and in whatever order."""
+    for item in items:
+        if any(mark.name in TIERS for mark in item.iter_markers()):
+            raise pytest.UsageError(f"{item.nodeid}: its directory gives its tier, not a marker")
+        item.add_marker(_tier(item))
+    items.sort(key=lambda item: (bool(item.get_closest_marker("last")), TIERS.index(_tier(item))))
+
+
+def _tier(item: pytest.Item) -> str:
+    parts = item.path.relative_to(TESTS).parts if item.path.is_relative_to(TESTS) else ()
+    if not parts or parts[0] not in TIERS:
+        raise pytest.UsageError(f"{item.nodeid}: a test belongs in tests/{{{','.join(TIERS)}}}/")
+    return parts[0]
 
 
 @pytest.fixture
