@@ -18,8 +18,9 @@ from bench.results import Section, mb
 from bench.sizes import Sizes
 from bench.timed_api import TimedAPI, running_api
 from bot.core import receipt
+from bot.core.clock import new_id
 from bot.reports.evidence import FileKind, IncomingFile
-from bot.reports.service import Submission, new_id
+from bot.reports.service import Submission
 from tests.fakeapi import FakeChat
 
 MAX_CPU_SECONDS = 10.0

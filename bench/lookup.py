@@ -20,7 +20,7 @@ from bench.results import Section, mb, ms, percentile
 from bench.sizes import Sizes
 from bot.app import Services
 from bot.core import receipt
-from bot.reports.service import new_id
+from bot.core.clock import new_id
 
 MAX_P99 = 0.002
 NO_SERVER = "http://127.0.0.1:9"

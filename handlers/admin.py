@@ -13,11 +13,11 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.cases.service import CaseService
+from bot.core.clock import utc_now
 from bot.departments.admin_views import audit_line, departments_lines
 from bot.departments.roster import Person, Roster
 from bot.departments.service import DepartmentService
-from bot.reports.service import utc_now
-from bot.reports.views import ViewContext
+from bot.ui.context import ViewContext
 from bot.ui.replies import answer_lines
 from handlers.filters import private_only
 from handlers.roster import person_label

@@ -28,9 +28,9 @@ from bot.broadcasts.service import (
 from bot.broadcasts.subscribers import SubscriberService
 from bot.broadcasts.templates import Template, template_text
 from bot.reports.dialog import draft_step
-from bot.reports.views import ViewContext
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.ui.callbacks import ControlCB, DraftAction, DraftCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment, format_number
 from bot.ui.keyboards import LANGUAGE_NAMES
 from bot.ui.replies import notice, present, send

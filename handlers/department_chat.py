@@ -25,12 +25,13 @@ from bot.cases.chat_views import (
 )
 from bot.cases.open_cases import OpenCases
 from bot.cases.service import CaseService
+from bot.core.clock import utc_now
+from bot.core.values import CaseStatus
 from bot.departments.roster import Roster
 from bot.departments.service import DepartmentService
-from bot.reports.service import utc_now
-from bot.reports.views import ViewContext
 from bot.telegram.languages import LanguageService
 from bot.ui.callbacks import ChatLangCB, OpenAction, OpenCB
+from bot.ui.context import ViewContext
 from handlers.gate import act_as_yourself, only_officers, own_account, refuse
 from handlers.stats import CHATS, Allowed, StatsScope, permitted
 
@@ -144,7 +145,7 @@ def get_router() -> Router:
         if (
             callback_data.action != OpenAction.CARD
             or case is None
-            or case.status == "closed"
+            or case.status == CaseStatus.CLOSED
             or (allowed.regions is not None and case.region not in allowed.regions)
         ):
             await query.answer(

@@ -8,9 +8,9 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.broadcasts.subscribers import SubscriberService
-from bot.reports.views import ViewContext
-from bot.ui import keyboards
+from bot.broadcasts.views import NO_REGION, news_regions
 from bot.ui.callbacks import NewsRegionCB
+from bot.ui.context import ViewContext
 from bot.ui.replies import notice, present
 from handlers.filters import private_only
 
@@ -31,7 +31,7 @@ def get_router() -> Router:
                 "anti-corruption service. Send /news to turn it off.\n\n"
                 "You can also receive the news of your region. Choose it:"
             ),
-            reply_markup=keyboards.news_regions(view.catalog, view.locale),
+            reply_markup=news_regions(view.catalog, view.locale),
         )
 
     @router.callback_query(NewsRegionCB.filter())
@@ -42,7 +42,7 @@ def get_router() -> Router:
         view: ViewContext,
     ) -> None:
         entry = view.catalog.region(callback_data.code)
-        if entry is None and callback_data.code != keyboards.NO_REGION:
+        if entry is None and callback_data.code != NO_REGION:
             await notice(query, _("This button is no longer active."))
             return
         if not await subscribers.set_region(query.from_user.id, entry.code if entry else None):

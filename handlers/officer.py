@@ -32,11 +32,12 @@ from bot.cases.views import (
     regions_keyboard,
     resolution_keyboard,
 )
+from bot.core.values import CaseStatus, Resolution
 from bot.departments.roster import Roster
 from bot.departments.service import DepartmentService
-from bot.reports.views import ViewContext
 from bot.telegram.sanitize import visible_text
-from bot.ui.callbacks import CaseAction, CaseCB, Resolution
+from bot.ui.callbacks import CaseAction, CaseCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import utf16_length
 from bot.ui.labels import resolution_labels, role_labels
 from handlers.gate import act_as_yourself, only_officers, own_account, person_of, refuse
@@ -130,7 +131,7 @@ def get_router() -> Router:
         """A reply to an Ask prompt is a question on the prompt's case, whoever pressed Ask and
         whatever was pressed since; it always gets an answer, sent or not and why."""
         case = await cases.for_chat(prompt.report_id, message.chat.id)
-        if case is None or case.status == "closed":
+        if case is None or case.status == CaseStatus.CLOSED:
             await message.reply(_("This case is closed or handled in another chat."))
             return
         if not own_account(message):
@@ -180,7 +181,7 @@ def get_router() -> Router:
             return
         action = callback_data.action
         case = await cases.for_chat(callback_data.case, message.chat.id)
-        if case is None or (case.status == "closed" and action != CaseAction.UNDO):
+        if case is None or (case.status == CaseStatus.CLOSED and action != CaseAction.UNDO):
             await query.answer(
                 _("This case is closed or handled in another chat."), show_alert=True
             )
@@ -257,7 +258,7 @@ def get_router() -> Router:
 
 
 async def undo(query: CallbackQuery, case: CaseRow, cases: CaseService) -> None:
-    if case.status != "closed":
+    if case.status != CaseStatus.CLOSED:
         await query.answer(_("The case is open already."), show_alert=True)
     elif await cases.undo_close(case, query.from_user.id):
         await _answer(query, _("Close undone: the case is open again."))

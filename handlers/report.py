@@ -14,7 +14,9 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
 from bot.core import receipt
+from bot.core.clock import utc_now
 from bot.core.deadlines import Deadlines
+from bot.reports import keyboards
 from bot.reports.dialog import begin, show_step
 from bot.reports.draft import (
     MAX_BODY_CHARS,
@@ -28,20 +30,15 @@ from bot.reports.draft import (
 )
 from bot.reports.evidence import MAX_FILES, incoming_file
 from bot.reports.intake import FileIntake
-from bot.reports.service import ReportService, utc_now
+from bot.reports.service import ReportService
 from bot.reports.trail import ChatTrail
-from bot.reports.views import (
-    ViewContext,
-    body_progress,
-    button_hint,
-    done_hint,
-    evidence_step,
-    files_hint,
-)
+from bot.reports.views import body_progress, button_hint, done_hint, evidence_step, files_hint
 from bot.settings import Settings
-from bot.ui import keyboards, texts
+from bot.ui import texts
 from bot.ui.callbacks import Action, ActionCB, EditCB, Field, RegionCB, SphereCB, WhenCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_number
+from bot.ui.keyboards import main_menu
 from bot.ui.replies import notice, present, send
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
 from handlers.uploads import fetch_file, stored
@@ -375,9 +372,7 @@ def get_router() -> Router:
         target = ReportForm.review if draft.editing else previous_step(step)
         draft.editing = False
         if target is None:
-            await present(
-                query, _("What would you like to do?"), keyboards.main_menu(has_draft=True)
-            )
+            await present(query, _("What would you like to do?"), main_menu(has_draft=True))
             return
         await show_step(query, state, draft, target, view)
 
@@ -428,7 +423,7 @@ def get_router() -> Router:
         await present(
             query,
             _("The text was not kept. What would you like to do?"),
-            keyboards.main_menu(has_draft=False),
+            main_menu(has_draft=False),
         )
 
     @router.message(StateFilter(*BUTTON_STEPS), NOT_COMMAND)

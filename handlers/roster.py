@@ -15,8 +15,8 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.departments.roster import Officer, Person, Role, Roster
-from bot.reports.views import ViewContext
 from bot.telegram.sanitize import visible_text
+from bot.ui.context import ViewContext
 from bot.ui.labels import role_labels
 from bot.ui.replies import answer_lines
 from handlers.filters import private_only

@@ -14,12 +14,13 @@ from bot.departments.service import DepartmentService
 from bot.reports.checks import StatusChecks
 from bot.reports.dialog import begin, draft_step, resume_or_clear, show_step
 from bot.reports.draft import Draft, step_by_name
+from bot.reports.keyboards import confirm_cancel
 from bot.reports.service import ReportService
-from bot.reports.views import ViewContext
 from bot.settings import Settings
 from bot.telegram.languages import LanguageService
 from bot.ui import keyboards, texts
 from bot.ui.callbacks import Action, ActionCB, LangCB, PageCB
+from bot.ui.context import ViewContext
 from bot.ui.replies import notice, present, send
 from handlers.filters import private_only
 
@@ -120,7 +121,7 @@ def get_router() -> Router:
             await present(
                 event,
                 _("Delete this draft? What you have entered will be lost."),
-                keyboards.confirm_cancel(),
+                confirm_cancel(),
             )
             return
         await _discard(event, state, reports)

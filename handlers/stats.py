@@ -18,12 +18,12 @@ from aiogram.filters import Command, Filter
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.core.clock import utc_now
 from bot.departments.roster import Roster
 from bot.departments.service import DepartmentService
-from bot.reports.service import utc_now
-from bot.reports.views import ViewContext
 from bot.stats.service import StatsService
 from bot.stats.views import chart_caption, stats_lines
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_number
 from bot.ui.replies import answer_lines
 from handlers.gate import act_as_yourself, only_officers, own_account, refuse

@@ -21,17 +21,18 @@ from babel.dates import format_timedelta
 from bot.cases.service import CaseService, shown_question
 from bot.core import receipt
 from bot.core.deadlines import Deadlines
-from bot.reports import views
+from bot.core.values import CaseStatus
+from bot.reports import keyboards, views
 from bot.reports.checks import Check, StatusChecks
 from bot.reports.dialog import resume_or_clear
 from bot.reports.draft import step_by_name
 from bot.reports.evidence import IncomingFile, incoming_file
 from bot.reports.intake import FileIntake
 from bot.reports.service import MAX_STORED_ITEMS, ReportService
-from bot.reports.views import ViewContext, button_hint
+from bot.reports.views import button_hint
 from bot.security.guard import ReceiptGuard
-from bot.ui import keyboards
 from bot.ui.callbacks import Action, ActionCB, AnswerCB
+from bot.ui.context import ViewContext
 from bot.ui.replies import notice, present, send
 from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT, private_only
 from handlers.uploads import fetch_file, stored
@@ -431,7 +432,7 @@ async def _check(
     await guard.succeeded(user_key)
     await state.set_state(StatusForm.viewing)
     checks.start(user_key, found.report_id)
-    markup = keyboards.add_information() if found.status != "closed" else None
+    markup = keyboards.add_information() if found.status != CaseStatus.CLOSED else None
     await message.answer(views.status(found, view, deadlines), reply_markup=markup)
     for question_id, question in await cases.open_questions(found.report_id):
         await message.answer(

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.core.values import UNACCEPTED, CaseStatus
 from storage.database import Database
 from storage.outbox import NewItem, drop_pending, insert_items
 from storage.reports import record_addition_in
 
-OPEN_STATUSES = ("new", "delivered", "accepted", "awaiting_reporter")
-UNACCEPTED = ("new", "delivered")
 _CASE_COLUMNS = (
     "id, case_no, region, category, occurred, place, body, contact, locale, status, "
     "created_at, urgent, accepted_at, closed_at, resolution"
@@ -347,7 +346,7 @@ async def _change(conn: aiosqlite.Connection, change: Change) -> bool:
         "SELECT status, region FROM reports WHERE id = ?", (change.report_id,)
     )
     row = await cursor.fetchone()
-    if row is None or row[0] == "closed":
+    if row is None or row[0] == CaseStatus.CLOSED:
         return False
     if change.action == "accepted" and row[0] not in UNACCEPTED:
         return False

@@ -41,6 +41,7 @@ from bot.cases.relay import RelayDelay
 from bot.cases.service import CaseService
 from bot.cleaning.sandbox import CleaningSandbox
 from bot.core.catalog import Catalog
+from bot.core.clock import utc_now
 from bot.core.deadlines import Deadlines
 from bot.core.quota import DailyQuota
 from bot.departments.roster import Roster
@@ -50,7 +51,7 @@ from bot.ops.retention import Retention
 from bot.outbox.alerts import AdminAlerts
 from bot.reports.checks import StatusChecks
 from bot.reports.intake import MB, DiskSpace, FileIntake
-from bot.reports.service import ReportService, utc_now
+from bot.reports.service import ReportService
 from bot.reports.trail import ChatTrail, SentMessages, TrailMiddleware
 from bot.security.addresses import SUBSCRIBERS, ChatAddresses
 from bot.security.crypto import Cipher, DecryptionError, Pseudonyms

@@ -34,7 +34,7 @@ from bot.broadcasts.content import Content, send_version
 from bot.broadcasts.service import BroadcastService
 from bot.broadcasts.subscribers import SubscriberService, today
 from bot.core.catalog import Catalog
-from bot.reports.views import ViewContext
+from bot.ui.context import ViewContext
 from storage.broadcasts import BroadcastRow, BroadcastsRepository, BroadcastStatus, RecipientStatus
 from storage.subscribers import Audience, Subscriber, SubscribersRepository, SubscriberStatus
 

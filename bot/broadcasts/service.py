@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.broadcasts.content import Content
-from bot.reports.service import utc_now
+from bot.core.clock import utc_now
 from bot.security.addresses import ChatAddresses
 from bot.security.crypto import Cipher
 from bot.ui.callbacks import Control

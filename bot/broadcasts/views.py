@@ -1,4 +1,5 @@
-"""What admins see of broadcasts: the draft's keyboards, the progress message, the list."""
+"""What broadcasts look like: the admins' draft keyboards, progress and list; the subscribers' news
+regions."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from babel.dates import format_date, format_time, format_timedelta
 
 from bot.broadcasts.service import Tally
 from bot.broadcasts.templates import template_names
-from bot.reports.views import ViewContext
-from bot.ui.callbacks import Control, ControlCB, DraftAction, DraftCB
+from bot.core.catalog import Catalog
+from bot.ui.callbacks import Control, ControlCB, DraftAction, DraftCB, NewsRegionCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment, format_number
-from bot.ui.keyboards import LANGUAGE_NAMES
+from bot.ui.keyboards import LANGUAGE_NAMES, grid
 from storage.broadcasts import BroadcastRow, BroadcastStatus
 from storage.subscribers import Audience
 
@@ -272,3 +274,20 @@ def recent_keyboard(rows: list[BroadcastRow]) -> InlineKeyboardMarkup | None:
         if control_keyboard(row) is not None
     ]
     return InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
+
+
+NO_REGION = "-"
+
+
+def news_regions(catalog: Catalog, locale: str) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(
+            text=entry.name(locale), callback_data=NewsRegionCB(code=entry.code).pack()
+        )
+        for entry in catalog.regions_by_use
+    ]
+    whole_country = InlineKeyboardButton(
+        text=_("🇰🇿 Only news for the whole country"),
+        callback_data=NewsRegionCB(code=NO_REGION).pack(),
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[*grid(buttons, 2), [whole_country]])

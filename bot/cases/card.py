@@ -26,6 +26,7 @@ from babel.dates import format_skeleton, format_time
 from bot.cases.views import CaseText, Relayed, case_keyboard, case_messages, undo_keyboard
 from bot.core.catalog import Catalog
 from bot.core.deadlines import Deadlines
+from bot.core.values import CaseStatus
 from bot.departments.roster import Person, Roster
 from bot.departments.service import DepartmentService
 from bot.security.addresses import ChatAddresses
@@ -97,7 +98,9 @@ class CaseCards:
         locale = await self._departments.locale_of(chat_key, region)
         entries = await self._history(case, chat_key)
         names = await self._roster.names(e.actor for e in entries if e.actor is not None)
-        undo_until = await self._cases.undo_until(case.id) if case.status == "closed" else None
+        undo_until = (
+            await self._cases.undo_until(case.id) if case.status == CaseStatus.CLOSED else None
+        )
         text = CaseText(
             place=self._open(case, "place", case.place),
             body=self._open(case, "body", case.body) or "",
@@ -117,7 +120,7 @@ class CaseCards:
                 history=[line for i, line in enumerate(lines) if i == 0 or line != lines[i - 1]],
             )
             markup = None
-            if case.status == "closed":
+            if case.status == CaseStatus.CLOSED:
                 if undo_until is not None and undo_until > self._clock():
                     markup = undo_keyboard(case)
             elif region == case.region and not read_only:

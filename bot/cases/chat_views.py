@@ -9,8 +9,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.core.deadlines import Deadlines, Urgency
-from bot.reports.views import ViewContext
+from bot.core.values import CaseStatus
 from bot.ui.callbacks import ChatLangCB, OpenAction, OpenCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment, format_number
 from bot.ui.keyboards import LANGUAGE_NAMES, grid
 from storage.cases import CaseRow
@@ -47,10 +48,10 @@ def chat_language_set(locale: str, regions: list[str]) -> str:
 def open_status_labels() -> dict[str, str]:
     """An open case's status in a line of /open: what an officer still has to do."""
     return {
-        "new": _("not accepted yet"),
-        "delivered": _("not accepted yet"),
-        "accepted": _("accepted"),
-        "awaiting_reporter": _("waiting for the reporter's answer"),
+        CaseStatus.NEW: _("not accepted yet"),
+        CaseStatus.DELIVERED: _("not accepted yet"),
+        CaseStatus.ACCEPTED: _("accepted"),
+        CaseStatus.AWAITING_REPORTER: _("waiting for the reporter's answer"),
     }
 
 

@@ -35,9 +35,10 @@ from bot.cases.card import CaseCards
 from bot.cases.views import Relayed, attachment_caption, file_heading, file_note
 from bot.cleaning.filetypes import detect
 from bot.core.catalog import Catalog
+from bot.core.clock import utc_now
+from bot.core.values import CaseStatus
 from bot.outbox.items import REPORTER_KINDS, payload_aad, text_item
 from bot.reports.evidence import FileKind
-from bot.reports.service import utc_now
 from bot.security.addresses import ChatAddress, ChatAddresses
 from bot.security.crypto import Cipher, DecryptionError
 from storage.attachments import AttachmentsRepository
@@ -239,7 +240,7 @@ class OutboxSender:
 
     async def _send_case(self, item: OutboxItem, chat_id: int, *, repeat: bool) -> int:
         case = await self._cases.get(item.report_id or "")
-        if case is None or case.status == "closed":
+        if case is None or case.status == CaseStatus.CLOSED:
             raise Undeliverable
         data = self._payload(item)
         card = await self._cards.render(

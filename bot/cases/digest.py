@@ -13,10 +13,10 @@ from aiogram.utils.i18n import I18n
 
 from bot.cases.views import Relayed, digest_header, overdue_reminder, relayed_messages
 from bot.core.catalog import Catalog
+from bot.core.clock import utc_now
 from bot.core.deadlines import Deadlines, Urgency
 from bot.departments.service import DepartmentService
 from bot.outbox.items import payload_aad, text_item
-from bot.reports.service import utc_now
 from bot.security.crypto import Cipher
 from storage.attachments import AttachmentsRepository
 from storage.cases import CaseRow, CasesRepository

@@ -13,15 +13,16 @@ from aiogram.utils.i18n import gettext as _
 from bot.cases.relay import RelayDelay
 from bot.cases.views import Relayed, relayed_messages
 from bot.core.catalog import Catalog
+from bot.core.clock import new_id, utc_now
+from bot.core.values import UNACCEPTED, CaseStatus, Resolution
 from bot.departments.service import DepartmentService
 from bot.outbox.items import text_item
-from bot.reports.service import Contact, new_id, utc_now
+from bot.reports.keyboards import answer_keyboard
+from bot.reports.service import Contact
 from bot.security.addresses import ChatAddresses
 from bot.security.crypto import Cipher
 from bot.security.inert import inert
-from bot.ui.callbacks import Resolution
 from bot.ui.formatting import truncate_utf16
-from bot.ui.keyboards import answer_keyboard
 from bot.ui.labels import resolution_labels
 from storage.cases import AuditRow, CaseRow, CasesRepository, Change
 from storage.outbox import NewItem, OutboxRepository
@@ -89,7 +90,7 @@ class CaseService:
         return case if self._chats.key(chat_id) in admin_keys else None
 
     async def accept(self, case: CaseRow, officer_id: int) -> bool:
-        if case.status not in ("new", "delivered"):
+        if case.status not in UNACCEPTED:
             return False
         with self._i18n.context(), self._i18n.use_locale(case.locale):
             text = _(
@@ -97,7 +98,9 @@ class CaseService:
                 "receipt code to follow it."
             ).format(number=case.case_no)
         notices = self._to_reporter(case, text)
-        return await self._apply(case, officer_id, "accepted", status="accepted", notices=notices)
+        return await self._apply(
+            case, officer_id, "accepted", status=CaseStatus.ACCEPTED, notices=notices
+        )
 
     async def close(self, case: CaseRow, officer_id: int, resolution: Resolution) -> bool:
         """Close; undoable for ``undo_seconds``, when the reporter's notice is due."""
@@ -109,7 +112,7 @@ class CaseService:
             actor=self._chats.actor(officer_id),
             action="closed",
             at=utc_now().isoformat(),
-            status="closed",
+            status=CaseStatus.CLOSED,
             resolution=resolution,
             detail=resolution,
             drop_contact=self._undo_seconds <= 0,
@@ -144,7 +147,7 @@ class CaseService:
         reporter is told through the notice path, which reaches only a reporter whose contact
         is still kept: closing drops it, so after a close they see it in /status."""
         case = await self._cases.by_number(case_no)
-        if case is None or case.status != "closed":
+        if case is None or case.status != CaseStatus.CLOSED:
             return None
         with self._i18n.context(), self._i18n.use_locale(case.locale):
             text = _(
@@ -174,7 +177,7 @@ class CaseService:
             case,
             officer_id,
             "moved",
-            status="new",
+            status=CaseStatus.NEW,
             region=region,
             detail=f"{case.region}>{region}",
             requeue=True,
@@ -205,7 +208,7 @@ class CaseService:
                 actor=self._chats.actor(officer_id),
                 action="asked",
                 at=utc_now().isoformat(),
-                status="awaiting_reporter",
+                status=CaseStatus.AWAITING_REPORTER,
             ),
             question_id,
             body,
@@ -231,7 +234,7 @@ class CaseService:
         if question is None or question.answered_at is not None:
             return None
         case = await self._cases.get(question.report_id)
-        if case is None or case.status == "closed":
+        if case is None or case.status == CaseStatus.CLOSED:
             return None
         if report_id == case.id:
             return case.id
@@ -271,7 +274,7 @@ class CaseService:
     async def takes_additions(self, report_id: str) -> bool:
         """False once the case is closed: what is added would reach nobody."""
         case = await self._cases.get(report_id)
-        return case is not None and case.status != "closed"
+        return case is not None and case.status != CaseStatus.CLOSED
 
     async def add_information(self, report_id: str, text: str) -> None:
         """Text the reporter adds through /status: kept as a note and owed to each chat that has
@@ -302,7 +305,7 @@ class CaseService:
     async def _addition_items(
         self, case: CaseRow, *, text: str | None = None, attachment_id: str | None = None
     ) -> list[NewItem]:
-        if case.status == "closed":
+        if case.status == CaseStatus.CLOSED:
             return []
         return await self._to_department(
             case, Relayed.ADDITION, text, attachment_id, with_card_only=True

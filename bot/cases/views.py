@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.core.catalog import Catalog
 from bot.core.deadlines import Deadlines, Urgency
+from bot.core.values import UNACCEPTED
 from bot.reports.evidence import IDENTIFYING_KINDS, FileKind
 from bot.reports.views import occurred_label
 from bot.telegram.sanitize import visible_text
@@ -169,7 +170,7 @@ def case_keyboard(case: CaseRow) -> InlineKeyboardMarkup:
     """Ask is always there, in a row of its own: without the reporter's opt-in (no contact kept)
     its label says the question waits for them on /status."""
     actions = [(_("🏁 Close"), CaseAction.CLOSE), (_("↪️ Wrong region"), CaseAction.MOVE)]
-    if case.status in ("new", "delivered"):
+    if case.status in UNACCEPTED:
         actions.insert(0, (_("✅ Accept"), CaseAction.ACCEPT))
     ask = _("❓ Ask the reporter") if case.contact is not None else _("❓ Ask (waits for /status)")
     buttons = [

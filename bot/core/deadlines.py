@@ -5,12 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
-from storage.cases import CaseRow
+from bot.core.values import UNACCEPTED, CaseStatus
 
 DUE_SOON = timedelta(days=2)
-ACK_STATUSES = ("new", "delivered")
-"""Not accepted yet: the acknowledgment deadline runs."""
+
+
+class Dated(Protocol):
+    """What deadlines need of a case (``storage.cases.CaseRow`` has it)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def created_at(self) -> str: ...
 
 
 class Urgency(StrEnum):
@@ -23,7 +32,7 @@ class Deadlines:
     ack_days: int
     answer_days: int
 
-    def of(self, case: CaseRow) -> datetime | None:
+    def of(self, case: Dated) -> datetime | None:
         return self.at(case.status, datetime.fromisoformat(case.created_at))
 
     def acceptance(self, submitted: datetime) -> datetime:
@@ -34,13 +43,13 @@ class Deadlines:
 
     def at(self, status: str, created: datetime) -> datetime | None:
         """Acceptance is due first, then the answer; a closed case has no deadline."""
-        if status in ACK_STATUSES:
+        if status in UNACCEPTED:
             return created + timedelta(days=self.ack_days)
-        if status in ("accepted", "awaiting_reporter"):
+        if status in (CaseStatus.ACCEPTED, CaseStatus.AWAITING_REPORTER):
             return created + timedelta(days=self.answer_days)
         return None
 
-    def urgency(self, case: CaseRow, now: datetime) -> Urgency | None:
+    def urgency(self, case: Dated, now: datetime) -> Urgency | None:
         deadline = self.of(case)
         if deadline is None:
             return None

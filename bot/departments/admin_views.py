@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.broadcasts.views import audience_name
 from bot.departments.service import DepartmentStatus
-from bot.reports.views import ViewContext
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment, format_number
 from bot.ui.labels import resolution_labels
 from storage.cases import AuditRow

@@ -16,13 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.clock import new_id, utc_now
 from bot.departments.service import (
     INVITE_SECONDS,
     DepartmentService,
     new_invite_code,
     normalise_code,
 )
-from bot.reports.service import new_id, utc_now
 from bot.security.addresses import ChatAddresses
 from bot.security.crypto import Cipher, Pseudonyms
 from storage.roster import Enrolment, OfficerRow, RosterRepository

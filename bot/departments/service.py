@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 
 from bot.core import receipt
 from bot.core.catalog import Catalog
+from bot.core.clock import utc_now
 from bot.core.deadlines import Deadlines, Urgency
-from bot.reports.service import utc_now
+from bot.core.values import CaseStatus
 from bot.security.addresses import ChatAddress, ChatAddresses
 from bot.security.crypto import Pseudonyms
 from bot.settings import SUPPORTED_LOCALES, Settings
@@ -189,7 +190,7 @@ class DepartmentService:
                     ),
                     refusing=sum(link.refused_at is not None for link in chats),
                     undelivered=sum(
-                        case.status == "new" and case.created_at < late for case in mine
+                        case.status == CaseStatus.NEW and case.created_at < late for case in mine
                     ),
                 )
             )

@@ -21,10 +21,10 @@ from aiohttp import ClientError
 
 from bot.app import create_bot, open_pseudonyms
 from bot.core.catalog import Catalog
+from bot.core.clock import utc_now
 from bot.core.deadlines import Deadlines
 from bot.departments.service import DepartmentService
 from bot.ops.rotation import key_census
-from bot.reports.service import utc_now
 from bot.security.addresses import ChatAddresses
 from bot.security.crypto import Cipher
 from bot.security.keys import configured_keys

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.broadcasts.service import RECENT
-from bot.reports.service import utc_now
+from bot.core.clock import utc_now
 from bot.settings import ConfigError, Settings
 from storage.database import Database
 from storage.retention import RetentionRepository

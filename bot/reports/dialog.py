@@ -8,7 +8,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.reports.draft import Draft, ReportForm, step_by_name
-from bot.reports.views import ViewContext, render_step
+from bot.reports.views import render_step
+from bot.ui.context import ViewContext
 from bot.ui.replies import present, send
 
 Event = Message | CallbackQuery

@@ -7,7 +7,8 @@ from typing import Any
 
 from aiogram.fsm.state import State, StatesGroup
 
-from bot.reports.service import Submission, new_id
+from bot.core.clock import new_id
+from bot.reports.service import Submission
 
 MIN_BODY_CHARS = 20
 MAX_BODY_CHARS = 8000

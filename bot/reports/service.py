@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from bot.cleaning.filetypes import detect
 from bot.cleaning.sandbox import Cleaned, CleaningSandbox
+from bot.core.clock import new_id, utc_now
 from bot.core.quota import DailyQuota
 from bot.reports.evidence import FileKind, IncomingFile
 from bot.security.crypto import Cipher, Pseudonyms
@@ -76,14 +76,6 @@ class Contact:
     def parse(cls, text: str) -> Contact:
         chat, _, mode = text.partition(" ")
         return cls(int(chat), silent=mode != SOUND)
-
-
-def new_id() -> str:
-    return secrets.token_hex(16)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def submission_key(pseudonyms: Pseudonyms, draft_id: str) -> bytes:

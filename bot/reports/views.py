@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from html import escape
 
 from aiogram.fsm.state import State
@@ -13,7 +12,9 @@ from aiogram.utils.i18n import ngettext
 from babel.dates import format_date
 
 from bot.core.catalog import Catalog
-from bot.core.deadlines import ACK_STATUSES, Deadlines
+from bot.core.deadlines import Deadlines
+from bot.core.values import UNACCEPTED, Occurred
+from bot.reports import keyboards
 from bot.reports.draft import (
     MAX_BODY_CHARS,
     MAX_PLACE_CHARS,
@@ -24,9 +25,10 @@ from bot.reports.draft import (
 )
 from bot.reports.evidence import MAX_FILES
 from bot.reports.service import StatusView
-from bot.ui import keyboards
-from bot.ui.callbacks import Occurred, RegionCB, SphereCB
+from bot.ui.callbacks import RegionCB, SphereCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment, format_number, truncate_utf16
+from bot.ui.keyboards import entries
 from bot.ui.labels import occurred_labels, resolution_labels, status_labels
 from bot.ui.texts import false_report_warning
 from storage.reports import EventRow
@@ -34,18 +36,6 @@ from storage.reports import EventRow
 # In UTF-16 units, so that the review stays within Telegram's 4096 whatever the script or emoji.
 REVIEW_BODY_PREVIEW = 1500
 HISTORY_SHOWN = 20
-
-
-@dataclass(frozen=True, slots=True)
-class ViewContext:
-    catalog: Catalog
-    locale: str
-    zone: tzinfo
-
-    def region_name(self, code: str) -> str:
-        """A region's name in this language; its code when the catalog does not know it."""
-        entry = self.catalog.region(code)
-        return entry.name(self.locale) if entry else code
 
 
 def render_step(step: State, draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
@@ -74,7 +64,7 @@ def _region(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
     if draft.region:
         text += "\n\n" + now_line(ctx.region_name(draft.region))
         keep = [keyboards.keep_row()]
-    markup = keyboards.entries(ctx.catalog.regions_by_use, ctx.locale, RegionCB, lead=keep)
+    markup = entries(ctx.catalog.regions_by_use, ctx.locale, RegionCB, lead=keep)
     return text, markup
 
 
@@ -94,7 +84,7 @@ def _sphere(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup]:
             + text
         )
         lead.append(keyboards.change_region())
-    markup = keyboards.entries(ctx.catalog.categories, ctx.locale, SphereCB, lead=lead)
+    markup = entries(ctx.catalog.categories, ctx.locale, SphereCB, lead=lead)
     return text, markup
 
 
@@ -298,7 +288,7 @@ def status(view: StatusView, ctx: ViewContext, deadlines: Deadlines) -> str:
     if due is not None:
         label = (
             _("<b>To be accepted by:</b> {date}")
-            if view.status in ACK_STATUSES
+            if view.status in UNACCEPTED
             else _("<b>Answer due by:</b> {date}")
         )
         lines.append(

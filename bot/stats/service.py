@@ -16,15 +16,15 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.core.catalog import Catalog
+from bot.core.clock import utc_now
 from bot.core.deadlines import Deadlines
-from bot.reports.service import utc_now
+from bot.core.values import OPEN
 from bot.reports.views import occurred_label
 from bot.security.addresses import ChatAddresses
 from bot.security.crypto import Cipher
 from bot.stats.chart import render_chart
 from bot.telegram.sanitize import visible_text
 from bot.ui.labels import case_status_labels, resolution_labels
-from storage.cases import OPEN_STATUSES
 from storage.stats import BroadcastReach, ExportRow, StatsRepository
 
 WEEKS = 8
@@ -59,7 +59,7 @@ class Stats:
 
     @property
     def open(self) -> int:
-        return sum(count for status, count in self.by_status if status in OPEN_STATUSES)
+        return sum(count for status, count in self.by_status if status in OPEN)
 
     @property
     def overdue(self) -> int:

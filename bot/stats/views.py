@@ -11,8 +11,8 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date, format_timedelta
 
-from bot.reports.views import ViewContext
 from bot.stats.service import WEEKS, Stats
+from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment, format_number
 from bot.ui.keyboards import LANGUAGE_NAMES
 from bot.ui.labels import case_status_labels

@@ -12,8 +12,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
 from bot.core.catalog import Catalog
-from bot.reports.views import ViewContext
 from bot.security.crypto import Pseudonyms
+from bot.ui.context import ViewContext
 from storage.fsm import rows_of_one_update
 
 logger = logging.getLogger(__name__)

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.core.values import Occurred
+
 
 class Action(StrEnum):
     NEW = "new"
@@ -33,15 +35,6 @@ class Action(StrEnum):
     START_WITH_TEXT = "txstart"
     ADD_TEXT = "txadd"
     DROP_TEXT = "txdrop"
-
-
-class Occurred(StrEnum):
-    NOW = "now"
-    TODAY = "today"
-    WEEK = "week"
-    MONTH = "month"
-    EARLIER = "earlier"
-    UNKNOWN = "unknown"
 
 
 class Field(StrEnum):
@@ -95,13 +88,6 @@ class CaseAction(StrEnum):
     MOVE_TO = "to"
     BACK = "bk"
     UNDO = "un"
-
-
-class Resolution(StrEnum):
-    REFERRED = "ref"
-    NOT_CONFIRMED = "nc"
-    NOT_COMPETENT = "oc"
-    DUPLICATE = "dup"
 
 
 class AnswerCB(CallbackData, prefix="rp"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.ui.callbacks import Occurred, Resolution
+from bot.core.values import CaseStatus, Occurred, Resolution
 
 
 def occurred_labels() -> dict[Occurred, str]:
@@ -29,17 +29,17 @@ def resolution_labels() -> dict[str, str]:
 
 def status_labels() -> dict[str, str]:
     return {
-        "new": _("received, being passed to the service"),
-        "delivered": _("passed to the service, waiting to be accepted"),
-        "accepted": _("accepted for review"),
-        "awaiting_reporter": _("waiting for your answer"),
-        "closed": _("closed"),
+        CaseStatus.NEW: _("received, being passed to the service"),
+        CaseStatus.DELIVERED: _("passed to the service, waiting to be accepted"),
+        CaseStatus.ACCEPTED: _("accepted for review"),
+        CaseStatus.AWAITING_REPORTER: _("waiting for your answer"),
+        CaseStatus.CLOSED: _("closed"),
     }
 
 
 def case_status_labels() -> dict[str, str]:
     """Statuses as the service reads them; ``status_labels`` speaks to the reporter."""
-    return {**status_labels(), "awaiting_reporter": _("waiting for the reporter's answer")}
+    return {**status_labels(), CaseStatus.AWAITING_REPORTER: _("waiting for the reporter's answer")}
 
 
 def role_labels() -> dict[str, str]:

@@ -22,10 +22,10 @@ from bot.broadcasts import views as broadcast_views
 from bot.broadcasts.content import Content, Version
 from bot.broadcasts.runner import Pacer
 from bot.broadcasts.service import Request, Tally
+from bot.broadcasts.views import NO_REGION
 from bot.core.catalog import Catalog
-from bot.reports.views import ViewContext
 from bot.telegram.i18n import create_i18n
-from bot.ui.keyboards import NO_REGION
+from bot.ui.context import ViewContext
 from storage.broadcasts import BroadcastRow, BroadcastStatus
 from storage.subscribers import Audience, SubscribersRepository, SubscriberStatus
 from tests.fakeapi import FakeBotAPI, FakeUser, SentMessage

@@ -28,9 +28,10 @@ from bot.core import receipt
 from bot.reports import trail
 from bot.reports.draft import Draft, ReportForm
 from bot.reports.evidence import MAX_FILES, FileKind
-from bot.reports.views import ViewContext, evidence_step, metadata_warning, render_step
+from bot.reports.views import evidence_step, metadata_warning, render_step
 from bot.telegram.i18n import create_i18n
 from bot.ui.callbacks import Action, ActionCB
+from bot.ui.context import ViewContext
 from bot.ui.formatting import utf16_length
 from handlers.clear_chat import _cleared_text
 from handlers.uploads import refusal_text

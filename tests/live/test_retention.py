@@ -13,9 +13,10 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.app import Services, build_services, create_scheduler
 from bot.core import receipt
+from bot.core.clock import new_id, utc_now
 from bot.ops.retention import Retention, run_vacuum
 from bot.reports.evidence import FileKind, IncomingFile
-from bot.reports.service import Submission, new_id, utc_now
+from bot.reports.service import Submission
 from bot.settings import ConfigError, Settings, load_settings
 from storage.cases import CasesRepository
 from storage.retention import RetentionRepository

@@ -6,7 +6,8 @@ from __future__ import annotations
 from bot.app import build_services, finish_updates
 from bot.core import receipt
 from bot.core.catalog import Catalog
-from bot.reports.service import Submission, new_id
+from bot.core.clock import new_id
+from bot.reports.service import Submission
 from bot.settings import Settings
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.support.db import content

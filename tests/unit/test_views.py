@@ -15,8 +15,9 @@ from bot.core.catalog import Catalog
 from bot.core.deadlines import Deadlines
 from bot.reports.draft import MAX_BODY_CHARS, MAX_PLACE_CHARS, STEPS, Draft
 from bot.reports.service import StatusView
-from bot.reports.views import ViewContext, render_step, status
+from bot.reports.views import render_step, status
 from bot.telegram.i18n import create_i18n
+from bot.ui.context import ViewContext
 from bot.ui.formatting import truncate_utf16, utf16_length
 from bot.ui.textsplit import split_plain
 from storage.reports import EventRow
