@@ -15,8 +15,6 @@ from tests.support.live import Live, said
 from tests.support.people import Person
 
 CATALOG = Catalog.load()
-
-
 BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
 
 
@@ -47,7 +45,7 @@ async def report(
 
 
 def region_name(code: str, locale: str = "ru") -> str:
-    entry = Catalog.load().region(code)
+    entry = CATALOG.region(code)
     assert entry is not None
     return entry.name(locale)
 
