@@ -84,6 +84,7 @@ class BotProcess:
 
 
 async def check(api: FakeBotAPI, workdir: Path, **settings: str) -> tuple[int, list[str]]:
+    """``python -m bot check`` run to its end: its exit code and the lines it logged."""
     process = BotProcess(api, workdir, "check", **settings)
     logged = len(process.log())
     finished = await process.launch()
