@@ -305,7 +305,7 @@ async def test_concurrent_downloads_never_exceed_the_bound(
 
     await asyncio.gather(*(citizen.photo(os.urandom(32 * KB)) for citizen in citizens))
 
-    session: CountingSession = bot.telegram.session  # type: ignore[assignment]
+    session: CountingSession = bot.session  # type: ignore[assignment]
     assert session.most == MAX_DOWNLOADS, "as many at once as allowed, never more"
     assert await count(services, "attachments") == len(citizens), "the others waited their turn"
 
