@@ -52,12 +52,15 @@ class Grep:
     """
 
     def __init__(self, ids: Iterable[str], texts: Iterable[str]) -> None:
-        numbers = (value.encode() for value in ids if _NUMBER.fullmatch(value))
+        numbers = _trie(value.encode() for value in ids if _NUMBER.fullmatch(value))
         # A run of digits that is a whole number: not a fraction of a second, not the tail of a
         # hex digest (a 64-character pseudonym holds digit runs that can equal a test user's id).
-        self._ids = re.compile(
-            rb"(?<![\d.a-f])" + _pattern(_trie(numbers), whole=True) + rb"(?![\da-f])"
-        )
+        # What stands before it is looked at after its first digit: the search skips to digits.
+        starts = [
+            bytes([digit]) + rb"(?<![\d.a-f].)" + _pattern(rest, whole=True)
+            for digit, rest in sorted(numbers.items())
+        ]
+        self._ids = re.compile(b"(?:" + (b"|".join(starts) or b"(?!)") + rb")(?![\da-f])")
         self._texts = re.compile(_pattern(_trie(text.encode("utf-8", "replace") for text in texts)))
 
     def search(self, data: bytes) -> tuple[list[bytes], bytes | None]:
