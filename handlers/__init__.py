@@ -1,4 +1,4 @@
-"""aiogram routers, one module per feature, each built by its factory."""
+"""aiogram routers, one module or package per feature, each built by its factory."""
 
 from __future__ import annotations
 
@@ -19,22 +19,36 @@ from handlers import (
     stats,
     status,
 )
+from handlers.filters import private
 
 
 def get_routers(admin_ids: frozenset[int]) -> list[Router]:
-    """In order of precedence: commands first, the catch-all answers last."""
+    """In order of precedence: errors first, commands next, the catch-all answers last.
+
+    The routers for private chats sit under two parents, since officers' routers, which also work
+    in groups, must come between them: an officer's private reply to an Ask prompt goes to
+    ``officer``, not to ``report``'s typed story; an admin's ``/unlink region`` to ``admin``, not
+    to ``officer``. The admins' routers filter their users each (``roster``'s personal /invite
+    comes before ``admin``'s).
+    """
     return [
         errors.get_router(),
-        broadcast.get_router(admin_ids),
-        start.get_router(),
-        news.get_router(),
-        roster.get_router(),
-        admin.get_router(admin_ids),
+        private(
+            "commands",
+            broadcast.get_router(admin_ids),
+            start.get_router(),
+            news.get_router(),
+            roster.get_router(),
+            admin.get_router(admin_ids),
+        ),
         stats.get_router(),
         department_chat.get_router(),
         officer.get_router(),
-        report.get_router(),
-        clear_chat.get_router(),
-        status.get_router(),
-        fallback.get_router(),
+        private(
+            "citizen",
+            report.get_router(),
+            clear_chat.get_router(),
+            status.get_router(),
+            fallback.get_router(),
+        ),
     ]

@@ -19,7 +19,6 @@ from bot.departments.roster import Person, Roster
 from bot.departments.service import DepartmentService
 from bot.ui.context import ViewContext
 from bot.ui.replies import answer_lines
-from handlers.filters import private_only
 from handlers.roster import person_label
 
 MAX_CASE_DIGITS = 18
@@ -27,7 +26,7 @@ MAX_CASE_DIGITS = 18
 
 
 def get_router(admin_ids: frozenset[int]) -> Router:
-    router = private_only(Router(name="admin"))
+    router = Router(name="admin")
     router.message.filter(F.from_user.id.in_(admin_ids))
 
     @router.message(Command("invite"))

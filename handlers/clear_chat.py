@@ -10,11 +10,10 @@ from aiogram.utils.i18n import gettext as _
 from bot.reports.trail import ChatTrail
 from bot.ui.callbacks import Action, ActionCB
 from bot.ui.replies import notice, present
-from handlers.filters import private_only
 
 
 def get_router() -> Router:
-    router = private_only(Router(name="clear_chat"))
+    router = Router(name="clear_chat")
 
     @router.callback_query(ActionCB.filter(F.action == Action.CLEAR_CHAT))
     async def clear_chat(

@@ -6,11 +6,9 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.filters import private_only
-
 
 def get_router() -> Router:
-    router = private_only(Router(name="fallback"))
+    router = Router(name="fallback")
 
     @router.message()
     async def unknown_message(message: Message) -> None:

@@ -12,11 +12,10 @@ from bot.broadcasts.views import NO_REGION, news_regions
 from bot.ui.callbacks import NewsRegionCB
 from bot.ui.context import ViewContext
 from bot.ui.replies import notice, present
-from handlers.filters import private_only
 
 
 def get_router() -> Router:
-    router = private_only(Router(name="news"))
+    router = Router(name="news")
 
     @router.message(Command("news"))
     async def toggle(message: Message, subscribers: SubscriberService, view: ViewContext) -> None:

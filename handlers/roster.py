@@ -19,7 +19,6 @@ from bot.telegram.sanitize import visible_text
 from bot.ui.context import ViewContext
 from bot.ui.labels import role_labels
 from bot.ui.replies import answer_lines
-from handlers.filters import private_only
 from handlers.gate import own_account
 
 PERSONAL_INVITE = r"^/invite(@\w+)?\s+\S+\s+\S+\s*$"
@@ -38,7 +37,7 @@ class Manages(Filter):
 
 
 def get_router() -> Router:
-    router = private_only(Router(name="roster"))
+    router = Router(name="roster")
     router.message.filter(F.from_user)
     manages = Manages()
 

@@ -22,13 +22,12 @@ from bot.ui import keyboards, texts
 from bot.ui.callbacks import Action, ActionCB, LangCB, PageCB
 from bot.ui.context import ViewContext
 from bot.ui.replies import notice, present, send
-from handlers.filters import private_only
 
 DEEP_LINK_REGION = "r_"
 
 
 def get_router() -> Router:
-    router = private_only(Router(name="start"))
+    router = Router(name="start")
 
     @router.message(CommandStart())
     async def start(

@@ -68,12 +68,12 @@ from bot.telegram.middlewares import (
     PseudonymMiddleware,
     ViewMiddleware,
 )
+from bot.telegram.patches import run_filters_on_loop
 from bot.telegram.sanitize import CleanTextMiddleware
 from bot.telegram.session import Session
 from bot.telegram.throttle import MESSAGES, PRESSES, ThrottleMiddleware, TokenBuckets
 from bot.ui import texts
 from handlers import get_routers
-from handlers.filters import run_filters_on_loop
 from storage.attachments import AttachmentsRepository
 from storage.attempts import AttemptsRepository
 from storage.broadcasts import BroadcastsRepository

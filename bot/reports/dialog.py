@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.reports.draft import Draft, ReportForm, step_by_name
+from bot.reports.status import StatusVisit
 from bot.reports.views import render_step
 from bot.ui.context import ViewContext
 from bot.ui.replies import present, send
@@ -26,8 +27,8 @@ async def show_step(
 
 async def draft_step(state: FSMContext) -> State | None:
     """The report step the user is at, or None when no report is being written."""
-    data = await state.get_data()
-    return step_by_name(await state.get_state()) or step_by_name(data.get("resume"))
+    visit = StatusVisit.from_data(await state.get_data())
+    return step_by_name(await state.get_state()) or step_by_name(visit.resume)
 
 
 async def begin(
@@ -50,13 +51,13 @@ async def begin(
 
 async def resume_or_clear(event: Event, state: FSMContext, view: ViewContext) -> bool:
     """End a side flow (a status check): back to the report underneath it, if there is one."""
-    data = await state.get_data()
-    step = step_by_name(data.get("resume"))
+    visit = StatusVisit.from_data(await state.get_data())
+    step = step_by_name(visit.resume)
     if step is None:
         await state.clear()
         return False
     await send(event, _("Let us continue your unfinished report."))
     target = event.message if isinstance(event, CallbackQuery) else event
     if isinstance(target, Message):
-        await show_step(target, state, Draft.from_data(data), step, view)
+        await show_step(target, state, Draft.from_data(visit.draft), step, view)
     return True

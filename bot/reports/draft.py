@@ -8,6 +8,7 @@ from typing import Any
 from aiogram.fsm.state import State, StatesGroup
 
 from bot.core.clock import new_id
+from bot.core.records import known_fields
 from bot.reports.service import Submission
 
 MIN_BODY_CHARS = 20
@@ -58,8 +59,7 @@ class Draft:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Draft:
-        known = {name: data[name] for name in cls.__slots__ if name in data}  # type: ignore[attr-defined]
-        return cls(**known)
+        return cls(**known_fields(cls, data))
 
     @staticmethod
     def started_in(data: dict[str, Any]) -> str | None:

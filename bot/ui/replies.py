@@ -18,11 +18,26 @@ async def present(event: Event, text: str, markup: InlineKeyboardMarkup | None =
             try:
                 await event.message.edit_text(text, reply_markup=markup)
             except TelegramBadRequest as exc:
-                if "message is not modified" in exc.message:
+                if _unchanged(exc):
                     return
             else:
                 return
     await send(event, text, markup)
+
+
+async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Replace the buttons under the message a button was pressed on."""
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_reply_markup(reply_markup=markup)
+        except TelegramBadRequest as exc:
+            if not _unchanged(exc):
+                raise
+
+
+def _unchanged(error: TelegramBadRequest) -> bool:
+    """Telegram refuses an edit that changes nothing: the screen is already as wanted."""
+    return "message is not modified" in error.message
 
 
 async def send(
