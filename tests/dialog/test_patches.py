@@ -14,7 +14,7 @@ import pytest
 from aiogram import Dispatcher
 from aiogram.dispatcher.event.handler import FilterObject
 
-from tests.harness import Citizen, texts
+from tests.support.harness import Citizen, texts
 
 
 def filters_of(dispatcher: Dispatcher) -> Iterator[FilterObject]:
