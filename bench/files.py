@@ -1,9 +1,9 @@
 """Scenario 6: hostile evidence files from many accounts at once, other citizens filing meanwhile.
 
 Each attacker walks the dialog to the evidence step, then sends one file of each hostile kind of
-``tests/hostile.py`` at once. The bot (``python -m bot``) cleans them in its sandbox, one child
-at a time; its RSS and its cleaning children's are sampled together with psutil, and the peak of
-the sum is the figure. Meanwhile other citizens keep filing reports with a photo, round after
+``tests/support/hostile.py`` at once. The bot (``python -m bot``) cleans them in its sandbox, one
+child at a time; its RSS and its cleaning children's are sampled together with psutil, and the peak
+of the sum is the figure. Meanwhile other citizens keep filing reports with a photo, round after
 round until every hostile file is answered; their latencies are set beside those of the same
 crowd before the attack.
 """
@@ -26,7 +26,7 @@ from bench.sizes import Sizes
 from bench.timed_api import TimedAPI, running_api
 from bot.cleaning.sandbox import SandboxLimits
 from tests.fakeapi import FakeUser
-from tests.hostile import (
+from tests.support.hostile import (
     AT_BUDGET,
     CMYK_SIZE,
     cmyk_jpeg,
@@ -181,7 +181,8 @@ async def run(sizes: Sizes, workdir: Path) -> Section:
         )
     section.notes.append(
         f"{sizes.attackers} accounts walk the dialog to the evidence step, then each sends at once "
-        f"one file of each kind: {'; '.join(h.name for h, _ in samples)} (`tests/hostile.py`; "
+        f"one file of each kind: {'; '.join(h.name for h, _ in samples)} "
+        "(`tests/support/hostile.py`; "
         f"sizes {', '.join(f'{len(d) // 1024} KB' for _, d in samples)}). The bot cleans them in "
         f"its sandbox (`bot/cleaning/sandbox.py`): {limits.slots} child at a time, each limited to "
         f"{mb(limits.memory_bytes)} of address space, {limits.cpu_seconds} s of CPU and "

@@ -10,12 +10,31 @@ from aiogram.types import Chat, User
 
 from bot.app import Services, build_services, create_dispatcher
 from bot.settings import Settings, load_settings
-from tests import leaks
-from tests.harness import Citizen
-from tests.mocked import mocked_bot
+from tests.support import leaks
+from tests.support.harness import Citizen
+from tests.support.mocked import mocked_bot
 
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()
 pytest_plugins = ["tests.fakeapi.fixtures"]
+TESTS = Path(__file__).parent
+TIERS = ("unit", "dialog", "live", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its tier, the directory it is in; run the fast tiers first and the
+    tests marked ``last`` after all others, whatever was selected and in whatever order."""
+    for item in items:
+        if any(mark.name in TIERS for mark in item.iter_markers()):
+            raise pytest.UsageError(f"{item.nodeid}: its directory gives its tier, not a marker")
+        item.add_marker(_tier(item))
+    items.sort(key=lambda item: (bool(item.get_closest_marker("last")), TIERS.index(_tier(item))))
+
+
+def _tier(item: pytest.Item) -> str:
+    parts = item.path.relative_to(TESTS).parts if item.path.is_relative_to(TESTS) else ()
+    if not parts or parts[0] not in TIERS:
+        raise pytest.UsageError(f"{item.nodeid}: a test belongs in tests/{{{','.join(TIERS)}}}/")
+    return parts[0]
 
 
 @pytest.fixture
@@ -73,7 +92,7 @@ def citizen(citizen_factory: Callable[..., Citizen]) -> Citizen:
 
 @pytest.fixture(autouse=True)
 def _gather_secrets(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After each test with a fake Bot API: remember what must never leak (tests/leaks.py)."""
+    """After each test with a fake Bot API: remember what must never leak (support/leaks.py)."""
     yield
     api = request.node.funcargs.get("fake_api")
     if api is not None:

@@ -1,5 +1,5 @@
 """Changes to aiogram's behaviour that reach into its internals: re-check them on an upgrade
-(tests/test_patches.py fails when one stops working)."""
+(tests/dialog/test_patches.py fails when one stops working)."""
 
 from __future__ import annotations
 

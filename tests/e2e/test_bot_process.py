@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.core import receipt
-from tests.e2e.botprocess import START_TIMEOUT, BotProcess, Person
+from tests.e2e.botprocess import START_TIMEOUT, BotProcess
 from tests.fakeapi import FakeBotAPI, SentMessage
+from tests.support.people import Person
 
 BODY_KK = "Жол полициясының инспекторы құжаттарды тексермеу үшін 50 000 теңге талап етті."
 BODY_RU = "Инспектор дорожной полиции потребовал 50 000 тенге, чтобы не проверять документы."

@@ -16,9 +16,10 @@ from bot.broadcasts.service import Request
 from bot.settings import Settings, load_settings
 from storage.subscribers import Audience, SubscriberStatus
 from tests.conftest import TEST_KEY
-from tests.e2e.botprocess import BotProcess, Person
+from tests.e2e.botprocess import BotProcess
 from tests.fakeapi import FakeBotAPI, FakeUser, RecordedRequest
-from tests.live import ADMIN_ID
+from tests.support.live import ADMIN_ID
+from tests.support.people import Person
 
 SUBSCRIBERS = 2000
 TELEGRAM_LIMIT = 30

@@ -3,16 +3,15 @@ is one clear line and a non-zero exit."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 from pathlib import Path
 
 from tests.conftest import TEST_KEY
-from tests.e2e.botprocess import START_TIMEOUT, BotProcess
+from tests.e2e.botprocess import check
 from tests.fakeapi import FakeBotAPI
-from tests.live import ADMIN_ID, live_bot
-from tests.test_departments import report
+from tests.support.flows import report
+from tests.support.live import ADMIN_ID, live_bot
 
 OTHER_KEY = base64.b64encode(bytes(range(50, 82))).decode()
 
@@ -25,14 +24,6 @@ async def installed(api: FakeBotAPI, workdir: Path) -> Path:
         await live.officer("astana")
         await report(live.person(), "astana", photo=b"\xff\xd8" + os.urandom(200_000))
     return live.services.settings.database_path
-
-
-async def check(api: FakeBotAPI, workdir: Path, **settings: str) -> tuple[int, list[str]]:
-    process = BotProcess(api, workdir, "check", **settings)
-    logged = len(process.log())
-    finished = await process.launch()
-    code = await asyncio.wait_for(finished.wait(), START_TIMEOUT)
-    return code, process.log()[logged:].splitlines()
 
 
 async def test_a_sound_installation_passes(fake_api: FakeBotAPI, tmp_path: Path) -> None:

@@ -25,10 +25,10 @@ from bot.reports.service import Submission
 from bot.settings import load_settings
 from storage.subscribers import Audience
 from tests.conftest import TEST_KEY
-from tests.e2e.botprocess import Person
 from tests.e2e.forked import ForkedBot
 from tests.fakeapi import FakeBotAPI, FakeUser
-from tests.live import ADMIN_ID
+from tests.support.live import ADMIN_ID
+from tests.support.people import Person
 
 KILLS = 20
 BODY = "Инспектор требует деньги за техосмотр, каждый раз по 10 000 тенге."

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from tests.e2e.botprocess import START_TIMEOUT, BotProcess
 from tests.fakeapi import FakeBotAPI
-from tests.live import live_bot
-from tests.test_departments import BODY, cards, report
+from tests.support.flows import BODY, cards, report
+from tests.support.live import live_bot
 
 REPORTS = 8
 

@@ -17,11 +17,11 @@ from pathlib import Path
 from aiogram.utils.i18n import gettext as _
 
 from bot.telegram.i18n import create_i18n
-from tests.e2e.botprocess import START_TIMEOUT, BotProcess, Person
-from tests.e2e.test_check_process import check
+from tests.e2e.botprocess import START_TIMEOUT, BotProcess, check
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser
-from tests.live import ADMIN_ID, live_bot
-from tests.test_departments import cards, case_id_of, data, press_in
+from tests.support.flows import cards, case_id_of, data, press_in
+from tests.support.live import ADMIN_ID, live_bot
+from tests.support.people import Person
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за разрешение на строительство."
 I18N = create_i18n("kk")

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.botprocess import START_TIMEOUT, BotProcess, Person
+from tests.e2e.botprocess import START_TIMEOUT, BotProcess
 from tests.fakeapi import FakeBotAPI
 from tests.fakeapi.fixtures import SPEC_PATH
+from tests.support.people import Person
 
 RETRY_LINE = "Telegram cannot be reached at"
 CONFIG_LINE = "adal: configuration error: "

@@ -69,7 +69,7 @@ _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
-_DEFAULT_FAULTS = {
+DEFAULT_FAULTS = {
     400: "Bad Request: injected failure",
     403: "Forbidden: bot was blocked by the user",
     429: "Too Many Requests: retry after {retry_after}",
@@ -708,7 +708,7 @@ class FakeBotAPI:
         if error_code == 429 and retry_after is None:
             retry_after = 1
         if description is None:
-            description = _DEFAULT_FAULTS.get(error_code, f"Error {error_code}").format(
+            description = DEFAULT_FAULTS.get(error_code, f"Error {error_code}").format(
                 retry_after=retry_after
             )
         chat_id = None if chat is None else _chat_id(chat)
