@@ -20,7 +20,7 @@ class MediaKind(StrEnum):
     DOCUMENT = "document"
 
 
-class VersionError(StrEnum):
+class VersionProblem(StrEnum):
     UNSUPPORTED = "unsupported"
     EMPTY = "empty"
     CAPTION_TOO_LONG = "caption_too_long"
@@ -36,20 +36,20 @@ class Version:
     file_id: str | None = None
 
     @classmethod
-    def from_message(cls, message: Message) -> Version | VersionError:
+    def from_message(cls, message: Message) -> Version | VersionProblem:
         """The admin's message as subscribers will get it: text, or one photo or document."""
         if message.media_group_id:
-            return VersionError.ALBUM
+            return VersionProblem.ALBUM
         if message.text:
             if utf16_length(message.text) > MAX_TEXT:
-                return VersionError.TEXT_TOO_LONG
+                return VersionProblem.TEXT_TOO_LONG
             return cls(message.html_text)
         media = _media_of(message)
         if media is None:
-            return VersionError.UNSUPPORTED
+            return VersionProblem.UNSUPPORTED
         kind, file_id = media
         if utf16_length(message.caption or "") > MAX_CAPTION:
-            return VersionError.CAPTION_TOO_LONG
+            return VersionProblem.CAPTION_TOO_LONG
         return cls(message.html_text if message.caption else "", kind, file_id)
 
     def to_dict(self) -> dict[str, str | None]:

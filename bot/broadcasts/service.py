@@ -151,13 +151,13 @@ MOMENT_FORMATS = ("%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M")
 MAX_AHEAD = timedelta(days=365)
 
 
-class MomentError(StrEnum):
+class MomentProblem(StrEnum):
     UNREADABLE = "unreadable"
     PAST = "past"
     TOO_FAR = "too_far"
 
 
-def parse_moment(text: str, zone: tzinfo, now: datetime) -> datetime | MomentError:
+def parse_moment(text: str, zone: tzinfo, now: datetime) -> datetime | MomentProblem:
     """An admin's "25.11.2026 10:00" (or ISO-like "2026-11-25 10:00") in TIMEZONE."""
     cleaned = " ".join(text.split())
     for pattern in MOMENT_FORMATS:
@@ -166,13 +166,13 @@ def parse_moment(text: str, zone: tzinfo, now: datetime) -> datetime | MomentErr
         except ValueError:
             continue
         return check_moment(moment, now)
-    return MomentError.UNREADABLE
+    return MomentProblem.UNREADABLE
 
 
-def check_moment(moment: datetime, now: datetime) -> datetime | MomentError:
+def check_moment(moment: datetime, now: datetime) -> datetime | MomentProblem:
     """A moment a broadcast may be scheduled for: ahead, and within a year."""
     if moment <= now:
-        return MomentError.PAST
+        return MomentProblem.PAST
     if moment - now > MAX_AHEAD:
-        return MomentError.TOO_FAR
+        return MomentProblem.TOO_FAR
     return moment

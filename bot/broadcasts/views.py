@@ -14,7 +14,7 @@ from babel.dates import format_date, format_time, format_timedelta
 from bot.broadcasts.service import Tally
 from bot.broadcasts.templates import template_names
 from bot.core.catalog import Catalog
-from bot.ui.callbacks import Control, ControlCB, DraftAction, DraftCB, NewsRegionCB
+from bot.ui.callbacks import ComposeAction, ComposeCB, Control, ControlCB, NewsRegionCB
 from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment, format_number
 from bot.ui.keyboards import LANGUAGE_NAMES, grid
@@ -24,20 +24,20 @@ from storage.subscribers import Audience
 BAR_CELLS = 10
 
 
-def _draft_button(text: str, action: DraftAction, arg: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=DraftCB(action=action, arg=arg).pack())
+def _draft_button(text: str, action: ComposeAction, arg: str = "") -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=ComposeCB(action=action, arg=arg).pack())
 
 
 def _cancel_row() -> list[InlineKeyboardButton]:
-    return [_draft_button(_("✖️ Cancel"), DraftAction.CANCEL)]
+    return [_draft_button(_("✖️ Cancel"), ComposeAction.CANCEL)]
 
 
 def start_keyboard() -> InlineKeyboardMarkup:
     rows = [
-        [_draft_button(name, DraftAction.TEMPLATE, template)]
+        [_draft_button(name, ComposeAction.TEMPLATE, template)]
         for template, name in template_names().items()
     ]
-    rows.append([_draft_button(_("✍️ Write my own"), DraftAction.OWN)])
+    rows.append([_draft_button(_("✍️ Write my own"), ComposeAction.OWN)])
     rows.append(_cancel_row())
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -50,7 +50,7 @@ def audience_keyboard(
     builder.row(
         _draft_button(
             _("👥 Everyone ({count})").format(count=format_number(everyone, ctx.locale)),
-            DraftAction.AUDIENCE,
+            ComposeAction.AUDIENCE,
             Audience().pack(),
         )
     )
@@ -58,7 +58,7 @@ def audience_keyboard(
         *(
             _draft_button(
                 f"{name} ({format_number(by_locale.get(code, 0), ctx.locale)})",
-                DraftAction.AUDIENCE,
+                ComposeAction.AUDIENCE,
                 Audience(locale=code).pack(),
             )
             for code, name in LANGUAGE_NAMES.items()
@@ -70,8 +70,8 @@ def audience_keyboard(
         if count:
             regional.button(
                 text=f"{entry.name(ctx.locale)} ({format_number(count, ctx.locale)})",
-                callback_data=DraftCB(
-                    action=DraftAction.AUDIENCE, arg=Audience(region=entry.code).pack()
+                callback_data=ComposeCB(
+                    action=ComposeAction.AUDIENCE, arg=Audience(region=entry.code).pack()
                 ),
             )
     regional.adjust(2)
@@ -84,14 +84,14 @@ def review_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _draft_button(_("🚀 Send now"), DraftAction.SEND),
-                _draft_button(_("🕒 Schedule"), DraftAction.SCHEDULE),
+                _draft_button(_("🚀 Send now"), ComposeAction.SEND),
+                _draft_button(_("🕒 Schedule"), ComposeAction.SCHEDULE),
             ],
             [
-                _draft_button(_("✏️ Kazakh text"), DraftAction.EDIT, "kk"),
-                _draft_button(_("✏️ Russian text"), DraftAction.EDIT, "ru"),
+                _draft_button(_("✏️ Kazakh text"), ComposeAction.EDIT, "kk"),
+                _draft_button(_("✏️ Russian text"), ComposeAction.EDIT, "ru"),
             ],
-            [_draft_button(_("👥 Audience"), DraftAction.AUDIENCE, "?")],
+            [_draft_button(_("👥 Audience"), ComposeAction.AUDIENCE, "?")],
             _cancel_row(),
         ]
     )
@@ -124,7 +124,7 @@ def schedule_keyboard(now: datetime, ctx: ViewContext) -> InlineKeyboardMarkup:
         ),
     ]
     rows = [
-        [_draft_button(label, DraftAction.AT, str(int(moment.timestamp())))]
+        [_draft_button(label, ComposeAction.AT, str(int(moment.timestamp())))]
         for label, moment in zip(labels, (tomorrow, monday), strict=True)
     ]
     rows.append(_cancel_row())

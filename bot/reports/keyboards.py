@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.ui.callbacks import Action, AnswerCB, EditCB, Field, WhenCB
+from bot.ui.callbacks import Action, AnswerCB, DraftField, EditCB, WhenCB
 from bot.ui.keyboards import button, grid, nav_row
 from bot.ui.labels import occurred_labels
 
@@ -115,13 +115,13 @@ def review() -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(text=label, callback_data=EditCB(field=field).pack())
         for field, label in (
-            (Field.REGION, _("✏️ Region")),
-            (Field.SPHERE, _("✏️ Sphere")),
-            (Field.WHEN, _("✏️ When")),
-            (Field.PLACE, _("✏️ Place")),
-            (Field.TEXT, _("✏️ Text")),
-            (Field.FILES, _("✏️ Files")),
-            (Field.CONTACT, _("✏️ Questions")),
+            (DraftField.REGION, _("✏️ Region")),
+            (DraftField.SPHERE, _("✏️ Sphere")),
+            (DraftField.WHEN, _("✏️ When")),
+            (DraftField.PLACE, _("✏️ Place")),
+            (DraftField.TEXT, _("✏️ Text")),
+            (DraftField.FILES, _("✏️ Files")),
+            (DraftField.CONTACT, _("✏️ Questions")),
         )
     ]
     # Submit right under the text and Cancel (which asks first) rows away from it.

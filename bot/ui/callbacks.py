@@ -37,7 +37,7 @@ class Action(StrEnum):
     DROP_TEXT = "txdrop"
 
 
-class Field(StrEnum):
+class DraftField(StrEnum):
     REGION = "region"
     SPHERE = "sphere"
     WHEN = "when"
@@ -68,7 +68,7 @@ class ActionCB(CallbackData, prefix="do"):
 
 
 class EditCB(CallbackData, prefix="ed"):
-    field: Field
+    field: DraftField
 
 
 class PageCB(CallbackData, prefix="pg"):
@@ -104,7 +104,7 @@ class CaseCB(CallbackData, prefix="cs"):
     arg: str = ""
 
 
-class DraftAction(StrEnum):
+class ComposeAction(StrEnum):
     """Buttons of an admin's broadcast draft."""
 
     TEMPLATE = "tpl"
@@ -118,8 +118,8 @@ class DraftAction(StrEnum):
     CANCEL = "x"
 
 
-class DraftCB(CallbackData, prefix="bd"):
-    action: DraftAction
+class ComposeCB(CallbackData, prefix="bd"):
+    action: ComposeAction
     arg: str = ""
 
 

@@ -13,13 +13,13 @@ from bot.broadcasts import views as broadcast_views
 from bot.broadcasts.compose import BroadcastDraft, BroadcastForm
 from bot.broadcasts.service import (
     BroadcastService,
-    MomentError,
+    MomentProblem,
     Request,
     check_moment,
     parse_moment,
 )
 from bot.settings import Settings
-from bot.ui.callbacks import DraftAction, DraftCB
+from bot.ui.callbacks import ComposeAction, ComposeCB
 from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment
 from bot.ui.replies import notice, present, send
@@ -29,7 +29,7 @@ from handlers.filters import NOT_COMMAND
 def get_router() -> Router:
     router = Router(name="broadcast.sending")
 
-    @router.callback_query(BroadcastForm.review, DraftCB.filter(F.action == DraftAction.SEND))
+    @router.callback_query(BroadcastForm.review, ComposeCB.filter(F.action == ComposeAction.SEND))
     async def send_now(
         query: CallbackQuery,
         state: FSMContext,
@@ -51,7 +51,9 @@ def get_router() -> Router:
                 broadcast_views.control_keyboard(row),
             )
 
-    @router.callback_query(BroadcastForm.review, DraftCB.filter(F.action == DraftAction.SCHEDULE))
+    @router.callback_query(
+        BroadcastForm.review, ComposeCB.filter(F.action == ComposeAction.SCHEDULE)
+    )
     async def ask_moment(query: CallbackQuery, state: FSMContext, view: ViewContext) -> None:
         await state.set_state(BroadcastForm.schedule)
         now = datetime.now(UTC)
@@ -73,10 +75,10 @@ def get_router() -> Router:
             message, state, broadcasts, view, parse_moment(message.text or "", view.zone, now)
         )
 
-    @router.callback_query(BroadcastForm.schedule, DraftCB.filter(F.action == DraftAction.AT))
+    @router.callback_query(BroadcastForm.schedule, ComposeCB.filter(F.action == ComposeAction.AT))
     async def moment_chosen(
         query: CallbackQuery,
-        callback_data: DraftCB,
+        callback_data: ComposeCB,
         state: FSMContext,
         broadcasts: BroadcastService,
         view: ViewContext,
@@ -117,10 +119,10 @@ async def _schedule(
     state: FSMContext,
     broadcasts: BroadcastService,
     view: ViewContext,
-    moment: datetime | MomentError,
+    moment: datetime | MomentProblem,
 ) -> None:
     """Schedule for ``moment``; a moment refused is explained, with the choices again."""
-    if isinstance(moment, MomentError):
+    if isinstance(moment, MomentProblem):
         now = datetime.now(UTC)
         await send(
             event,
@@ -140,12 +142,14 @@ async def _schedule(
     )
 
 
-def _moment_error(error: MomentError, example: str) -> str:
+def _moment_error(error: MomentProblem, example: str) -> str:
     return {
-        MomentError.UNREADABLE: _(
+        MomentProblem.UNREADABLE: _(
             "I could not read that. Send the date and time like <code>{example}</code>, or "
             "choose below."
         ).format(example=example),
-        MomentError.PAST: _("That moment has already passed. Send a later one."),
-        MomentError.TOO_FAR: _("That is too far ahead: a broadcast can be scheduled up to a year."),
+        MomentProblem.PAST: _("That moment has already passed. Send a later one."),
+        MomentProblem.TOO_FAR: _(
+            "That is too far ahead: a broadcast can be scheduled up to a year."
+        ),
     }[error]

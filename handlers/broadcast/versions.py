@@ -9,10 +9,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.broadcasts.compose import BroadcastDraft, BroadcastForm
-from bot.broadcasts.content import MAX_TEXT, Version, VersionError
+from bot.broadcasts.content import MAX_TEXT, Version, VersionProblem
 from bot.broadcasts.subscribers import SubscriberService
 from bot.settings import SUPPORTED_LOCALES
-from bot.ui.callbacks import DraftAction, DraftCB
+from bot.ui.callbacks import ComposeAction, ComposeCB
 from bot.ui.context import ViewContext
 from bot.ui.replies import notice
 from handlers.broadcast.screens import ask_audience, ask_version, review
@@ -25,8 +25,10 @@ SKIP = "/skip"
 def get_router() -> Router:
     router = Router(name="broadcast.versions")
 
-    @router.callback_query(BroadcastForm.review, DraftCB.filter(F.action == DraftAction.EDIT))
-    async def edit_version(query: CallbackQuery, callback_data: DraftCB, state: FSMContext) -> None:
+    @router.callback_query(BroadcastForm.review, ComposeCB.filter(F.action == ComposeAction.EDIT))
+    async def edit_version(
+        query: CallbackQuery, callback_data: ComposeCB, state: FSMContext
+    ) -> None:
         if callback_data.arg not in SUPPORTED_LOCALES:
             await notice(query, _("This button is no longer active."))
             return
@@ -48,7 +50,7 @@ def get_router() -> Router:
             draft.versions.pop(locale, None)
         else:
             version = Version.from_message(message)
-            if isinstance(version, VersionError):
+            if isinstance(version, VersionProblem):
                 await message.answer(_version_error(version))
                 return
             draft.versions[locale] = version.to_dict()
@@ -64,12 +66,12 @@ def get_router() -> Router:
             await review(message, state, bot, subscribers, view)
 
     @router.callback_query(
-        DraftCB.filter(F.action == DraftAction.AUDIENCE),
+        ComposeCB.filter(F.action == ComposeAction.AUDIENCE),
         StateFilter(BroadcastForm.audience, BroadcastForm.review),
     )
     async def audience_chosen(
         query: CallbackQuery,
-        callback_data: DraftCB,
+        callback_data: ComposeCB,
         state: FSMContext,
         bot: Bot,
         subscribers: SubscriberService,
@@ -93,15 +95,15 @@ def get_router() -> Router:
     return router
 
 
-def _version_error(error: VersionError) -> str:
+def _version_error(error: VersionProblem) -> str:
     return {
-        VersionError.UNSUPPORTED: _("Send a text, a photo or a document, please."),
-        VersionError.ALBUM: _("Only one photo or document can go with a broadcast."),
-        VersionError.CAPTION_TOO_LONG: _(
+        VersionProblem.UNSUPPORTED: _("Send a text, a photo or a document, please."),
+        VersionProblem.ALBUM: _("Only one photo or document can go with a broadcast."),
+        VersionProblem.CAPTION_TOO_LONG: _(
             "A caption under a photo or document can be at most 1,024 characters. Shorten it, "
             "or send the text alone."
         ),
-        VersionError.TEXT_TOO_LONG: _(
+        VersionProblem.TEXT_TOO_LONG: _(
             "Please split it: one message can hold at most {limit} characters."
         ).format(limit=MAX_TEXT),
     }[error]

@@ -16,7 +16,7 @@ from bot.broadcasts.subscribers import SubscriberService
 from bot.broadcasts.templates import Template, template_text
 from bot.reports.dialog import draft_step
 from bot.settings import SUPPORTED_LOCALES, Settings
-from bot.ui.callbacks import DraftAction, DraftCB
+from bot.ui.callbacks import ComposeAction, ComposeCB
 from bot.ui.context import ViewContext
 from bot.ui.formatting import format_number
 from bot.ui.replies import notice, present
@@ -51,15 +51,17 @@ def get_router() -> Router:
         await state.clear()
         await message.answer(_("The broadcast was not sent."))
 
-    @router.callback_query(DraftCB.filter(F.action == DraftAction.CANCEL))
+    @router.callback_query(ComposeCB.filter(F.action == ComposeAction.CANCEL))
     async def cancel_pressed(query: CallbackQuery, state: FSMContext) -> None:
         await state.clear()
         await present(query, _("The broadcast was not sent."))
 
-    @router.callback_query(BroadcastForm.choosing, DraftCB.filter(F.action == DraftAction.TEMPLATE))
+    @router.callback_query(
+        BroadcastForm.choosing, ComposeCB.filter(F.action == ComposeAction.TEMPLATE)
+    )
     async def use_template(
         query: CallbackQuery,
-        callback_data: DraftCB,
+        callback_data: ComposeCB,
         state: FSMContext,
         settings: Settings,
         subscribers: SubscriberService,
@@ -77,7 +79,7 @@ def get_router() -> Router:
         await state.set_data(draft.to_data())
         await ask_audience(query, state, subscribers, view)
 
-    @router.callback_query(BroadcastForm.choosing, DraftCB.filter(F.action == DraftAction.OWN))
+    @router.callback_query(BroadcastForm.choosing, ComposeCB.filter(F.action == ComposeAction.OWN))
     async def write_own(query: CallbackQuery, state: FSMContext) -> None:
         await ask_version(query, state, BroadcastDraft.from_data(await state.get_data()), "kk")
 

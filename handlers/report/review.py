@@ -20,7 +20,7 @@ from bot.reports.service import ReportService
 from bot.reports.trail import ChatTrail
 from bot.settings import Settings
 from bot.ui import texts
-from bot.ui.callbacks import Action, ActionCB, EditCB, Field
+from bot.ui.callbacks import Action, ActionCB, DraftField, EditCB
 from bot.ui.context import ViewContext
 from bot.ui.formatting import format_number
 from bot.ui.keyboards import main_menu
@@ -28,13 +28,13 @@ from bot.ui.replies import notice, present, send
 from handlers.report.shared import advance
 
 EDIT_TARGETS = {
-    Field.REGION: ReportForm.region,
-    Field.SPHERE: ReportForm.sphere,
-    Field.WHEN: ReportForm.when,
-    Field.PLACE: ReportForm.place,
-    Field.TEXT: ReportForm.body,
-    Field.FILES: ReportForm.evidence,
-    Field.CONTACT: ReportForm.contact,
+    DraftField.REGION: ReportForm.region,
+    DraftField.SPHERE: ReportForm.sphere,
+    DraftField.WHEN: ReportForm.when,
+    DraftField.PLACE: ReportForm.place,
+    DraftField.TEXT: ReportForm.body,
+    DraftField.FILES: ReportForm.evidence,
+    DraftField.CONTACT: ReportForm.contact,
 }
 
 
