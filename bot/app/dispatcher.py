@@ -42,7 +42,6 @@ def create_dispatcher(
         disable_fsm=True,  # registered below, inside the scope of one update's FSM rows
         settings=services.settings,
         reports=services.reports,
-        guard=services.guard,
         languages=services.languages,
         departments=services.departments,
         roster=services.roster,
@@ -55,6 +54,7 @@ def create_dispatcher(
         trail=services.trail,
         intake=services.intake,
         checks=services.checks,
+        status_lookup=services.status_lookup,
         open_cases=services.open_cases,
         deadlines=services.deadlines,
     )

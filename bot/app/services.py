@@ -33,6 +33,7 @@ from bot.ops.retention import Retention
 from bot.outbox.alerts import AdminAlerts
 from bot.reports.checks import StatusChecks
 from bot.reports.intake import MB, DiskSpace, FileIntake
+from bot.reports.lookup import StatusLookup
 from bot.reports.service import ReportService
 from bot.reports.trail import ChatTrail
 from bot.security.addresses import SUBSCRIBERS, ChatAddresses
@@ -134,6 +135,7 @@ class Services:
     trail: ChatTrail
     intake: FileIntake
     checks: StatusChecks
+    status_lookup: StatusLookup
     open_cases: OpenCases
 
     async def close(self) -> None:
@@ -202,6 +204,8 @@ async def build_services(settings: Settings) -> Services:
         relay=RelayDelay(settings.relay_delay_minutes),
         undo_seconds=settings.close_undo_seconds,
     )
+    guard = ReceiptGuard(rows.attempts)
+    checks = StatusChecks(ttl)
     return Services(
         settings=settings,
         database=database,
@@ -216,7 +220,7 @@ async def build_services(settings: Settings) -> Services:
         outbox_ready=outbox_ready,
         broadcasts_changed=broadcasts_changed,
         reports=reports,
-        guard=ReceiptGuard(rows.attempts),
+        guard=guard,
         languages=LanguageService(rows.prefs),
         maintenance=Maintenance(fsm, reports, rows.attempts, rows.meta),
         retention=Retention(rows.retention, settings.retention_days),
@@ -273,7 +277,10 @@ async def build_services(settings: Settings) -> Services:
             daily=DailyQuota(settings.file_mb_per_day * MB, settings.tz, utc_now),
             disk=DiskSpace(settings.data_dir, settings.min_free_disk_mb * MB, alerts),
         ),
-        checks=StatusChecks(ttl),
+        checks=checks,
+        status_lookup=StatusLookup(
+            reports=reports, guard=guard, cases=cases, checks=checks, deadlines=deadlines
+        ),
         open_cases=OpenCases(
             cases=rows.cases,
             outbox=rows.outbox,

@@ -7,12 +7,9 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.cases.service import CaseService
-from bot.core.deadlines import Deadlines
 from bot.reports.checks import StatusChecks
-from bot.reports.service import ReportService
+from bot.reports.lookup import StatusLookup
 from bot.reports.status import StatusForm
-from bot.security.guard import ReceiptGuard
 from bot.ui.callbacks import Action, ActionCB
 from bot.ui.context import ViewContext
 from bot.ui.replies import present
@@ -30,16 +27,12 @@ def get_router() -> Router:
         state: FSMContext,
         user_key: bytes,
         view: ViewContext,
-        reports: ReportService,
-        guard: ReceiptGuard,
-        cases: CaseService,
         checks: StatusChecks,
-        deadlines: Deadlines,
+        status_lookup: StatusLookup,
     ) -> None:
         await enter(state, checks, user_key)
         if command.args:
-            services = (reports, guard, cases, checks, deadlines)
-            await check_code(message, command.args, state, user_key, view, *services)
+            await check_code(message, command.args, state, user_key, view, status_lookup)
             return
         await message.answer(ask_code())
 
@@ -56,14 +49,9 @@ def get_router() -> Router:
         state: FSMContext,
         user_key: bytes,
         view: ViewContext,
-        reports: ReportService,
-        guard: ReceiptGuard,
-        cases: CaseService,
-        checks: StatusChecks,
-        deadlines: Deadlines,
+        status_lookup: StatusLookup,
     ) -> None:
-        services = (reports, guard, cases, checks, deadlines)
-        await check_code(message, message.text or "", state, user_key, view, *services)
+        await check_code(message, message.text or "", state, user_key, view, status_lookup)
 
     @router.message(StatusForm.code, NOT_COMMAND)
     async def code_expected(message: Message) -> None:

@@ -11,8 +11,6 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import format_timedelta
 
 from bot.cases.service import CaseService, shown_question
-from bot.core import receipt
-from bot.core.deadlines import Deadlines
 from bot.core.values import CaseStatus
 from bot.reports import keyboards, views
 from bot.reports.checks import Check, StatusChecks
@@ -20,10 +18,10 @@ from bot.reports.dialog import resume_or_clear
 from bot.reports.draft import step_by_name
 from bot.reports.evidence import IncomingFile
 from bot.reports.intake import FileIntake
+from bot.reports.lookup import Refusal, StatusLookup, Wait
 from bot.reports.service import MAX_STORED_ITEMS, ReportService
 from bot.reports.status import StatusForm, StatusVisit
 from bot.reports.views import button_hint
-from bot.security.guard import ReceiptGuard
 from bot.ui.context import ViewContext
 from bot.ui.replies import send
 from handlers.uploads import fetch_file, stored
@@ -149,22 +147,17 @@ async def check_code(
     state: FSMContext,
     user_key: bytes,
     view: ViewContext,
-    reports: ReportService,
-    guard: ReceiptGuard,
-    cases: CaseService,
-    checks: StatusChecks,
-    deadlines: Deadlines,
+    status_lookup: StatusLookup,
 ) -> None:
-    wait = await guard.wait_seconds(user_key)
-    if wait:
+    found = await status_lookup.open(user_key, text)
+    if isinstance(found, Wait):
         await message.answer(
             _("Too many wrong codes. Please try again in {wait}.").format(
-                wait=format_timedelta(timedelta(seconds=wait), locale=view.locale)
+                wait=format_timedelta(timedelta(seconds=found.seconds), locale=view.locale)
             )
         )
         return
-    code = receipt.parse(text)
-    if code is None:
+    if found is Refusal.UNREADABLE:
         await message.answer(
             _(
                 "This does not look like a receipt code. A code has 16 letters and digits, for "
@@ -172,17 +165,14 @@ async def check_code(
             )
         )
         return
-    found = await reports.lookup(code)
-    if found is None:
-        await guard.failed(user_key)
+    if found is Refusal.UNKNOWN:
         await message.answer(_("No report has this code. Please check it and try again."))
         return
-    await guard.succeeded(user_key)
     await state.set_state(StatusForm.viewing)
-    checks.start(user_key, found.report_id)
-    markup = keyboards.add_information() if found.status != CaseStatus.CLOSED else None
-    await message.answer(views.status(found, view, deadlines), reply_markup=markup)
-    for question_id, question in await cases.open_questions(found.report_id):
+    report = found.report
+    markup = keyboards.add_information() if report.status != CaseStatus.CLOSED else None
+    await message.answer(views.status(report, view, status_lookup.deadlines), reply_markup=markup)
+    for question_id, question in found.questions:
         await message.answer(
             _("❓ <b>The service asks:</b>") + "\n\n" + shown_question(question),
             reply_markup=keyboards.answer_keyboard(question_id),

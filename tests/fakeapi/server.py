@@ -77,6 +77,20 @@ DEFAULT_FAULTS = {
 }
 
 
+def fault_answer(
+    error_code: int, retry_after: int | None, description: str | None
+) -> tuple[int | None, str]:
+    """An injected error's ``retry_after`` and description, as Telegram would give them: a 429
+    always says when to retry."""
+    if error_code == 429 and retry_after is None:
+        retry_after = 1
+    if description is None:
+        description = DEFAULT_FAULTS.get(error_code, f"Error {error_code}").format(
+            retry_after=retry_after
+        )
+    return retry_after, description
+
+
 @dataclass(frozen=True)
 class FakeUser:
     """A Telegram user; its private chat with the bot has ``chat_id == id``."""
@@ -705,12 +719,7 @@ class FakeBotAPI:
         chat: ChatRef | None = None,
     ) -> None:
         """Answer the next ``count`` valid ``method`` calls (to ``chat`` if given) with an error."""
-        if error_code == 429 and retry_after is None:
-            retry_after = 1
-        if description is None:
-            description = DEFAULT_FAULTS.get(error_code, f"Error {error_code}").format(
-                retry_after=retry_after
-            )
+        retry_after, description = fault_answer(error_code, retry_after, description)
         chat_id = None if chat is None else _chat_id(chat)
         self._faults.setdefault(method, []).append(
             _Fault(error_code, description, retry_after, count, chat_id)

@@ -24,7 +24,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, File, Message, User
 
-from tests.fakeapi.server import DEFAULT_FAULTS
+from tests.fakeapi.server import fault_answer
 
 BOT_ID = 42
 BOT_USER = User(id=BOT_ID, is_bot=True, first_name="Adal", username="adal_test_bot")
@@ -60,12 +60,7 @@ class MockedSession(BaseSession):
         count: int = 1,
     ) -> None:
         """Answer the next ``count`` calls of ``method`` ("sendMessage") with an error."""
-        if error_code == 429 and retry_after is None:
-            retry_after = 1
-        if description is None:
-            description = DEFAULT_FAULTS.get(error_code, f"Error {error_code}").format(
-                retry_after=retry_after
-            )
+        retry_after, description = fault_answer(error_code, retry_after, description)
         given = {"retry_after": retry_after, "migrate_to_chat_id": migrate_to_chat_id}
         parameters = {name: value for name, value in given.items() if value is not None}
         self._faults.setdefault(method, []).extend(
