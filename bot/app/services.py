@@ -279,7 +279,7 @@ async def build_services(settings: Settings) -> Services:
         ),
         checks=checks,
         status_lookup=StatusLookup(
-            reports=reports, guard=guard, cases=cases, checks=checks, deadlines=deadlines
+            reports=reports, guard=guard, questions=cases, checks=checks, deadlines=deadlines
         ),
         open_cases=OpenCases(
             cases=rows.cases,

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
-from bot.cases.service import CaseService
 from bot.core import receipt
 from bot.core.deadlines import Deadlines
 from bot.reports.checks import StatusChecks
 from bot.reports.service import ReportService, StatusView
 from bot.security.guard import ReceiptGuard
+
+
+class Questions(Protocol):
+    """Where the questions to a reporter are (``bot.cases.service.CaseService``: cases build on
+    reports, so reports name no case module)."""
+
+    async def open_questions(self, report_id: str) -> list[tuple[str, str]]: ...
 
 
 class Refusal(StrEnum):
@@ -40,13 +47,13 @@ class StatusLookup:
         *,
         reports: ReportService,
         guard: ReceiptGuard,
-        cases: CaseService,
+        questions: Questions,
         checks: StatusChecks,
         deadlines: Deadlines,
     ) -> None:
         self._reports = reports
         self._guard = guard
-        self._cases = cases
+        self._questions = questions
         self._checks = checks
         self.deadlines = deadlines
         """The rules the report's status is shown with (when it must be accepted, answered)."""
@@ -65,4 +72,4 @@ class StatusLookup:
             return Refusal.UNKNOWN
         await self._guard.succeeded(user_key)
         self._checks.start(user_key, found.report_id)
-        return Found(found, await self._cases.open_questions(found.report_id))
+        return Found(found, await self._questions.open_questions(found.report_id))
