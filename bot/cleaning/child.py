@@ -1,8 +1,7 @@
 """The cleaning sandbox's child: ``python -m bot.cleaning.child <cleaner> <memory> <cpu> <pixels>``.
 
 Started by ``bot.cleaning.sandbox`` for one file and gone with it. It limits its own address space
-to
-``memory`` bytes and its CPU time to ``cpu`` seconds before it reads a byte of the file (the
+to ``memory`` bytes and its CPU time to ``cpu`` seconds before it reads a byte of the file (the
 hard limits too, so that nothing it runs can raise them again), reads the file from stdin and
 writes to stdout the cleaned file, if any, followed by a trailer: a JSON header and its length in
 four bytes. The header says what became of the file and how much memory the child used at its

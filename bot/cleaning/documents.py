@@ -1,8 +1,7 @@
 """Documents (PDF, OOXML, ODF) without their author, company, device and edit history.
 
 Runs on untrusted bytes inside the cleaning sandbox (``bot.cleaning.images``); archives are bounded
-in
-entries and unpacked size, XML is parsed with ``defusedxml``. The formats: ``bot.cleaning.pdf``,
+in entries and unpacked size, XML is parsed with ``defusedxml``. The formats: ``bot.cleaning.pdf``,
 ``bot.cleaning.office``, ``bot.cleaning.odf``; the budgets: ``bot.cleaning.archive``.
 """
 

@@ -4,8 +4,7 @@ The name can carry the moment of capture (``IMG_20260512_143512.jpg``), a person
 (``Scan_<surname>.pdf``) or a right-to-left override that disguises one extension as another, so
 it is neither stored nor sent. Only the extension and MIME type found here are, and they decide
 which cleaner, if any, reads the file (``bot.cleaning.sandbox``). Reading a few signature bytes
-decodes
-nothing, so this runs in the bot's own process.
+decodes nothing, so this runs in the bot's own process.
 """
 
 from __future__ import annotations

@@ -7,8 +7,7 @@ turned upright by its EXIF orientation, and written again in its own format from
 holds nothing but the pixels.
 
 Runs only inside the cleaning sandbox (``bot.cleaning.child``), on untrusted bytes: the dimensions
-are
-read from the header and checked against a pixel budget before any pixel is decoded (a JPEG over
+are read from the header and checked against a pixel budget before any pixel is decoded (a JPEG over
 it is decoded reduced, by the decoder's own scaling), and every step works on the one decoded
 image instead of making copies of it.
 """

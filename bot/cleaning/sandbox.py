@@ -3,8 +3,7 @@
 A decoder fed a hostile file can take gigabytes (a 3 KB WebP that declares 9,400 × 9,400 pixels),
 minutes of CPU, or crash. So each file that is cleaned gets a short-lived child
 (``python -m bot.cleaning.child``) with its own limits: its address space (``RLIMIT_AS``), its CPU
-time
-(``RLIMIT_CPU``) and a wall-clock timeout after which it is killed. At most ``slots`` children
+time (``RLIMIT_CPU``) and a wall-clock timeout after which it is killed. At most ``slots`` children
 run at once per bot; the others wait their turn. The file goes in on stdin and comes back on
 stdout: nothing is written to disk. The child gets none of the bot's environment, so neither
 the token nor the keys.

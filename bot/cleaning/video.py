@@ -9,8 +9,7 @@ whatever bytes of the media data no kept sample covers (a dash-cam's GPS blocks)
 ("Core Media Video"), sample entries' vendor and compressor names, and the creation and
 modification times of the movie, its tracks and their media are zeroed, and H.264 and HEVC
 pictures lose their SEI user data (``bot.cleaning.video_sei``). Nothing moves, so every offset into
-the
-media data stays right and the video plays as before.
+the media data stays right and the video plays as before.
 
 A file this cannot account for (fragmented, a codec not on the list, samples kept outside the
 file, tables that do not add up, more than ``MAX_BOXES`` boxes or deeper than ``MAX_DEPTH``) is

@@ -64,8 +64,7 @@ class IntakeRefused(Exception):
 class Destination:
     """Where a file goes: a draft, or a submitted report. ``scope`` is the same for a draft and
     the report it becomes (``bot.reports.service.submission_key``), so a file's key stays valid
-    when the
-    draft's files become the report's."""
+    when the draft's files become the report's."""
 
     scope: bytes
     draft_id: str | None = None

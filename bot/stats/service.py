@@ -235,8 +235,7 @@ class StatsService:
 
 def safe_cell(value: object) -> str:
     """The cell as text, its visible characters only (bot/telegram/sanitize.py); one a spreadsheet
-    would
-    run as a formula gets a leading apostrophe."""
+    would run as a formula gets a leading apostrophe."""
     text = "" if value is None else visible_text(str(value))
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 

@@ -1,8 +1,7 @@
 """Abuse resistance: per-user limits, one update at a time per user, updates not for the bot.
 
 The flood limits (bot/telegram/throttle.py) and the daily report limit (bot/core/quota.py) live in
-memory;
-updates in groups, channel posts and edits change nothing and get no answer.
+memory; updates in groups, channel posts and edits change nothing and get no answer.
 """
 
 from __future__ import annotations

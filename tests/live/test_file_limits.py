@@ -1,6 +1,6 @@
 """Storage by size, not only by count (bot/reports/intake.py), and nothing invisible in what
-officers
-read (bot/telegram/sanitize.py). Each test performs the attack and fails if the defence broke."""
+officers read (bot/telegram/sanitize.py). Each test performs the attack and fails if the defence
+broke."""
 
 from __future__ import annotations
 
