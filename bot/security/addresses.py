@@ -10,10 +10,10 @@ import os
 from dataclasses import dataclass
 
 from bot.security.crypto import Cipher, Pseudonyms
+from bot.settings import KEY_BYTES
 
 CHATS = "chat"  # departments, admins and opted-in reporters: where the outbox writes
 SUBSCRIBERS = "subscriber"  # news subscribers
-KEY_BYTES = 32
 
 
 @dataclass(frozen=True, slots=True)
