@@ -1,7 +1,8 @@
-"""``python -m bot`` starts long polling; a command instead runs once and exits with its status:
-``digest`` sends one digest now, ``check`` checks the installation, ``rotate-keys`` re-encrypts
-everything under the first key, ``rotate-pseudonyms`` moves every pseudonym to a new HMAC key,
-``vacuum`` gives the database file's free pages back to the disk.
+"""``python -m bot`` takes updates by long polling, or as a webhook with ``BOT_MODE=webhook``; a
+command instead runs once and exits with its status: ``digest`` sends one digest now, ``check``
+checks the installation, ``rotate-keys`` re-encrypts everything under the first key,
+``rotate-pseudonyms`` moves every pseudonym to a new HMAC key, ``vacuum`` gives the database
+file's free pages back to the disk.
 
 Bad settings stop any of them with one line each that names the setting.
 """
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bot.app import run_digest, run_polling
+from bot.app import run_digest, run_polling, run_webhook
 from bot.app.logs import setup_logging
 from bot.ops.check import run_check
 from bot.ops.pseudonym_rotation import run_pseudonym_rotation
@@ -41,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging(settings.log_level)
         if args:
             return asyncio.run(COMMANDS[args[0]](settings))
-        asyncio.run(run_polling(settings))
+        asyncio.run(
+            run_webhook(settings) if settings.bot_mode == "webhook" else run_polling(settings)
+        )
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"adal: configuration error: {problem}", file=sys.stderr)

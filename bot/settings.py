@@ -10,13 +10,14 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LOCALES = ("kk", "ru")
 KEY_BYTES = 32
 MAX_RELAY_DELAY_MINUTES = 120
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _MINUTES_RANGE = re.compile(r"\s*(\d{1,4})\s*(?:-\s*(\d{1,4})\s*)?")
 
 
@@ -58,6 +59,45 @@ class Settings(BaseSettings):
     min_free_disk_mb: int = Field(default=500, ge=0, le=1_000_000_000)
     relay_delay_minutes: Annotated[tuple[int, int], NoDecode] = (2, 10)
     close_undo_seconds: int = Field(default=60, ge=0, le=3600)
+    bot_mode: Literal["polling", "webhook"] = "polling"
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("https://") or len(value) <= len("https://"):
+            raise ValueError("expected an https:// URL (Telegram posts only over HTTPS)")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _secret_shape(cls, value: object) -> object:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or text == "":
+            return None
+        if not isinstance(text, str) or not _WEBHOOK_SECRET.fullmatch(text):
+            raise ValueError("expected 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Settings:
+        if self.bot_mode == "webhook":
+            missing = [
+                name
+                for name, value in (
+                    ("WEBHOOK_URL", self.webhook_url),
+                    ("WEBHOOK_SECRET", self.webhook_secret),
+                )
+                if value is None
+            ]
+            if missing:
+                raise ValueError(f"BOT_MODE=webhook needs {' and '.join(missing)}")
+        return self
 
     @field_validator("fallback_chat_id", mode="before")
     @classmethod
@@ -122,7 +162,7 @@ class Settings(BaseSettings):
             raise ValueError("expected comma-separated numeric Telegram user ids")
         return frozenset(int(part) for part in parts)
 
-    @field_validator("default_locale", "log_level", mode="before")
+    @field_validator("default_locale", "log_level", "bot_mode", mode="before")
     @classmethod
     def _normalise_case(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
@@ -164,8 +204,10 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def _problem(error: ErrorDetails) -> str:
-    name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+    reason = error["msg"].removeprefix("Value error, ")
+    if not error["loc"]:  # a check across settings names them itself
+        return reason
+    name = str(error["loc"][0]).upper()
     if error["type"] == "missing":
         return f"{name} is required but not set"
-    reason = error["msg"].removeprefix("Value error, ")
     return f"{name} is invalid: {reason}"

@@ -241,6 +241,12 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+async def schema_is_current(database: Database) -> bool:
+    """Whether every migration this code knows is applied (a readiness probe's question)."""
+    row = await database.fetchone("PRAGMA user_version")
+    return row is not None and row[0] == len(MIGRATIONS)
+
+
 async def migrate(database: Database) -> int:
     row = await database.fetchone("PRAGMA user_version")
     current = row[0] if row else 0

@@ -2,7 +2,7 @@
 the scheduler, start and stop. The only package that imports ``handlers``."""
 
 from bot.app.dispatcher import create_bot, create_dispatcher, publish_profile
-from bot.app.lifecycle import Runtime, finish_updates, run_digest, run_polling
+from bot.app.lifecycle import Runtime, finish_updates, run_digest, run_polling, run_webhook
 from bot.app.scheduler import create_scheduler, make_closes_final
 from bot.app.services import (
     Repositories,
@@ -27,4 +27,5 @@ __all__ = [
     "publish_profile",
     "run_digest",
     "run_polling",
+    "run_webhook",
 ]

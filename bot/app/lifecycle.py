@@ -1,11 +1,12 @@
-"""Start and stop, in one place, for every entry: ``python -m bot`` (long polling),
-``python -m bot digest``, and the live tests.
+"""Start and stop, in one place, for every entry: ``python -m bot`` (long polling, or a webhook
+with ``BOT_MODE=webhook``), ``python -m bot digest``, and the live tests.
 
 A ``Runtime`` is entered with the services, the bot and the outbox sender; ``serve()`` readies it
 for updates and starts the background work. Leaving it stops what was started, in this order: the
 updates already taken finish, the scheduler stops, the outbox sender and broadcast runner stop,
-the database closes, the bot's session closes. An entry only feeds the dispatcher updates (long
-polling here; a webhook would be a second entry beside ``run_polling``). The live tests serve
+the database closes, the bot's session closes. An entry only feeds the dispatcher updates: long
+polling (``run_polling``) or a webhook (``run_webhook``, whose web server stops taking requests
+before the updates in flight are waited for). The live tests serve
 the same runtime, without its unattended part: they deliver and move time themselves.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 from collections.abc import Coroutine
 from contextlib import AsyncExitStack
 from types import TracebackType
@@ -27,10 +29,12 @@ from bot.app.dispatcher import create_bot, create_dispatcher, publish_profile
 from bot.app.scheduler import create_scheduler, log_jobs
 from bot.app.services import Services, build_services, create_broadcast_runner, create_sender
 from bot.app.startup import wait_for_telegram
+from bot.app.webhook import listening
 from bot.cases.delivery import OutboxSender
 from bot.ops.digest import send_digests
 from bot.settings import ConfigError, Settings
 from bot.telegram.middlewares import InFlightUpdates
+from storage.migrations import schema_is_current
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +109,10 @@ class Runtime:
         except (TelegramAPIError, ClientError, TimeoutError) as exc:
             logger.warning("Could not publish the command menu yet (%s)", type(exc).__name__)
 
+    async def ready(self) -> bool:
+        """For ``/readyz``: the database answers and its schema is this code's."""
+        return await schema_is_current(self.services.database)
+
     def _run(self, work: Coroutine[Any, Any, None]) -> None:
         self._background.append(asyncio.create_task(work))
 
@@ -140,6 +148,19 @@ async def run_polling(settings: Settings) -> None:
             handle_signals=True,
             close_bot_session=False,
         )
+
+
+async def run_webhook(settings: Settings) -> None:
+    """``BOT_MODE=webhook``: the runtime behind the web server until SIGINT or SIGTERM."""
+    async with Runtime(settings) as runtime:
+        dispatcher = await runtime.serve()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with listening(dispatcher, runtime.bot, settings, ready=runtime.ready):
+            await stop.wait()
+        logger.info("Stopping")
 
 
 async def run_digest(settings: Settings) -> int:

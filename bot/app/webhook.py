@@ -1,0 +1,119 @@
+"""The aiohttp application of webhook mode: Telegram's updates in, probes for the load balancer.
+
+Telegram redelivers an update until a request for it answers 200, so an update is answered only
+after ``Dispatcher.feed_update`` returned: a replica killed mid-update leaves it to be delivered
+again (aiogram's own handler answers first and handles in the background, which would lose it).
+The same application will host the web workspace.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.settings import ConfigError, Settings
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header's name)
+#: Telegram's updates are a few kilobytes; anything near this is not from Telegram.
+MAX_UPDATE_BYTES = 1024 * 1024
+
+#: How long stopping waits for the requests in flight (their updates then finish in the runtime).
+SHUTDOWN_GRACE_SECONDS = 10
+
+ReadyCheck = Callable[[], Awaitable[bool]]
+
+
+def webhook_path(url: str) -> str:
+    """The path Telegram posts to: the path of ``WEBHOOK_URL`` (a proxy forwards it as is)."""
+    return urlsplit(url).path or "/"
+
+
+def create_web_app(
+    dispatcher: Dispatcher, bot: Bot, *, path: str, secret: str, ready: ReadyCheck
+) -> web.Application:
+    """``POST path``: one update, checked against ``secret``; ``GET /healthz``: the process
+    answers; ``GET /readyz``: ``ready()`` says the replica can take updates."""
+    expected = secret.encode()
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            return web.Response(status=401)
+        body = await _read_limited(request)
+        if body is None:
+            return web.Response(status=413)
+        try:
+            update = Update.model_validate(json.loads(body), context={"bot": bot})
+        except (ValueError, ValidationError):  # JSONDecodeError is a ValueError
+            return web.Response(status=400)
+        await dispatcher.feed_update(bot, update)
+        return web.Response(status=200)
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def readyz(request: web.Request) -> web.Response:
+        try:
+            is_ready = await ready()
+        except Exception:  # a probe answers; the reason goes to the log
+            logger.exception("Readiness check failed")
+            is_ready = False
+        return web.Response(status=200 if is_ready else 503, text="ok" if is_ready else "not ready")
+
+    app = web.Application(client_max_size=MAX_UPDATE_BYTES)
+    app.router.add_post(path, receive)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+async def _read_limited(request: web.Request) -> bytes | None:
+    """The body, or None once it passes ``MAX_UPDATE_BYTES`` (declared or streamed)."""
+    if request.content_length is not None and request.content_length > MAX_UPDATE_BYTES:
+        return None
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > MAX_UPDATE_BYTES:
+            return None
+    return bytes(body)
+
+
+@asynccontextmanager
+async def listening(
+    dispatcher: Dispatcher, bot: Bot, settings: Settings, *, ready: ReadyCheck
+) -> AsyncIterator[web.AppRunner]:
+    """Listen on ``WEB_HOST:WEB_PORT``, then ask Telegram to post there; on leaving, stop
+    taking requests and let those in flight finish (for ``SHUTDOWN_GRACE_SECONDS`` at most)."""
+    url = settings.webhook_url
+    secret = settings.webhook_secret
+    if url is None or secret is None:
+        raise ConfigError("BOT_MODE=webhook needs WEBHOOK_URL and WEBHOOK_SECRET")
+    app = create_web_app(
+        dispatcher, bot, path=webhook_path(url), secret=secret.get_secret_value(), ready=ready
+    )
+    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_GRACE_SECONDS, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+        await bot.set_webhook(
+            url,
+            secret_token=secret.get_secret_value(),
+            allowed_updates=dispatcher.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+        logger.info("Taking updates at %s:%d", settings.web_host, settings.web_port)
+        yield runner
+    finally:
+        await runner.cleanup()
