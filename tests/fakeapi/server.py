@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import io
 import itertools
 import json
+import re
 import socket
 import time
 from collections import deque
@@ -20,7 +22,9 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 from .html import utf16_len
@@ -42,6 +46,10 @@ DELETE_WINDOW = 48 * 3600
 #: Update types delivered when a bot never passed ``allowed_updates``.
 DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 REPLY_METHODS = ("sendMessage", "editMessageText")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+#: Pause before Telegram posts an update again that its webhook did not acknowledge.
+WEBHOOK_RETRY_SECONDS = 0.2
 #: Methods that put a new message into a chat; they count for the rate limit.
 MESSAGE_METHODS = frozenset(
     {
@@ -275,6 +283,11 @@ class FakeBotAPI:
         self._updates: list[JSON] = []
         self._allowed_updates: frozenset[str] | None = None
         self._poll_generation = 0  # getUpdates calls so far
+        self._webhook: JSON | None = None  # the setWebhook parameters while a webhook is set
+        self._webhook_task: asyncio.Task[None] | None = None
+        # Where webhook posts go instead of the registered URL's origin (a test's reverse proxy).
+        self.webhook_origin: str | None = None
+        self.webhook_statuses: list[int] = []  # the bot's answer to each webhook post
         self._waiting_poll = 0  # generation of the long poll in flight, 0 if none
         self._ids = itertools.count(1)
         self._user_ids = itertools.count(100_001)
@@ -293,6 +306,8 @@ class FakeBotAPI:
         self._handlers: dict[str, Callable[[_Call], Awaitable[Any]]] = {
             "getUpdates": self._get_updates,
             "deleteWebhook": self._delete_webhook,
+            "setWebhook": self._set_webhook,
+            "getWebhookInfo": self._get_webhook_info,
             "getMe": self._get_me,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
@@ -343,6 +358,7 @@ class FakeBotAPI:
         """Release pending long polls at once and shut down."""
         self._closing = True
         self._notify()
+        await self._stop_webhook()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -631,6 +647,11 @@ class FakeBotAPI:
         return [
             m for m in self._transcripts.get(_chat_id(chat), []) if include_deleted or not m.deleted
         ]
+
+    def take_queued(self) -> list[JSON]:
+        """Remove the queued updates: a test posts them itself (``post_to_webhook``)."""
+        taken, self._updates = self._updates, []
+        return taken
 
     @property
     def pending_updates(self) -> list[JSON]:
@@ -1073,6 +1094,12 @@ class FakeBotAPI:
         return True
 
     async def _get_updates(self, call: _Call) -> list[JSON]:
+        if self._webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         params = call.params
         offset = params.get("offset", 0)
         if offset > 0:
@@ -1086,22 +1113,13 @@ class FakeBotAPI:
         self._waiting_poll = generation
         self._notify()
 
-        def deliverable() -> list[JSON]:
-            kept = []
-            for update in self._updates:
-                kind = next(k for k in update if k != "update_id")
-                allowed = (
-                    kind not in DEFAULT_EXCLUDED_UPDATES
-                    if self._allowed_updates is None
-                    else kind in self._allowed_updates
-                )
-                (kept if allowed else self.dropped_updates).append(update)
-            self._updates = kept
-            return kept
-
         try:
             await self._wait(
-                lambda: self._closing or generation != self._poll_generation or bool(deliverable()),
+                lambda: (
+                    self._closing
+                    or generation != self._poll_generation
+                    or bool(self._deliverable())
+                ),
                 max(0, params.get("timeout", 0)),
             )
         finally:
@@ -1113,12 +1131,120 @@ class FakeBotAPI:
                 "Conflict: terminated by other getUpdates request; "
                 "make sure that only one bot instance is running",
             )
-        return copy.deepcopy(deliverable()[: min(max(params.get("limit", 100), 1), 100)])
+        return copy.deepcopy(self._deliverable()[: min(max(params.get("limit", 100), 1), 100)])
+
+    def _deliverable(self) -> list[JSON]:
+        """The queued updates of allowed types; the others move to ``dropped_updates``."""
+        kept = []
+        for update in self._updates:
+            kind = next(k for k in update if k != "update_id")
+            allowed = (
+                kind not in DEFAULT_EXCLUDED_UPDATES
+                if self._allowed_updates is None
+                else kind in self._allowed_updates
+            )
+            (kept if allowed else self.dropped_updates).append(update)
+        self._updates = kept
+        return kept
 
     async def _delete_webhook(self, call: _Call) -> bool:
         if call.params.get("drop_pending_updates"):
             self._updates.clear()
+        await self._stop_webhook()
         return True
+
+    async def _set_webhook(self, call: _Call) -> bool:
+        params = call.params
+        url = params.get("url", "")
+        if not url:
+            await self._stop_webhook()
+            return True
+        if not url.startswith("https://"):
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        secret = params.get("secret_token")
+        if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret):
+            raise ApiError(
+                400, "Bad Request: bad webhook: secret token contains unallowed characters"
+            )
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        if "allowed_updates" in params:
+            self._allowed_updates = frozenset(params["allowed_updates"]) or None
+        self._webhook = dict(params)
+        self._poll_generation += 1  # a long poll in flight ends, as a new one would end it
+        if self._webhook_task is None:
+            self._webhook_task = asyncio.create_task(self._post_updates())
+        self._notify()
+        return True
+
+    async def _get_webhook_info(self, call: _Call) -> JSON:
+        info: JSON = {
+            "url": (self._webhook or {}).get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self._webhook is not None and self._allowed_updates is not None:
+            info["allowed_updates"] = sorted(self._allowed_updates)
+        return info
+
+    async def _stop_webhook(self) -> None:
+        self._webhook = None
+        task, self._webhook_task = self._webhook_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _post_updates(self) -> None:
+        """Telegram's side of a webhook: post the queued updates one by one, each again until
+        the bot answers 200."""
+        async with aiohttp.ClientSession() as session:
+            while True:
+                await self._wait(lambda: self._closing or bool(self._deliverable()), 3600)
+                if self._closing:
+                    return
+                update = self._deliverable()[0]
+                status = await self._post_webhook(session, json.dumps(update).encode())
+                if status == 200:
+                    self._updates = [u for u in self._updates if u is not update]
+                    self._notify()
+                else:
+                    await asyncio.sleep(WEBHOOK_RETRY_SECONDS)
+
+    async def _post_webhook(
+        self, session: aiohttp.ClientSession, body: bytes, secret: str | None = None
+    ) -> int:
+        """Post ``body`` as Telegram does; the bot's status (0: no answer)."""
+        assert self._webhook is not None, "no webhook is set"
+        url = self._webhook["url"]
+        if self.webhook_origin is not None:
+            parts = urlsplit(url)
+            url = self.webhook_origin + parts.path + (f"?{parts.query}" if parts.query else "")
+        secret = self._webhook.get("secret_token") if secret is None else secret
+        headers = {"Content-Type": "application/json"}
+        if secret:
+            headers[SECRET_HEADER] = secret
+        try:
+            async with session.post(url, data=io.BytesIO(body), headers=headers) as answer:
+                status = answer.status
+        except aiohttp.ClientError:
+            status = 0
+        self.webhook_statuses.append(status)
+        self._notify()
+        return status
+
+    async def post_to_webhook(self, body: bytes, *, secret: str) -> int:
+        """One post to the registered webhook with ``secret`` in the header ("" sends none), as a
+        stranger who found the URL would; the bot's status."""
+        async with aiohttp.ClientSession() as session:
+            return await self._post_webhook(session, body, secret or "")
+
+    @property
+    def webhook(self) -> JSON | None:
+        """The parameters of the webhook set, or None."""
+        return self._webhook
 
     async def _get_me(self, call: _Call) -> JSON:
         return {

@@ -1,10 +1,12 @@
-"""The whole bot in this process, long-polling the fake Bot API server: started and stopped as
-``python -m bot`` does (``bot.app.Runtime``), except that the tests deliver and move time."""
+"""The whole bot in this process, long-polling the fake Bot API server or taking its webhook
+posts: started and stopped as ``python -m bot`` does (``bot.app.Runtime``), except that the tests
+deliver and move time."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.utils.i18n import gettext as _
 
 from bot.app import Runtime, Services
+from bot.app.webhook import listening
 from bot.cases.delivery import OutboxSender
 from bot.settings import Settings, load_settings
 from tests.conftest import TEST_KEY
@@ -19,6 +22,8 @@ from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser
 from tests.support.people import Person
 
 ADMIN_ID = 900100200
+WEBHOOK_URL = "https://adal.example.kz/telegram/updates"
+WEBHOOK_SECRET = "s3cret_for-tests"
 
 
 class Live:
@@ -90,10 +95,10 @@ def said(live: Live, locale: str, text: str, **values: object) -> str:
     return translated.format(**values) if values else translated
 
 
-async def live_bot(
+def live_settings(
     api: FakeBotAPI, workdir: Path, *, encryption_keys: str = TEST_KEY, **overrides: object
-) -> AsyncIterator[Live]:
-    settings: Settings = load_settings(
+) -> Settings:
+    return load_settings(
         bot_token="42:TEST",
         telegram_api_url=api.base_url,
         data_dir=workdir / "data",
@@ -104,6 +109,12 @@ async def live_bot(
         # tests/live/test_relay_delay.py tests the delay, tests/live/test_card.py the undo window
         **{"relay_delay_minutes": "0", "close_undo_seconds": 0, **overrides},
     )
+
+
+async def live_bot(
+    api: FakeBotAPI, workdir: Path, *, encryption_keys: str = TEST_KEY, **overrides: object
+) -> AsyncIterator[Live]:
+    settings = live_settings(api, workdir, encryption_keys=encryption_keys, **overrides)
     async with Runtime(settings) as runtime:
         dispatcher = await runtime.serve(unattended=False)
         polls = api.poll_count
@@ -124,3 +135,30 @@ async def live_bot(
             polling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await polling
+
+
+async def webhook_bot(api: FakeBotAPI, workdir: Path, **overrides: object) -> AsyncIterator[Live]:
+    """The same bot in webhook mode: its web server on a free local port, where the fake API
+    posts what it would post to ``WEBHOOK_URL`` (as a reverse proxy would forward it)."""
+    port = free_port()
+    settings = live_settings(
+        api,
+        workdir,
+        bot_mode="webhook",
+        web_port=port,
+        webhook_url=WEBHOOK_URL,
+        webhook_secret=WEBHOOK_SECRET,
+        **overrides,
+    )
+    api.webhook_origin = f"http://127.0.0.1:{port}"
+    async with Runtime(settings) as runtime:
+        dispatcher = await runtime.serve(unattended=False)
+        async with listening(dispatcher, runtime.bot, settings, ready=runtime.ready):
+            yield Live(api, runtime, dispatcher)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

@@ -40,6 +40,16 @@ def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
         ({"BOT_TOKEN": "1:x", "TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
         ({"BOT_TOKEN": "1:x", "DEFAULT_LOCALE": "en"}, "DEFAULT_LOCALE"),
         ({"BOT_TOKEN": "1:x", "TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
+        ({"BOT_TOKEN": "1:x", "BOT_MODE": "hook"}, "BOT_MODE"),
+        ({"BOT_TOKEN": "1:x", "BOT_MODE": "webhook", "WEBHOOK_SECRET": "abc"}, "WEBHOOK_URL"),
+        (
+            {"BOT_TOKEN": "1:x", "BOT_MODE": "webhook", "WEBHOOK_URL": "https://a.kz/t"},
+            "WEBHOOK_SECRET",
+        ),
+        ({"BOT_TOKEN": "1:x", "WEBHOOK_URL": "http://a.kz/t"}, "WEBHOOK_URL"),
+        ({"BOT_TOKEN": "1:x", "WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET"),
+        ({"BOT_TOKEN": "1:x", "WEBHOOK_SECRET": "x" * 257}, "WEBHOOK_SECRET"),
+        ({"BOT_TOKEN": "1:x", "WEB_PORT": "0"}, "WEB_PORT"),
     ],
 )
 def test_bad_setting_stops_with_one_line_naming_it(
@@ -58,6 +68,21 @@ def test_bad_setting_stops_with_one_line_naming_it(
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1, lines
     assert name in lines[0]
+
+
+def test_webhook_settings() -> None:
+    settings = load_settings(
+        bot_token="1:x",
+        bot_mode=" webhook ",
+        webhook_url="https://adal.example.kz/tg",
+        webhook_secret="A-z_0" * 51 + "9",  # 256 characters, Telegram's most
+        _env_file=None,
+    )
+    assert settings.bot_mode == "webhook"
+    assert (settings.web_host, settings.web_port) == ("127.0.0.1", 8080)
+    assert settings.webhook_secret is not None
+    assert len(settings.webhook_secret.get_secret_value()) == 256
+    assert load_settings(bot_token="1:x", _env_file=None).bot_mode == "polling"
 
 
 def test_every_bad_setting_is_reported_at_once_one_line_each(
