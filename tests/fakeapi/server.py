@@ -648,6 +648,11 @@ class FakeBotAPI:
             m for m in self._transcripts.get(_chat_id(chat), []) if include_deleted or not m.deleted
         ]
 
+    async def until(self, ready: Callable[[], bool], *, timeout: float = 10.0) -> None:
+        """Wait until ``ready()``, re-checked on every change (e.g. a webhook post answered)."""
+        if not await self._wait(ready, timeout):
+            raise TimeoutError(f"not ready within {timeout}s")
+
     def take_queued(self) -> list[JSON]:
         """Remove the queued updates: a test posts them itself (``post_to_webhook``)."""
         taken, self._updates = self._updates, []

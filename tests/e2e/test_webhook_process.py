@@ -1,0 +1,57 @@
+"""``python -m bot`` with ``BOT_MODE=webhook``: Telegram (the fake) posts the updates; an update
+a killed bot did not acknowledge is posted again and answered once the bot is back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+
+from tests.e2e.botprocess import START_TIMEOUT, BotProcess
+from tests.fakeapi import FakeBotAPI
+from tests.support.live import WEBHOOK_SECRET, WEBHOOK_URL, free_port
+from tests.support.people import Person
+
+
+async def start_webhook_bot(process: BotProcess) -> None:
+    mark = process.api.mark()
+    await process.launch()
+    await process.api.wait_for("setWebhook", after=mark, timeout=START_TIMEOUT)
+
+
+async def test_python_m_bot_takes_updates_by_webhook(fake_api: FakeBotAPI, tmp_path: Path) -> None:
+    port = free_port()
+    fake_api.webhook_origin = f"http://127.0.0.1:{port}"
+    process = BotProcess(
+        fake_api,
+        tmp_path,
+        BOT_MODE="webhook",
+        WEB_PORT=str(port),
+        WEBHOOK_URL=WEBHOOK_URL,
+        WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )
+    try:
+        await start_webhook_bot(process)
+        assert fake_api.calls("getUpdates") == []
+        person = Person(fake_api, fake_api.make_user(language_code="ru"))
+        assert (await person.command("/start")).plain_text
+        async with aiohttp.ClientSession() as session:
+            for probe in ("healthz", "readyz"):
+                async with session.get(f"{fake_api.webhook_origin}/{probe}") as answer:
+                    assert answer.status == 200, probe
+
+        await process.kill()
+        mark = fake_api.mark()
+        fake_api.send_command(person.user, "/help")
+        await fake_api.until(lambda: 0 in fake_api.webhook_statuses)  # posted: no one listens
+        await start_webhook_bot(process)
+        await fake_api.next_reply(person.user, after=mark, timeout=START_TIMEOUT)
+        await fake_api.until(lambda: not fake_api.pending_updates)  # acknowledged once handled
+
+        await process.stop()
+        assert process.process is not None and process.process.returncode == 0
+        log = process.log()
+        assert "Traceback" not in log, log
+        assert WEBHOOK_SECRET not in log
+    finally:
+        await process.stop()
