@@ -158,7 +158,9 @@ async def run_webhook(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        async with listening(dispatcher, runtime.bot, settings, ready=runtime.ready):
+        async with listening(
+            dispatcher, runtime.bot, settings, ready=runtime.ready, grace=SHUTDOWN_GRACE_SECONDS
+        ):
             await stop.wait()
         logger.info("Stopping")
 

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
@@ -27,9 +28,6 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header's name)
 #: Telegram's updates are a few kilobytes; anything near this is not from Telegram.
 MAX_UPDATE_BYTES = 1024 * 1024
-
-#: How long stopping waits for the requests in flight (their updates then finish in the runtime).
-SHUTDOWN_GRACE_SECONDS = 10
 
 ReadyCheck = Callable[[], Awaitable[bool]]
 
@@ -92,10 +90,10 @@ async def _read_limited(request: web.Request) -> bytes | None:
 
 @asynccontextmanager
 async def listening(
-    dispatcher: Dispatcher, bot: Bot, settings: Settings, *, ready: ReadyCheck
+    dispatcher: Dispatcher, bot: Bot, settings: Settings, *, ready: ReadyCheck, grace: float
 ) -> AsyncIterator[web.AppRunner]:
     """Listen on ``WEB_HOST:WEB_PORT``, then ask Telegram to post there; on leaving, stop
-    taking requests and let those in flight finish (for ``SHUTDOWN_GRACE_SECONDS`` at most)."""
+    taking requests and let those in flight finish (``grace`` seconds at most)."""
     url = settings.webhook_url
     secret = settings.webhook_secret
     if url is None or secret is None:
@@ -103,16 +101,21 @@ async def listening(
     app = create_web_app(
         dispatcher, bot, path=webhook_path(url), secret=secret.get_secret_value(), ready=ready
     )
-    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_GRACE_SECONDS, access_log=None)
+    runner = web.AppRunner(app, shutdown_timeout=grace, access_log=None)
     await runner.setup()
     try:
         await web.TCPSite(runner, settings.web_host, settings.web_port).start()
-        await bot.set_webhook(
-            url,
-            secret_token=secret.get_secret_value(),
-            allowed_updates=dispatcher.resolve_used_update_types(),
-            drop_pending_updates=False,
-        )
+        try:
+            await bot.set_webhook(
+                url,
+                secret_token=secret.get_secret_value(),
+                allowed_updates=dispatcher.resolve_used_update_types(),
+                drop_pending_updates=False,
+            )
+        except TelegramBadRequest as exc:
+            raise ConfigError(
+                f"WEBHOOK_URL is invalid: Telegram refused it ({exc.message})"
+            ) from None
         logger.info("Taking updates at %s:%d", settings.web_host, settings.web_port)
         yield runner
     finally:

@@ -10,11 +10,13 @@ import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 
-from bot.app.webhook import MAX_UPDATE_BYTES
+from bot.app.webhook import MAX_UPDATE_BYTES, SECRET_HEADER
+from bot.settings import ConfigError
 from tests.fakeapi import FakeBotAPI
 from tests.support.db import content
 from tests.support.flows import report
@@ -93,6 +95,35 @@ async def test_oversized_and_invalid_bodies(live: Live) -> None:
     assert await live.api.post_to_webhook(big, secret=WEBHOOK_SECRET) == 413
     assert await live.api.post_to_webhook(b"{not json", secret=WEBHOOK_SECRET) == 400
     assert live.api.requests[mark:] == []
+
+
+async def test_an_endless_chunked_body_is_cut_off(live: Live) -> None:
+    """No length declared: the body is read in chunks and refused once past the limit."""
+    sent = 0
+
+    async def endless() -> AsyncIterator[bytes]:
+        nonlocal sent
+        while sent <= 4 * MAX_UPDATE_BYTES:
+            sent += 64 * 1024
+            yield b" " * 64 * 1024
+
+    url = f"{live.api.webhook_origin}{urlsplit(WEBHOOK_URL).path}"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=endless(), headers={SECRET_HEADER: WEBHOOK_SECRET}) as answer,
+    ):
+        assert answer.status == 413
+
+
+async def test_a_webhook_url_telegram_refuses_is_a_setting_to_fix(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    fake_api.fail_next(
+        "setWebhook", 400, description="Bad Request: bad webhook: Failed to resolve host"
+    )
+    with pytest.raises(ConfigError, match="WEBHOOK_URL is invalid: Telegram refused it"):
+        async for _ in webhook_bot(fake_api, tmp_path):
+            pass
 
 
 async def test_probes(live: Live) -> None:
