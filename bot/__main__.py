@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         settings = load_settings()
-        setup_logging(settings.log_level)
+        setup_logging(settings.log_level, settings.log_format)
         if args:
             return asyncio.run(COMMANDS[args[0]](settings))
         asyncio.run(

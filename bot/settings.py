@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     default_locale: Literal["kk", "ru"] = "kk"
     timezone: str = "Asia/Almaty"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
     draft_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
     retention_days: int = Field(default=365, ge=1, le=3650)
     hotline: str = Field(default="1424", pattern=r"^[0-9+() -]{2,20}$")
@@ -162,7 +163,7 @@ class Settings(BaseSettings):
             raise ValueError("expected comma-separated numeric Telegram user ids")
         return frozenset(int(part) for part in parts)
 
-    @field_validator("default_locale", "log_level", "bot_mode", mode="before")
+    @field_validator("default_locale", "log_level", "log_format", "bot_mode", mode="before")
     @classmethod
     def _normalise_case(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value

@@ -179,6 +179,13 @@ class BroadcastsRepository:
         )
         return {RecipientStatus(row[0]): int(row[1]) for row in rows}
 
+    async def sending(self) -> BroadcastRow | None:
+        """The broadcast being sent now, if any (the oldest, should there be more)."""
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM broadcasts WHERE status = 'sending' ORDER BY id LIMIT 1"  # noqa: S608
+        )
+        return None if row is None else _broadcast(row)
+
     async def cursor(self, broadcast_id: int) -> int:
         """The highest subscriber id taken so far: streaming resumes after it."""
         row = await self._db.fetchone(

@@ -110,6 +110,11 @@ class OutboxRepository:
         )
         return int(row[0]) if row else 0
 
+    async def oldest_pending(self) -> float | None:
+        """When the oldest item still to send was queued (a reporter's, to the hour), if any."""
+        row = await self._db.fetchone("SELECT min(created_at) FROM outbox WHERE status = 'pending'")
+        return None if row is None or row[0] is None else float(row[0])
+
     async def claim(self, item_id: int, now: float, lease: float) -> bool:
         """Take an item for sending, recorded before the request.
 

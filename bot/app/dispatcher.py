@@ -12,6 +12,7 @@ from bot.reports.trail import SentMessages, TrailMiddleware
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.telegram.i18n import LocaleChooser, LocaleMiddleware
 from bot.telegram.isolation import EventIsolation
+from bot.telegram.metrics import MetricsMiddleware
 from bot.telegram.middlewares import (
     InFlightUpdates,
     OneUpdateRowsMiddleware,
@@ -58,6 +59,7 @@ def create_dispatcher(
         open_cases=services.open_cases,
         deadlines=services.deadlines,
     )
+    dispatcher.update.outer_middleware(MetricsMiddleware(services.metrics))
     dispatcher["in_flight"] = in_flight = InFlightUpdates()
     dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(PseudonymMiddleware(services.pseudonyms))

@@ -7,10 +7,13 @@ rewrites the formatted traceback too: an exception message may quote what a user
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
 import traceback
+from datetime import UTC, datetime
+from typing import Literal
 
 from bot.core.receipt import ALPHABET, GROUP, LENGTH
 
@@ -39,9 +42,37 @@ class RedactFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: str) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors.
+
+    An exception gives its type and its frames (file, line, function), not its message nor the
+    source lines: those may quote what a user typed. Each text is redacted again here, so the
+    output is masked even on a handler without ``RedactFilter``.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        if record.exc_info and record.exc_info[0] is not None:
+            entry["exc_type"] = record.exc_info[0].__name__
+            entry["stack"] = [
+                redact(f"{frame.filename}:{frame.lineno} in {frame.name}")
+                for frame in traceback.extract_tb(record.exc_info[2])
+            ]
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(level: str, log_format: Literal["text", "json"] = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if log_format == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     handler.addFilter(RedactFilter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # At DEBUG, aiosqlite logs every statement with its parameters: sealed, but never useful.

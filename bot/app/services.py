@@ -44,6 +44,7 @@ from bot.settings import Settings
 from bot.stats.service import StatsService
 from bot.telegram.i18n import create_i18n
 from bot.telegram.languages import LanguageService
+from bot.telegram.metrics import Metrics
 from storage.attachments import AttachmentsRepository
 from storage.attempts import AttemptsRepository
 from storage.broadcasts import BroadcastsRepository
@@ -137,6 +138,7 @@ class Services:
     checks: StatusChecks
     status_lookup: StatusLookup
     open_cases: OpenCases
+    metrics: Metrics
 
     async def close(self) -> None:
         await self.database.close()
@@ -289,6 +291,7 @@ async def build_services(settings: Settings) -> Services:
             deadlines=deadlines,
             outbox_ready=outbox_ready,
         ),
+        metrics=Metrics(rows.outbox, rows.broadcasts),
     )
 
 
@@ -311,6 +314,7 @@ def create_sender(
         interval=services.settings.send_interval_seconds,
         zone=services.settings.tz,
         wake=services.outbox_ready,
+        metrics=services.metrics,
         clock=clock,
     )
 

@@ -38,10 +38,11 @@ from bot.cleaning.filetypes import detect
 from bot.core.catalog import Catalog
 from bot.core.clock import utc_now
 from bot.core.values import CaseStatus
-from bot.outbox.items import REPORTER_KINDS, payload_aad, text_item
+from bot.outbox.items import DIGEST_HEADER, REPORTER_KINDS, payload_aad, text_item
 from bot.reports.evidence import FileKind
 from bot.security.addresses import ChatAddress, ChatAddresses
 from bot.security.crypto import Cipher, DecryptionError
+from bot.telegram.metrics import Metrics
 from storage.attachments import AttachmentsRepository
 from storage.cases import CasesRepository
 from storage.departments import DepartmentsRepository
@@ -85,6 +86,7 @@ class OutboxSender:
         interval: float,
         zone: tzinfo,
         wake: asyncio.Event,
+        metrics: Metrics,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._bot = bot
@@ -104,6 +106,7 @@ class OutboxSender:
         self._last_sent: dict[bytes, float] = {}
         self._alerted: dict[bytes, float] = {}
         self._wake = wake
+        self._metrics = metrics
 
     async def recover(self) -> None:
         """Reclaim what a crashed process had in flight; it goes again, labelled as a repeat."""
@@ -209,6 +212,8 @@ class OutboxSender:
             )
             if item.kind == Relayed.ANSWER.value:
                 await self._stamp_answer(item)
+            elif item.kind == DIGEST_HEADER:
+                self._metrics.digests_sent.inc()
         return Outcome.DONE
 
     async def _stamp_answer(self, item: OutboxItem) -> None:

@@ -16,7 +16,7 @@ from bot.core.catalog import Catalog
 from bot.core.clock import utc_now
 from bot.core.deadlines import Deadlines, Urgency
 from bot.departments.service import DepartmentService
-from bot.outbox.items import payload_aad, text_item
+from bot.outbox.items import DIGEST_HEADER, payload_aad, text_item
 from bot.security.crypto import Cipher
 from storage.attachments import AttachmentsRepository
 from storage.cases import CaseRow, CasesRepository
@@ -92,7 +92,9 @@ class DigestService:
             locale = targets.locales[address.key]
             header = headers[locale]
             if header is not None:
-                items.append(text_item(self._cipher, "header", address.key, address.ref, header))
+                items.append(
+                    text_item(self._cipher, DIGEST_HEADER, address.key, address.ref, header)
+                )
             for case in cases:
                 card = len(items)
                 payload = json.dumps({"unrouted": targets.unrouted}).encode()

@@ -11,6 +11,9 @@ from storage.outbox import NewItem
 REPORTER_KINDS = frozenset({"notice", "question"})
 """Messages to a reporter: one-time address, times to the hour, forgotten once sent."""
 
+DIGEST_HEADER = "header"
+"""A digest's opening message to a department chat (the metrics count these as digests sent)."""
+
 
 def payload_aad(kind: str, chat_key: bytes, report_id: str | None) -> str:
     return f"outbox:{kind}:{chat_key.hex()}:{report_id or ''}:payload"

@@ -154,6 +154,7 @@ def test_env_example_documents_every_setting() -> None:
         "DEFAULT_LOCALE",
         "TIMEZONE",
         "LOG_LEVEL",
+        "LOG_FORMAT",
     ):
         assert f"{name}=" in example, name
 
@@ -166,3 +167,13 @@ def test_defaults_of_the_tunable_limits(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.reports_per_day == 5
     assert settings.retention_days == 365
     assert settings.draft_ttl_hours == 24
+
+
+def test_log_format_is_text_by_default_and_only_text_or_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    assert load_settings(bot_token="1:x", _env_file=None).log_format == "text"
+    assert load_settings(bot_token="1:x", log_format=" json ", _env_file=None).log_format == "json"
+    with pytest.raises(ConfigError, match="LOG_FORMAT"):
+        load_settings(bot_token="1:x", log_format="xml", _env_file=None)
