@@ -159,7 +159,12 @@ async def run_webhook(settings: Settings) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         async with listening(
-            dispatcher, runtime.bot, settings, ready=runtime.ready, grace=SHUTDOWN_GRACE_SECONDS
+            dispatcher,
+            runtime.bot,
+            settings,
+            ready=runtime.ready,
+            grace=SHUTDOWN_GRACE_SECONDS,
+            metrics=runtime.services.metrics.render,
         ):
             await stop.wait()
         logger.info("Stopping")

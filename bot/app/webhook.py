@@ -19,6 +19,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Update
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import ValidationError
 
 from bot.settings import ConfigError, Settings
@@ -30,6 +31,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header's name
 MAX_UPDATE_BYTES = 1024 * 1024
 
 ReadyCheck = Callable[[], Awaitable[bool]]
+MetricsText = Callable[[], Awaitable[bytes]]
 
 
 def webhook_path(url: str) -> str:
@@ -38,10 +40,17 @@ def webhook_path(url: str) -> str:
 
 
 def create_web_app(
-    dispatcher: Dispatcher, bot: Bot, *, path: str, secret: str, ready: ReadyCheck
+    dispatcher: Dispatcher,
+    bot: Bot,
+    *,
+    path: str,
+    secret: str,
+    ready: ReadyCheck,
+    metrics: MetricsText | None = None,
 ) -> web.Application:
     """``POST path``: one update, checked against ``secret``; ``GET /healthz``: the process
-    answers; ``GET /readyz``: ``ready()`` says the replica can take updates."""
+    answers; ``GET /readyz``: ``ready()`` says the replica can take updates; ``GET /metrics``:
+    Prometheus's text, when ``metrics`` renders it."""
     expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:
@@ -73,6 +82,13 @@ def create_web_app(
     app.router.add_post(path, receive)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    if metrics is not None:
+        render = metrics
+
+        async def scrape(request: web.Request) -> web.Response:
+            return web.Response(body=await render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+        app.router.add_get("/metrics", scrape)
     return app
 
 
@@ -90,7 +106,13 @@ async def _read_limited(request: web.Request) -> bytes | None:
 
 @asynccontextmanager
 async def listening(
-    dispatcher: Dispatcher, bot: Bot, settings: Settings, *, ready: ReadyCheck, grace: float
+    dispatcher: Dispatcher,
+    bot: Bot,
+    settings: Settings,
+    *,
+    ready: ReadyCheck,
+    grace: float,
+    metrics: MetricsText | None = None,
 ) -> AsyncIterator[web.AppRunner]:
     """Listen on ``WEB_HOST:WEB_PORT``, then ask Telegram to post there; on leaving, stop
     taking requests and let those in flight finish (``grace`` seconds at most)."""
@@ -99,7 +121,12 @@ async def listening(
     if url is None or secret is None:
         raise ConfigError("BOT_MODE=webhook needs WEBHOOK_URL and WEBHOOK_SECRET")
     app = create_web_app(
-        dispatcher, bot, path=webhook_path(url), secret=secret.get_secret_value(), ready=ready
+        dispatcher,
+        bot,
+        path=webhook_path(url),
+        secret=secret.get_secret_value(),
+        ready=ready,
+        metrics=metrics,
     )
     runner = web.AppRunner(app, shutdown_timeout=grace, access_log=None)
     await runner.setup()

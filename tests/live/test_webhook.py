@@ -136,3 +136,21 @@ async def test_probes(live: Live) -> None:
         await live.services.database.execute("PRAGMA user_version = 0")
         async with session.get(f"{origin}/readyz") as answer:
             assert answer.status == 503
+
+
+async def test_metrics_are_served_without_ids_or_text(live: Live) -> None:
+    citizen = live.api.make_user(language_code="ru", first_name="Метрикова", username="metrics_fan")
+    mark = live.api.mark()
+    live.api.send_command(citizen, "/start")
+    await live.api.next_reply(citizen, after=mark)
+    url = f"{live.api.webhook_origin}/metrics"
+    async with aiohttp.ClientSession() as session, session.get(url) as answer:
+        assert answer.status == 200
+        assert answer.headers["Content-Type"].startswith("text/plain")
+        text = await answer.text()
+    [handled] = [
+        line for line in text.splitlines() if line.startswith('adal_updates_total{type="message"}')
+    ]
+    assert float(handled.rsplit(" ", 1)[1]) >= 1
+    for secret in (str(citizen.id), "Метрикова", "metrics_fan"):
+        assert secret not in text

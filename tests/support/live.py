@@ -153,7 +153,14 @@ async def webhook_bot(api: FakeBotAPI, workdir: Path, **overrides: object) -> As
     api.webhook_origin = f"http://127.0.0.1:{port}"
     async with Runtime(settings) as runtime:
         dispatcher = await runtime.serve(unattended=False)
-        async with listening(dispatcher, runtime.bot, settings, ready=runtime.ready, grace=1):
+        async with listening(
+            dispatcher,
+            runtime.bot,
+            settings,
+            ready=runtime.ready,
+            grace=1,
+            metrics=runtime.services.metrics.render,
+        ):
             yield Live(api, runtime, dispatcher)
 
 
