@@ -7,6 +7,7 @@ import itertools
 import sqlite3
 import time
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 
 from bot.app import build_services
@@ -51,7 +52,7 @@ async def seed(bot: BotProcess, users: Sequence[FakeUser]) -> None:
 
 
 def broadcast_status(bot: BotProcess, broadcast_id: int) -> str | None:
-    with sqlite3.connect(bot.data_dir / "adal.sqlite3") as conn:
+    with closing(sqlite3.connect(bot.data_dir / "adal.sqlite3")) as conn:
         row = conn.execute("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,)).fetchone()
     return None if row is None else row[0]
 

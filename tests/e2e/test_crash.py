@@ -12,6 +12,7 @@ import random
 import sqlite3
 import time
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ BODY = "Инспектор требует деньги за техосмотр, 
 
 
 def integrity(bot: ForkedBot) -> str:
-    with sqlite3.connect(bot.data_dir / "adal.sqlite3") as conn:
+    with closing(sqlite3.connect(bot.data_dir / "adal.sqlite3")) as conn:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
 
 
@@ -210,5 +211,5 @@ async def test_sigkill_during_a_broadcast(
 
 
 def broadcast_status(bot: ForkedBot) -> str:
-    with sqlite3.connect(bot.data_dir / "adal.sqlite3") as conn:
+    with closing(sqlite3.connect(bot.data_dir / "adal.sqlite3")) as conn:
         return conn.execute("SELECT status FROM broadcasts").fetchone()[0]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from aiogram.utils.i18n import gettext as _
@@ -41,7 +42,7 @@ OWN_ACCOUNT = ru(
 
 def rows(workdir: Path) -> dict[str, list[str]]:
     """Every row of every table of the running bot's database."""
-    with sqlite3.connect(workdir / "data" / "adal.sqlite3") as conn:
+    with closing(sqlite3.connect(workdir / "data" / "adal.sqlite3")) as conn:
         tables = [
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
         ]

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import math
 import sqlite3
+from contextlib import closing
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -111,7 +112,7 @@ async def test_subscriber_rows_hold_no_identity_and_no_link_to_reports(
     await press_in(fake_api, officer, group, data("acc", case))
     await close(fake_api, officer, group, case)
     database = tmp_path / "data" / "adal.sqlite3"
-    with sqlite3.connect(database) as conn:
+    with closing(sqlite3.connect(database)) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(subscribers)")]
         assert columns == ["id", "chat_key", "chat_ref", "locale", "region", "status", "since"]
         [(key, ref, since)] = conn.execute("SELECT chat_key, chat_ref, since FROM subscribers")
