@@ -65,6 +65,28 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, ge=1, le=65535)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    database_url: SecretStr | None = None
+    redis_url: SecretStr | None = None
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _postgres_url(cls, value: object) -> object:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or text == "":
+            return None
+        if not isinstance(text, str) or not text.startswith(("postgresql://", "postgres://")):
+            raise ValueError("expected a postgresql:// URL, or nothing for SQLite in DATA_DIR")
+        return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis_url(cls, value: object) -> object:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or text == "":
+            return None
+        if not isinstance(text, str) or not text.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected a redis://, rediss:// or unix:// URL, or nothing")
+        return value
 
     @field_validator("webhook_url")
     @classmethod
