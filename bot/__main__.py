@@ -17,6 +17,7 @@ from typing import Any
 from bot.app import run_digest, run_polling, run_webhook
 from bot.app.logs import setup_logging
 from bot.ops.check import run_check
+from bot.ops.postgres_migration import run_migrate_to_postgres
 from bot.ops.pseudonym_rotation import run_pseudonym_rotation
 from bot.ops.retention import run_vacuum
 from bot.ops.rotation import run_rotation
@@ -28,6 +29,7 @@ COMMANDS: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
     "rotate-keys": run_rotation,
     "rotate-pseudonyms": run_pseudonym_rotation,
     "vacuum": run_vacuum,
+    "migrate-to-postgres": run_migrate_to_postgres,
 }
 USAGE = f"use: python -m bot [{'|'.join(COMMANDS)}]"
 

@@ -205,7 +205,12 @@ class Settings(BaseSettings):
 
     @property
     def database_path(self) -> Path:
+        """The SQLite file, used when ``DATABASE_URL`` is not set."""
         return self.data_dir / "adal.sqlite3"
+
+    @property
+    def postgres_url(self) -> str | None:
+        return self.database_url.get_secret_value() if self.database_url else None
 
 
 def decode_key(text: str) -> bytes:

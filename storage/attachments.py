@@ -42,7 +42,8 @@ class AttachmentsRepository:
         same file twice in one report is refused by a unique index."""
         await self._db.execute(
             "INSERT INTO attachments (id, report_id, draft_id, kind, size, meta, data, created_at, "
-            "file_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "file_key, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "(SELECT coalesce(max(seq), 0) + 1 FROM attachments))",
             (
                 attachment.id,
                 report_id,
@@ -81,7 +82,7 @@ class AttachmentsRepository:
     async def for_report(self, report_id: str) -> list[AttachmentRow]:
         rows = await self._db.fetchall(
             "SELECT id, kind, size, meta, data FROM attachments WHERE report_id = ? "
-            "ORDER BY created_at, rowid",
+            "ORDER BY created_at, seq",
             (report_id,),
         )
         return [AttachmentRow(*row) for row in rows]
@@ -89,7 +90,7 @@ class AttachmentsRepository:
     async def kinds_for(self, report_id: str) -> list[tuple[str, str]]:
         """(id, kind) of a report's files, oldest first, without loading their bytes."""
         rows = await self._db.fetchall(
-            "SELECT id, kind FROM attachments WHERE report_id = ? ORDER BY created_at, rowid",
+            "SELECT id, kind FROM attachments WHERE report_id = ? ORDER BY created_at, seq",
             (report_id,),
         )
         return [(row[0], row[1]) for row in rows]
@@ -105,8 +106,8 @@ class AttachmentsRepository:
         the report has now ((0, 0): not in a report). Times are kept to the hour, so files of
         one hour are in the order they were stored."""
         row = await self._db.fetchone(
-            "SELECT COUNT(*) FILTER (WHERE (other.created_at, other.rowid) "
-            "<= (file.created_at, file.rowid)), COUNT(*) FROM attachments AS other "
+            "SELECT COUNT(*) FILTER (WHERE (other.created_at, other.seq) "
+            "<= (file.created_at, file.seq)), COUNT(*) FROM attachments AS other "
             "JOIN attachments AS file ON other.report_id = file.report_id WHERE file.id = ?",
             (attachment_id,),
         )

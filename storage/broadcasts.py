@@ -10,9 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-import aiosqlite
-
-from storage.database import Database
+from storage.database import Database, Row
 
 
 class BroadcastStatus(StrEnum):
@@ -83,8 +81,7 @@ class BroadcastsRepository:
     async def create(self, new: NewBroadcast, seal: Callable[[int], Sealed]) -> int:
         """Insert a broadcast and its audit entry; ``seal`` binds the blobs to its id."""
         async with self._db.transaction(durable=True) as conn:
-            cursor = await conn.execute("SELECT coalesce(max(id), 0) + 1 FROM broadcasts")
-            row = await cursor.fetchone()
+            row = await conn.fetchone("SELECT coalesce(max(id), 0) + 1 FROM broadcasts")
             broadcast_id = int(row[0]) if row else 1
             sealed = seal(broadcast_id)
             await conn.execute(
@@ -152,7 +149,7 @@ class BroadcastsRepository:
 
     async def start(self, broadcast_id: int, total: int, now: float) -> None:
         await self._db.execute(
-            "UPDATE broadcasts SET status = 'sending', total = max(total, ?), "
+            "UPDATE broadcasts SET status = 'sending', total = greatest(total, ?), "
             "started_at = coalesce(started_at, ?) WHERE id = ?",
             (total, now, broadcast_id),
         )
@@ -205,7 +202,8 @@ class BroadcastsRepository:
     async def mark(self, broadcast_id: int, subscriber_id: int, status: RecipientStatus) -> None:
         await self._db.execute(
             "INSERT INTO broadcast_recipients (broadcast_id, subscriber_id, status) "
-            "VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET status = excluded.status",
+            "VALUES (?, ?, ?) ON CONFLICT (broadcast_id, subscriber_id) "
+            "DO UPDATE SET status = excluded.status",
             (broadcast_id, subscriber_id, status),
         )
 
@@ -230,7 +228,7 @@ class BroadcastsRepository:
         )
 
 
-def _broadcast(row: aiosqlite.Row) -> BroadcastRow:
+def _broadcast(row: Row) -> BroadcastRow:
     return BroadcastRow(
         id=row[0],
         status=BroadcastStatus(row[1]),

@@ -6,10 +6,8 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.core.values import UNACCEPTED, CaseStatus
-from storage.database import Database
+from storage.database import Database, Row, Transaction
 from storage.outbox import NewItem, drop_pending, insert_items
 from storage.reports import record_addition_in
 
@@ -136,16 +134,16 @@ class CasesRepository:
         """Close a case as ``apply`` does, and keep until ``undo_until`` what undoing needs: the
         status it had and the notices owed to the reporter (due then, so undoing drops them)."""
         async with self._db.transaction(durable=True) as conn:
-            cursor = await conn.execute(
+            row = await conn.fetchone(
                 "SELECT status FROM reports WHERE id = ?", (change.report_id,)
             )
-            row = await cursor.fetchone()
             if row is None or not await _change(conn, change):
                 return False
             ids = await insert_items(conn, notices, now)
             await conn.execute(
-                "INSERT OR REPLACE INTO close_undo (report_id, status, notices, until) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO close_undo (report_id, status, notices, until) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (report_id) DO UPDATE SET status = excluded.status, "
+                "notices = excluded.notices, until = excluded.until",
                 (change.report_id, row[0], json.dumps(ids), undo_until),
             )
         return True
@@ -155,20 +153,18 @@ class CasesRepository:
         reporter's notices of the close are dropped unsent and their history forgets the close;
         the audit log keeps both. The restored status, or None once the window has passed."""
         async with self._db.transaction(durable=True) as conn:
-            cursor = await conn.execute(
+            undo = await conn.fetchone(
                 "DELETE FROM close_undo WHERE report_id = ? AND until > ? "
                 "RETURNING status, notices",
                 (change.report_id, now),
             )
-            undo = await cursor.fetchone()
             if undo is None:
                 return None
-            cursor = await conn.execute(
+            row = await conn.fetchone(
                 "UPDATE reports SET status = ?, closed_at = NULL, resolution = NULL, "
                 "updated_at = ? WHERE id = ? AND status = 'closed' RETURNING region",
                 (undo[0], change.at, change.report_id),
             )
-            row = await cursor.fetchone()
             if row is None:
                 return None
             await drop_pending(conn, json.loads(undo[1]))
@@ -195,30 +191,29 @@ class CasesRepository:
                 "(SELECT report_id FROM close_undo WHERE until <= ?)",
                 (now,),
             )
-            cursor = await conn.execute(
+            rows = await conn.fetchall(
                 "DELETE FROM close_undo WHERE until <= ? RETURNING report_id", (now,)
             )
-            ended = [row[0] for row in await cursor.fetchall()]
+            ended = [row[0] for row in rows]
             if not ended:
                 return []
-            cursor = await conn.execute(
+            rows = await conn.fetchall(
                 f"SELECT id, region FROM reports WHERE status = 'closed' "  # noqa: S608
                 f"AND id IN ({', '.join('?' * len(ended))})",
                 ended,
             )
-            return [(row[0], row[1]) for row in await cursor.fetchall()]
+            return [(row[0], row[1]) for row in rows]
 
     async def reopen(self, change: Change, notices: list[NewItem], now: float) -> bool:
         """A closed case open again, as new, for the next digest: its history entry (the old
         result as detail), its audit entry and messages owed. False if it is not closed."""
         async with self._db.transaction(durable=True) as conn:
-            cursor = await conn.execute(
+            row = await conn.fetchone(
                 "UPDATE reports SET status = 'new', closed_at = NULL, resolution = NULL, "
                 "queued_at = NULL, updated_at = ? WHERE id = ? AND status = 'closed' "
                 "RETURNING region",
                 (change.at, change.report_id),
             )
-            row = await cursor.fetchone()
             if row is None:
                 return False
             await conn.execute(
@@ -227,10 +222,9 @@ class CasesRepository:
                 (change.report_id, change.action, change.at, change.detail),
             )
             await _audit(conn, change, row[0])
-            cursor = await conn.execute(
+            undo = await conn.fetchone(
                 "DELETE FROM close_undo WHERE report_id = ? RETURNING notices", (change.report_id,)
             )
-            undo = await cursor.fetchone()
             if undo is not None:  # reopened before its close could be undone: never told
                 await drop_pending(conn, json.loads(undo[0]))
             await insert_items(conn, notices, now)
@@ -261,16 +255,12 @@ class CasesRepository:
         """The reporter's answer: kept as a note on the case, and owed to the department."""
         async with self._db.transaction(durable=True) as conn:
             if note is not None:
-                await conn.execute(
-                    "INSERT INTO report_notes (id, report_id, body, created_at) "
-                    "VALUES (?, ?, ?, ?)",
-                    (note[0], question.report_id, note[1], at),
-                )
-            cursor = await conn.execute(
+                await _add_note(conn, question.report_id, note, at)
+            changed = await conn.execute(
                 "UPDATE questions SET answered_at = ? WHERE id = ? AND answered_at IS NULL",
                 (at, question.id),
             )
-            if cursor.rowcount:
+            if changed:
                 await conn.execute(
                     "UPDATE reports SET status = 'accepted', updated_at = ? "
                     "WHERE id = ? AND status = 'awaiting_reporter'",
@@ -289,17 +279,14 @@ class CasesRepository:
         """Information the reporter added: kept as a note, with what it owes the department, in
         one transaction, so a crash leaves neither a note never relayed nor a relay of nothing."""
         async with self._db.transaction(durable=True) as conn:
-            await conn.execute(
-                "INSERT INTO report_notes (id, report_id, body, created_at) VALUES (?, ?, ?, ?)",
-                (note[0], report_id, note[1], at),
-            )
+            await _add_note(conn, report_id, note, at)
             await record_addition_in(conn, report_id, at)
             await insert_items(conn, owed, now)
 
     async def notes(self, report_id: str) -> list[tuple[str, bytes]]:
         """The reporter's additions and answers to a report, (id, sealed body), oldest first."""
         rows = await self._db.fetchall(
-            "SELECT id, body FROM report_notes WHERE report_id = ? ORDER BY rowid", (report_id,)
+            "SELECT id, body FROM report_notes WHERE report_id = ? ORDER BY seq", (report_id,)
         )
         return [(row[0], bytes(row[1])) for row in rows]
 
@@ -339,13 +326,12 @@ class CasesRepository:
         return [AuditRow(row[0], bytes(row[1]), row[2], row[3], row[4]) for row in rows]
 
 
-async def _change(conn: aiosqlite.Connection, change: Change) -> bool:
+async def _change(conn: Transaction, change: Change) -> bool:
     """The case's new state, history entry and audit entry; False if it is closed already, or
     accepted already for an Accept (two officers pressing at once: one acceptance, one notice)."""
-    cursor = await conn.execute(
+    row = await conn.fetchone(
         "SELECT status, region FROM reports WHERE id = ?", (change.report_id,)
     )
-    row = await cursor.fetchone()
     if row is None or row[0] == CaseStatus.CLOSED:
         return False
     if change.action == "accepted" and row[0] not in UNACCEPTED:
@@ -382,7 +368,15 @@ async def _change(conn: aiosqlite.Connection, change: Change) -> bool:
     return True
 
 
-async def _audit(conn: aiosqlite.Connection, change: Change, region: str) -> None:
+async def _add_note(conn: Transaction, report_id: str, note: tuple[str, bytes], at: str) -> None:
+    await conn.execute(
+        "INSERT INTO report_notes (id, report_id, body, created_at, seq) VALUES (?, ?, ?, ?, "
+        "(SELECT coalesce(max(seq), 0) + 1 FROM report_notes))",
+        (note[0], report_id, note[1], at),
+    )
+
+
+async def _audit(conn: Transaction, change: Change, region: str) -> None:
     await conn.execute(
         "INSERT INTO audit (at, actor, action, report_id, region, detail) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -390,7 +384,7 @@ async def _audit(conn: aiosqlite.Connection, change: Change, region: str) -> Non
     )
 
 
-def _case(row: aiosqlite.Row) -> CaseRow:
+def _case(row: Row) -> CaseRow:
     return CaseRow(
         id=row[0],
         case_no=row[1],

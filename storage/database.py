@@ -1,85 +1,76 @@
-"""One aiosqlite connection, serialised by a lock so that handlers never share a transaction."""
+"""What repositories talk to: one database, SQLite or PostgreSQL, behind the same few calls.
+
+Repositories write one SQL text for both, with ``?`` placeholders; where the two dialects differ
+(a handful of statements) they ask :attr:`Database.dialect`. Every transaction behaves as SQLite's
+``BEGIN IMMEDIATE``: one writer at a time, so a read followed by a write in the same transaction
+sees no other writer in between, on one process or on several replicas.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Any
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Literal, Protocol
 
-import aiosqlite
-
-from storage.migrations import migrate
-
-Params = Iterable[Any] | dict[str, Any]
+Params = Sequence[Any]
+Dialect = Literal["sqlite", "postgresql"]
 
 
-class Database:
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._conn = connection
-        self._lock = asyncio.Lock()
+class Row(Protocol):
+    """A result row, by position or by column name (``sqlite3.Row``, ``asyncpg.Record``)."""
 
-    @classmethod
-    async def open(cls, path: Path) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        database = cls(connection)
-        try:
-            for pragma in (
-                "journal_mode=WAL",
-                "synchronous=NORMAL",
-                "foreign_keys=ON",
-                "secure_delete=ON",
-                "busy_timeout=5000",
-            ):
-                await connection.execute(f"PRAGMA {pragma}")
-            await migrate(database)
-        except BaseException:
-            await connection.close()  # its thread would keep the process alive
-            raise
-        return database
+    def __getitem__(self, key: Any, /) -> Any: ...
 
-    async def close(self) -> None:
-        async with self._lock:
-            await self._conn.close()
+    def __iter__(self) -> Iterator[Any]: ...
 
-    @asynccontextmanager
-    async def transaction(self, *, durable: bool = False) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT; ``durable`` fsyncs the commit (synchronous=FULL)."""
-        async with self._lock:
-            if durable:
-                await self._conn.execute("PRAGMA synchronous=FULL")
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                await self._conn.rollback()
-                raise
-            else:
-                await self._conn.commit()
-            finally:
-                if durable:
-                    await self._conn.execute("PRAGMA synchronous=NORMAL")
+    def __len__(self) -> int: ...
 
+    def keys(self) -> Sequence[str]: ...
+
+
+class Statements(ABC):
+    """The calls a transaction and the database itself both answer."""
+
+    @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement in its own transaction; returns the number of changed rows.
+        """Run one statement; returns the number of rows it changed."""
 
-        The connection is in autocommit mode: a lone statement is a transaction by itself, one
-        trip to aiosqlite's thread instead of three with BEGIN and COMMIT (bench/RESULTS.md).
-        """
-        async with self._lock:
-            cursor = await self._conn.execute(sql, params)
-            return cursor.rowcount
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
-    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """For queries of one row at most (a key, an aggregate, ``LIMIT 1``)."""
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        # One trip to aiosqlite's thread, not three (execute, fetch, close): each costs the
-        # event loop about 0.1 ms of CPU, and a dialog step makes dozens (bench/RESULTS.md).
-        async with self._lock:
-            return list(await self._conn.execute_fetchall(sql, params))
+
+class Transaction(Statements):
+    @abstractmethod
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+
+
+class Database(Statements):
+    """Outside a transaction each statement is a transaction by itself."""
+
+    dialect: Dialect
+
+    @abstractmethod
+    def transaction(self, *, durable: bool = False) -> AbstractAsyncContextManager[Transaction]:
+        """Statements committed together, or not at all; ``durable``: on disk before it returns
+        (SQLite's default sync level is relaxed for speed, PostgreSQL's commit always is)."""
+
+    @abstractmethod
+    async def execute_outside_transaction(self, sql: str) -> None:
+        """For the statements no transaction may hold (``VACUUM``)."""
+
+    @abstractmethod
+    async def tables(self) -> list[str]:
+        """The names of the tables, Alembic's own included, in name order."""
+
+    @abstractmethod
+    async def size(self) -> int:
+        """Bytes the database takes (SQLite: the main file, without its WAL)."""
+
+    @abstractmethod
+    async def close(self) -> None: ...

@@ -75,9 +75,11 @@ class DepartmentsRepository:
     async def link(self, link: ChatLink, linked_at: str) -> None:
         """A chat linked to one more region keeps the language it reads already."""
         await self._db.execute(
-            "INSERT INTO department_chats (chat_key, region, chat_ref, kind, linked_at, locale) "
+            "INSERT INTO department_chats "
+            "(chat_key, region, chat_ref, kind, linked_at, locale, seq) "
             "VALUES (?, ?, ?, ?, ?, (SELECT locale FROM department_chats WHERE chat_key = ? "
-            "AND locale IS NOT NULL LIMIT 1)) ON CONFLICT (chat_key, region) DO UPDATE SET "
+            "AND locale IS NOT NULL LIMIT 1), (SELECT coalesce(max(seq), 0) + 1 "
+            "FROM department_chats)) ON CONFLICT (chat_key, region) DO UPDATE SET "
             "chat_ref = excluded.chat_ref",
             (link.chat_key, link.region, link.chat_ref, link.kind, linked_at, link.chat_key),
         )
@@ -154,10 +156,9 @@ class DepartmentsRepository:
     async def redeem_invite(self, code_hash: bytes, now: float) -> str | None:
         """Use a code once: the region it links to, or None if unknown, used or expired."""
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            row = await conn.fetchone(
                 "UPDATE invites SET used_at = ? WHERE code_hash = ? AND used_at IS NULL "
                 "AND expires_at > ? RETURNING region",
                 (now, code_hash, now),
             )
-            row = await cursor.fetchone()
         return None if row is None else str(row[0])

@@ -45,7 +45,7 @@ def rows_of_one_update() -> Iterator[None]:
         _seen.reset(token)
 
 
-class SQLiteStorage(BaseStorage):
+class SealedStorage(BaseStorage):
     """Drafts survive restarts; nobody reading the file learns whose draft it is or what it says."""
 
     def __init__(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from storage.database import Database
 
-LAST_DELETED_CASE_NO = "last_deleted_case_no"
-"""The highest number of a case retention deleted, an integer: no later case takes it again."""
 FILE_NAMES_FORGOTTEN = "file_names_forgotten"
 """Present once the files stored with the names reporters gave them have lost those names."""
 
@@ -25,7 +23,6 @@ class MetaRepository:
                 "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
                 (name, value),
             )
-            async with conn.execute("SELECT value FROM meta WHERE name = ?", (name,)) as cursor:
-                row = await cursor.fetchone()
+            row = await conn.fetchone("SELECT value FROM meta WHERE name = ?", (name,))
         assert row is not None  # noqa: S101 - inserted or already present in this transaction
         return bytes(row["value"])

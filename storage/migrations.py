@@ -1,263 +1,97 @@
-"""Versioned schema, applied at start; ``PRAGMA user_version`` records the applied version."""
+"""The schema, brought up to date at start by Alembic (revisions in ``storage/schema/versions``).
+
+One set of revisions serves SQLite and PostgreSQL. Files made before Adal used Alembic recorded
+their version in ``PRAGMA user_version``: version N is revision N, stamped before upgrading.
+Replicas starting together on PostgreSQL take turns through an advisory lock.
+"""
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 if TYPE_CHECKING:
     from storage.database import Database
 
-# Append only: a released migration is never edited.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE meta (
-        name TEXT PRIMARY KEY,
-        value BLOB NOT NULL
-    );
-    CREATE TABLE fsm (
-        key BLOB PRIMARY KEY,
-        state TEXT,
-        data BLOB,
-        updated_at REAL NOT NULL
-    );
-    CREATE INDEX fsm_updated_at ON fsm (updated_at);
-    CREATE TABLE user_prefs (
-        user_key BLOB PRIMARY KEY,
-        locale TEXT NOT NULL
-    );
-    CREATE TABLE reports (
-        id TEXT PRIMARY KEY,
-        receipt_hash BLOB NOT NULL UNIQUE,
-        submission_key BLOB NOT NULL UNIQUE,
-        region TEXT NOT NULL,
-        category TEXT NOT NULL,
-        occurred TEXT NOT NULL,
-        place BLOB,
-        body BLOB NOT NULL,
-        contact BLOB,
-        locale TEXT NOT NULL,
-        status TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE INDEX reports_region_status ON reports (region, status);
-    CREATE TABLE report_events (
-        id INTEGER PRIMARY KEY,
-        report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
-        kind TEXT NOT NULL,
-        status TEXT NOT NULL,
-        created_at TEXT NOT NULL
-    );
-    CREATE INDEX report_events_report ON report_events (report_id, id);
-    CREATE TABLE report_notes (
-        id TEXT PRIMARY KEY,
-        report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
-        body BLOB NOT NULL,
-        created_at TEXT NOT NULL
-    );
-    CREATE INDEX report_notes_report ON report_notes (report_id);
-    CREATE TABLE attachments (
-        id TEXT PRIMARY KEY,
-        report_id TEXT REFERENCES reports (id) ON DELETE CASCADE,
-        draft_id TEXT,
-        kind TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        meta BLOB NOT NULL,
-        data BLOB NOT NULL,
-        created_at REAL NOT NULL,
-        CHECK (report_id IS NOT NULL OR draft_id IS NOT NULL)
-    );
-    CREATE INDEX attachments_report ON attachments (report_id);
-    CREATE INDEX attachments_draft ON attachments (draft_id) WHERE report_id IS NULL;
-    CREATE TABLE attempts (
-        user_key BLOB NOT NULL,
-        purpose TEXT NOT NULL,
-        failures INTEGER NOT NULL,
-        last_failure REAL NOT NULL,
-        blocked_until REAL NOT NULL,
-        PRIMARY KEY (user_key, purpose)
-    );
-    """,
-    """
-    ALTER TABLE reports ADD COLUMN case_no INTEGER;
-    ALTER TABLE reports ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE reports ADD COLUMN queued_at TEXT;
-    ALTER TABLE reports ADD COLUMN delivered_at TEXT;
-    ALTER TABLE reports ADD COLUMN accepted_at TEXT;
-    ALTER TABLE reports ADD COLUMN closed_at TEXT;
-    ALTER TABLE reports ADD COLUMN resolution TEXT;
-    UPDATE reports SET case_no = rowid;
-    CREATE UNIQUE INDEX reports_case_no ON reports (case_no);
-    CREATE INDEX reports_queue ON reports (region, queued_at) WHERE queued_at IS NULL;
-    ALTER TABLE report_events ADD COLUMN detail TEXT;
-    CREATE TABLE departments (
-        region TEXT PRIMARY KEY,
-        name_kk TEXT NOT NULL,
-        name_ru TEXT NOT NULL,
-        locale TEXT NOT NULL,
-        last_digest_at TEXT
-    );
-    CREATE TABLE department_chats (
-        chat_key BLOB NOT NULL,
-        region TEXT NOT NULL REFERENCES departments (region),
-        chat_ref BLOB NOT NULL,
-        kind TEXT NOT NULL,
-        linked_at TEXT NOT NULL,
-        PRIMARY KEY (chat_key, region)
-    );
-    CREATE INDEX department_chats_region ON department_chats (region);
-    CREATE TABLE invites (
-        code_hash BLOB PRIMARY KEY,
-        region TEXT NOT NULL REFERENCES departments (region),
-        expires_at REAL NOT NULL,
-        used_at REAL
-    );
-    CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY,
-        kind TEXT NOT NULL,
-        chat_key BLOB NOT NULL,
-        chat_ref BLOB NOT NULL,
-        report_id TEXT REFERENCES reports (id) ON DELETE CASCADE,
-        attachment_id TEXT,
-        parent_id INTEGER REFERENCES outbox (id) ON DELETE CASCADE,
-        payload BLOB,
-        status TEXT NOT NULL DEFAULT 'pending',
-        attempts INTEGER NOT NULL DEFAULT 0,
-        in_flight INTEGER NOT NULL DEFAULT 0,
-        lease_until REAL NOT NULL DEFAULT 0,
-        next_attempt REAL NOT NULL,
-        message_id INTEGER,
-        created_at REAL NOT NULL,
-        sent_at REAL
-    );
-    CREATE INDEX outbox_due ON outbox (status, next_attempt);
-    CREATE INDEX outbox_report ON outbox (report_id, kind);
-    CREATE TABLE questions (
-        id TEXT PRIMARY KEY,
-        report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
-        body BLOB NOT NULL,
-        asked_at TEXT NOT NULL,
-        answered_at TEXT
-    );
-    CREATE INDEX questions_report ON questions (report_id);
-    CREATE TABLE audit (
-        id INTEGER PRIMARY KEY,
-        at TEXT NOT NULL,
-        actor BLOB NOT NULL,
-        action TEXT NOT NULL,
-        report_id TEXT,
-        region TEXT,
-        detail TEXT
-    );
-    CREATE INDEX audit_report ON audit (report_id);
-    """,
-    """
-    CREATE TABLE subscribers (
-        id INTEGER PRIMARY KEY,
-        chat_key BLOB NOT NULL UNIQUE,
-        chat_ref BLOB NOT NULL,
-        locale TEXT NOT NULL,
-        region TEXT,
-        status TEXT NOT NULL,
-        since TEXT NOT NULL
-    );
-    CREATE INDEX subscribers_audience ON subscribers (status, id);
-    CREATE TABLE broadcasts (
-        id INTEGER PRIMARY KEY,
-        status TEXT NOT NULL,
-        audience TEXT NOT NULL,
-        content BLOB NOT NULL,
-        author BLOB NOT NULL,
-        admin_ref BLOB NOT NULL,
-        admin_locale TEXT NOT NULL,
-        progress_message_id INTEGER,
-        created_at TEXT NOT NULL,
-        scheduled_at REAL NOT NULL,
-        started_at REAL,
-        finished_at REAL,
-        total INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX broadcasts_due ON broadcasts (status, scheduled_at);
-    CREATE TABLE broadcast_recipients (
-        broadcast_id INTEGER NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
-        subscriber_id INTEGER NOT NULL,
-        status TEXT NOT NULL,
-        PRIMARY KEY (broadcast_id, subscriber_id)
-    ) WITHOUT ROWID;
-    """,
-    """
-    ALTER TABLE attachments ADD COLUMN file_key BLOB;
-    CREATE UNIQUE INDEX attachments_file_key ON attachments (file_key) WHERE file_key IS NOT NULL;
-    """,
-    """
-    CREATE TABLE officers (
-        id TEXT PRIMARY KEY,
-        user_key BLOB NOT NULL,
-        region TEXT NOT NULL REFERENCES departments (region),
-        role TEXT NOT NULL,
-        person BLOB NOT NULL,
-        added_at TEXT NOT NULL,
-        added_by BLOB NOT NULL,
-        removed_at TEXT,
-        removed_by BLOB
-    );
-    CREATE UNIQUE INDEX officers_active ON officers (user_key, region) WHERE removed_at IS NULL;
-    CREATE INDEX officers_region ON officers (region) WHERE removed_at IS NULL;
-    CREATE TABLE officer_invites (
-        code_hash BLOB PRIMARY KEY,
-        region TEXT NOT NULL REFERENCES departments (region),
-        role TEXT NOT NULL,
-        invited_by BLOB NOT NULL,
-        expires_at REAL NOT NULL,
-        used_at REAL
-    );
-    """,
-    # When a department chat last refused the bot's messages (blocked, removed, forbidden);
-    # cleared by the next message it accepts. /departments and /stats name such chats.
-    """
-    ALTER TABLE department_chats ADD COLUMN refused_at TEXT;
-    """,
-    # Undoing a close for a minute; the prompts officers' questions reply to (bot/cases/card.py).
-    """
-    CREATE TABLE close_undo (
-        report_id TEXT PRIMARY KEY REFERENCES reports (id) ON DELETE CASCADE,
-        status TEXT NOT NULL,
-        notices TEXT NOT NULL,
-        until REAL NOT NULL
-    );
-    CREATE TABLE ask_prompts (
-        message_id INTEGER NOT NULL,
-        sent_at INTEGER NOT NULL,
-        report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
-        answered_at REAL,
-        PRIMARY KEY (message_id, sent_at, report_id)
-    );
-    """,
-    # The language a department chat reads, chosen at /join or with /language; NULL: not chosen,
-    # the department's. Kept on every link row of the chat, so it follows the chat's key.
-    """
-    ALTER TABLE department_chats ADD COLUMN locale TEXT;
-    """,
-)
+SCRIPTS = Path(__file__).parent / "schema"
+LAST_LEGACY_VERSION = 8
+MIGRATION_LOCK = 0x41_44_41_4D  # "ADAM"
+
+
+def _config(connection: sa.Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPTS))
+    config.attributes["connection"] = connection
+    return config
+
+
+@cache
+def head() -> str:
+    """The newest revision this code knows."""
+    revision = ScriptDirectory.from_config(_config()).get_current_head()
+    assert revision is not None  # noqa: S101 - the revisions ship with the code
+    return revision
+
+
+def _upgrade(connection: sa.Connection) -> None:
+    config = _config(connection)
+    current = MigrationContext.configure(connection).get_current_revision()
+    if current is None and connection.dialect.name == "sqlite":
+        legacy = connection.exec_driver_sql("PRAGMA user_version").scalar() or 0
+        if legacy > LAST_LEGACY_VERSION:
+            raise RuntimeError(f"the database file is at an unknown schema version {legacy}")
+        if legacy:
+            current = f"{legacy:04d}"
+            command.stamp(config, current)
+    if current is not None:
+        try:
+            ScriptDirectory.from_config(config).get_revision(current)
+        except CommandError:
+            raise RuntimeError(
+                f"the database is at schema revision {current}, newer than this code "
+                f"({head()}); update Adal before starting it"
+            ) from None
+    command.upgrade(config, "head")
+
+
+async def migrate(url: str) -> None:
+    """Apply the revisions the database at ``url`` (an SQLAlchemy URL) lacks, in one transaction."""
+    engine = create_async_engine(url, poolclass=NullPool)
+    if engine.dialect.name == "sqlite":
+        # The driver's own transaction handling would commit before each DDL statement.
+        event.listen(engine.sync_engine, "connect", _sqlite_autocommit)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    try:
+        async with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                await connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": MIGRATION_LOCK}
+                )
+            await connection.run_sync(_upgrade)
+    finally:
+        await engine.dispose()
+
+
+def _sqlite_autocommit(dbapi_connection: object, _record: object) -> None:
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 async def schema_is_current(database: Database) -> bool:
-    """Whether every migration this code knows is applied (a readiness probe's question)."""
-    row = await database.fetchone("PRAGMA user_version")
-    return row is not None and row[0] == len(MIGRATIONS)
-
-
-async def migrate(database: Database) -> int:
-    row = await database.fetchone("PRAGMA user_version")
-    current = row[0] if row else 0
-    if current > len(MIGRATIONS):
-        raise RuntimeError(
-            f"the database is at schema version {current}, newer than this code "
-            f"({len(MIGRATIONS)}); update Adal before starting it"
-        )
-    for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
-        async with database.transaction() as conn:
-            for statement in filter(str.strip, script.split(";")):
-                await conn.execute(statement)
-            await conn.execute(f"PRAGMA user_version = {version}")
-    return len(MIGRATIONS)
+    """Whether every revision this code knows is applied (a readiness probe's question)."""
+    row = await database.fetchone("SELECT version_num FROM alembic_version")
+    return row is not None and row[0] == head()

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
-from storage.database import Database
+from storage.database import Database, Row, Transaction
 from storage.times import to_hour
 
 _ITEM_COLUMNS = (
@@ -79,7 +77,7 @@ class OutboxRepository:
             f"SELECT {_ITEM_COLUMNS} FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "  # noqa: S608
             "WHERE o.status = 'pending' AND o.next_attempt <= ? AND o.lease_until <= ? "
             "AND (o.parent_id IS NULL OR p.status = 'sent') "
-            f"AND o.chat_key NOT IN ({_marks(skip)}) ORDER BY o.id LIMIT ?",
+            f"AND {_not_in('o.chat_key', skip)} ORDER BY o.id LIMIT ?",
             (now, now, *skip, limit),
         )
         return [_item(row) for row in rows]
@@ -97,16 +95,17 @@ class OutboxRepository:
         row = await self._db.fetchone(
             "SELECT o.next_attempt FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "  # noqa: S608
             "WHERE o.status = 'pending' AND (o.parent_id IS NULL OR p.status = 'sent') "
-            f"AND {_OWED} AND o.chat_key NOT IN ({_marks(skip)}) ORDER BY o.next_attempt LIMIT 1",
-            (owed_by, owed_by, *skip),
+            f"AND {_owed(owed_by)} AND {_not_in('o.chat_key', skip)} "
+            "ORDER BY o.next_attempt LIMIT 1",
+            (*_owed_params(owed_by), *skip),
         )
         return None if row is None else float(row[0])
 
     async def pending(self, owed_by: float | None = None) -> int:
         """Items still to send; with ``owed_by``, those due by then or tried already."""
         row = await self._db.fetchone(
-            f"SELECT count(*) FROM outbox o WHERE o.status = 'pending' AND {_OWED}",  # noqa: S608
-            (owed_by, owed_by),
+            f"SELECT count(*) FROM outbox o WHERE o.status = 'pending' AND {_owed(owed_by)}",  # noqa: S608
+            _owed_params(owed_by),
         )
         return int(row[0]) if row else 0
 
@@ -147,12 +146,12 @@ class OutboxRepository:
                     (item.chat_key,),
                 )
             if item.kind == "report" and item.report_id:
-                cursor = await conn.execute(
+                changed = await conn.execute(
                     "UPDATE reports SET status = 'delivered', delivered_at = ?, updated_at = ? "
                     "WHERE id = ? AND status = 'new'",
                     (at, at, item.report_id),
                 )
-                if cursor.rowcount:
+                if changed:
                     await conn.execute(
                         "INSERT INTO report_events (report_id, kind, status, created_at) "
                         "VALUES (?, 'delivered', 'delivered', ?)",
@@ -173,7 +172,7 @@ class OutboxRepository:
 
     async def postpone_chat(self, chat_key: bytes, next_attempt: float) -> None:
         await self._db.execute(
-            "UPDATE outbox SET next_attempt = max(next_attempt, ?) "
+            "UPDATE outbox SET next_attempt = greatest(next_attempt, ?) "
             "WHERE chat_key = ? AND status = 'pending'",
             (next_attempt, chat_key),
         )
@@ -254,16 +253,14 @@ class OutboxRepository:
         return None if row is None or row[0] is None else float(row[0])
 
 
-async def insert_items(
-    conn: aiosqlite.Connection, items: Sequence[NewItem], now: float
-) -> list[int]:
+async def insert_items(conn: Transaction, items: Sequence[NewItem], now: float) -> list[int]:
     """Insert in order, resolving each item's ``parent`` index to the parent's row id."""
     ids: list[int] = []
     for item in items:
         parent_id = ids[item.parent] if item.parent is not None else item.parent_id
-        cursor = await conn.execute(
+        row = await conn.fetchone(
             "INSERT INTO outbox (kind, chat_key, chat_ref, report_id, attachment_id, parent_id, "
-            "payload, next_attempt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "payload, next_attempt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 item.kind,
                 item.chat_key,
@@ -276,42 +273,49 @@ async def insert_items(
                 to_hour(now) if item.hour_only else now,
             ),
         )
-        ids.append(int(cursor.lastrowid or 0))
+        assert row is not None  # noqa: S101 - an INSERT … RETURNING returns its row
+        ids.append(int(row[0]))
     return ids
 
 
-async def drop_pending(conn: aiosqlite.Connection, item_ids: Sequence[int]) -> None:
+async def drop_pending(conn: Transaction, item_ids: Sequence[int]) -> None:
     """Give up on items not sent yet (a reporter's notice of a close that was undone), their
     address and content blanked at once."""
     for item_id in item_ids:
-        cursor = await conn.execute(
+        changed = await conn.execute(
             "UPDATE outbox SET status = 'dropped', in_flight = 0 "
             "WHERE id = ? AND status = 'pending'",
             (item_id,),
         )
-        if cursor.rowcount:
+        if changed:
             await _forget(conn, item_id)
 
 
-async def _forget(conn: aiosqlite.Connection, item_id: int) -> None:
+async def _forget(conn: Transaction, item_id: int) -> None:
     """Blank a finished item's address (key and sealed chat id), content and schedule: the row
     keeps its kind and the hour, which retention deletes a week later."""
     await conn.execute(
-        "UPDATE outbox SET chat_key = x'', chat_ref = x'', payload = NULL, lease_until = 0, "
+        "UPDATE outbox SET chat_key = ?, chat_ref = ?, payload = NULL, lease_until = 0, "
         "next_attempt = coalesce(sent_at, created_at) WHERE id = ?",
-        (item_id,),
+        (b"", b"", item_id),
     )
 
 
-_OWED = "(? IS NULL OR o.next_attempt <= ? OR o.attempts > 0)"
-"""An item owed by a moment (bound twice): due by then, or tried already (a retry waits)."""
+def _owed(by: float | None) -> str:
+    """An item owed by a moment: due by then, or tried already (a retry waits); with no moment,
+    every item."""
+    return "TRUE" if by is None else "(o.next_attempt <= ? OR o.attempts > 0)"
 
 
-def _marks(values: Collection[object]) -> str:
-    return ", ".join("?" * len(values))
+def _owed_params(by: float | None) -> tuple[float, ...]:
+    return () if by is None else (by,)
 
 
-def _item(row: aiosqlite.Row) -> OutboxItem:
+def _not_in(column: str, values: Collection[object]) -> str:
+    return f"{column} NOT IN ({', '.join('?' * len(values))})" if values else "TRUE"
+
+
+def _item(row: Row) -> OutboxItem:
     return OutboxItem(
         id=row[0],
         kind=row[1],

@@ -31,8 +31,8 @@ class PromptsRepository:
                 "DELETE FROM ask_prompts WHERE sent_at < ?", (prompt.sent_at - kept,)
             )
             await conn.execute(
-                "INSERT OR REPLACE INTO ask_prompts (message_id, sent_at, report_id) "
-                "VALUES (?, ?, ?)",
+                "INSERT INTO ask_prompts (message_id, sent_at, report_id) VALUES (?, ?, ?) "
+                "ON CONFLICT (message_id, sent_at, report_id) DO UPDATE SET answered_at = NULL",
                 (prompt.message_id, prompt.sent_at, prompt.report_id),
             )
 

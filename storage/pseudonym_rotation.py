@@ -25,14 +25,16 @@ class Rewrite:
     table: str
     columns: tuple[str, ...]
     key: str = "id"
-    where: str = "1"
+    where: str = "TRUE"
+    numbered: bool = False
+    """Whether ``key`` is a number (else text): how the cursor, kept as bytes, reads back."""
 
     @property
     def name(self) -> str:
         return f"{self.table}.{', '.join(self.columns)}"
 
 
-DEPARTMENT_CHATS = Rewrite("department_chats", ("chat_key", "chat_ref"), key="rowid")
+DEPARTMENT_CHATS = Rewrite("department_chats", ("chat_key", "chat_ref"), key="seq", numbered=True)
 OUTBOX = Rewrite(
     "outbox", ("kind", "chat_key", "chat_ref", "report_id", "payload"), where="length(chat_ref) > 0"
 )
@@ -54,17 +56,18 @@ class PseudonymRotationRepository:
         cursor_name = CURSOR + rewrite.table
         columns = ", ".join(rewrite.columns)
         async with self._db.transaction(durable=True) as conn:
-            found = await (
-                await conn.execute("SELECT value FROM meta WHERE name = ?", (cursor_name,))
-            ).fetchone()
-            after = found[0] if found else None
-            cursor = await conn.execute(
-                f"SELECT {rewrite.key} AS row_key, {columns} FROM {rewrite.table} "  # noqa: S608
-                f"WHERE ({rewrite.where}) AND (? IS NULL OR {rewrite.key} > ?) "
-                f"ORDER BY {rewrite.key} LIMIT ?",
-                (after, after, BATCH),
-            )
-            rows = [dict(row) for row in await cursor.fetchall()]
+            found = await conn.fetchone("SELECT value FROM meta WHERE name = ?", (cursor_name,))
+            after = _key(rewrite, bytes(found[0])) if found else None
+            rows = [
+                dict(row)
+                for row in await conn.fetchall(
+                    f"SELECT {rewrite.key} AS row_key, {columns} FROM {rewrite.table} "  # noqa: S608
+                    f"WHERE ({rewrite.where}) "
+                    f"{'' if after is None else f'AND {rewrite.key} > ? '}"
+                    f"ORDER BY {rewrite.key} LIMIT ?",
+                    (BATCH,) if after is None else (after, BATCH),
+                )
+            ]
             if not rows:
                 return None
             changed = 0
@@ -81,7 +84,7 @@ class PseudonymRotationRepository:
             await conn.execute(
                 "INSERT INTO meta (name, value) VALUES (?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                (cursor_name, rows[-1]["row_key"]),
+                (cursor_name, str(rows[-1]["row_key"]).encode()),
             )
         return changed
 
@@ -101,7 +104,7 @@ class PseudonymRotationRepository:
         counts = {}
         async with self._db.transaction(durable=True) as conn:
             for table, statement in statements.items():
-                counts[table] = (await conn.execute(statement)).rowcount
+                counts[table] = await conn.execute(statement)
         return counts
 
     async def forget_file_keys(self) -> int:
@@ -119,7 +122,11 @@ class PseudonymRotationRepository:
     async def renew_submission_keys(self) -> int:
         """Submission keys only stop a draft being stored twice; every draft is gone, so any
         fresh random value serves."""
-        return await self._db.execute("UPDATE reports SET submission_key = randomblob(32)")
+        fresh = {
+            "sqlite": "randomblob(32)",
+            "postgresql": "sha256(convert_to(id || random()::text || clock_timestamp(), 'UTF8'))",
+        }[self._db.dialect]
+        return await self._db.execute(f"UPDATE reports SET submission_key = {fresh}")  # noqa: S608
 
     async def finish(self, values: dict[str, bytes], drop: tuple[str, ...]) -> None:
         """Swap the keys (``values`` into ``meta``), drop ``drop`` and the cursors, at once."""
@@ -131,3 +138,8 @@ class PseudonymRotationRepository:
             )
             await conn.executemany("DELETE FROM meta WHERE name = ?", [(n,) for n in drop])
             await conn.execute("DELETE FROM meta WHERE name LIKE ?", (CURSOR + "%",))
+
+
+def _key(rewrite: Rewrite, cursor: bytes) -> int | str:
+    text = cursor.decode()
+    return int(text) if rewrite.numbered else text

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
-from storage.database import Database
-from storage.meta import LAST_DELETED_CASE_NO
+from storage.counters import LAST_DELETED_CASE_NO
+from storage.database import Database, Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +63,12 @@ class ReportsRepository:
         update delivered again after a restart), in which case nothing changes.
         """
         async with self._db.transaction(durable=True) as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "INSERT INTO reports (id, receipt_hash, submission_key, region, category, "
                 "occurred, place, body, contact, locale, status, created_at, updated_at, urgent, "
                 "case_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, "
-                "(SELECT max(coalesce(max(case_no), 0), (SELECT coalesce(max(value), 0) "
-                "FROM meta WHERE name = ?)) + 1 FROM reports)) "
+                "(SELECT greatest(coalesce(max(case_no), 0), (SELECT coalesce(max(value), 0) "
+                "FROM counters WHERE name = ?)) + 1 FROM reports)) "
                 "ON CONFLICT (submission_key) DO NOTHING",
                 (
                     report.id,
@@ -89,7 +87,7 @@ class ReportsRepository:
                     LAST_DELETED_CASE_NO,
                 ),
             )
-            if cursor.rowcount == 0:
+            if changed == 0:
                 return False
             await conn.execute(
                 "INSERT INTO report_events (report_id, kind, status, created_at) "
@@ -150,7 +148,7 @@ class ReportsRepository:
             await record_addition_in(conn, report_id, created_at)
 
 
-async def record_addition_in(conn: aiosqlite.Connection, report_id: str, created_at: str) -> None:
+async def record_addition_in(conn: Transaction, report_id: str, created_at: str) -> None:
     """The report's history gains «information added», in the caller's transaction."""
     await conn.execute(
         "INSERT INTO report_events (report_id, kind, status, created_at) "

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from storage.counters import LAST_DELETED_CASE_NO
 from storage.database import Database
-from storage.meta import LAST_DELETED_CASE_NO
 
 
 class RetentionRepository:
@@ -18,18 +18,18 @@ class RetentionRepository:
         takes it again.
         """
         async with self._db.transaction(durable=True) as conn:
-            cursor = await conn.execute(
+            rows = await conn.fetchall(
                 "SELECT id, case_no FROM reports WHERE status = 'closed' AND closed_at < ? "
                 "ORDER BY closed_at LIMIT ?",
                 (closed_before, limit),
             )
-            cases = list(await cursor.fetchall())
+            cases = list(rows)
             if not cases:
                 return 0
             await conn.executemany("DELETE FROM reports WHERE id = ?", [(c[0],) for c in cases])
             await conn.execute(
-                "INSERT INTO meta (name, value) VALUES (?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
+                "INSERT INTO counters (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = greatest(counters.value, excluded.value)",
                 (LAST_DELETED_CASE_NO, max(case[1] for case in cases)),
             )
         return len(cases)
@@ -64,11 +64,16 @@ class RetentionRepository:
         )
 
     async def checkpoint(self) -> bool:
-        """Copy the WAL into the database file and truncate it, so that it keeps no old image of
-        a deleted page; False if another connection's read kept it from finishing."""
+        """SQLite: copy the WAL into the database file and truncate it, so that it keeps no old
+        image of a deleted page; False if another connection's read kept it from finishing.
+        PostgreSQL: vacuum, so that the space of deleted rows is reused (overwritten) soon."""
+        if self._db.dialect == "postgresql":
+            await self._db.execute_outside_transaction("VACUUM")
+            return True
         row = await self._db.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
         return row is not None and row[0] == 0
 
     async def vacuum(self) -> None:
-        """Rebuild the file without its free pages; needs about its size in free disk."""
-        await self._db.fetchone("VACUUM")
+        """Rebuild the files without their free space; needs about their size in free disk."""
+        statement = "VACUUM FULL" if self._db.dialect == "postgresql" else "VACUUM"
+        await self._db.execute_outside_transaction(statement)

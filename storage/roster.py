@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
-from storage.database import Database
+from storage.database import Database, Row
 
 _COLUMNS = "id, user_key, region, role, person, added_at, removed_at"
 
@@ -71,20 +69,18 @@ class RosterRepository:
         Joining a region one is already on changes the role and refreshes the identity.
         """
         async with self._db.transaction(durable=True) as conn:
-            cursor = await conn.execute(
+            invite = await conn.fetchone(
                 "UPDATE officer_invites SET used_at = ? WHERE code_hash = ? AND used_at IS NULL "
                 "AND expires_at > ? RETURNING region, role, invited_by",
                 (now, code_hash, now),
             )
-            invite = await cursor.fetchone()
             if invite is None:
                 return None
             region, role, invited_by = str(invite[0]), str(invite[1]), bytes(invite[2])
-            cursor = await conn.execute(
+            existing = await conn.fetchone(
                 "SELECT id FROM officers WHERE user_key = ? AND region = ? AND removed_at IS NULL",
                 (enrolment.user_key, region),
             )
-            existing = await cursor.fetchone()
             if existing is not None:
                 await conn.execute(
                     "UPDATE officers SET role = ?, person = ? WHERE id = ?",
@@ -149,7 +145,7 @@ class RosterRepository:
         )
 
 
-def _officer(row: aiosqlite.Row) -> OfficerRow:
+def _officer(row: Row) -> OfficerRow:
     return OfficerRow(
         id=row[0],
         user_key=bytes(row[1]),

@@ -65,13 +65,13 @@ class RotationRepository:
         unreadable = 0
         last_key = None
         async with self._db.transaction(durable=True) as conn:
-            cursor = await conn.execute(
+            rows = await conn.fetchall(
                 f"SELECT {columns}, {sealed.column} FROM {sealed.table} "  # noqa: S608
                 f"WHERE {where} AND substr({sealed.column}, 1, ?) != ? "
                 f"ORDER BY {sealed.key} LIMIT ?",
                 [*params, len(prefix), prefix, sealed.batch],
             )
-            for found in await cursor.fetchall():
+            for found in rows:
                 row = dict(zip(found.keys()[:-1], found, strict=False))
                 last_key = row[sealed.key]
                 fresh = reseal(row, bytes(found[-1]))

@@ -1,7 +1,8 @@
 """Numbers about reports for admins and departments, and the rows of a case export.
 
 Every query takes ``regions``: the codes the requester may see, or None for every region.
-Aggregates are computed by SQLite; nothing here loads all reports at once.
+Aggregates are computed by the database; nothing here loads all reports at once. Times are kept
+as ISO text, and each dialect has its own words for arithmetic on them (``_TIME``).
 """
 
 from __future__ import annotations
@@ -9,15 +10,24 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
-from storage.database import Database
+from storage.database import Database, Row
 
 EXPORT_BATCH = 500
-_DURATIONS = {
-    "accepted": "(julianday(accepted_at) - julianday(created_at)) * 86400.0",
-    "closed": "(julianday(closed_at) - julianday(created_at)) * 86400.0",
+_TIME = {
+    "sqlite": {
+        "seconds_to": "(julianday({end}) - julianday(created_at)) * 86400.0",
+        "late": "julianday(created_at, ?) < julianday(?)",
+        "week": "date(created_at, ?, 'weekday 0', '-6 days')",
+    },
+    "postgresql": {
+        "seconds_to": "CAST(extract(epoch FROM CAST({end} AS timestamptz) "
+        "- CAST(created_at AS timestamptz)) AS double precision)",
+        "late": "CAST(created_at AS timestamptz) + CAST(? AS interval) < CAST(? AS timestamptz)",
+        "week": "to_char(date_trunc('week', CAST(created_at AS timestamptz) AT TIME ZONE 'UTC' "
+        "+ CAST(? AS interval)), 'YYYY-MM-DD')",
+    },
 }
+_UNTIL = ("accepted", "closed")
 _COUNTED = ("region", "category", "status")
 
 
@@ -55,6 +65,7 @@ class BroadcastReach:
 class StatsRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._time = _TIME[database.dialect]
 
     async def total(self, regions: Sequence[str] | None) -> int:
         where, params = _scope(regions)
@@ -85,15 +96,18 @@ class StatsRepository:
         """
         where, params = _scope(regions)
         rows = await self._db.fetchall(
-            "SELECT week, count(*) FROM (SELECT date(created_at, ?, 'weekday 0', '-6 days') "  # noqa: S608
-            f"AS week FROM reports WHERE {where}) WHERE week >= ? GROUP BY week ORDER BY week",
+            f"SELECT week, count(*) FROM (SELECT {self._time['week']} "  # noqa: S608
+            f"AS week FROM reports WHERE {where}) AS weeks WHERE week >= ? "
+            "GROUP BY week ORDER BY week",
             (f"{offset_minutes:+d} minutes", *params, since),
         )
         return [(row[0], row[1]) for row in rows]
 
     async def median_seconds(self, until: str, regions: Sequence[str] | None) -> float | None:
         """Median seconds from submission to ``until`` ("accepted" or "closed"); None if none."""
-        duration = _DURATIONS[until]
+        if until not in _UNTIL:
+            raise ValueError(f"no time of {until!r}")
+        duration = self._time["seconds_to"].format(end=f"{until}_at")
         where, params = _scope(regions)
         condition = f"{until}_at IS NOT NULL AND {where}"
         row = await self._db.fetchone(
@@ -106,7 +120,7 @@ class StatsRepository:
         # The middle row, or the mean of the two middle rows when the count is even.
         row = await self._db.fetchone(
             f"SELECT avg(d) FROM (SELECT {duration} AS d FROM reports "  # noqa: S608
-            f"WHERE {condition} ORDER BY d LIMIT ? OFFSET ?)",
+            f"WHERE {condition} ORDER BY d LIMIT ? OFFSET ?) AS durations",
             (*params, 2 - count % 2, (count - 1) // 2),
         )
         return None if row is None or row[0] is None else float(row[0])
@@ -118,9 +132,9 @@ class StatsRepository:
         where, params = _scope(regions)
         rows = await self._db.fetchall(
             "SELECT region, count(*) FROM reports WHERE ("  # noqa: S608
-            "(status IN ('new', 'delivered') AND julianday(created_at, ?) < julianday(?)) OR "
+            f"(status IN ('new', 'delivered') AND {self._time['late']}) OR "
             "(status IN ('accepted', 'awaiting_reporter') "
-            f"AND julianday(created_at, ?) < julianday(?))) AND {where} "
+            f"AND {self._time['late']})) AND {where} "
             "GROUP BY region ORDER BY region",
             (f"+{ack_days} days", now, f"+{answer_days} days", now, *params),
         )
@@ -160,7 +174,7 @@ class StatsRepository:
     async def given_up(self, regions: Sequence[str] | None) -> int:
         """Outbox messages the bot gave up on (a reporter who blocked it, a case closed before
         its card went…); within regions, those about their reports."""
-        about = "1" if regions is None else "report_id IN (SELECT id FROM reports WHERE {where})"
+        about = "TRUE" if regions is None else "report_id IN (SELECT id FROM reports WHERE {where})"
         return await self._count(
             f"SELECT count(*) FROM outbox WHERE status = 'dropped' AND {about}",  # noqa: S608
             regions,
@@ -213,12 +227,12 @@ class StatsRepository:
 
 def _scope(regions: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
     if regions is None:
-        return "1", ()
+        return "TRUE", ()
     marks = ", ".join("?" * len(regions))
     return f"region IN ({marks})", tuple(regions)
 
 
-def _export_row(row: aiosqlite.Row) -> ExportRow:
+def _export_row(row: Row) -> ExportRow:
     return ExportRow(
         id=row[0],
         case_no=row[1],

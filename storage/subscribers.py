@@ -9,9 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-import aiosqlite
-
-from storage.database import Database
+from storage.database import Database, Row
 
 
 class SubscriberStatus(StrEnum):
@@ -77,13 +75,13 @@ class SubscribersRepository:
         A chat that turned news off stays off: only /news turns it back on.
         """
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "INSERT INTO subscribers (chat_key, chat_ref, locale, status, since) "
                 "VALUES (?, ?, ?, 'active', ?) ON CONFLICT (chat_key) DO UPDATE SET "
-                "status = 'active', since = excluded.since WHERE status = 'blocked'",
+                "status = 'active', since = excluded.since WHERE subscribers.status = 'blocked'",
                 (chat_key, chat_ref, locale, day),
             )
-            return cursor.rowcount > 0
+            return changed > 0
 
     async def set_status(
         self, chat_key: bytes, chat_ref: bytes, locale: str, status: SubscriberStatus, day: str
@@ -158,7 +156,7 @@ def _audience_filter(audience: Audience) -> tuple[str, list[str]]:
     return where, params
 
 
-def _subscriber(row: aiosqlite.Row) -> Subscriber:
+def _subscriber(row: Row) -> Subscriber:
     return Subscriber(
         id=row[0],
         chat_key=bytes(row[1]),

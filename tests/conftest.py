@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from aiogram.types import Chat, User
 
 from bot.app import Services, build_services, create_dispatcher
 from bot.settings import Settings, load_settings
-from tests.support import leaks
+from tests.support import backends, leaks
 from tests.support.harness import Citizen
 from tests.support.mocked import mocked_bot
 
@@ -18,6 +19,72 @@ TEST_KEY = base64.b64encode(bytes(range(32))).decode()
 pytest_plugins = ["tests.fakeapi.fixtures"]
 TESTS = Path(__file__).parent
 TIERS = ("unit", "dialog", "live", "e2e")
+BOTH_BACKENDS = ("dialog", "live")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if backends.required() and backends.database_server() is None:
+        raise pytest.UsageError(
+            f"CI runs the suite on PostgreSQL too: set {backends.DATABASE_ENV} "
+            "(postgresql://postgres@127.0.0.1:5432/test)"
+        )
+
+
+def pytest_report_header() -> str:
+    server = backends.database_server()
+    if server is None:
+        return (
+            f"backends: SQLite only; the PostgreSQL pass is SKIPPED ({backends.DATABASE_ENV} "
+            "is not set)"
+        )
+    return "backends: SQLite, and PostgreSQL for the dialog and live tiers"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if backends.database_server() is None:
+        terminalreporter.write_line(
+            f"SKIPPED: the PostgreSQL pass of the dialog and live tiers ({backends.DATABASE_ENV} "
+            "is not set); this run tested SQLite only",
+            yellow=True,
+        )
+
+
+def pytest_sessionfinish() -> None:
+    if backends.DATABASES is not None:
+        asyncio.run(backends.DATABASES.drop_template())
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """In the PostgreSQL pass, each test of the dialog and live tiers runs once per backend,
+    except those about SQLite itself (marked ``sqlite_only``) and the leak grep."""
+    definition = metafunc.definition
+    if (
+        backends.database_server() is not None
+        and _tier(definition) in BOTH_BACKENDS
+        and definition.get_closest_marker("sqlite_only") is None
+        and definition.get_closest_marker("last") is None
+    ):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The database the test's bot uses (``tests/support/backends.py``)."""
+    name = getattr(request, "param", "sqlite")
+    if name == "sqlite":
+        yield name
+        return
+    databases = backends.postgres_databases()
+    database, url = asyncio.run(databases.create())
+    backends.CURRENT["database_url"] = url
+    try:
+        yield name
+    finally:
+        backends.CURRENT.clear()
+        dump = tmp_path_factory.mktemp("postgres") / backends.DUMP_NAME
+        asyncio.run(databases.dump_and_drop(database, dump))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -45,6 +112,7 @@ def settings(tmp_path: Path) -> Settings:
         encryption_keys=TEST_KEY,
         key_file=tmp_path / "secrets" / "adal.key",
         _env_file=None,
+        **backends.overrides(),
     )
 
 

@@ -47,11 +47,12 @@ from bot.telegram.languages import LanguageService
 from bot.telegram.metrics import Metrics
 from storage.attachments import AttachmentsRepository
 from storage.attempts import AttemptsRepository
+from storage.backends import open_database
 from storage.broadcasts import BroadcastsRepository
 from storage.cases import CasesRepository
 from storage.database import Database
 from storage.departments import DepartmentsRepository
-from storage.fsm import SQLiteStorage
+from storage.fsm import SealedStorage
 from storage.meta import MetaRepository
 from storage.outbox import OutboxRepository
 from storage.prefs import PrefsRepository
@@ -110,7 +111,7 @@ class Services:
     settings: Settings
     database: Database
     repositories: Repositories
-    fsm: SQLiteStorage
+    fsm: SealedStorage
     cipher: Cipher
     pseudonyms: Pseudonyms
     catalog: Catalog
@@ -147,7 +148,7 @@ class Services:
 async def build_services(settings: Settings) -> Services:
     usable_dir("DATA_DIR", settings.data_dir)
     cipher = Cipher(resolve_keys(settings))
-    database = await Database.open(settings.database_path)
+    database = await open_database(url=settings.postgres_url, path=settings.database_path)
     rows = Repositories.on(database)
     try:
         pseudonyms = await open_pseudonyms(rows.meta, cipher)
@@ -155,7 +156,7 @@ async def build_services(settings: Settings) -> Services:
         await database.close()
         raise
     ttl = settings.draft_ttl_hours * 3600.0
-    fsm = SQLiteStorage(database=database, sealer=cipher, hasher=pseudonyms, ttl_seconds=ttl)
+    fsm = SealedStorage(database=database, sealer=cipher, hasher=pseudonyms, ttl_seconds=ttl)
     catalog = Catalog.load()
     i18n = create_i18n(settings.default_locale)
     chats = ChatAddresses(cipher, pseudonyms)

@@ -11,7 +11,6 @@ others may read.
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 from collections.abc import Callable
 from functools import partial
@@ -29,6 +28,7 @@ from bot.security.crypto import Cipher
 from bot.security.keys import configured_keys, open_pseudonyms
 from bot.settings import ConfigError, Settings
 from bot.telegram.session import bot_client
+from storage.backends import DRIVER_ERRORS, DatabaseUnavailable, open_database
 from storage.cases import CasesRepository
 from storage.database import Database
 from storage.departments import DepartmentsRepository
@@ -75,13 +75,14 @@ async def run_check(settings: Settings) -> int:
 
 async def _check_store(settings: Settings, findings: Findings) -> None:
     path = settings.database_path
+    where = "DATABASE_URL" if settings.postgres_url else str(path)
     try:
         keys = configured_keys(settings)
     except ConfigError as exc:
         findings.problem(str(exc))
         return
     _check_key_file_mode(settings, findings)
-    if not path.exists():
+    if settings.postgres_url is None and not path.exists():
         findings.warning(f"no database at {path} yet: the first start creates it")
         return
     if keys is None:
@@ -91,16 +92,16 @@ async def _check_store(settings: Settings, findings: Findings) -> None:
         )
         return
     try:
-        database = await Database.open(path)
-    except (sqlite3.DatabaseError, RuntimeError) as exc:
-        findings.problem(f"the database {path} cannot be opened: {exc}")
+        database = await open_database(url=settings.postgres_url, path=path)
+    except (DatabaseUnavailable, RuntimeError) as exc:
+        findings.problem(f"the database {where} cannot be opened: {exc}")
         return
     try:
         await _check_database(database, Cipher(keys), settings, findings)
     except ConfigError as exc:
         findings.problem(str(exc))
-    except sqlite3.DatabaseError as exc:
-        findings.problem(f"the database {path} is damaged: {exc}")
+    except DRIVER_ERRORS as exc:
+        findings.problem(f"the database {where} is damaged: {exc}")
     finally:
         await database.close()
 

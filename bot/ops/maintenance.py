@@ -8,7 +8,7 @@ import time
 from bot.reports.draft import Draft
 from bot.reports.service import ReportService
 from storage.attempts import AttemptsRepository
-from storage.fsm import SQLiteStorage
+from storage.fsm import SealedStorage
 from storage.meta import FILE_NAMES_FORGOTTEN, MetaRepository
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ draft still being written."""
 class Maintenance:
     def __init__(
         self,
-        fsm: SQLiteStorage,
+        fsm: SealedStorage,
         reports: ReportService,
         attempts: AttemptsRepository,
         meta: MetaRepository,

@@ -16,7 +16,6 @@ VACUUM only gives free pages back to the disk (``python -m bot vacuum``); nothin
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +23,7 @@ from datetime import datetime, timedelta
 from bot.broadcasts.service import RECENT
 from bot.core.clock import utc_now
 from bot.settings import ConfigError, Settings
-from storage.database import Database
+from storage.backends import DRIVER_ERRORS, open_database
 from storage.retention import RetentionRepository
 
 logger = logging.getLogger(__name__)
@@ -85,20 +84,22 @@ class Retention:
 
 
 async def run_vacuum(settings: Settings) -> int:
-    """``python -m bot vacuum``: rebuild the database file without its free pages."""
+    """``python -m bot vacuum``: rebuild the database without its free space (on PostgreSQL,
+    ``VACUUM FULL``, which locks each table while it is rewritten)."""
     path = settings.database_path
-    if not path.exists():
+    if settings.postgres_url is None and not path.exists():
         raise ConfigError(f"DATA_DIR holds no database ({path})")
-    before = path.stat().st_size
-    database = await Database.open(path)
+    database = await open_database(url=settings.postgres_url, path=path)
+    before = await database.size()
     try:
         repository = RetentionRepository(database)
         await repository.vacuum()
         await repository.checkpoint()
-    except sqlite3.OperationalError as exc:
+        after = await database.size()
+    except DRIVER_ERRORS as exc:
         print(f"Vacuum failed: {exc}; stop the bot and run it again")
         return 1
     finally:
         await database.close()
-    print(f"Database compacted: {before / MB:.1f} MB -> {path.stat().st_size / MB:.1f} MB")
+    print(f"Database compacted: {before / MB:.1f} MB -> {after / MB:.1f} MB")
     return 0

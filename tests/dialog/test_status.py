@@ -136,9 +136,10 @@ async def test_a_report_takes_additions_up_to_its_limit_and_then_says_so(
     fillers = MAX_STORED_ITEMS - 1 - await stored_items(services)
     await services.database.execute(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
-        "INSERT INTO report_notes (id, report_id, body, created_at) "
-        "SELECT 'filler-' || i, ?, x'00', '2026-01-01T00:00:00+00:00' FROM n",
-        (fillers, report[0]),
+        "INSERT INTO report_notes (id, report_id, body, created_at, seq) "
+        "SELECT 'filler-' || i, ?, ?, '2026-01-01T00:00:00+00:00', "
+        "(SELECT coalesce(max(seq), 0) FROM report_notes) + i FROM n",
+        (fillers, report[0], b"\x00"),
     )
     await citizen.say(f"/status {code}")
     await citizen.press("do:addinfo")

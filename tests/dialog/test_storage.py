@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -8,12 +10,15 @@ from aiogram.fsm.storage.base import StorageKey
 from bot.app import Services, build_services
 from bot.security.crypto import Cipher, Pseudonyms
 from bot.settings import ConfigError, Settings
+from storage.backends import DatabaseUnavailable, open_database
 from storage.database import Database
-from storage.fsm import SQLiteStorage, rows_of_one_update
-from storage.migrations import MIGRATIONS
+from storage.fsm import SealedStorage, rows_of_one_update
+from storage.migrations import head
 from storage.times import HOUR
 from tests.support.harness import Citizen
+from tests.support.legacy_schema import make_legacy_database
 
+pytestmark = pytest.mark.sqlite_only  # the file, its pragmas and schema versions
 KEY = StorageKey(bot_id=42, chat_id=777000111, user_id=777000111)
 
 
@@ -25,9 +30,9 @@ class Clock:
         return self.now
 
 
-async def open_storage(path: Path, clock: Clock) -> tuple[Database, SQLiteStorage]:
-    database = await Database.open(path)
-    storage = SQLiteStorage(
+async def open_storage(path: Path, clock: Clock) -> tuple[Database, SealedStorage]:
+    database = await open_database(url=None, path=path)
+    storage = SealedStorage(
         database=database,
         sealer=Cipher([bytes(32)]),
         hasher=Pseudonyms(bytes(32)),
@@ -39,15 +44,58 @@ async def open_storage(path: Path, clock: Clock) -> tuple[Database, SQLiteStorag
 
 async def test_schema_is_versioned_and_migration_is_idempotent(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    database = await Database.open(path)
+    database = await open_database(url=None, path=path)
     await database.close()
-    database = await Database.open(path)
-    row = await database.fetchone("PRAGMA user_version")
-    assert row[0] == len(MIGRATIONS)
+    database = await open_database(url=None, path=path)
+    row = await database.fetchone("SELECT version_num FROM alembic_version")
+    assert row[0] == head()
     for pragma, expected in (("journal_mode", "wal"), ("foreign_keys", 1), ("secure_delete", 1)):
         value = (await database.fetchone(f"PRAGMA {pragma}"))[0]
         assert value == expected, pragma
     await database.close()
+
+
+@pytest.mark.parametrize("version", [1, 4, 8])
+async def test_a_file_from_before_alembic_is_adopted_at_its_version(
+    tmp_path: Path, version: int
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    make_legacy_database(path, version)
+    with closing(sqlite3.connect(path)) as legacy:
+        legacy.execute("INSERT INTO meta VALUES ('last_deleted_case_no', 99)")
+        legacy.commit()
+    database = await open_database(url=None, path=path)
+    try:
+        row = await database.fetchone("SELECT version_num FROM alembic_version")
+        assert row[0] == head()
+        tables = {
+            row[0]
+            for row in await database.fetchall(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
+        }
+        assert {"reports", "officers", "close_undo", "counters"} <= tables
+        moved = await database.fetchone("SELECT value FROM counters")
+        assert moved[0] == 99, "the last deleted case number is kept as a number"
+        assert await database.fetchone("SELECT 1 FROM meta") is None
+    finally:
+        await database.close()
+
+
+async def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    database = await open_database(url=None, path=path)
+    await database.execute("UPDATE alembic_version SET version_num = '9999'")
+    await database.close()
+    with pytest.raises(RuntimeError, match="9999, newer than this code"):
+        await open_database(url=None, path=path)
+
+
+async def test_a_damaged_file_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    path.write_bytes(b"not a database, only bytes " * 100)
+    with pytest.raises(DatabaseUnavailable, match="not a database"):
+        await open_database(url=None, path=path)
 
 
 async def test_fsm_round_trip_survives_reopening_and_is_sealed(tmp_path: Path) -> None:

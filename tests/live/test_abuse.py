@@ -113,6 +113,7 @@ def test_the_buckets_are_bounded_and_the_least_recently_active_go_first() -> Non
     assert buckets.users == 3
 
 
+@pytest.mark.sqlite_only  # SQLite's trace callback sees every statement
 async def test_updates_over_the_limit_are_dropped_before_any_database_read(
     citizen: Citizen, services: Services
 ) -> None:

@@ -177,12 +177,9 @@ FORGERIES = [
 
 
 async def row_counts(live: Live) -> dict[str, int]:
-    tables = await live.services.database.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table'"
-    )
     return {
-        row[0]: (await live.services.database.fetchone(f"SELECT count(*) FROM {row[0]}"))[0]
-        for row in tables
+        table: (await live.services.database.fetchone(f"SELECT count(*) FROM {table}"))[0]
+        for table in await live.services.database.tables()
     }
 
 

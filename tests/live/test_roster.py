@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.app import finish_updates
 from bot.departments.roster import SERVICE_ACCOUNTS
-from storage.migrations import MIGRATIONS
+from storage.migrations import head
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.support.db import content
 from tests.support.flows import (
@@ -27,6 +25,7 @@ from tests.support.flows import (
     refused,
     report,
 )
+from tests.support.legacy_schema import LEGACY_MIGRATIONS, as_legacy_database
 from tests.support.live import ADMIN_ID, Live, live_bot, said
 
 ONLY_OFFICERS = "Only the department's officers can do this."
@@ -295,28 +294,30 @@ async def test_heads_manage_their_regions_roster_only(live: Live, fake_api: Fake
 
 
 async def test_a_database_from_before_the_roster_keeps_its_chats_and_cases(
-    fake_api: FakeBotAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fake_api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    """Made at the previous schema version by the old code paths, then opened by this code."""
-    roster_migration = next(i for i, m in enumerate(MIGRATIONS) if "CREATE TABLE officers" in m)
+    """A file at the schema version before the roster (kept in ``PRAGMA user_version``, before
+    Alembic), with a linked chat and a case, opened by this code."""
+    roster_version = next(
+        number
+        for number, script in enumerate(LEGACY_MIGRATIONS)
+        if "CREATE TABLE officers" in script
+    )
     group = fake_api.make_group(title="Astana officers")
-    with monkeypatch.context() as old:
-        old.setattr("storage.migrations.MIGRATIONS", MIGRATIONS[:roster_migration])
-        async for before in live_bot(fake_api, tmp_path):
-            # Linked as the code of that version did: its links had no language yet.
-            address = before.services.chats.address(group.id)
-            await before.services.database.execute(
-                "INSERT INTO department_chats (chat_key, region, chat_ref, kind, linked_at) "
-                "VALUES (?, 'astana', ?, 'group', '2026-01-01T00:00:00+00:00')",
-                (address.key, address.ref),
-            )
-            await report(before.person(), "astana")
-            version = await before.services.database.fetchone("PRAGMA user_version")
-            assert version[0] == roster_migration
+    async for before in live_bot(fake_api, tmp_path):
+        address = before.services.chats.address(group.id)
+        await before.services.database.execute(
+            "INSERT INTO department_chats (chat_key, region, chat_ref, kind, linked_at, seq) "
+            "VALUES (?, 'astana', ?, 'group', '2026-01-01T00:00:00+00:00', 1)",
+            (address.key, address.ref),
+        )
+        await report(before.person(), "astana")
+        path = before.services.settings.database_path
+    as_legacy_database(path, roster_version)
 
     async for after in live_bot(fake_api, tmp_path):
-        version = await after.services.database.fetchone("PRAGMA user_version")
-        assert version[0] == len(MIGRATIONS)
+        version = await after.services.database.fetchone("SELECT version_num FROM alembic_version")
+        assert version[0] == head()
         assert await after.services.departments.regions_of(group.id) == {"astana"}
         count = await after.services.database.fetchone("SELECT count(*) FROM reports")
         assert count[0] == 1

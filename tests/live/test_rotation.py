@@ -17,10 +17,11 @@ from bot.core import receipt
 from bot.ops.rotation import SEALED, run_rotation
 from bot.security.crypto import Cipher, DecryptionError
 from bot.settings import Settings, load_settings
+from storage.backends import open_database
 from storage.broadcasts import BroadcastStatus
 from storage.cases import CasesRepository
+from storage.counters import LAST_DELETED_CASE_NO
 from storage.database import Database
-from storage.meta import LAST_DELETED_CASE_NO
 from storage.rotation import RotationRepository
 from storage.subscribers import Audience
 from tests.conftest import TEST_KEY
@@ -208,9 +209,9 @@ async def test_a_rotation_that_dies_half_way_continues_when_run_again(
 ) -> None:
     codes = await submit_reports(settings_with(tmp_path, OLD_KEY), 6)
     rotating = settings_with(tmp_path, f"{NEW_KEY},{OLD_KEY}")
-    database = await Database.open(rotating.database_path)
-    try:  # what retention leaves: a plain number beside the sealed lookup key
-        await database.execute("INSERT INTO meta VALUES (?, 99)", (LAST_DELETED_CASE_NO,))
+    database = await open_database(url=None, path=rotating.database_path)
+    try:  # what retention leaves: a number beside the sealed values
+        await database.execute("INSERT INTO counters VALUES (?, 99)", (LAST_DELETED_CASE_NO,))
     finally:
         await database.close()
     reseal_batch = RotationRepository.reseal_batch
@@ -228,7 +229,7 @@ async def test_a_rotation_that_dies_half_way_continues_when_run_again(
         await run_rotation(rotating)
     monkeypatch.undo()
 
-    database = await Database.open(rotating.database_path)
+    database = await open_database(url=None, path=rotating.database_path)
     try:
         moved = await count_with_prefix(database, "reports.place", prefix_of(NEW_KEY))
         left = await count_with_prefix(database, "reports.place", prefix_of(OLD_KEY))
@@ -256,7 +257,7 @@ async def test_a_value_that_does_not_open_is_left_alone_and_fails_verification(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await submit_reports(settings_with(tmp_path, OLD_KEY), 2)
-    database = await Database.open(settings_with(tmp_path, OLD_KEY).database_path)
+    database = await open_database(url=None, path=settings_with(tmp_path, OLD_KEY).database_path)
     try:
         row = await database.fetchone("SELECT id, body FROM reports ORDER BY case_no LIMIT 1")
         damaged = bytes(row["body"])[:-1] + bytes([row["body"][-1] ^ 1])
@@ -268,7 +269,7 @@ async def test_a_value_that_does_not_open_is_left_alone_and_fails_verification(
     printed = capsys.readouterr().out
     assert "reports.body: 1 re-encrypted, 1 could not be opened" in printed
     assert "Verification failed: 1 values" in printed
-    database = await Database.open(settings_with(tmp_path, OLD_KEY).database_path)
+    database = await open_database(url=None, path=settings_with(tmp_path, OLD_KEY).database_path)
     try:
         kept = await database.fetchone("SELECT body FROM reports WHERE id = ?", (row["id"],))
     finally:

@@ -133,7 +133,7 @@ async def test_probes(live: Live) -> None:
             assert answer.status == 200
         async with session.get(f"{origin}/readyz") as answer:
             assert answer.status == 200
-        await live.services.database.execute("PRAGMA user_version = 0")
+        await live.services.database.execute("UPDATE alembic_version SET version_num = '0001'")
         async with session.get(f"{origin}/readyz") as answer:
             assert answer.status == 503
 

@@ -14,8 +14,7 @@ async def count(services: Services, table: str) -> int:
 
 
 async def database_bytes(services: Services) -> int:
-    pages = (await services.database.fetchone("PRAGMA page_count"))[0]
-    return pages * (await services.database.fetchone("PRAGMA page_size"))[0]
+    return await services.database.size()
 
 
 async def content(services: Services) -> dict[str, list[str]]:

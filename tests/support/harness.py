@@ -172,11 +172,9 @@ def buttons(requests: list[TelegramMethod[Any]]) -> dict[str, str]:
 
 async def snapshot(services: Services) -> dict[str, list[str]]:
     """Every row of every table, comparable before and after."""
-    tables = await services.database.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
     return {
-        table[0]: sorted(
-            repr(tuple(row))
-            for row in await services.database.fetchall(f"SELECT * FROM {table[0]}")
+        table: sorted(
+            repr(tuple(row)) for row in await services.database.fetchall(f"SELECT * FROM {table}")
         )
-        for table in tables
+        for table in await services.database.tables()
     }

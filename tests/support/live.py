@@ -19,6 +19,7 @@ from bot.cases.delivery import OutboxSender
 from bot.settings import Settings, load_settings
 from tests.conftest import TEST_KEY
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser
+from tests.support import backends
 from tests.support.people import Person
 
 ADMIN_ID = 900100200
@@ -107,7 +108,12 @@ def live_settings(
         send_interval_seconds=0,
         _env_file=None,
         # tests/live/test_relay_delay.py tests the delay, tests/live/test_card.py the undo window
-        **{"relay_delay_minutes": "0", "close_undo_seconds": 0, **overrides},
+        **{
+            "relay_delay_minutes": "0",
+            "close_undo_seconds": 0,
+            **backends.overrides(),
+            **overrides,
+        },
     )
 
 
