@@ -331,3 +331,55 @@ def test_the_healthcheck_probes_a_route_of_the_web_app() -> None:
     }
     assert path in gets
     assert set(PROBES) <= gets, "PROBES names the paths the proxy must not forward"
+
+
+def dockerignored(path: str) -> bool:
+    """Docker's rule: the last pattern matching the path or one of its parents decides."""
+    ignored = False
+    for raw in (ROOT / ".dockerignore").read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        negated = line.startswith("!")
+        pattern = line.removeprefix("!").strip("/")
+        regex = re.escape(pattern).replace(r"\*\*", ".*").replace(r"\*", "[^/]*")
+        if re.fullmatch(f"{regex}(/.*)?", path):
+            ignored = not negated
+    return ignored
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".env",
+        "bot/.env",
+        "data/adal.sqlite3",
+        "secrets/adal.key",
+        ".git/config",
+        ".venv/bin/python",
+        "venv/bin/python",
+        "tests/unit/test_deployment.py",
+        ".pytest_cache/v/cache",
+        "storage/__pycache__/database.cpython-311.pyc",
+        "locales/kk/LC_MESSAGES/messages.mo",
+        "compose.yaml",
+    ],
+)
+def test_the_build_context_leaves_out(path: str) -> None:
+    assert dockerignored(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "pyproject.toml",
+        "README.md",
+        "bot/__main__.py",
+        "bot/data/regions.json",
+        "handlers/__init__.py",
+        "storage/database.py",
+        "locales/kk/LC_MESSAGES/messages.po",
+    ],
+)
+def test_the_build_context_takes_in(path: str) -> None:
+    assert not dockerignored(path)
