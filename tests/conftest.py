@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -46,6 +47,18 @@ def settings(tmp_path: Path) -> Settings:
         key_file=tmp_path / "secrets" / "adal.key",
         _env_file=None,
     )
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """ADAL_TEST_REDIS_URL: the Redis server of the replicas' tests, which skip without it,
+    except in CI."""
+    url = os.environ.get("ADAL_TEST_REDIS_URL")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("ADAL_TEST_REDIS_URL is unset: CI must run the tests against Redis")
+        pytest.skip("ADAL_TEST_REDIS_URL is unset: no Redis server to test the replicas against")
+    return url
 
 
 @pytest.fixture

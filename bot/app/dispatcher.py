@@ -11,7 +11,6 @@ from bot.app.services import Services
 from bot.reports.trail import SentMessages, TrailMiddleware
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.telegram.i18n import LocaleChooser, LocaleMiddleware
-from bot.telegram.isolation import EventIsolation
 from bot.telegram.metrics import MetricsMiddleware
 from bot.telegram.middlewares import (
     InFlightUpdates,
@@ -22,7 +21,7 @@ from bot.telegram.middlewares import (
 from bot.telegram.patches import run_filters_on_loop
 from bot.telegram.sanitize import CleanTextMiddleware
 from bot.telegram.session import bot_client
-from bot.telegram.throttle import MESSAGES, PRESSES, ThrottleMiddleware, TokenBuckets
+from bot.telegram.throttle import ThrottleMiddleware
 from bot.ui import texts
 from handlers import get_routers
 
@@ -39,7 +38,7 @@ def create_dispatcher(
 ) -> Dispatcher:
     dispatcher = Dispatcher(
         storage=services.fsm,
-        events_isolation=events_isolation or EventIsolation(),
+        events_isolation=events_isolation or services.shared.isolation,
         disable_fsm=True,  # registered below, inside the scope of one update's FSM rows
         settings=services.settings,
         reports=services.reports,
@@ -68,7 +67,7 @@ def create_dispatcher(
     )
     dispatcher.update.outer_middleware(
         ThrottleMiddleware(
-            TokenBuckets(MESSAGES), TokenBuckets(PRESSES), services.i18n, choose_locale
+            services.shared.messages, services.shared.presses, services.i18n, choose_locale
         )
     )
     dispatcher.update.outer_middleware(OneUpdateRowsMiddleware())

@@ -95,6 +95,7 @@ class Runtime:
         """Housekeeping once at start, then the scheduler and the outbox sender."""
         await self.services.maintenance.purge_expired()
         await self.services.maintenance.forget_file_names()
+        self._run(self.services.shared.leadership.run(self._stop))
         scheduler = create_scheduler(self.services, self.bot)
         scheduler.start()
         self._exit.callback(scheduler.shutdown, wait=False)
@@ -110,8 +111,11 @@ class Runtime:
             logger.warning("Could not publish the command menu yet (%s)", type(exc).__name__)
 
     async def ready(self) -> bool:
-        """For ``/readyz``: the database answers and its schema is this code's."""
-        return await schema_is_current(self.services.database)
+        """For ``/readyz``: the database answers and its schema is this code's; Redis answers,
+        when the replicas share it."""
+        return await schema_is_current(self.services.database) and (
+            await self.services.shared.reachable()
+        )
 
     def _run(self, work: Coroutine[Any, Any, None]) -> None:
         self._background.append(asyncio.create_task(work))
