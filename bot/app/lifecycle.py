@@ -3,11 +3,12 @@ with ``BOT_MODE=webhook``), ``python -m bot digest``, and the live tests.
 
 A ``Runtime`` is entered with the services, the bot and the outbox sender; ``serve()`` readies it
 for updates and starts the background work. Leaving it stops what was started, in this order: the
-updates already taken finish, the scheduler stops, the outbox sender and broadcast runner stop,
-the database closes, the bot's session closes. An entry only feeds the dispatcher updates: long
-polling (``run_polling``) or a webhook (``run_webhook``, whose web server stops taking requests
-before the updates in flight are waited for). The live tests serve
-the same runtime, without its unattended part: they deliver and move time themselves.
+updates already taken finish, the scheduler stops, the outbox sender and broadcast runner stop
+and the scheduler's lease is given up, the database and Redis close, the bot's session closes.
+An entry only feeds the dispatcher updates: long polling (``run_polling``) or a webhook
+(``run_webhook``, whose web server stops taking requests before the updates in flight are waited
+for). The live tests serve the same runtime, without its unattended part: they deliver and move
+time themselves.
 """
 
 from __future__ import annotations

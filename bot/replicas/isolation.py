@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
@@ -57,7 +58,7 @@ class RedisEventIsolation(BaseEventIsolation):
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncIterator[None]:
         lock = self._redis.lock(self.name(key), timeout=self._ttl, sleep=self._poll)
-        await lock.acquire()
+        await lock.acquire(token=secrets.token_hex(16))  # redis-py's own, a uuid1, tells the time
         keeper = asyncio.create_task(self._keep(lock))
         try:
             yield

@@ -200,6 +200,27 @@ async def test_one_replica_leads_and_another_takes_over_when_it_stops_renewing(
     assert not await first.renew(), "and the old leader does not take it back"
 
 
+async def test_a_leader_whose_lease_another_took_skips_its_jobs(
+    replica: Replica, prefix: str
+) -> None:
+    """Fenced in Redis, not only by the leader's clock: as after a pause, or a Redis restart
+    that lost the lease, while the old leader's clock says it still holds it."""
+    client = await replica()
+    first, second = leases(client, await replica(), prefix)
+    assert await first.renew()
+    await client.delete(f"{prefix}scheduler:leader")
+    assert await second.renew()
+    ran: list[str] = []
+
+    async def job() -> None:
+        ran.append("ran")
+
+    await fenced(job, first, "test job")()
+    await fenced(job, second, "test job")()
+    assert ran == ["ran"], "only the holder in Redis runs it"
+    assert not await first.holds()
+
+
 async def test_a_leader_that_stops_hands_over_at_once(replica: Replica, prefix: str) -> None:
     first, second = leases(await replica(), await replica(), prefix)
     stop_first, stop_second = asyncio.Event(), asyncio.Event()
