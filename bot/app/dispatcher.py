@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Bot, Dispatcher
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.storage.base import BaseEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat, ErrorEvent
+from redis.exceptions import RedisError
 
 from bot.app.services import Services
 from bot.reports.trail import SentMessages, TrailMiddleware
@@ -24,6 +28,8 @@ from bot.telegram.session import bot_client
 from bot.telegram.throttle import ThrottleMiddleware
 from bot.ui import texts
 from handlers import get_routers
+
+logger = logging.getLogger(__name__)
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -83,9 +89,20 @@ def create_dispatcher(
     for name, observer in dispatcher.observers.items():
         if name != "update":
             observer.outer_middleware(view)
+    dispatcher.errors.register(leave_for_redelivery, ExceptionTypeFilter(RedisError))
     dispatcher.include_routers(*get_routers(services.settings.admin_ids))
     run_filters_on_loop(dispatcher)
     return dispatcher
+
+
+async def leave_for_redelivery(event: ErrorEvent) -> None:
+    """Redis did not answer: the update fails rather than being apologised for (the errors
+    router), so that webhook mode answers 500 and Telegram posts it again later."""
+    logger.warning(
+        "Redis did not answer (%s): the update is left to be posted again",
+        type(event.exception).__name__,
+    )
+    raise event.exception
 
 
 async def publish_profile(bot: Bot, services: Services) -> None:

@@ -70,6 +70,8 @@ class RedisEventIsolation(BaseEventIsolation):
                 await lock.release()
             except LockError:
                 logger.warning("An update outlived its lock: another may have run beside it")
+            except RedisError as exc:  # the update is done: failing it would have it redelivered
+                logger.warning("Could not release an update's lock (%s)", type(exc).__name__)
 
     async def _keep(self, lock: Lock) -> None:
         while True:
