@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -114,6 +115,18 @@ def settings(tmp_path: Path) -> Settings:
         _env_file=None,
         **backends.overrides(),
     )
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """ADAL_TEST_REDIS_URL: the Redis server of the replicas' tests, which skip without it,
+    except in CI."""
+    url = os.environ.get("ADAL_TEST_REDIS_URL")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("ADAL_TEST_REDIS_URL is unset: CI must run the tests against Redis")
+        pytest.skip("ADAL_TEST_REDIS_URL is unset: no Redis server to test the replicas against")
+    return url
 
 
 @pytest.fixture

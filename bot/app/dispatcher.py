@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Bot, Dispatcher
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.storage.base import BaseEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeChat, ErrorEvent
+from redis.exceptions import RedisError
 
 from bot.app.services import Services
 from bot.reports.trail import SentMessages, TrailMiddleware
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.telegram.i18n import LocaleChooser, LocaleMiddleware
-from bot.telegram.isolation import EventIsolation
 from bot.telegram.metrics import MetricsMiddleware
 from bot.telegram.middlewares import (
     InFlightUpdates,
@@ -22,9 +25,11 @@ from bot.telegram.middlewares import (
 from bot.telegram.patches import run_filters_on_loop
 from bot.telegram.sanitize import CleanTextMiddleware
 from bot.telegram.session import bot_client
-from bot.telegram.throttle import MESSAGES, PRESSES, ThrottleMiddleware, TokenBuckets
+from bot.telegram.throttle import ThrottleMiddleware
 from bot.ui import texts
 from handlers import get_routers
+
+logger = logging.getLogger(__name__)
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -39,7 +44,7 @@ def create_dispatcher(
 ) -> Dispatcher:
     dispatcher = Dispatcher(
         storage=services.fsm,
-        events_isolation=events_isolation or EventIsolation(),
+        events_isolation=events_isolation or services.shared.isolation,
         disable_fsm=True,  # registered below, inside the scope of one update's FSM rows
         settings=services.settings,
         reports=services.reports,
@@ -68,7 +73,7 @@ def create_dispatcher(
     )
     dispatcher.update.outer_middleware(
         ThrottleMiddleware(
-            TokenBuckets(MESSAGES), TokenBuckets(PRESSES), services.i18n, choose_locale
+            services.shared.messages, services.shared.presses, services.i18n, choose_locale
         )
     )
     dispatcher.update.outer_middleware(OneUpdateRowsMiddleware())
@@ -84,9 +89,20 @@ def create_dispatcher(
     for name, observer in dispatcher.observers.items():
         if name != "update":
             observer.outer_middleware(view)
+    dispatcher.errors.register(leave_for_redelivery, ExceptionTypeFilter(RedisError))
     dispatcher.include_routers(*get_routers(services.settings.admin_ids))
     run_filters_on_loop(dispatcher)
     return dispatcher
+
+
+async def leave_for_redelivery(event: ErrorEvent) -> None:
+    """Redis did not answer: the update fails rather than being apologised for (the errors
+    router), so that webhook mode answers 500 and Telegram posts it again later."""
+    logger.warning(
+        "Redis did not answer (%s): the update is left to be posted again",
+        type(event.exception).__name__,
+    )
+    raise event.exception
 
 
 async def publish_profile(bot: Bot, services: Services) -> None:

@@ -3,11 +3,12 @@ with ``BOT_MODE=webhook``), ``python -m bot digest``, and the live tests.
 
 A ``Runtime`` is entered with the services, the bot and the outbox sender; ``serve()`` readies it
 for updates and starts the background work. Leaving it stops what was started, in this order: the
-updates already taken finish, the scheduler stops, the outbox sender and broadcast runner stop,
-the database closes, the bot's session closes. An entry only feeds the dispatcher updates: long
-polling (``run_polling``) or a webhook (``run_webhook``, whose web server stops taking requests
-before the updates in flight are waited for). The live tests serve
-the same runtime, without its unattended part: they deliver and move time themselves.
+updates already taken finish, the scheduler stops, the outbox sender and broadcast runner stop
+and the scheduler's lease is given up, the database and Redis close, the bot's session closes.
+An entry only feeds the dispatcher updates: long polling (``run_polling``) or a webhook
+(``run_webhook``, whose web server stops taking requests before the updates in flight are waited
+for). The live tests serve the same runtime, without its unattended part: they deliver and move
+time themselves.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class Runtime:
         """Housekeeping once at start, then the scheduler and the outbox sender."""
         await self.services.maintenance.purge_expired()
         await self.services.maintenance.forget_file_names()
+        self._run(self.services.shared.leadership.run(self._stop))
         scheduler = create_scheduler(self.services, self.bot)
         scheduler.start()
         self._exit.callback(scheduler.shutdown, wait=False)
@@ -110,8 +112,11 @@ class Runtime:
             logger.warning("Could not publish the command menu yet (%s)", type(exc).__name__)
 
     async def ready(self) -> bool:
-        """For ``/readyz``: the database answers and its schema is this code's."""
-        return await schema_is_current(self.services.database)
+        """For ``/readyz``: the database answers and its schema is this code's; Redis answers,
+        when the replicas share it."""
+        return await schema_is_current(self.services.database) and (
+            await self.services.shared.reachable()
+        )
 
     def _run(self, work: Coroutine[Any, Any, None]) -> None:
         self._background.append(asyncio.create_task(work))

@@ -1,16 +1,20 @@
 """The scheduled jobs: digests, reminders, urgent cases, expired drafts, closes made final,
-retention."""
+retention; each run only by the replica that holds the leadership (bot/replicas/leadership.py),
+always this process without Redis."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
 
 from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.app.services import Services
+from bot.replicas.leadership import fenced
 
 logger = logging.getLogger(__name__)
 
@@ -32,50 +36,58 @@ def create_scheduler(services: Services, bot: Bot | None = None) -> AsyncIOSched
     settings = services.settings
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     jobs = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
-    scheduler.add_job(
+
+    def add(
+        job: Callable[[], Awaitable[object]], trigger: object, name: str, **options: Any
+    ) -> None:
+        scheduler.add_job(
+            fenced(job, services.shared.leadership, name), trigger, name=name, **options
+        )
+
+    add(
         services.digests.queue,
         CronTrigger.from_crontab(settings.digest_schedule, timezone=settings.tz),
+        "digests",
         id="digest",
-        name="digests",
         **jobs,
     )
-    scheduler.add_job(
+    add(
         services.digests.remind,
         CronTrigger.from_crontab(settings.reminder_schedule, timezone=settings.tz),
+        "overdue reminders",
         id="reminder",
-        name="overdue reminders",
         **jobs,
     )
-    scheduler.add_job(
+    add(
         partial(services.digests.queue, urgent_only=True),
         "interval",
+        "urgent cases",
         seconds=URGENT_SECONDS,
         id="urgent",
-        name="urgent cases",
         **jobs,
     )
-    scheduler.add_job(
+    add(
         services.maintenance.purge_expired,
         "interval",
+        "expired drafts purge",
         minutes=MAINTENANCE_MINUTES,
         id="purge_expired",
-        name="expired drafts purge",
         max_instances=1,
         coalesce=True,
     )
-    scheduler.add_job(
+    add(
         partial(make_closes_final, services, bot),
         "interval",
+        "closes made final",
         seconds=UNDO_SWEEP_SECONDS,
         id="undo_windows",
-        name="closes made final",
         **jobs,
     )
-    scheduler.add_job(
+    add(
         services.retention.run,
         CronTrigger.from_crontab(RETENTION_SCHEDULE, timezone=settings.tz),
+        "retention",
         id="retention",
-        name="retention",
         **jobs,
     )
     return scheduler

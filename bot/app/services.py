@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
 
+from bot.app.shared import Shared, shared_state
 from bot.app.startup import usable_dir
 from bot.broadcasts.runner import BroadcastRunner
 from bot.broadcasts.service import BroadcastService
@@ -23,14 +24,13 @@ from bot.cases.relay import RelayDelay
 from bot.cases.service import CaseService
 from bot.cleaning.sandbox import CleaningSandbox
 from bot.core.catalog import Catalog
-from bot.core.clock import utc_now
 from bot.core.deadlines import Deadlines
-from bot.core.quota import DailyQuota
 from bot.departments.roster import Roster
 from bot.departments.service import DepartmentService
 from bot.ops.maintenance import Maintenance
 from bot.ops.retention import Retention
 from bot.outbox.alerts import AdminAlerts
+from bot.replicas import PREFIX
 from bot.reports.checks import StatusChecks
 from bot.reports.intake import MB, DiskSpace, FileIntake
 from bot.reports.lookup import StatusLookup
@@ -140,12 +140,15 @@ class Services:
     status_lookup: StatusLookup
     open_cases: OpenCases
     metrics: Metrics
+    shared: Shared
 
     async def close(self) -> None:
         await self.database.close()
+        await self.shared.close()
 
 
-async def build_services(settings: Settings) -> Services:
+async def build_services(settings: Settings, redis_prefix: str = PREFIX) -> Services:
+    """``redis_prefix`` starts every key in Redis, when ``REDIS_URL`` is set."""
     usable_dir("DATA_DIR", settings.data_dir)
     cipher = Cipher(resolve_keys(settings))
     database = await open_database(url=settings.postgres_url, path=settings.database_path)
@@ -155,6 +158,7 @@ async def build_services(settings: Settings) -> Services:
     except BaseException:
         await database.close()
         raise
+    shared = shared_state(settings, pseudonyms, redis_prefix)
     ttl = settings.draft_ttl_hours * 3600.0
     fsm = SealedStorage(database=database, sealer=cipher, hasher=pseudonyms, ttl_seconds=ttl)
     catalog = Catalog.load()
@@ -184,7 +188,7 @@ async def build_services(settings: Settings) -> Services:
         attachments=rows.attachments,
         cipher=cipher,
         pseudonyms=pseudonyms,
-        quota=DailyQuota(settings.reports_per_day, settings.tz, utc_now),
+        quota=shared.reports_quota,
         sandbox=CleaningSandbox(),
     )
     roster = Roster(
@@ -277,7 +281,7 @@ async def build_services(settings: Settings) -> Services:
             reports=rows.reports,
             pseudonyms=pseudonyms,
             report_bytes=settings.max_report_file_mb * MB,
-            daily=DailyQuota(settings.file_mb_per_day * MB, settings.tz, utc_now),
+            daily=shared.files_quota,
             disk=DiskSpace(settings.data_dir, settings.min_free_disk_mb * MB, alerts),
         ),
         checks=checks,
@@ -293,6 +297,7 @@ async def build_services(settings: Settings) -> Services:
             outbox_ready=outbox_ready,
         ),
         metrics=Metrics(rows.outbox, rows.broadcasts),
+        shared=shared,
     )
 
 

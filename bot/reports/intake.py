@@ -30,7 +30,7 @@ from pathlib import Path
 from aiogram import Bot
 from aiogram.utils.i18n import gettext as _
 
-from bot.core.quota import DailyQuota
+from bot.core.quota import Quota
 from bot.outbox.alerts import AdminAlerts
 from bot.reports.evidence import IncomingFile, download
 from bot.reports.service import submission_key
@@ -109,7 +109,7 @@ class FileIntake:
         reports: ReportsRepository,
         pseudonyms: Pseudonyms,
         report_bytes: int,
-        daily: DailyQuota,
+        daily: Quota,
         disk: DiskSpace,
         downloads: int = MAX_DOWNLOADS,
     ) -> None:
@@ -157,9 +157,9 @@ class FileIntake:
         await self._admit(destination, user_key, len(data))
         return data
 
-    def spend(self, user_key: bytes, size: int) -> None:
+    async def spend(self, user_key: bytes, size: int) -> None:
         """Count a stored file against the person's day."""
-        self._daily.spend(user_key, size)
+        await self._daily.spend(user_key, size)
 
     async def _admit(self, destination: Destination, user_key: bytes, size: int) -> None:
         if not await self._disk.has_room(size):
@@ -169,7 +169,7 @@ class FileIntake:
         )
         if held + size > self._report_bytes:
             raise IntakeRefused(IntakeRefusal.REPORT_FULL)
-        if not self._daily.allows(user_key, size):
+        if not await self._daily.allows(user_key, size):
             raise IntakeRefused(IntakeRefusal.DAY_FULL)
 
 

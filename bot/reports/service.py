@@ -11,7 +11,7 @@ from datetime import date, datetime
 from bot.cleaning.filetypes import detect
 from bot.cleaning.sandbox import Cleaned, CleaningSandbox
 from bot.core.clock import new_id, utc_now
-from bot.core.quota import DailyQuota
+from bot.core.quota import Quota
 from bot.reports.evidence import FileKind, IncomingFile
 from bot.security.crypto import Cipher, Pseudonyms
 from storage.attachments import AttachmentsRepository, NewAttachment
@@ -92,7 +92,7 @@ class ReportService:
         attachments: AttachmentsRepository,
         cipher: Cipher,
         pseudonyms: Pseudonyms,
-        quota: DailyQuota,
+        quota: Quota,
         sandbox: CleaningSandbox,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -107,15 +107,16 @@ class ReportService:
     def receipt_hash(self, code: str) -> bytes:
         return self._pseudonyms.digest("receipt", code)
 
-    def next_report_day(self, user_key: bytes) -> date | None:
+    async def next_report_day(self, user_key: bytes) -> date | None:
         """None while this user may submit a report today; else the day from which they may."""
-        return self._quota.next_day(user_key)
+        return await self._quota.next_day(user_key)
 
     async def submit(self, submission: Submission, user_key: bytes | None = None) -> bool:
         """Store the report durably; False if this very draft was already stored.
 
         ``user_key``, the reporter's pseudonym, counts a stored report against REPORTS_PER_DAY
-        (in memory, see bot/core/quota.py); it is never stored with the report.
+        (in memory or in Redis, never on disk: see bot/core/quota.py); it is never stored with
+        the report.
         """
         report_id = new_id()
         created_at = iso_hour(self._now())  # to the hour: see docs/threat-model.md
@@ -141,7 +142,7 @@ class ReportService:
         )
         submitted = await self._reports.submit(stored, submission.draft_id)
         if submitted and user_key is not None:
-            self._quota.spend(user_key)
+            await self._quota.spend(user_key)
         return submitted
 
     async def lookup(self, code: str) -> StatusView | None:

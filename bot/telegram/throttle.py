@@ -4,7 +4,8 @@ Over the limit, the user is told once a minute to slow down, in their language; 
 update over the limit reaches no handler and writes nothing. The buckets live in memory, at most
 ``MAX_USERS`` of them, so that a flood from many accounts cannot exhaust it; the least recently
 active go first (a bucket left alone for three minutes is full again: forgetting it changes
-nothing).
+nothing). With ``REDIS_URL`` the replicas share the buckets in Redis instead
+(bot/replicas/throttle.py); the middleware takes either as ``Buckets``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
@@ -46,6 +47,10 @@ class Verdict(Enum):
     DROP = "drop"
 
 
+class Buckets(Protocol):
+    async def take(self, key: bytes) -> Verdict: ...
+
+
 @dataclass(slots=True)
 class _Bucket:
     tokens: float
@@ -69,7 +74,7 @@ class TokenBuckets:
     def users(self) -> int:
         return len(self._buckets)
 
-    def take(self, key: bytes) -> Verdict:
+    async def take(self, key: bytes) -> Verdict:
         now = self._clock()
         bucket = self._buckets.get(key)
         if bucket is None:
@@ -98,7 +103,7 @@ class ThrottleMiddleware(BaseMiddleware):
     """
 
     def __init__(
-        self, messages: TokenBuckets, presses: TokenBuckets, i18n: I18n, choose: LocaleChooser
+        self, messages: Buckets, presses: Buckets, i18n: I18n, choose: LocaleChooser
     ) -> None:
         self._messages = messages
         self._presses = presses
@@ -116,7 +121,7 @@ class ThrottleMiddleware(BaseMiddleware):
         if user_key is None or inner is None:
             return await handler(event, data)
         buckets = self._presses if isinstance(inner, CallbackQuery) else self._messages
-        verdict = buckets.take(user_key)
+        verdict = await buckets.take(user_key)
         if verdict is Verdict.ALLOW:
             return await handler(event, data)
         if verdict is Verdict.WARN:

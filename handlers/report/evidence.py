@@ -61,7 +61,7 @@ def get_router() -> Router:
         )
         if attachment_id is None:
             return
-        intake.spend(user_key, len(data))
+        await intake.spend(user_key, len(data))
         draft.files.append(attachment_id)
         await state.set_data(draft.to_data())
         await message.answer(

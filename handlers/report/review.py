@@ -87,7 +87,7 @@ def get_router() -> Router:
         if draft.receipt is None:
             # Only a first Submit is checked: a draft with a code may be stored already, and
             # pressing again must bring the same code back.
-            allowed_on = reports.next_report_day(user_key)
+            allowed_on = await reports.next_report_day(user_key)
             if allowed_on is not None:
                 await query.answer()
                 await send(query, _over_limit_text(allowed_on, settings, view.locale))

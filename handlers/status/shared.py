@@ -96,7 +96,7 @@ async def store_file(
         message, reports.add_file(report_id, file, data, intake.file_key(destination, file))
     )
     if attachment_id is not None:
-        intake.spend(user_key, len(data))
+        await intake.spend(user_key, len(data))
     return attachment_id
 
 

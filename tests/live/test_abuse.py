@@ -92,24 +92,24 @@ def shows(button: str) -> Callable[[SentMessage], bool]:
 # ---------------------------------------------------------------- flood limits
 
 
-def test_a_bucket_lets_a_burst_through_then_warns_once_a_minute_and_drops() -> None:
+async def test_a_bucket_lets_a_burst_through_then_warns_once_a_minute_and_drops() -> None:
     clock = Clock()
     buckets = TokenBuckets(Rate(per_minute=6, burst=3), clock=clock)
-    assert [buckets.take(b"u") for _ in range(6)] == [ALLOW, ALLOW, ALLOW, WARN, DROP, DROP]
-    assert buckets.take(b"other") is ALLOW, "each user has a bucket of their own"
+    assert [await buckets.take(b"u") for _ in range(6)] == [ALLOW, ALLOW, ALLOW, WARN, DROP, DROP]
+    assert await buckets.take(b"other") is ALLOW, "each user has a bucket of their own"
     clock.now += 10
-    assert buckets.take(b"u") is ALLOW, "six a minute: one more every ten seconds"
-    assert buckets.take(b"u") is DROP, "no second warning within the minute"
+    assert await buckets.take(b"u") is ALLOW, "six a minute: one more every ten seconds"
+    assert await buckets.take(b"u") is DROP, "no second warning within the minute"
     clock.now += WARN_EVERY
-    assert [buckets.take(b"u") for _ in range(4)] == [ALLOW, ALLOW, ALLOW, WARN]
+    assert [await buckets.take(b"u") for _ in range(4)] == [ALLOW, ALLOW, ALLOW, WARN]
 
 
-def test_the_buckets_are_bounded_and_the_least_recently_active_go_first() -> None:
+async def test_the_buckets_are_bounded_and_the_least_recently_active_go_first() -> None:
     buckets = TokenBuckets(Rate(per_minute=1, burst=1), max_users=3, clock=Clock())
-    assert [buckets.take(b"flooder"), buckets.take(b"flooder")] == [ALLOW, WARN]
+    assert [await buckets.take(b"flooder"), await buckets.take(b"flooder")] == [ALLOW, WARN]
     for number in range(1000):
-        assert buckets.take(b"account %d" % number) is ALLOW
-        assert buckets.take(b"flooder") is DROP, "an active flooder's bucket is kept"
+        assert await buckets.take(b"account %d" % number) is ALLOW
+        assert await buckets.take(b"flooder") is DROP, "an active flooder's bucket is kept"
     assert buckets.users == 3
 
 
@@ -223,20 +223,20 @@ async def test_a_flood_at_the_text_step_keeps_the_draft_and_the_database_bounded
 # ---------------------------------------------------------------- reports per day
 
 
-def test_the_daily_limit_is_per_user_and_ends_at_midnight_in_the_time_zone() -> None:
+async def test_the_daily_limit_is_per_user_and_ends_at_midnight_in_the_time_zone() -> None:
     zone = ZoneInfo("Asia/Almaty")
     midnight = datetime(2026, 3, 17, tzinfo=zone)
     now = (midnight - timedelta(hours=3)).astimezone(UTC)
     quota = DailyQuota(2, zone, lambda: now)
-    quota.spend(b"u")
-    assert quota.next_day(b"u") is None
-    quota.spend(b"u")
-    assert quota.next_day(b"u") == date(2026, 3, 17)
-    assert quota.next_day(b"other") is None, "each user has a count of their own"
+    await quota.spend(b"u")
+    assert await quota.next_day(b"u") is None
+    await quota.spend(b"u")
+    assert await quota.next_day(b"u") == date(2026, 3, 17)
+    assert await quota.next_day(b"other") is None, "each user has a count of their own"
     now = (midnight - timedelta(seconds=1)).astimezone(UTC)
-    assert quota.next_day(b"u") == date(2026, 3, 17), "still the same day in Almaty"
+    assert await quota.next_day(b"u") == date(2026, 3, 17), "still the same day in Almaty"
     now = midnight.astimezone(UTC)
-    assert quota.next_day(b"u") is None, "a new day in Almaty, though not yet in UTC"
+    assert await quota.next_day(b"u") is None, "a new day in Almaty, though not yet in UTC"
 
 
 async def test_past_the_daily_limit_submit_is_refused_kindly_and_works_the_next_day(

@@ -366,18 +366,18 @@ async def test_invisible_controls_never_reach_officers_nor_the_export(
 # ---------------------------------------------------------------- the pieces
 
 
-def test_daily_byte_counts_are_bounded_and_the_least_recently_active_go_first() -> None:
+async def test_daily_byte_counts_are_bounded_and_the_least_recently_active_go_first() -> None:
     now = datetime(2026, 3, 16, 12, tzinfo=UTC)
     quota = DailyQuota(10 * KB, UTC, lambda: now, max_users=2)
-    quota.spend(b"a", 10 * KB)
-    quota.spend(b"b", 10 * KB)
-    assert not quota.allows(b"a", 1) and not quota.allows(b"b", 1)
-    quota.spend(b"a", 0)
-    quota.spend(b"c", 1)
-    assert quota.allows(b"b", 1), "b, the least recently active, was forgotten"
-    assert not quota.allows(b"a", 1)
+    await quota.spend(b"a", 10 * KB)
+    await quota.spend(b"b", 10 * KB)
+    assert not await quota.allows(b"a", 1) and not await quota.allows(b"b", 1)
+    await quota.spend(b"a", 0)
+    await quota.spend(b"c", 1)
+    assert await quota.allows(b"b", 1), "b, the least recently active, was forgotten"
+    assert not await quota.allows(b"a", 1)
     now += timedelta(days=1)
-    assert quota.allows(b"a", 10 * KB), "a new day"
+    assert await quota.allows(b"a", 10 * KB), "a new day"
 
 
 @pytest.mark.parametrize(

@@ -198,7 +198,7 @@ async def test_a_draft_still_being_written_keeps_its_old_files(
 
 async def test_retention_runs_daily(services: Services) -> None:
     job = create_scheduler(services).get_job("retention")
-    assert job is not None and job.func == services.retention.run
+    assert job is not None and job.func.__wrapped__ == services.retention.run
     assert isinstance(job.trigger, CronTrigger)
     now = utc_now()
     first = job.trigger.get_next_fire_time(None, now)

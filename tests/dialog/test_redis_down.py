@@ -1,0 +1,67 @@
+"""With ``REDIS_URL`` set and Redis not answering, a replica takes no update and says it is not
+ready: Telegram posts the update again later, the load balancer sends it elsewhere. Nothing falls
+back to this process's own state (docs/architecture.md, "Replicas")."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp import web
+from pydantic import SecretStr
+
+from bot.app import Services, build_services, create_dispatcher
+from bot.app.webhook import SECRET_HEADER, create_web_app
+from bot.settings import Settings
+from tests.support.live import free_port
+from tests.support.mocked import mocked_bot
+
+SECRET = "unit-secret"
+UPDATE = {
+    "update_id": 7,
+    "message": {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": 777000111, "type": "private"},
+        "from": {"id": 777000111, "is_bot": False, "first_name": "T"},
+        "text": "/start",
+    },
+}
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    down = settings.model_copy(update={"redis_url": SecretStr("redis://127.0.0.1:1/0")})
+    built = await build_services(down)
+    yield built
+    await built.close()
+
+
+async def test_while_redis_is_down_updates_fail_and_the_replica_is_not_ready(
+    services: Services,
+) -> None:
+    bot = mocked_bot()
+    app = create_web_app(
+        create_dispatcher(services),
+        bot,
+        path="/hook",
+        secret=SECRET,
+        ready=services.shared.reachable,
+    )
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            posted = await session.post(
+                f"http://127.0.0.1:{port}/hook", json=UPDATE, headers={SECRET_HEADER: SECRET}
+            )
+            assert posted.status == 500, "not 200: Telegram posts it again"
+            probed = await session.get(f"http://127.0.0.1:{port}/readyz")
+            assert probed.status == 503
+    finally:
+        await runner.cleanup()
+        await bot.session.close()
+    assert not bot.session.requests, "nothing was answered"
