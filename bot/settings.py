@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     database_url: SecretStr | None = None
     redis_url: SecretStr | None = None
+    redis_prefix: str = Field(default="adal:", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
 
     @field_validator("database_url", mode="before")
     @classmethod

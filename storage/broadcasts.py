@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storage.database import Database, Row
+from storage.database import Database, Row, one_of
 
 
 class BroadcastStatus(StrEnum):
@@ -140,9 +140,8 @@ class BroadcastsRepository:
         self, broadcast_id: int, to: BroadcastStatus, allowed: Sequence[BroadcastStatus]
     ) -> bool:
         """Change the status only from one of ``allowed``: a stale button changes nothing."""
-        marks = ", ".join("?" * len(allowed))
         changed = await self._db.execute(
-            f"UPDATE broadcasts SET status = ? WHERE id = ? AND status IN ({marks})",  # noqa: S608
+            f"UPDATE broadcasts SET status = ? WHERE id = ? AND {one_of('status', allowed)}",  # noqa: S608
             [to, broadcast_id, *allowed],
         )
         return changed == 1

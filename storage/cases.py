@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.core.values import UNACCEPTED, CaseStatus
-from storage.database import Database, Row, Transaction
+from storage.database import Database, Row, Transaction, one_of
 from storage.outbox import NewItem, drop_pending, insert_items
 from storage.reports import record_addition_in
 
@@ -108,7 +108,7 @@ class CasesRepository:
 
     async def released(self, regions: Collection[str] | None) -> list[CaseRow]:
         """Open cases a digest has taken (their cards went out), of ``regions`` (None: all)."""
-        where = f"AND region IN ({', '.join('?' * len(regions))})" if regions is not None else ""
+        where = f"AND {one_of('region', regions)}" if regions is not None else ""
         rows = await self._db.fetchall(
             f"SELECT {_CASE_COLUMNS} FROM reports WHERE queued_at IS NOT NULL "  # noqa: S608
             f"AND status IN ('new', 'delivered', 'accepted', 'awaiting_reporter') {where} "
@@ -199,7 +199,7 @@ class CasesRepository:
                 return []
             rows = await conn.fetchall(
                 f"SELECT id, region FROM reports WHERE status = 'closed' "  # noqa: S608
-                f"AND id IN ({', '.join('?' * len(ended))})",
+                f"AND {one_of('id', ended)}",
                 ended,
             )
             return [(row[0], row[1]) for row in rows]

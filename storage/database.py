@@ -9,12 +9,23 @@ sees no other writer in between, on one process or on several replicas.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Literal, Protocol
 
 Params = Sequence[Any]
 Dialect = Literal["sqlite", "postgresql"]
+
+
+def one_of(column: str, values: Sized) -> str:
+    """``column IN (?, …)`` for ``values``; for none, a condition no row meets (PostgreSQL has
+    no empty ``IN ()``)."""
+    return f"{column} IN ({', '.join('?' * len(values))})" if len(values) else "FALSE"
+
+
+def none_of(column: str, values: Sized) -> str:
+    """``column NOT IN (?, …)``; for no values, a condition every row meets."""
+    return f"{column} NOT IN ({', '.join('?' * len(values))})" if len(values) else "TRUE"
 
 
 class Row(Protocol):
@@ -26,7 +37,7 @@ class Row(Protocol):
 
     def __len__(self) -> int: ...
 
-    def keys(self) -> Sequence[str]: ...
+    def keys(self) -> Iterable[str]: ...
 
 
 class Statements(ABC):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from storage.database import Database, Row, Transaction
+from storage.database import Database, Row, Transaction, none_of
 from storage.times import to_hour
 
 _ITEM_COLUMNS = (
@@ -77,7 +77,7 @@ class OutboxRepository:
             f"SELECT {_ITEM_COLUMNS} FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "  # noqa: S608
             "WHERE o.status = 'pending' AND o.next_attempt <= ? AND o.lease_until <= ? "
             "AND (o.parent_id IS NULL OR p.status = 'sent') "
-            f"AND {_not_in('o.chat_key', skip)} ORDER BY o.id LIMIT ?",
+            f"AND {none_of('o.chat_key', skip)} ORDER BY o.id LIMIT ?",
             (now, now, *skip, limit),
         )
         return [_item(row) for row in rows]
@@ -95,7 +95,7 @@ class OutboxRepository:
         row = await self._db.fetchone(
             "SELECT o.next_attempt FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "  # noqa: S608
             "WHERE o.status = 'pending' AND (o.parent_id IS NULL OR p.status = 'sent') "
-            f"AND {_owed(owed_by)} AND {_not_in('o.chat_key', skip)} "
+            f"AND {_owed(owed_by)} AND {none_of('o.chat_key', skip)} "
             "ORDER BY o.next_attempt LIMIT 1",
             (*_owed_params(owed_by), *skip),
         )
@@ -309,10 +309,6 @@ def _owed(by: float | None) -> str:
 
 def _owed_params(by: float | None) -> tuple[float, ...]:
     return () if by is None else (by,)
-
-
-def _not_in(column: str, values: Collection[object]) -> str:
-    return f"{column} NOT IN ({', '.join('?' * len(values))})" if values else "TRUE"
 
 
 def _item(row: Row) -> OutboxItem:

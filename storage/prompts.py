@@ -28,7 +28,7 @@ class PromptsRepository:
         """A new prompt; prompts sent more than ``kept`` seconds before it go at the same time."""
         async with self._db.transaction() as conn:
             await conn.execute(
-                "DELETE FROM ask_prompts WHERE sent_at < ?", (prompt.sent_at - kept,)
+                "DELETE FROM ask_prompts WHERE sent_at < ?", (int(prompt.sent_at - kept),)
             )
             await conn.execute(
                 "INSERT INTO ask_prompts (message_id, sent_at, report_id) VALUES (?, ?, ?) "

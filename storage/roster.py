@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from storage.database import Database, Row
+from storage.database import Database, Row, one_of
 
 _COLUMNS = "id, user_key, region, role, person, added_at, removed_at"
 
@@ -126,9 +126,8 @@ class RosterRepository:
         keys = list(dict.fromkeys(user_keys))
         if not keys:
             return []
-        marks = ", ".join("?" * len(keys))
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM officers WHERE user_key IN ({marks}) "  # noqa: S608
+            f"SELECT {_COLUMNS} FROM officers WHERE {one_of('user_key', keys)} "  # noqa: S608
             "ORDER BY added_at",
             keys,
         )

@@ -72,7 +72,7 @@ class RotationRepository:
                 [*params, len(prefix), prefix, sealed.batch],
             )
             for found in rows:
-                row = dict(zip(found.keys()[:-1], found, strict=False))
+                row = dict(zip(list(found.keys())[:-1], found, strict=False))
                 last_key = row[sealed.key]
                 fresh = reseal(row, bytes(found[-1]))
                 if fresh is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from storage.database import Database, Row
+from storage.database import Database, Row, one_of
 
 EXPORT_BATCH = 500
 _TIME = {
@@ -22,9 +22,11 @@ _TIME = {
     "postgresql": {
         "seconds_to": "CAST(extract(epoch FROM CAST({end} AS timestamptz) "
         "- CAST(created_at AS timestamptz)) AS double precision)",
-        "late": "CAST(created_at AS timestamptz) + CAST(? AS interval) < CAST(? AS timestamptz)",
+        # A parameter is text, cast in SQL: asyncpg would want Python's own interval and time.
+        "late": "CAST(created_at AS timestamptz) + CAST(CAST(? AS text) AS interval) "
+        "< CAST(CAST(? AS text) AS timestamptz)",
         "week": "to_char(date_trunc('week', CAST(created_at AS timestamptz) AT TIME ZONE 'UTC' "
-        "+ CAST(? AS interval)), 'YYYY-MM-DD')",
+        "+ CAST(CAST(? AS text) AS interval)), 'YYYY-MM-DD')",
     },
 }
 _UNTIL = ("accepted", "closed")
@@ -228,8 +230,7 @@ class StatsRepository:
 def _scope(regions: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
     if regions is None:
         return "TRUE", ()
-    marks = ", ".join("?" * len(regions))
-    return f"region IN ({marks})", tuple(regions)
+    return one_of("region", regions), tuple(regions)
 
 
 def _export_row(row: Row) -> ExportRow:

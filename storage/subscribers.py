@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storage.database import Database, Row
+from storage.database import Database, Row, one_of
 
 
 class SubscriberStatus(StrEnum):
@@ -137,9 +137,8 @@ class SubscribersRepository:
         return [_subscriber(row) for row in rows]
 
     async def by_ids(self, ids: Sequence[int]) -> list[Subscriber]:
-        marks = ", ".join("?" * len(ids))
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM subscribers WHERE id IN ({marks}) ORDER BY id",  # noqa: S608
+            f"SELECT {_COLUMNS} FROM subscribers WHERE {one_of('id', ids)} ORDER BY id",  # noqa: S608
             list(ids),
         )
         return [_subscriber(row) for row in rows]

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -24,10 +23,11 @@ BOTH_BACKENDS = ("dialog", "live")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if backends.required() and backends.database_server() is None:
+    if backends.required() and None in (backends.database_server(), backends.redis_server()):
         raise pytest.UsageError(
-            f"CI runs the suite on PostgreSQL too: set {backends.DATABASE_ENV} "
-            "(postgresql://postgres@127.0.0.1:5432/test)"
+            f"CI runs the suite on PostgreSQL and Redis too: set {backends.DATABASE_ENV} "
+            f"(postgresql://postgres@127.0.0.1:5432/test) and {backends.REDIS_ENV} "
+            "(redis://127.0.0.1:6379/0)"
         )
 
 
@@ -38,7 +38,8 @@ def pytest_report_header() -> str:
             f"backends: SQLite only; the PostgreSQL pass is SKIPPED ({backends.DATABASE_ENV} "
             "is not set)"
         )
-    return "backends: SQLite, and PostgreSQL for the dialog and live tiers"
+    redis = "and Redis " if backends.redis_server() else "(Redis SKIPPED: no ADAL_TEST_REDIS_URL) "
+    return f"backends: SQLite, and PostgreSQL {redis}for the dialog and live tiers"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -80,12 +81,20 @@ def backend(
     databases = backends.postgres_databases()
     database, url = asyncio.run(databases.create())
     backends.CURRENT["database_url"] = url
+    redis = backends.redis_server()
+    if redis is not None:
+        backends.CURRENT.update(redis_url=redis, redis_prefix=backends.redis_prefix())
     try:
         yield name
     finally:
+        prefix = backends.CURRENT.get("redis_prefix")
         backends.CURRENT.clear()
-        dump = tmp_path_factory.mktemp("postgres") / backends.DUMP_NAME
-        asyncio.run(databases.dump_and_drop(database, dump))
+        dumps = tmp_path_factory.mktemp("postgres")
+        asyncio.run(databases.dump_and_drop(database, dumps / backends.DUMP_NAME))
+        if redis is not None and prefix is not None:
+            asyncio.run(
+                backends.dump_and_clear_redis(redis, prefix, dumps / backends.REDIS_DUMP_NAME)
+            )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -121,11 +130,9 @@ def settings(tmp_path: Path) -> Settings:
 def redis_url() -> str:
     """ADAL_TEST_REDIS_URL: the Redis server of the replicas' tests, which skip without it,
     except in CI."""
-    url = os.environ.get("ADAL_TEST_REDIS_URL")
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("ADAL_TEST_REDIS_URL is unset: CI must run the tests against Redis")
-        pytest.skip("ADAL_TEST_REDIS_URL is unset: no Redis server to test the replicas against")
+    url = backends.redis_server()
+    if url is None:
+        pytest.skip(f"{backends.REDIS_ENV} is unset: no Redis server to test the replicas against")
     return url
 
 

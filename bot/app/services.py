@@ -30,7 +30,6 @@ from bot.departments.service import DepartmentService
 from bot.ops.maintenance import Maintenance
 from bot.ops.retention import Retention
 from bot.outbox.alerts import AdminAlerts
-from bot.replicas import PREFIX
 from bot.reports.checks import StatusChecks
 from bot.reports.intake import MB, DiskSpace, FileIntake
 from bot.reports.lookup import StatusLookup
@@ -147,8 +146,7 @@ class Services:
         await self.shared.close()
 
 
-async def build_services(settings: Settings, redis_prefix: str = PREFIX) -> Services:
-    """``redis_prefix`` starts every key in Redis, when ``REDIS_URL`` is set."""
+async def build_services(settings: Settings) -> Services:
     usable_dir("DATA_DIR", settings.data_dir)
     cipher = Cipher(resolve_keys(settings))
     database = await open_database(url=settings.postgres_url, path=settings.database_path)
@@ -158,7 +156,7 @@ async def build_services(settings: Settings, redis_prefix: str = PREFIX) -> Serv
     except BaseException:
         await database.close()
         raise
-    shared = shared_state(settings, pseudonyms, redis_prefix)
+    shared = shared_state(settings, pseudonyms)
     ttl = settings.draft_ttl_hours * 3600.0
     fsm = SealedStorage(database=database, sealer=cipher, hasher=pseudonyms, ttl_seconds=ttl)
     catalog = Catalog.load()

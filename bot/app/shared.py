@@ -10,7 +10,6 @@ from redis.asyncio import Redis
 
 from bot.core.clock import utc_now
 from bot.core.quota import DailyQuota, Quota
-from bot.replicas import PREFIX
 from bot.replicas.isolation import RedisEventIsolation
 from bot.replicas.leadership import Leadership, Lease, SoleLeader
 from bot.replicas.quota import RedisDailyQuota
@@ -66,7 +65,7 @@ def in_process(settings: Settings) -> Shared:
 
 
 def in_redis(
-    settings: Settings, pseudonyms: Pseudonyms, redis: Redis, prefix: str = PREFIX
+    settings: Settings, pseudonyms: Pseudonyms, redis: Redis, prefix: str
 ) -> Shared:
     zone = settings.tz
     return Shared(
@@ -84,9 +83,8 @@ def in_redis(
     )
 
 
-def shared_state(settings: Settings, pseudonyms: Pseudonyms, prefix: str = PREFIX) -> Shared:
-    """``prefix`` starts every key: the tests give each their own."""
+def shared_state(settings: Settings, pseudonyms: Pseudonyms) -> Shared:
     if settings.redis_url is None:
         return in_process(settings)
     url = settings.redis_url.get_secret_value()
-    return in_redis(settings, pseudonyms, connect_redis(url), prefix)
+    return in_redis(settings, pseudonyms, connect_redis(url), settings.redis_prefix)

@@ -73,7 +73,7 @@ SEALED: tuple[Sealed, ...] = (
         lambda row: address_aad(CHATS, row["chat_key"]),
     ),
     Sealed(
-        SealedColumn("department_chats", "chat_ref", key="rowid", context=("chat_key",)),
+        SealedColumn("department_chats", "chat_ref", key="seq", context=("chat_key",)),
         lambda row: address_aad(CHATS, row["chat_key"]),
     ),
     Sealed(

@@ -96,6 +96,7 @@ async def test_language_change_follows_the_subscriber(live: Live) -> None:
     assert (await live.services.subscribers.get(user.id)).locale == "kk"
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 async def test_subscriber_rows_hold_no_identity_and_no_link_to_reports(
     live: Live, fake_api: FakeBotAPI, tmp_path: Path
 ) -> None:

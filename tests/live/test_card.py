@@ -258,7 +258,11 @@ async def test_the_prompt_opens_the_reply_box_for_the_pressing_officer_only(
     mentions = [e for e in prompt.raw.get("entities", []) if e.get("type") == "text_link"]
     assert [e["url"] for e in mentions] == [f"tg://user?id={officer.id}"]
     assert prompt.raw["reply_to_message"]["message_id"] == card_message(live, group, case)
-    rows = await live.services.database.fetchall("SELECT * FROM ask_prompts")
+    rows: list = []
+    for _attempt in range(100):  # the prompt is stored once Telegram has given it its number
+        if rows := await live.services.database.fetchall("SELECT * FROM ask_prompts"):
+            break
+        await asyncio.sleep(0.05)
     assert len(rows) == 1 and str(officer.id) not in repr(tuple(rows[0]))
 
 

@@ -261,6 +261,7 @@ async def nothing_half_written(services: Services, shown: list[str]) -> None:
     assert not [text for text in shown if "<code>" in text], "no receipt without a report"
 
 
+@pytest.mark.sqlite_only  # fills the disk with SQLite's page limit
 async def test_a_full_disk_at_submit_keeps_the_draft_and_writes_nothing_half(
     citizen: Citizen, services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -25,6 +25,9 @@ from tests.support.flows import BODY, cards, case_id_of, data, press_in, report,
 from tests.support.linking import HASH_COLUMNS, every_blob, lookup_keys, pseudonyms_of
 from tests.support.live import ADMIN_ID, live_bot
 
+# The attacker reads the SQLite file (tests/support/linking.py).
+pytestmark = pytest.mark.sqlite_only
+
 
 def settings_of(workdir: Path) -> Settings:
     return load_settings(

@@ -230,6 +230,7 @@ async def test_a_digest_run_neither_waits_for_nor_counts_an_answer_waiting_its_d
     assert await outbox.pending(owed_by=now) == 1, "a retry is still owed"
 
 
+@pytest.mark.sqlite_only  # an SQLite trigger plays the full disk
 async def test_an_addition_is_kept_and_owed_together_or_not_at_all(
     live: Live, fake_api: FakeBotAPI
 ) -> None:

@@ -261,7 +261,7 @@ async def services(
     """The services with ``REDIS_URL`` set, their keys under the test's prefix (deleted by
     ``replica``)."""
     built = await build_services(
-        settings.model_copy(update={"redis_url": SecretStr(redis_url)}), prefix
+        settings.model_copy(update={"redis_url": SecretStr(redis_url), "redis_prefix": prefix})
     )
     yield built
     await built.close()

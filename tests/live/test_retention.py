@@ -40,6 +40,7 @@ async def count(live: Live, table: str, report_id: str) -> int:
     return row[0]
 
 
+@pytest.mark.sqlite_only  # greps SQLite's files
 async def test_a_closed_case_past_retention_is_gone_from_every_file(
     live: Live, fake_api: FakeBotAPI
 ) -> None:
@@ -121,8 +122,8 @@ async def test_sent_messages_and_old_broadcast_recipients_go(services: Services)
     async def message(status: str, sent_at: float | None, parent: int | None = None) -> int:
         await database.execute(
             "INSERT INTO outbox (kind, chat_key, chat_ref, parent_id, status, next_attempt, "
-            "created_at, sent_at) VALUES ('header', x'01', x'01', ?, ?, 0, ?, ?)",
-            (parent, status, sent_at or now, sent_at),
+            "created_at, sent_at) VALUES ('header', ?, ?, ?, ?, 0, ?, ?)",
+            (b"\x01", b"\x01", parent, status, sent_at or now, sent_at),
         )
         return (await database.fetchone("SELECT max(id) FROM outbox"))[0]
 
@@ -136,8 +137,8 @@ async def test_sent_messages_and_old_broadcast_recipients_go(services: Services)
         await database.execute(
             "INSERT INTO broadcasts (id, status, audience, content, author, admin_ref, "
             "admin_locale, created_at, scheduled_at, finished_at) "
-            "VALUES (?, 'done', '{}', x'01', x'01', x'01', 'ru', '', 0, ?)",
-            (broadcast_id, now - 40 * DAY),
+            "VALUES (?, 'done', '{}', ?, ?, ?, 'ru', '', 0, ?)",
+            (broadcast_id, b"\x01", b"\x01", b"\x01", now - 40 * DAY),
         )
         await database.execute(
             "INSERT INTO broadcast_recipients VALUES (?, 1, 'sent'), (?, 2, 'blocked')",
@@ -222,6 +223,7 @@ async def test_retention_days_decides_when_a_closed_case_goes(services: Services
         load_settings(bot_token="42:TEST", retention_days=0, _env_file=None)
 
 
+@pytest.mark.sqlite_only  # the size of SQLite's file
 async def test_vacuum_gives_the_space_of_deleted_files_back(settings: Settings) -> None:
     services = await build_services(settings)
     try:

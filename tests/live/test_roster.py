@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.app import finish_updates
 from bot.departments.roster import SERVICE_ACCOUNTS
 from storage.migrations import head
@@ -293,6 +295,7 @@ async def test_heads_manage_their_regions_roster_only(live: Live, fake_api: Fake
     assert await live.services.roster.roles(officer.id) == {}
 
 
+@pytest.mark.sqlite_only  # a file from before Alembic
 async def test_a_database_from_before_the_roster_keeps_its_chats_and_cases(
     fake_api: FakeBotAPI, tmp_path: Path
 ) -> None:

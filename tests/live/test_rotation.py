@@ -26,6 +26,7 @@ from storage.rotation import RotationRepository
 from storage.subscribers import Audience
 from tests.conftest import TEST_KEY
 from tests.fakeapi import FakeBotAPI
+from tests.support import backends
 from tests.support.broadcasting import wait_status
 from tests.support.flows import BODY, cards, submit_reports
 from tests.support.linking import HASH_COLUMNS
@@ -42,8 +43,16 @@ SECOND_PHOTO = b"\xff\xd8second-photo" + bytes(range(255, -1, -1)) * 8
 
 def settings_with(workdir: Path, keys: str) -> Settings:
     return load_settings(
-        bot_token="42:TEST", data_dir=workdir / "data", encryption_keys=keys, _env_file=None
+        bot_token="42:TEST",
+        data_dir=workdir / "data",
+        encryption_keys=keys,
+        _env_file=None,
+        **backends.overrides(),
     )
+
+
+async def open_of(settings: Settings) -> Database:
+    return await open_database(url=settings.postgres_url, path=settings.database_path)
 
 
 def prefix_of(key: str) -> bytes:
@@ -51,11 +60,14 @@ def prefix_of(key: str) -> bytes:
 
 
 async def blob_columns(database: Database) -> set[str]:
-    tables = await database.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    )
+    if database.dialect == "postgresql":
+        rows = await database.fetchall(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND data_type = 'bytea'"
+        )
+        return {f"{table}.{column}" for table, column in rows}
     columns = set()
-    for (table,) in tables:
+    for table in await database.tables():
         for column in await database.fetchall(f"PRAGMA table_info({table})"):
             if column["type"].upper() == "BLOB":
                 columns.add(f"{table}.{column['name']}")
@@ -209,7 +221,7 @@ async def test_a_rotation_that_dies_half_way_continues_when_run_again(
 ) -> None:
     codes = await submit_reports(settings_with(tmp_path, OLD_KEY), 6)
     rotating = settings_with(tmp_path, f"{NEW_KEY},{OLD_KEY}")
-    database = await open_database(url=None, path=rotating.database_path)
+    database = await open_of(rotating)
     try:  # what retention leaves: a number beside the sealed values
         await database.execute("INSERT INTO counters VALUES (?, 99)", (LAST_DELETED_CASE_NO,))
     finally:
@@ -229,7 +241,7 @@ async def test_a_rotation_that_dies_half_way_continues_when_run_again(
         await run_rotation(rotating)
     monkeypatch.undo()
 
-    database = await open_database(url=None, path=rotating.database_path)
+    database = await open_of(rotating)
     try:
         moved = await count_with_prefix(database, "reports.place", prefix_of(NEW_KEY))
         left = await count_with_prefix(database, "reports.place", prefix_of(OLD_KEY))
@@ -257,7 +269,7 @@ async def test_a_value_that_does_not_open_is_left_alone_and_fails_verification(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await submit_reports(settings_with(tmp_path, OLD_KEY), 2)
-    database = await open_database(url=None, path=settings_with(tmp_path, OLD_KEY).database_path)
+    database = await open_of(settings_with(tmp_path, OLD_KEY))
     try:
         row = await database.fetchone("SELECT id, body FROM reports ORDER BY case_no LIMIT 1")
         damaged = bytes(row["body"])[:-1] + bytes([row["body"][-1] ^ 1])
@@ -269,7 +281,7 @@ async def test_a_value_that_does_not_open_is_left_alone_and_fails_verification(
     printed = capsys.readouterr().out
     assert "reports.body: 1 re-encrypted, 1 could not be opened" in printed
     assert "Verification failed: 1 values" in printed
-    database = await open_database(url=None, path=settings_with(tmp_path, OLD_KEY).database_path)
+    database = await open_of(settings_with(tmp_path, OLD_KEY))
     try:
         kept = await database.fetchone("SELECT body FROM reports WHERE id = ?", (row["id"],))
     finally:

@@ -7,6 +7,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from bot.core import receipt
 from bot.outbox.items import REPORTER_KINDS
 from bot.ui.callbacks import Action, ActionCB
@@ -27,6 +29,9 @@ from tests.support.linking import Attacker, Link
 from tests.support.live import Live, live_bot
 
 CLEAR = ActionCB(action=Action.CLEAR_CHAT).pack()
+
+# The attacker reads the SQLite file (tests/support/linking.py).
+pytestmark = pytest.mark.sqlite_only
 
 
 def database_file(live: Live) -> Path:

@@ -15,12 +15,14 @@ import os
 from pathlib import Path
 
 import asyncpg
+from redis.asyncio import Redis
 
 from storage.migrations import migrate
 
 DATABASE_ENV = "ADAL_TEST_DATABASE_URL"
 REDIS_ENV = "ADAL_TEST_REDIS_URL"
 DUMP_NAME = "postgres-dump.bin"
+REDIS_DUMP_NAME = "redis-keys.bin"
 _PREFIX = "adal_t"
 SQLALCHEMY_SCHEME = "postgresql+asyncpg://"
 
@@ -126,7 +128,39 @@ class PostgresDatabases:
 
 
 CURRENT: dict[str, str] = {}
-"""The settings the running test's bot takes beside its own (``database_url``)."""
+"""The settings the running test's bot takes beside its own (``database_url``, ``redis_url``,
+``redis_prefix``)."""
+_REDIS_PREFIXES = itertools.count(1)
+
+
+def redis_prefix() -> str:
+    """Keys of one test, apart from any other run's on the same server."""
+    return f"test-{os.getpid()}-{next(_REDIS_PREFIXES)}:"
+
+
+async def dump_and_clear_redis(url: str, prefix: str, into: Path) -> int:
+    """Every key under ``prefix`` and its value, written to ``into`` for the leak grep, then
+    deleted; returns how many there were."""
+    client = Redis.from_url(url)
+    keys = 0
+    try:
+        with into.open("wb") as dump:
+            async for key in client.scan_iter(match=f"{prefix}*"):
+                kind = await client.type(key)
+                if kind == b"string":
+                    value = await client.get(key) or b""
+                elif kind == b"hash":
+                    value = b" ".join(
+                        part for pair in (await client.hgetall(key)).items() for part in pair
+                    )
+                else:
+                    value = await client.dump(key) or b""
+                dump.write(key + b" " + value + b"\n")
+                await client.delete(key)
+                keys += 1
+    finally:
+        await client.aclose()
+    return keys
 
 
 def overrides() -> dict[str, str]:

@@ -14,7 +14,18 @@ async def count(services: Services, table: str) -> int:
 
 
 async def database_bytes(services: Services) -> int:
-    return await services.database.size()
+    """What the rows take: SQLite's file, or on PostgreSQL the live rows (its files also keep the
+    old versions of updated rows until autovacuum makes their space reusable)."""
+    database = services.database
+    if database.dialect == "sqlite":
+        return await database.size()
+    total = 0
+    for table in await database.tables():
+        row = await database.fetchone(
+            f"SELECT coalesce(sum(pg_column_size(t.*)), 0) FROM {table} t"
+        )
+        total += int(row[0])
+    return total
 
 
 async def content(services: Services) -> dict[str, list[str]]:
