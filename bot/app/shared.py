@@ -64,9 +64,7 @@ def in_process(settings: Settings) -> Shared:
     )
 
 
-def in_redis(
-    settings: Settings, pseudonyms: Pseudonyms, redis: Redis, prefix: str
-) -> Shared:
+def in_redis(settings: Settings, pseudonyms: Pseudonyms, redis: Redis, prefix: str) -> Shared:
     zone = settings.tz
     return Shared(
         isolation=RedisEventIsolation(redis, pseudonyms, prefix),
