@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None
     redis_url: SecretStr | None = None
     redis_prefix: str = Field(default="adal:", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    leader_lease_seconds: float = Field(default=30.0, ge=3, le=300)
 
     @field_validator("database_url", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ import traceback
 
 from aiogram import Router
 from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
@@ -27,13 +28,18 @@ def get_router() -> Router:
         )
         if message is None or message.chat.type != ChatType.PRIVATE:
             return
-        if update.callback_query:
-            await update.callback_query.answer()
-        await message.answer(
-            _(
-                "Sorry, something went wrong on our side. What you have entered so far is kept; "
-                "please try again in a minute."
+        try:
+            if update.callback_query:
+                await update.callback_query.answer()
+            await message.answer(
+                _(
+                    "Sorry, something went wrong on our side. What you have entered so far is "
+                    "kept; please try again in a minute."
+                )
             )
-        )
+        except TelegramAPIError as apology_failed:
+            # The update stays handled: failing here would have it redelivered and handled
+            # again, over and over (a callback already answered fails every time).
+            logger.warning("Could not apologise (%s)", type(apology_failed).__name__)
 
     return router

@@ -17,6 +17,17 @@ DRIVER_ERRORS = (sqlite3.DatabaseError, asyncpg.PostgresError, SQLAlchemyError, 
 """What a database that is damaged, unreachable or refusing raises, by driver."""
 
 
+UNREACHABLE: tuple[type[Exception], ...] = (
+    ConnectionError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+)
+"""What a database that stopped answering raises mid-update (PostgreSQL: the connection was lost,
+the server is restarting or shutting down): the update can be handled again later."""
+
+
 class DatabaseUnavailable(Exception):
     """The database cannot be opened or brought up to date; the message says why."""
 

@@ -28,6 +28,7 @@ from bot.telegram.session import bot_client
 from bot.telegram.throttle import ThrottleMiddleware
 from bot.ui import texts
 from handlers import get_routers
+from storage.backends import UNREACHABLE
 
 logger = logging.getLogger(__name__)
 
@@ -89,17 +90,17 @@ def create_dispatcher(
     for name, observer in dispatcher.observers.items():
         if name != "update":
             observer.outer_middleware(view)
-    dispatcher.errors.register(leave_for_redelivery, ExceptionTypeFilter(RedisError))
+    dispatcher.errors.register(leave_for_redelivery, ExceptionTypeFilter(RedisError, *UNREACHABLE))
     dispatcher.include_routers(*get_routers(services.settings.admin_ids))
     run_filters_on_loop(dispatcher)
     return dispatcher
 
 
 async def leave_for_redelivery(event: ErrorEvent) -> None:
-    """Redis did not answer: the update fails rather than being apologised for (the errors
-    router), so that webhook mode answers 500 and Telegram posts it again later."""
+    """Redis or the database did not answer: the update fails rather than being apologised for
+    (the errors router), so that webhook mode answers 500 and Telegram posts it again later."""
     logger.warning(
-        "Redis did not answer (%s): the update is left to be posted again",
+        "Redis or the database did not answer (%s): the update is left to be posted again",
         type(event.exception).__name__,
     )
     raise event.exception

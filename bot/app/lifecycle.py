@@ -60,7 +60,10 @@ class Runtime:
             self.services = await build_services(self.settings)
             opened.push_async_callback(self.services.close)
             self.sender = create_sender(self.bot, self.services)
-            await self.sender.recover()
+            if self.services.database.dialect == "sqlite":
+                # One process owns an SQLite file; on a shared database a claim may be another
+                # replica's, still sending: a dead replica's claims lapse after their lease.
+                await self.sender.recover()
             self._exit = opened.pop_all()
         return self
 
@@ -81,11 +84,10 @@ class Runtime:
         self._exit.push_async_callback(self._stop_background)
         await wait_for_telegram(self.bot, self.settings)
         await self._publish_profile()
+        self._run(self.services.shared.leadership.run(self._stop))
         if unattended:
             await self._start_unattended()
-        runner = create_broadcast_runner(self.bot, self.services)
-        await runner.recover()
-        self._run(runner.run(self._stop))
+        self._run(create_broadcast_runner(self.bot, self.services).run(self._stop))
         self._exit.push_async_callback(finish_updates, dispatcher)
         if unattended:
             freeze_startup_objects()
@@ -96,7 +98,6 @@ class Runtime:
         """Housekeeping once at start, then the scheduler and the outbox sender."""
         await self.services.maintenance.purge_expired()
         await self.services.maintenance.forget_file_names()
-        self._run(self.services.shared.leadership.run(self._stop))
         scheduler = create_scheduler(self.services, self.bot)
         scheduler.start()
         self._exit.callback(scheduler.shutdown, wait=False)

@@ -335,4 +335,5 @@ def create_broadcast_runner(bot: Bot, services: Services) -> BroadcastRunner:
         zone=services.settings.tz,
         rate=services.settings.broadcast_rate,
         wake=services.broadcasts_changed,
+        leads=services.shared.leadership.holds,
     )

@@ -76,7 +76,7 @@ def in_redis(settings: Settings, pseudonyms: Pseudonyms, redis: Redis, prefix: s
         files_quota=RedisDailyQuota(
             redis, pseudonyms, prefix, "file_bytes", settings.file_mb_per_day * MB, zone, utc_now
         ),
-        leadership=Lease(redis, prefix),
+        leadership=Lease.lasting(redis, prefix, settings.leader_lease_seconds),
         redis=redis,
     )
 

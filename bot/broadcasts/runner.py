@@ -47,7 +47,10 @@ PROGRESS_SECONDS = 3.0
 """Telegram allows about one edit a second in a chat; every three seconds is well below."""
 MIN_EDIT_GAP = 1.0
 """Even the edits that must show (paused, finished) wait this long after the previous one."""
-IDLE_WAIT = 60.0
+IDLE_WAIT = 10.0
+"""How often the runner looks for a due broadcast unwoken: one created on another replica."""
+FOLLOWER_WAIT = 10.0
+"""How often a replica that does not send broadcasts asks whether it now should."""
 NETWORK_ATTEMPTS = 4
 NETWORK_BACKOFF = 2.0
 """Seconds before the first retry after a 5xx or network error; doubled each time."""
@@ -102,6 +105,7 @@ class BroadcastRunner:
         zone: tzinfo,
         rate: float,
         wake: asyncio.Event,
+        leads: Callable[[], Awaitable[bool]],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._bot = bot
@@ -114,6 +118,8 @@ class BroadcastRunner:
         self._zone = zone
         self._rate = rate
         self._wake = wake
+        self._leads = leads
+        self._leading = False
         self._clock = clock
         self._pacer = Pacer(rate)
         self._last_progress = 0.0
@@ -124,10 +130,19 @@ class BroadcastRunner:
         if unconfirmed:
             logger.warning("%d broadcast messages were in flight at the last stop", unconfirmed)
 
+    async def _lead(self) -> bool:
+        """Whether this replica sends broadcasts now: one replica at a time does (the one that
+        runs the scheduled jobs); taking over, it first settles what the last one left."""
+        leading = await self._leads()
+        if leading and not self._leading:
+            await self.recover()
+        self._leading = leading
+        return leading
+
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                delay = await self.process_due(stop)
+                delay = await self.process_due(stop) if await self._lead() else FOLLOWER_WAIT
             except Exception:  # a database hiccup must not end broadcasting for good
                 logger.exception("Broadcast round failed; retrying")
                 delay = 5.0
@@ -160,7 +175,7 @@ class BroadcastRunner:
         workers: set[asyncio.Task[None]] = set()
         interrupted = False
         async for subscriber in self._recipients(row.id, audience):
-            if stop.is_set() or await self._interrupted(row.id):
+            if stop.is_set() or await self._interrupted(row.id) or not await self._lead():
                 interrupted = True
                 break
             await slots.acquire()

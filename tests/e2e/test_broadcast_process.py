@@ -19,6 +19,7 @@ from storage.subscribers import Audience, SubscriberStatus
 from tests.conftest import TEST_KEY
 from tests.e2e.botprocess import BotProcess
 from tests.fakeapi import FakeBotAPI, FakeUser, RecordedRequest
+from tests.support.broadcasting import busiest_second
 from tests.support.live import ADMIN_ID
 from tests.support.people import Person
 
@@ -72,15 +73,6 @@ def news_requests(api: FakeBotAPI) -> list[RecordedRequest]:
         for r in api.requests
         if r.method == "sendMessage" and r.params.get("text") in (KK_NEWS, RU_NEWS)
     ]
-
-
-def busiest_second(times: list[float]) -> int:
-    best = start = 0
-    for end, moment in enumerate(times):
-        while moment - times[start] >= 1.0:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 async def test_broadcast_to_2000_survives_sigkill_within_telegram_limits(

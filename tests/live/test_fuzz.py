@@ -296,8 +296,8 @@ async def unthrottled_live(
     fake_api: FakeBotAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Live]:
     """A live bot whose flood limit lets one admin or reporter type a hundred messages at once."""
-    monkeypatch.setattr("bot.app.dispatcher.MESSAGES", Rate(per_minute=6000, burst=6000))
-    monkeypatch.setattr("bot.app.dispatcher.PRESSES", Rate(per_minute=6000, burst=6000))
+    monkeypatch.setattr("bot.app.shared.MESSAGES", Rate(per_minute=6000, burst=6000))
+    monkeypatch.setattr("bot.app.shared.PRESSES", Rate(per_minute=6000, burst=6000))
     async for running in live_bot(fake_api, tmp_path):
         yield running
 

@@ -59,3 +59,13 @@ async def broadcast_now(live: Live, kk: str | None, ru: str | None, audience: st
     await compose(admin, kk, ru, audience)
     broadcast_id, _progress = await send_and_wait(live, admin)
     return broadcast_id
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most of ``times`` (sorted) that fall within one second."""
+    best = start = 0
+    for end, moment in enumerate(times):
+        while moment - times[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
