@@ -7,6 +7,7 @@ Replicas starting together on PostgreSQL take turns through an advisory lock.
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from sqlalchemy.pool import NullPool
 if TYPE_CHECKING:
     from storage.database import Database
 
+logger = logging.getLogger(__name__)
 SCRIPTS = Path(__file__).parent / "schema"
 LAST_LEGACY_VERSION = 8
 MIGRATION_LOCK = 0x41_44_41_4D  # "ADAM"
@@ -62,6 +64,8 @@ def _upgrade(connection: sa.Connection) -> None:
                 f"the database is at schema revision {current}, newer than this code "
                 f"({head()}); update Adal before starting it"
             ) from None
+    if current != head():
+        logger.info("Database schema: revision %s, upgrading to %s", current or "none", head())
     command.upgrade(config, "head")
 
 

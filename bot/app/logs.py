@@ -81,3 +81,5 @@ def setup_logging(level: str, log_format: Literal["text", "json"] = "text") -> N
     # the job quoted, which the filter masks to <text>: bot/app/scheduler.py's log_jobs says what
     # matters.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # One line per revision with its description: storage.migrations says what it applied.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

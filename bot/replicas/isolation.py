@@ -3,6 +3,10 @@
 The lock expires ``ttl`` seconds after its last renewal, so that a replica that died holding it
 blocks that user for at most that long; while the update runs, the holder renews it every
 ``ttl / 3`` seconds, so a slow update (a video being cleaned) keeps it.
+
+Redis's lock is taken by polling, in no particular order; so within a replica a user's updates
+first queue, in arrival order, on this process's own lock (``EventIsolation``): a message typed
+and the button pressed after it are handled in that order, as without Redis.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from redis.asyncio.lock import Lock
 from redis.exceptions import LockError, RedisError
 
 from bot.security.crypto import Pseudonyms
+from bot.telegram.isolation import EventIsolation
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +47,7 @@ class RedisEventIsolation(BaseEventIsolation):
         self._prefix = prefix
         self._ttl = ttl
         self._poll = poll
+        self._local = EventIsolation()
 
     def name(self, key: StorageKey) -> str:
         digest = self._pseudonyms.digest(
@@ -57,6 +63,11 @@ class RedisEventIsolation(BaseEventIsolation):
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncIterator[None]:
+        async with self._local.lock(key), self._shared(key):
+            yield
+
+    @asynccontextmanager
+    async def _shared(self, key: StorageKey) -> AsyncIterator[None]:
         lock = self._redis.lock(self.name(key), timeout=self._ttl, sleep=self._poll)
         await lock.acquire(token=secrets.token_hex(16))  # redis-py's own, a uuid1, tells the time
         keeper = asyncio.create_task(self._keep(lock))

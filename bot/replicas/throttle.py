@@ -26,17 +26,19 @@ local now = tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated', 'warned')
 local tokens = burst
 if state[1] then
-  tokens = math.min(burst, tonumber(state[1]) + math.max(0, now - tonumber(state[2])) * per_second)
+  -- A take computed its time before an earlier one ran: time does not go back.
+  now = math.max(now, tonumber(state[2]))
+  tokens = math.min(burst, tonumber(state[1]) + (now - tonumber(state[2])) * per_second)
 end
 local verdict = 'drop'
 if tokens >= 1 then
   tokens = tokens - 1
   verdict = 'allow'
 elseif not state[3] or now - tonumber(state[3]) >= tonumber(ARGV[4]) then
-  redis.call('HSET', KEYS[1], 'warned', ARGV[3])
+  redis.call('HSET', KEYS[1], 'warned', tostring(now))
   verdict = 'warn'
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', ARGV[3])
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 return verdict
 """

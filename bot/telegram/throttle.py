@@ -25,6 +25,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.telegram.i18n import LocaleChooser
+from bot.telegram.isolation import KeyedLocks
 
 MAX_USERS = 100_000
 WARN_EVERY = 60.0
@@ -109,6 +110,7 @@ class ThrottleMiddleware(BaseMiddleware):
         self._presses = presses
         self._i18n = i18n
         self._choose = choose
+        self._arrival: KeyedLocks[bytes] = KeyedLocks()
 
     async def __call__(
         self,
@@ -121,7 +123,10 @@ class ThrottleMiddleware(BaseMiddleware):
         if user_key is None or inner is None:
             return await handler(event, data)
         buckets = self._presses if isinstance(inner, CallbackQuery) else self._messages
-        verdict = await buckets.take(user_key)
+        async with self._arrival.lock(user_key):
+            # Buckets in Redis answer out of order; one user's updates leave here, and so reach
+            # the update lock, in the order they came (a message, then the button after it).
+            verdict = await buckets.take(user_key)
         if verdict is Verdict.ALLOW:
             return await handler(event, data)
         if verdict is Verdict.WARN:
