@@ -88,6 +88,13 @@ class PseudonymRotationRepository:
             )
         return changed
 
+    async def unfinished(self) -> bool:
+        """Whether a rotation left its cursors: it started and did not reach ``finish``."""
+        row = await self._db.fetchone(
+            "SELECT 1 FROM meta WHERE name LIKE ? LIMIT 1", (CURSOR + "%",)
+        )
+        return row is not None
+
     async def drop_unrecomputable(self) -> dict[str, int]:
         """Delete the rows keyed by a pseudonym of a Telegram id that no sealed value gives back
         and that may go: drafts and every other FSM row, the drafts' files, language choices,

@@ -148,6 +148,9 @@ def freeze_startup_objects() -> None:
 async def run_polling(settings: Settings) -> None:
     async with Runtime(settings) as runtime:
         dispatcher = await runtime.serve()
+        # Telegram refuses getUpdates while a webhook is set (a bot moved back from webhook
+        # mode); the updates it holds stay and are fetched by the polling.
+        await runtime.bot.delete_webhook(drop_pending_updates=False)
         await dispatcher.start_polling(
             runtime.bot,
             allowed_updates=dispatcher.resolve_used_update_types(),

@@ -56,6 +56,7 @@ from storage.meta import MetaRepository
 from storage.outbox import OutboxRepository
 from storage.prefs import PrefsRepository
 from storage.prompts import PromptsRepository
+from storage.pseudonym_rotation import PseudonymRotationRepository
 from storage.reports import ReportsRepository
 from storage.retention import RetentionRepository
 from storage.roster import RosterRepository
@@ -294,7 +295,12 @@ async def build_services(settings: Settings) -> Services:
             deadlines=deadlines,
             outbox_ready=outbox_ready,
         ),
-        metrics=Metrics(rows.outbox, rows.broadcasts),
+        metrics=Metrics(
+            rows.outbox,
+            rows.broadcasts,
+            PseudonymRotationRepository(database),
+            cipher.key_count,
+        ),
         shared=shared,
     )
 

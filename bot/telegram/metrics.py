@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from storage.broadcasts import BroadcastsRepository, RecipientStatus
 from storage.outbox import OutboxRepository
+from storage.pseudonym_rotation import PseudonymRotationRepository
 
 _UNSETTLED = frozenset({RecipientStatus.PENDING, RecipientStatus.SENDING})
 
@@ -28,10 +29,13 @@ class Metrics:
         self,
         outbox: OutboxRepository,
         broadcasts: BroadcastsRepository,
+        rotation: PseudonymRotationRepository,
+        keys: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._outbox = outbox
         self._broadcasts = broadcasts
+        self._rotation = rotation
         self._clock = clock
         self.registry = registry = CollectorRegistry()
         self.updates = Counter(
@@ -65,6 +69,19 @@ class Metrics:
             "Recipients the running broadcast has still to try (0 when none runs)",
             registry=registry,
         )
+        self.encryption_keys = Gauge(
+            "adal_encryption_keys",
+            "Encryption keys configured; more than one: a key rotation is under way or not "
+            "finished (run rotate-keys, then remove the old key)",
+            registry=registry,
+        )
+        self.encryption_keys.set(keys)
+        self.pseudonym_rotation = Gauge(
+            "adal_pseudonym_rotation_unfinished",
+            "1 while a pseudonym-key rotation has started and not finished (rerun "
+            "rotate-pseudonyms), else 0",
+            registry=registry,
+        )
 
     async def render(self) -> bytes:
         """The registry as Prometheus text (served as ``prometheus_client.CONTENT_TYPE_LATEST``),
@@ -81,6 +98,7 @@ class Metrics:
         settled = sum(n for status, n in counts.items() if status not in _UNSETTLED)
         self.broadcast_sent.set(counts.get(RecipientStatus.SENT, 0))
         self.broadcast_pending.set(0 if running is None else max(running.total - settled, 0))
+        self.pseudonym_rotation.set(int(await self._rotation.unfinished()))
 
 
 class MetricsMiddleware(BaseMiddleware):

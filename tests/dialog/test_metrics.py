@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.app import Services, create_sender
 from bot.telegram.metrics import Metrics
 from storage.broadcasts import NewBroadcast, RecipientStatus, Sealed
+from storage.pseudonym_rotation import CURSOR, PseudonymRotationRepository
 from tests.support.dialog import fill_report
 from tests.support.harness import Citizen
 from tests.support.mocked import MockedSession, mocked_bot
@@ -79,7 +80,8 @@ async def test_outbox_gauges_are_read_from_storage_at_scrape(
     await queue_digest(services, citizen)
     oldest = await rows.outbox.oldest_pending()
     assert oldest is not None
-    metrics = Metrics(rows.outbox, rows.broadcasts, clock=lambda: oldest + 42)
+    rotation = PseudonymRotationRepository(services.database)
+    metrics = Metrics(rows.outbox, rows.broadcasts, rotation, 1, clock=lambda: oldest + 42)
     values = samples(await metrics.render())
     assert values["adal_outbox_pending", ()] == await rows.outbox.pending() > 0
     assert values["adal_outbox_oldest_pending_age_seconds", ()] == 42
@@ -114,3 +116,18 @@ async def test_broadcast_progress_of_the_running_broadcast(services: Services) -
     values = samples(await services.metrics.render())
     assert values["adal_broadcast_sent", ()] == 2
     assert values["adal_broadcast_pending", ()] == 2, "one waiting after a 429, one not taken"
+
+
+async def test_key_rotation_state_is_shown(services: Services) -> None:
+    values = samples(await services.metrics.render())
+    assert values["adal_encryption_keys", ()] == 1
+    assert values["adal_pseudonym_rotation_unfinished", ()] == 0
+    rotation = PseudonymRotationRepository(services.database)
+    await services.database.execute(
+        "INSERT INTO meta (name, value) VALUES (?, ?)", (CURSOR + "outbox", b"7")
+    )
+    assert samples(await services.metrics.render())["adal_pseudonym_rotation_unfinished", ()] == 1
+    await rotation.finish({}, ())
+    assert samples(await services.metrics.render())["adal_pseudonym_rotation_unfinished", ()] == 0
+    two_keys = Metrics(services.repositories.outbox, services.repositories.broadcasts, rotation, 2)
+    assert samples(await two_keys.render())["adal_encryption_keys", ()] == 2

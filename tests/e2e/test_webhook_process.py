@@ -53,5 +53,15 @@ async def test_python_m_bot_takes_updates_by_webhook(fake_api: FakeBotAPI, tmp_p
         log = process.log()
         assert "Traceback" not in log, log
         assert WEBHOOK_SECRET not in log
+
+        mark = fake_api.mark()
+        fake_api.send_command(person.user, "/help")  # waits at Telegram: the webhook is still set
+        polling = BotProcess(fake_api, tmp_path)
+        try:
+            await polling.start()  # back to polling: the webhook goes, the update stays
+            assert fake_api.webhook is None
+            await fake_api.next_reply(person.user, after=mark, timeout=START_TIMEOUT)
+        finally:
+            await polling.stop()
     finally:
         await process.stop()
