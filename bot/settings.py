@@ -10,14 +10,34 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LOCALES = ("kk", "ru")
 KEY_BYTES = 32
 MAX_RELAY_DELAY_MINUTES = 120
-_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_SECRET_SHAPES = {
+    "database_url": (
+        re.compile(r"postgres(?:ql)?://.+"),
+        "expected a postgresql:// URL, or nothing for SQLite in DATA_DIR",
+    ),
+    "redis_url": (
+        re.compile(r"(?:rediss?|unix)://.+"),
+        "expected a redis://, rediss:// or unix:// URL, or nothing",
+    ),
+    "webhook_secret": (
+        re.compile(r"[A-Za-z0-9_-]{1,256}"),
+        "expected 1-256 characters of A-Z, a-z, 0-9, _ and -",
+    ),
+}
 _MINUTES_RANGE = re.compile(r"\s*(\d{1,4})\s*(?:-\s*(\d{1,4})\s*)?")
 
 
@@ -70,24 +90,16 @@ class Settings(BaseSettings):
     redis_prefix: str = Field(default="adal:", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     leader_lease_seconds: float = Field(default=30.0, ge=3, le=300)
 
-    @field_validator("database_url", mode="before")
+    @field_validator("database_url", "redis_url", "webhook_secret", mode="before")
     @classmethod
-    def _postgres_url(cls, value: object) -> object:
+    def _secret_shape(cls, value: object, info: ValidationInfo) -> object:
+        """Empty is unset; anything else must have the shape of its setting."""
         text = value.get_secret_value() if isinstance(value, SecretStr) else value
         if text is None or text == "":
             return None
-        if not isinstance(text, str) or not text.startswith(("postgresql://", "postgres://")):
-            raise ValueError("expected a postgresql:// URL, or nothing for SQLite in DATA_DIR")
-        return value
-
-    @field_validator("redis_url", mode="before")
-    @classmethod
-    def _redis_url(cls, value: object) -> object:
-        text = value.get_secret_value() if isinstance(value, SecretStr) else value
-        if text is None or text == "":
-            return None
-        if not isinstance(text, str) or not text.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("expected a redis://, rediss:// or unix:// URL, or nothing")
+        pattern, expected = _SECRET_SHAPES[info.field_name or ""]
+        if not isinstance(text, str) or not pattern.fullmatch(text):
+            raise ValueError(expected)
         return value
 
     @field_validator("webhook_url")
@@ -97,16 +109,6 @@ class Settings(BaseSettings):
             return None
         if not value.startswith("https://") or len(value) <= len("https://"):
             raise ValueError("expected an https:// URL (Telegram posts only over HTTPS)")
-        return value
-
-    @field_validator("webhook_secret", mode="before")
-    @classmethod
-    def _secret_shape(cls, value: object) -> object:
-        text = value.get_secret_value() if isinstance(value, SecretStr) else value
-        if text is None or text == "":
-            return None
-        if not isinstance(text, str) or not _WEBHOOK_SECRET.fullmatch(text):
-            raise ValueError("expected 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
     @model_validator(mode="after")

@@ -50,6 +50,10 @@ def run_bot(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
         ({"BOT_TOKEN": "1:x", "WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET"),
         ({"BOT_TOKEN": "1:x", "WEBHOOK_SECRET": "x" * 257}, "WEBHOOK_SECRET"),
         ({"BOT_TOKEN": "1:x", "WEB_PORT": "0"}, "WEB_PORT"),
+        ({"BOT_TOKEN": "1:x", "DATABASE_URL": "mysql://db/adal"}, "DATABASE_URL"),
+        ({"BOT_TOKEN": "1:x", "REDIS_URL": "http://cache:6379"}, "REDIS_URL"),
+        ({"BOT_TOKEN": "1:x", "REDIS_PREFIX": "has space"}, "REDIS_PREFIX"),
+        ({"BOT_TOKEN": "1:x", "LEADER_LEASE_SECONDS": "1"}, "LEADER_LEASE_SECONDS"),
     ],
 )
 def test_bad_setting_stops_with_one_line_naming_it(
