@@ -32,7 +32,7 @@ def numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(number, sql)
 
 
-def _changed(status: str) -> int:
+def rows_changed(status: str) -> int:
     """The row count of a command tag such as ``UPDATE 3`` or ``INSERT 0 1``."""
     last = status.rsplit(" ", 1)[-1]
     return int(last) if last.isdigit() else 0
@@ -43,7 +43,7 @@ class _PostgresTransaction(Transaction):
         self._conn = connection
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        return _changed(await self._conn.execute(numbered(sql), *params))
+        return rows_changed(await self._conn.execute(numbered(sql), *params))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._conn.executemany(numbered(sql), rows)
