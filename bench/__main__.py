@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import broadcast, dialog, digest, files, lookup, startup
+from bench import broadcast, dialog, digest, files, lookup, replicas, servers, startup
 from bench.environment import Machine
 from bench.results import Section, document
 from bench.sizes import FULL, TINY, Sizes
@@ -26,6 +26,7 @@ SCENARIOS: dict[str, Scenario] = {
     "lookup": lookup.run,
     "startup": startup.run,
     "files": files.run,
+    "replicas": replicas.run,
 }
 HERE = Path(__file__).resolve().parent
 FINDINGS = HERE / "findings.md"
@@ -75,4 +76,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    servers.drop_template()
+    sys.exit(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.bots import BotConfig, bot_process
@@ -19,8 +20,21 @@ MAX_P99 = 0.100
 LANGUAGES = ("kk", "ru")
 
 
-def _people(api: TimedAPI, count: int) -> list[FakeUser]:
+def citizens(api: TimedAPI, count: int) -> list[FakeUser]:
     return [api.make_user(language_code=LANGUAGES[index % 2]) for index in range(count)]
+
+
+def citizen_script() -> Callable[[FakeUser], tuple[Step, ...]]:
+    """Each citizen's dialog: a whole report, in a region picked by their id."""
+    regions = [entry.code for entry in Catalog.load().regions]
+
+    def script(user: FakeUser) -> tuple[Step, ...]:
+        return report_script(regions[user.id % len(regions)])
+
+    return script
+
+
+UPDATES = len(citizen_script()(FakeUser(0, "x")))
 
 
 def _latencies(section: Section, run: CrowdRun, where: str, p99_below: float | None = None) -> None:
@@ -37,31 +51,26 @@ async def _echo_floor(workdir: Path, people: int, updates: int) -> CrowdRun:
     async with running_api() as api:
         config = BotConfig(api.base_url, workdir / "echo" / "data")
         async with bot_process(config, "bench.echo_bot", api=api):
-            return await crowd(api, _people(api, people), lambda _: echo_script(updates))
+            return await crowd(api, citizens(api, people), lambda _: echo_script(updates))
 
 
 async def run(sizes: Sizes, workdir: Path) -> Section:
     section = Section("1. Dialog")
-    regions = [entry.code for entry in Catalog.load().regions]
-
-    def script(user: FakeUser) -> tuple[Step, ...]:
-        return report_script(regions[user.id % len(regions)])
-
-    updates = len(script(FakeUser(0, "x")))
+    script, updates = citizen_script(), UPDATES
     async with running_api() as api:
         config = BotConfig(api.base_url, workdir / "adal" / "data")
         async with bot_process(config, "bot", api=api) as bot:
             cpu, driver = bot.cpu_seconds(), time.process_time()
             async with sampled(bot.process.pid, workdir / "dialog.spy"):
-                burst = await crowd(api, _people(api, sizes.citizens), script)
+                burst = await crowd(api, citizens(api, sizes.citizens), script)
             cpu, driver = bot.cpu_seconds() - cpu, time.process_time() - driver
             peak = bot.peak_rss
             floor = await _echo_floor(workdir, sizes.citizens, updates)
-            paced = await crowd(api, _people(api, sizes.paced_citizens), script, sizes.paced_rate)
+            paced = await crowd(api, citizens(api, sizes.paced_citizens), script, sizes.paced_rate)
             # Beyond its capacity latency only measures the queue: also at half the capacity.
             comfortable = burst.updates_per_second / 2
             eased = (
-                await crowd(api, _people(api, sizes.paced_citizens // 2), script, comfortable)
+                await crowd(api, citizens(api, sizes.paced_citizens // 2), script, comfortable)
                 if comfortable < sizes.paced_rate
                 else None
             )

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import random
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.app import build_services
 from bot.broadcasts.content import Content, Version
@@ -31,6 +28,7 @@ from tests.conftest import TEST_KEY
 from tests.e2e.botprocess import START_TIMEOUT, BotProcess
 from tests.fakeapi import FakeBotAPI, FakeChat
 from tests.support import backends
+from tests.support.balancer import Balancer
 from tests.support.broadcasting import busiest_second
 from tests.support.flows import BODY, cards, case_id_of, report
 from tests.support.live import ADMIN_ID, WEBHOOK_SECRET, WEBHOOK_URL, free_port
@@ -44,50 +42,6 @@ BROADCAST_RATE = 25
 REGIONS = ("astana", "almaty_city")
 KK_NEWS = "Жемқорлыққа жол жоқ: екі реплика"
 RU_NEWS = "Коррупции нет места: две реплики"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-class Balancer:
-    """Each update to a replica picked at random; a replica that does not answer costs a 502,
-    and Telegram (the fake) posts the update again."""
-
-    def __init__(self, ports: list[int]) -> None:
-        self.ports = ports
-        self.handled: Counter[int] = Counter()
-        self.port = free_port()
-
-    async def forward(self, request: web.Request) -> web.Response:
-        port = random.choice(self.ports)
-        body = await request.read()
-        headers = {
-            "Content-Type": "application/json",
-            SECRET_HEADER: request.headers.get(SECRET_HEADER, ""),
-        }
-        try:
-            async with (
-                aiohttp.ClientSession() as session,
-                session.post(
-                    f"http://127.0.0.1:{port}{request.path}", data=body, headers=headers
-                ) as answer,
-            ):
-                if answer.status == 200:
-                    self.handled[port] += 1
-                return web.Response(status=answer.status)
-        except aiohttp.ClientError:
-            return web.Response(status=502)
-
-    async def __aenter__(self) -> Balancer:
-        self._session = aiohttp.ClientSession()
-        app = web.Application()
-        app.router.add_post("/{path:.*}", self.forward)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._runner.cleanup()
-        await self._session.close()
 
 
 @pytest.fixture

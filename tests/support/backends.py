@@ -111,6 +111,9 @@ class PostgresDatabases:
                     await connection.copy_from_table(table, output=dump, format="binary")
         finally:
             await connection.close()
+        await self.drop(name)
+
+    async def drop(self, name: str) -> None:
         admin = await self._admin()
         try:
             await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
