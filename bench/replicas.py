@@ -24,7 +24,8 @@ from bench.people import CrowdRun, crowd
 from bench.results import Section, ms
 from bench.servers import missing, shared_servers
 from bench.sizes import Sizes
-from bench.timed_api import WEBHOOK_CONNECTIONS, running_api
+from bench.timed_api import running_api
+from tests.fakeapi.server import WEBHOOK_CONNECTIONS
 from tests.support.balancer import Balancer
 from tests.support.live import WEBHOOK_SECRET, WEBHOOK_URL, free_port
 

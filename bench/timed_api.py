@@ -6,32 +6,27 @@ and resolves the exchange once a message matches what the person waits for. This
 ``next_reply``, whose waiters all wake on every request: with a thousand people waiting at once
 that alone would cost more than the bot being measured.
 
-With a webhook set, updates are posted as Telegram posts them: up to ``max_connections`` (40 by
-default) at once, one at a time per chat, each again until the bot answers 200. The tests' fake
-posts one update at a time, which would measure its own round trips instead of the bot.
+With a webhook set, updates are posted as Telegram posts them (the fake's own webhook poster): up
+to ``max_connections`` (40 by default) at once, one at a time per chat; this times each.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 from tests.fakeapi import FakeBotAPI, RecordedRequest, SentMessage
 from tests.fakeapi.fixtures import SPEC_PATH
-from tests.fakeapi.server import MESSAGE_METHODS, WEBHOOK_RETRY_SECONDS
+from tests.fakeapi.server import MESSAGE_METHODS, chat_of
 
 JSON = dict[str, Any]
 Until = Callable[[SentMessage], bool]
-WEBHOOK_CONNECTIONS = 40
-"""Telegram's default ``max_connections`` of a webhook."""
 
 
 @dataclass
@@ -77,7 +72,7 @@ class TimedAPI(FakeBotAPI):
     def _served(self, updates: list[JSON]) -> None:
         now = time.monotonic()
         for update in updates:
-            exchange = self._exchanges.get(_chat_of(update))
+            exchange = self._exchanges.get(chat_of(update))
             if exchange is not None and exchange.served is None:
                 exchange.served = now
 
@@ -96,51 +91,8 @@ class TimedAPI(FakeBotAPI):
             exchange.answered.set_result(record.message)
             del self._exchanges[record.message.chat_id]
 
-    async def _post_updates(self) -> None:
-        webhook = self.webhook or {}
-        limit = webhook.get("max_connections", WEBHOOK_CONNECTIONS)
-        posting: set[int | None] = set()  # chats with an update in flight
-
-        def next_update() -> JSON | None:
-            if len(posting) >= limit:
-                return None
-            # The people here send only updates the bot takes: no need to filter the queue.
-            return next((u for u in self._updates if _chat_of(u) not in posting), None)
-
-        async def post(session: aiohttp.ClientSession, update: JSON) -> None:
-            try:
-                while True:
-                    self._served([update])
-                    status = await self._post_webhook(session, json.dumps(update).encode())
-                    if status == 200:
-                        self._updates = [u for u in self._updates if u is not update]
-                        return
-                    await asyncio.sleep(WEBHOOK_RETRY_SECONDS)
-            finally:
-                posting.discard(_chat_of(update))
-                self._notify()
-
-        connector = aiohttp.TCPConnector(limit=limit)
-        async with (
-            aiohttp.ClientSession(connector=connector) as session,
-            asyncio.TaskGroup() as group,
-        ):
-            while True:
-                await self._wait(lambda: self._closing or next_update() is not None, 3600)
-                update = next_update()
-                if self._closing or update is None:
-                    return
-                posting.add(_chat_of(update))
-                group.create_task(post(session, update))
-
-
-def _chat_of(update: JSON) -> int | None:
-    if "message" in update:
-        return update["message"]["chat"]["id"]
-    query = update.get("callback_query")
-    if query is not None and "message" in query:
-        return query["message"]["chat"]["id"]
-    return None
+    def _on_post(self, update: JSON) -> None:
+        self._served([update])
 
 
 @asynccontextmanager

@@ -1,8 +1,9 @@
 """Characters that hide or disguise text.
 
-Lone UTF-16 surrogates: Telegram's JSON may escape one (``"\\ud800"``); such a string cannot be
-stored in SQLite or sent back, so it becomes U+FFFD before handlers, one UTF-16 unit as well,
-which keeps every entity offset in place.
+Lone UTF-16 surrogates and NUL: Telegram's JSON may escape one (``"\\ud800"``, ``"\\u0000"``);
+a surrogate cannot be stored in SQLite or sent back, a NUL cannot be stored in PostgreSQL's text,
+so each becomes U+FFFD before handlers, one UTF-16 unit as well, which keeps every entity offset
+in place.
 
 Invisible controls: a right-to-left override makes ``Akt_proverki\u202efdp.exe`` read
 ``Akt_proverkiexe.pdf``, zero-width and tag characters carry text no one sees. ``visible_text``
@@ -21,7 +22,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _ZWJ = "\u200d"
 _LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n\n"}
 _KEPT_CONTROLS = frozenset("\n\t")
@@ -60,11 +61,11 @@ def _joins_emoji(text: str, index: int) -> bool:
 
 
 def _clean(text: str | None) -> str | None:
-    return None if text is None else _SURROGATE.sub("\ufffd", text)
+    return None if text is None else _UNSTORABLE.sub("\ufffd", text)
 
 
 def _dirty(*texts: str | None) -> bool:
-    return any(text is not None and _SURROGATE.search(text) for text in texts)
+    return any(text is not None and _UNSTORABLE.search(text) for text in texts)
 
 
 class CleanTextMiddleware(BaseMiddleware):

@@ -124,7 +124,7 @@ async def test_two_replicas_lose_nothing_and_do_nothing_twice(
             DIGEST_SCHEDULE="* * * * *",
             RELAY_DELAY_MINUTES="0",
             SEND_INTERVAL_SECONDS="0",
-            LEADER_LEASE_SECONDS="6",
+            LEADER_LEASE_SECONDS="10",
             **shared_servers,
         )
         for number, port in enumerate(ports, start=1)

@@ -50,6 +50,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 #: Pause before Telegram posts an update again that its webhook did not acknowledge.
 WEBHOOK_RETRY_SECONDS = 0.2
+WEBHOOK_CONNECTIONS = 40
+"""Telegram's default ``max_connections`` of a webhook."""
 #: Methods that put a new message into a chat; they count for the rate limit.
 MESSAGE_METHODS = frozenset(
     {
@@ -449,7 +451,7 @@ class FakeBotAPI:
             message_id = (
                 reply_to.message_id if isinstance(reply_to, SentMessage) else reply_to["message_id"]
             )
-            original = self._messages[self._chat_of(user, chat).id][message_id]
+            original = self._messages[self.chat_of(user, chat).id][message_id]
             content["reply_to_message"] = {
                 k: v for k, v in original.items() if k != "reply_to_message"
             }
@@ -578,7 +580,7 @@ class FakeBotAPI:
         message in the chat showing a button with this ``callback_data``.
         Raises LookupError if that message has no such button (any more).
         """
-        chat_id = self._chat_of(user, chat).id
+        chat_id = self.chat_of(user, chat).id
         candidates = [m for m in self._transcripts.get(chat_id, []) if not m.deleted]
         if message is not None:
             message_id = message.message_id if isinstance(message, SentMessage) else message
@@ -893,11 +895,11 @@ class FakeBotAPI:
             )
         return found[0]
 
-    def _chat_of(self, user: FakeUser, chat: FakeChat | None) -> FakeChat:
+    def chat_of(self, user: FakeUser, chat: FakeChat | None) -> FakeChat:
         return chat if chat is not None else self._chats[user.id]
 
     def _user_message(self, user: FakeUser, chat: FakeChat | None, content: JSON) -> JSON:
-        target = self._chat_of(user, chat)
+        target = self.chat_of(user, chat)
         message = {
             "message_id": self._next_message_id(target.id),
             "from": user.to_dict(),
@@ -1203,20 +1205,45 @@ class FakeBotAPI:
                 await task
 
     async def _post_updates(self) -> None:
-        """Telegram's side of a webhook: post the queued updates one by one, each again until
-        the bot answers 200."""
-        async with aiohttp.ClientSession() as session:
-            while True:
-                await self._wait(lambda: self._closing or bool(self._deliverable()), 3600)
-                if self._closing:
-                    return
-                update = self._deliverable()[0]
-                status = await self._post_webhook(session, json.dumps(update).encode())
-                if status == 200:
-                    self._updates = [u for u in self._updates if u is not update]
-                    self._notify()
-                else:
+        """Telegram's side of a webhook: up to ``max_connections`` updates posted at once, one
+        per chat at a time (a chat's updates keep their order), each again until the bot
+        answers 200."""
+        limit = (self._webhook or {}).get("max_connections", WEBHOOK_CONNECTIONS)
+        posting: set[int | None] = set()  # chats with an update in flight
+
+        def next_update() -> JSON | None:
+            if len(posting) >= limit:
+                return None
+            return next((u for u in self._deliverable() if chat_of(u) not in posting), None)
+
+        async def post(session: aiohttp.ClientSession, update: JSON) -> None:
+            try:
+                while not self._closing:
+                    self._on_post(update)
+                    status = await self._post_webhook(session, json.dumps(update).encode())
+                    if status == 200:
+                        self._updates = [u for u in self._updates if u is not update]
+                        return
                     await asyncio.sleep(WEBHOOK_RETRY_SECONDS)
+            finally:
+                posting.discard(chat_of(update))
+                self._notify()
+
+        connector = aiohttp.TCPConnector(limit=limit)
+        async with (
+            aiohttp.ClientSession(connector=connector) as session,
+            asyncio.TaskGroup() as group,
+        ):
+            while True:
+                await self._wait(lambda: self._closing or next_update() is not None, 3600)
+                update = next_update()
+                if self._closing or update is None:
+                    return
+                posting.add(chat_of(update))
+                group.create_task(post(session, update))
+
+    def _on_post(self, update: JSON) -> None:
+        """Called as an update is posted to the webhook (the benchmarks time it)."""
 
     async def _post_webhook(
         self, session: aiohttp.ClientSession, body: bytes, secret: str | None = None
@@ -1497,3 +1524,13 @@ def _file_id_of(message: JSON) -> str | None:
     if isinstance(media, list):
         media = media[-1]
     return media["file_id"] if isinstance(media, dict) else None
+
+
+def chat_of(update: JSON) -> int | None:
+    """The chat an update is about (a message's, a pressed button's message's), if any."""
+    if "message" in update:
+        return int(update["message"]["chat"]["id"])
+    query = update.get("callback_query")
+    if query is not None and "message" in query:
+        return int(query["message"]["chat"]["id"])
+    return None

@@ -581,6 +581,7 @@ ARGUMENTS = st.one_of(
 @given(argument=ARGUMENTS)
 @example(argument="²")
 @example(argument="99999999999999999999")
+@example(argument="Департамент\x00 имени")
 async def test_any_text_as_a_command_argument(
     unthrottled_live: Live, fake_api: FakeBotAPI, errors: pytest.LogCaptureFixture, argument: str
 ) -> None:
