@@ -66,6 +66,12 @@ class Database(Statements):
 
     dialect: Dialect
 
+    async def write_own_row(self, sql: str, params: Params = ()) -> int:
+        """One statement on a row that only the current update's user touches (their draft,
+        their language), which no transaction reads before writing: it need not wait for the
+        other writers (PostgreSQL: no write lock). Returns the number of rows changed."""
+        return await self.execute(sql, params)
+
     @abstractmethod
     def transaction(self, *, durable: bool = False) -> AbstractAsyncContextManager[Transaction]:
         """Statements committed together, or not at all; ``durable``: on disk before it returns

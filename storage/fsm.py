@@ -98,7 +98,7 @@ class SealedStorage(BaseStorage):
     async def _save(self, row_key: bytes, state: str | None, data: Mapping[str, Any]) -> None:
         row: _Row | None = None
         if state is None and not data:
-            await self._db.execute("DELETE FROM fsm WHERE key = ?", (row_key,))
+            await self._db.write_own_row("DELETE FROM fsm WHERE key = ?", (row_key,))
         else:
             blob = (
                 self._sealer.seal(json.dumps(dict(data)).encode(), fsm_aad(row_key))
@@ -106,7 +106,7 @@ class SealedStorage(BaseStorage):
                 else None
             )
             row = (state, blob, to_hour(self._clock()))
-            await self._db.execute(
+            await self._db.write_own_row(
                 "INSERT INTO fsm (key, state, data, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET state = excluded.state, data = excluded.data, "
                 "updated_at = excluded.updated_at",

@@ -15,8 +15,12 @@ POOL_SIZE = 10
 WRITE_LOCK = 0x41_44_41_4C  # "ADAL": the advisory lock every writing transaction holds
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?")
 _WRITES = ("INSERT", "UPDATE", "DELETE")
-_BEGIN_DURABLE = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
-_BEGIN = f"{_BEGIN_DURABLE}; SET LOCAL synchronous_commit TO off"
+_BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+_BEGIN_DURABLE = f"{_BEGIN}; SET LOCAL synchronous_commit TO on"
+SESSION = {"synchronous_commit": "off"}
+"""A commit not asked to be durable does not wait for the WAL flush, as SQLite's
+``synchronous=NORMAL``: a crash of the server may lose the last moments of such commits, never a
+half of one; a durable transaction (a submitted report) waits for the disk."""
 
 
 @lru_cache(maxsize=2048)
@@ -66,7 +70,9 @@ class PostgresDatabase(Database):
 
     @classmethod
     async def connect(cls, url: str) -> PostgresDatabase:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
+        pool = await asyncpg.create_pool(
+            url, min_size=1, max_size=POOL_SIZE, server_settings=SESSION
+        )
         return cls(pool)
 
     async def close(self) -> None:
@@ -74,10 +80,8 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self, *, durable: bool = False) -> AsyncIterator[Transaction]:
-        """BEGIN, the write lock and the commit's durability in one round trip. A transaction
-        that need not be durable commits without waiting for the WAL flush, as SQLite's
-        ``synchronous=NORMAL`` does: a crash of the server may lose the last moments of such
-        commits, never a half of one; a durable one (a submitted report) waits for the disk."""
+        """BEGIN, the write lock and, when durable, the commit's wait for the disk, in one
+        round trip."""
         async with self._pool.acquire() as connection:
             await connection.execute(_BEGIN_DURABLE if durable else _BEGIN)
             try:
@@ -91,6 +95,10 @@ class PostgresDatabase(Database):
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self.transaction() as transaction:
             return await transaction.execute(sql, params)
+
+    async def write_own_row(self, sql: str, params: Params = ()) -> int:
+        async with self._pool.acquire() as connection:
+            return rows_changed(await connection.execute(numbered(sql), *params))
 
     async def execute_outside_transaction(self, sql: str) -> None:
         async with self._pool.acquire() as connection:

@@ -16,7 +16,7 @@ class PrefsRepository:
         return None if row is None else str(row["locale"])
 
     async def set_locale(self, user_key: bytes, locale: str) -> None:
-        await self._db.execute(
+        await self._db.write_own_row(
             "INSERT INTO user_prefs (user_key, locale) VALUES (?, ?) "
             "ON CONFLICT (user_key) DO UPDATE SET locale = excluded.locale",
             (user_key, locale),

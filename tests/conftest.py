@@ -21,6 +21,8 @@ TESTS = Path(__file__).parent
 TIERS = ("unit", "dialog", "live", "e2e")
 BOTH_BACKENDS = ("dialog", "live")
 BACKEND_NOTES: list[str] = []
+DATABASE_FIXTURES = frozenset({"settings", "fake_api"})
+"""A test that asks for neither runs no bot and opens no database: one pass is enough."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -60,12 +62,14 @@ def pytest_sessionfinish() -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """In the PostgreSQL pass, each test of the dialog and live tiers runs once per backend,
-    except those about SQLite itself (marked ``sqlite_only``) and the leak grep."""
+    """In the PostgreSQL pass, each test of the dialog and live tiers with a bot or a database
+    runs once per backend, except those about SQLite itself (marked ``sqlite_only``) and the leak
+    grep."""
     definition = metafunc.definition
     if (
         backends.database_server() is not None
         and _tier(definition) in BOTH_BACKENDS
+        and not DATABASE_FIXTURES.isdisjoint(metafunc.fixturenames)
         and definition.get_closest_marker("sqlite_only") is None
         and definition.get_closest_marker("last") is None
     ):
@@ -104,24 +108,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Mark each test with its tier, the directory it is in; run the fast tiers first and the
     tests marked ``last`` after all others, whatever was selected and in whatever order.
 
-    On PostgreSQL a test run in both languages runs in Russian only: its Kazakh twin differs in
-    the texts, which the SQLite pass checks, not in what is stored.
+    On PostgreSQL a test with several parameter sets runs with its first only: the others differ
+    in their input (a language, a text, a file type), which the SQLite pass checks, not in what
+    reaches the database.
     """
     for item in items:
         if any(mark.name in TIERS for mark in item.iter_markers()):
             raise pytest.UsageError(f"{item.nodeid}: its directory gives its tier, not a marker")
         item.add_marker(_tier(item))
-    twins = [item for item in items if _kazakh_on_postgresql(item)]
-    if twins:
-        config.hook.pytest_deselected(items=twins)
-        items[:] = [item for item in items if item not in set(twins)]
-        BACKEND_NOTES.append(f"{len(twins)} Kazakh twins of tests left to the SQLite pass")
+    first: set[tuple[str, str]] = set()
+    variants = []
+    for item in items:
+        if getattr(getattr(item, "callspec", None), "params", {}).get("backend") != "postgresql":
+            continue
+        function = (str(item.path), item.originalname)  # type: ignore[attr-defined]
+        if function in first:
+            variants.append(item)
+        first.add(function)
+    if variants:
+        config.hook.pytest_deselected(items=variants)
+        left_out = set(variants)
+        items[:] = [item for item in items if item not in left_out]
+        BACKEND_NOTES.append(
+            f"{len(variants)} further parameter sets of its tests left to the SQLite pass"
+        )
     items.sort(key=lambda item: (bool(item.get_closest_marker("last")), TIERS.index(_tier(item))))
-
-
-def _kazakh_on_postgresql(item: pytest.Item) -> bool:
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    return params.get("backend") == "postgresql" and "kk" in params.values()
 
 
 def _tier(item: pytest.Item) -> str:

@@ -248,5 +248,9 @@ async def run_and_check(
         for request in api.calls("sendMessage")
         if request.params.get("text") in (KK_NEWS, RU_NEWS)
     )
-    assert busiest_second(times) <= TELEGRAM_LIMIT, "one replica at a time sends, paced"
+    # One replica at a time sends, at BROADCAST_RATE: two at once would send 50 a second. A
+    # stalled event loop (two bots, PostgreSQL and the citizens on two cores) may let a second
+    # hold a few more than the rate, never the load of two senders.
+    assert busiest_second(times, seconds=3) <= 3 * TELEGRAM_LIMIT
+    assert len(times) / (times[-1] - times[0]) <= BROADCAST_RATE * 1.05, "paced at its rate"
     assert all(balancer.handled[port] > 0 for port in balancer.ports), balancer.handled

@@ -99,8 +99,9 @@ def telegram_length(text: str) -> int:
 
 def visible(text: str) -> str:
     """``text`` as the bot reads it: JSON joins a high and a low surrogate into one character, and
-    the bot makes a lone one U+FFFD."""
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    the bot makes a lone one, and a NUL, U+FFFD."""
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return joined.replace("\x00", "\ufffd")
 
 
 def translated(live: Live, locale: str, text: str) -> str:

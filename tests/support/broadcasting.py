@@ -61,11 +61,11 @@ async def broadcast_now(live: Live, kk: str | None, ru: str | None, audience: st
     return broadcast_id
 
 
-def busiest_second(times: list[float]) -> int:
-    """The most of ``times`` (sorted) that fall within one second."""
+def busiest_second(times: list[float], seconds: float = 1.0) -> int:
+    """The most of ``times`` (sorted) that fall within ``seconds``."""
     best = start = 0
     for end, moment in enumerate(times):
-        while moment - times[start] >= 1.0:
+        while moment - times[start] >= seconds:
             start += 1
         best = max(best, end - start + 1)
     return best
