@@ -17,20 +17,11 @@ from bot.app.webhook import SECRET_HEADER, create_web_app
 from bot.settings import Settings
 from storage.migrations import schema_is_current
 from tests.support import backends
-from tests.support.live import free_port
+from tests.support.live import free_port, private_message
 from tests.support.mocked import mocked_bot
 
 SECRET = "unit-secret"
-UPDATE = {
-    "update_id": 7,
-    "message": {
-        "message_id": 1,
-        "date": 0,
-        "chat": {"id": 777000111, "type": "private"},
-        "from": {"id": 777000111, "is_bot": False, "first_name": "T"},
-        "text": "/start",
-    },
-}
+UPDATE = private_message("/start", 777000111)
 
 
 @pytest.fixture

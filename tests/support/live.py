@@ -175,3 +175,17 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def private_message(text: str, user_id: int) -> dict[str, object]:
+    """An update as Telegram posts it to a webhook: ``text`` from a user in their private chat."""
+    return {
+        "update_id": 7,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": user_id, "type": "private"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "T"},
+            "text": text,
+        },
+    }

@@ -13,19 +13,10 @@ from aiogram.types import Message
 from aiohttp import web
 
 from bot.app.webhook import SECRET_HEADER, create_web_app
-from tests.support.live import free_port
+from tests.support.live import free_port, private_message
 
 SECRET = "unit-secret"
-UPDATE = {
-    "update_id": 7,
-    "message": {
-        "message_id": 1,
-        "date": 0,
-        "chat": {"id": 5, "type": "private"},
-        "from": {"id": 5, "is_bot": False, "first_name": "T"},
-        "text": "hello",
-    },
-}
+UPDATE = private_message("hello", 5)
 
 
 class Slow:
