@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = None
     redis_prefix: str = Field(default="adal:", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     leader_lease_seconds: float = Field(default=30.0, ge=3, le=300)
+    webapp_url: str | None = None
+    webapp_auth_max_age: int = Field(default=3600, ge=60, le=86400)
+    webapp_session_seconds: int = Field(default=3600, ge=300, le=86400)
+    webapp_script_url: str = "https://telegram.org/js/telegram-web-app.js"
 
     @field_validator("database_url", "redis_url", "webhook_secret", mode="before")
     @classmethod
@@ -102,13 +106,20 @@ class Settings(BaseSettings):
             raise ValueError(expected)
         return value
 
-    @field_validator("webhook_url")
+    @field_validator("webhook_url", "webapp_url")
     @classmethod
     def _https_url(cls, value: str | None) -> str | None:
         if not value:
             return None
         if not value.startswith("https://") or len(value) <= len("https://"):
-            raise ValueError("expected an https:// URL (Telegram posts only over HTTPS)")
+            raise ValueError("expected an https:// URL (Telegram opens and posts only over HTTPS)")
+        return value
+
+    @field_validator("webapp_script_url")
+    @classmethod
+    def _script_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://127.0.0.1:")) or "'" in value or " " in value:
+            raise ValueError("expected Telegram's https:// address of telegram-web-app.js")
         return value
 
     @model_validator(mode="after")

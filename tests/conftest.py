@@ -18,8 +18,8 @@ from tests.support.mocked import mocked_bot
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()
 pytest_plugins = ["tests.fakeapi.fixtures"]
 TESTS = Path(__file__).parent
-TIERS = ("unit", "dialog", "live", "e2e")
-BOTH_BACKENDS = ("dialog", "live")
+TIERS = ("unit", "dialog", "live", "web", "e2e")
+BOTH_BACKENDS = ("dialog", "live", "web")
 BACKEND_NOTES: list[str] = []
 DATABASE_FIXTURES = frozenset({"settings", "fake_api"})
 """A test that asks for neither runs no bot and opens no database: one pass is enough."""

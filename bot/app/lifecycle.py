@@ -18,7 +18,7 @@ import gc
 import logging
 import signal
 from collections.abc import Coroutine
-from contextlib import AsyncExitStack
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, nullcontext
 from types import TracebackType
 from typing import Any
 
@@ -30,7 +30,8 @@ from bot.app.dispatcher import create_bot, create_dispatcher, publish_profile
 from bot.app.scheduler import create_scheduler, log_jobs
 from bot.app.services import Services, build_services, create_broadcast_runner, create_sender
 from bot.app.startup import wait_for_telegram
-from bot.app.webhook import listening
+from bot.app.webhook import create_web_app, listening, serving
+from bot.app.workspace import workspace_deps
 from bot.cases.delivery import OutboxSender
 from bot.ops.digest import send_digests
 from bot.settings import ConfigError, Settings
@@ -119,6 +120,23 @@ class Runtime:
             await self.services.shared.reachable()
         )
 
+    def workspace_server(self, dispatcher: Dispatcher) -> AbstractAsyncContextManager[object]:
+        """In polling mode, with ``WEBAPP_URL`` set: the workspace (and the probes) served on
+        ``WEB_HOST:WEB_PORT``; otherwise nothing listens."""
+        workspace = workspace_deps(self.services, self.bot)
+        if workspace is None:
+            return nullcontext()
+        app = create_web_app(
+            dispatcher,
+            self.bot,
+            path=None,
+            secret="",
+            ready=self.ready,
+            metrics=self.services.metrics.render,
+            workspace=workspace,
+        )
+        return serving(app, self.settings, grace=SHUTDOWN_GRACE_SECONDS)
+
     def _run(self, work: Coroutine[Any, Any, None]) -> None:
         self._background.append(asyncio.create_task(work))
 
@@ -151,12 +169,13 @@ async def run_polling(settings: Settings) -> None:
         # Telegram refuses getUpdates while a webhook is set (a bot moved back from webhook
         # mode); the updates it holds stay and are fetched by the polling.
         await runtime.bot.delete_webhook(drop_pending_updates=False)
-        await dispatcher.start_polling(
-            runtime.bot,
-            allowed_updates=dispatcher.resolve_used_update_types(),
-            handle_signals=True,
-            close_bot_session=False,
-        )
+        async with runtime.workspace_server(dispatcher):
+            await dispatcher.start_polling(
+                runtime.bot,
+                allowed_updates=dispatcher.resolve_used_update_types(),
+                handle_signals=True,
+                close_bot_session=False,
+            )
 
 
 async def run_webhook(settings: Settings) -> None:
@@ -174,6 +193,7 @@ async def run_webhook(settings: Settings) -> None:
             ready=runtime.ready,
             grace=SHUTDOWN_GRACE_SECONDS,
             metrics=runtime.services.metrics.render,
+            workspace=workspace_deps(runtime.services, runtime.bot),
         ):
             await stop.wait()
         logger.info("Stopping")

@@ -62,6 +62,7 @@ from storage.retention import RetentionRepository
 from storage.roster import RosterRepository
 from storage.stats import StatsRepository
 from storage.subscribers import SubscribersRepository
+from storage.webapp import WebappRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ class Repositories:
     stats: StatsRepository
     retention: RetentionRepository
     meta: MetaRepository
+    webapp: WebappRepository
 
     @classmethod
     def on(cls, database: Database) -> Repositories:
@@ -100,6 +102,7 @@ class Repositories:
             stats=StatsRepository(database),
             retention=RetentionRepository(database),
             meta=MetaRepository(database),
+            webapp=WebappRepository(database),
         )
 
 

@@ -3,7 +3,8 @@
 Telegram redelivers an update until a request for it answers 200, so an update is answered only
 after ``Dispatcher.feed_update`` returned: a replica killed mid-update leaves it to be delivered
 again (aiogram's own handler answers first and handles in the background, which would lose it).
-The same application will host the web workspace.
+With ``WEBAPP_URL`` set, the same application serves the web workspace under ``/app/`` (in
+polling mode too, without the webhook's route).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import ValidationError
 
 from bot.settings import ConfigError, Settings
+from web.app import mount
+from web.deps import WorkspaceDeps
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +46,16 @@ def create_web_app(
     dispatcher: Dispatcher,
     bot: Bot,
     *,
-    path: str,
+    path: str | None,
     secret: str,
     ready: ReadyCheck,
     metrics: MetricsText | None = None,
+    workspace: WorkspaceDeps | None = None,
 ) -> web.Application:
-    """``POST path``: one update, checked against ``secret``; ``GET /healthz``: the process
-    answers; ``GET /readyz``: ``ready()`` says the replica can take updates; ``GET /metrics``:
-    Prometheus's text, when ``metrics`` renders it."""
+    """``POST path``: one update, checked against ``secret`` (no such route without a path, in
+    polling mode); ``GET /healthz``: the process answers; ``GET /readyz``: ``ready()`` says the
+    replica can take updates; ``GET /metrics``: Prometheus's text, when ``metrics`` renders it;
+    ``/app/``: the workspace, with its ``workspace``."""
     expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:
@@ -79,7 +84,8 @@ def create_web_app(
         return web.Response(status=200 if is_ready else 503, text="ok" if is_ready else "not ready")
 
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
-    app.router.add_post(path, receive)
+    if path is not None:
+        app.router.add_post(path, receive)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     if metrics is not None:
@@ -89,6 +95,8 @@ def create_web_app(
             return web.Response(body=await render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
         app.router.add_get("/metrics", scrape)
+    if workspace is not None:
+        mount(app, workspace)
     return app
 
 
@@ -113,6 +121,7 @@ async def listening(
     ready: ReadyCheck,
     grace: float,
     metrics: MetricsText | None = None,
+    workspace: WorkspaceDeps | None = None,
 ) -> AsyncIterator[web.AppRunner]:
     """Listen on ``WEB_HOST:WEB_PORT``, then ask Telegram to post there; on leaving, stop
     taking requests and let those in flight finish (``grace`` seconds at most)."""
@@ -127,11 +136,9 @@ async def listening(
         secret=secret.get_secret_value(),
         ready=ready,
         metrics=metrics,
+        workspace=workspace,
     )
-    runner = web.AppRunner(app, shutdown_timeout=grace, access_log=None)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    async with serving(app, settings, grace=grace) as runner:
         try:
             await bot.set_webhook(
                 url,
@@ -144,6 +151,18 @@ async def listening(
                 f"WEBHOOK_URL is invalid: Telegram refused it ({exc.message})"
             ) from None
         logger.info("Taking updates at %s:%d", settings.web_host, settings.web_port)
+        yield runner
+
+
+@asynccontextmanager
+async def serving(
+    app: web.Application, settings: Settings, *, grace: float
+) -> AsyncIterator[web.AppRunner]:
+    """``app`` on ``WEB_HOST:WEB_PORT`` until left; then requests in flight get ``grace``."""
+    runner = web.AppRunner(app, shutdown_timeout=grace, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
         yield runner
     finally:
         await runner.cleanup()

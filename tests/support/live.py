@@ -30,6 +30,7 @@ WEBHOOK_SECRET = "s3cret_for-tests"
 class Live:
     def __init__(self, api: FakeBotAPI, runtime: Runtime, dispatcher: Dispatcher):
         self.api = api
+        self.runtime = runtime
         self.services: Services = runtime.services
         self.bot: Bot = runtime.bot
         self.dispatcher = dispatcher

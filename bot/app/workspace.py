@@ -1,0 +1,40 @@
+"""The web workspace's dependencies, from the services (with ``WEBAPP_URL`` set)."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+
+from bot.app.services import Services
+from bot.workspace.access import WorkspaceAccess
+from bot.workspace.sessions import SessionTokens
+from web.deps import WorkspaceDeps
+
+
+def workspace_deps(services: Services, bot: Bot) -> WorkspaceDeps | None:
+    settings = services.settings
+    if settings.webapp_url is None:
+        return None
+    access = WorkspaceAccess(
+        roster=services.roster,
+        tokens=SessionTokens(services.cipher, settings.webapp_session_seconds),
+        logins=services.repositories.webapp,
+        chats=services.chats,
+        bot_token=settings.bot_token.get_secret_value(),
+        max_age=settings.webapp_auth_max_age,
+    )
+    return WorkspaceDeps(
+        settings=settings,
+        bot=bot,
+        access=access,
+        i18n=services.i18n,
+        catalog=services.catalog,
+        zone=settings.tz,
+        deadlines=services.deadlines,
+        pseudonyms=services.pseudonyms,
+        prefs=services.repositories.prefs,
+        languages=services.languages,
+        roster=services.roster,
+        departments=services.departments,
+        cases=services.cases,
+        cards=services.cards,
+    )

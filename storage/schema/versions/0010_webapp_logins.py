@@ -1,0 +1,24 @@
+"""The web workspace's logins: each Telegram ``initData`` is exchanged for a session once.
+
+A row is a keyed digest of the person and of the ``initData``'s hash, kept until the
+``initData`` would have expired anyway; nothing in it names the person.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from storage.schema.columns import BYTES, MOMENT
+
+revision = "0010"
+down_revision = "0009"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "webapp_logins",
+        sa.Column("digest", BYTES, primary_key=True),
+        sa.Column("expires_at", MOMENT, nullable=False),
+    )
+    op.create_index("webapp_logins_expiry", "webapp_logins", ["expires_at"])

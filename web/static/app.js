@@ -1,0 +1,84 @@
+// Start: sign in with Telegram's initData, then show the section the address names.
+import { api, state, t, el, go, show, showMessage, route } from "./core.js";
+import * as board from "./board.js";
+import * as casePage from "./case.js";
+import * as deadlines from "./deadlines.js";
+import * as admin from "./admin.js";
+
+const webApp = window.Telegram && window.Telegram.WebApp;
+
+function applyMe(me) {
+  state.me = me;
+  document.documentElement.lang = me.locale;
+  document.title = t("title");
+  const nav = document.getElementById("nav");
+  const sections = [
+    ["cases", t("nav.cases")],
+    ["deadlines", t("nav.deadlines")],
+  ];
+  if (me.admin || me.regions.some((region) => region.head)) sections.push(["admin", t("nav.admin")]);
+  nav.replaceChildren(
+    ...sections.map(([section, label]) =>
+      el("a", { href: `#/${section}`, "data-section": section }, label),
+    ),
+  );
+  const select = document.getElementById("language");
+  select.setAttribute("aria-label", t("language"));
+  select.replaceChildren(
+    ...me.locales.map((code) =>
+      el("option", { value: code, selected: code === me.locale }, code === "kk" ? "Қазақша" : "Русский"),
+    ),
+  );
+  document.getElementById("top").hidden = false;
+}
+
+async function changeLanguage(event) {
+  applyMe(await api("POST", "language", { locale: event.target.value }));
+  await show();
+}
+
+async function start() {
+  for (const module of [board, casePage, deadlines, admin]) {
+    for (const [pattern, render] of module.routes || []) route(pattern, render);
+  }
+  if (webApp) {
+    webApp.ready();
+    webApp.expand();
+  }
+  const initData = webApp ? webApp.initData : "";
+  const user = webApp && webApp.initDataUnsafe && webApp.initDataUnsafe.user;
+  let response;
+  try {
+    const welcome = await fetch(`api/welcome?locale=${encodeURIComponent((user && user.language_code) || "")}`);
+    state.me = await welcome.json();
+    document.documentElement.lang = state.me.locale;
+    if (!initData) {
+      showMessage(t("error.outside"));
+      return;
+    }
+    response = await fetch("api/session", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ init_data: initData }),
+      credentials: "omit",
+      cache: "no-store",
+    });
+  } catch (error) {
+    showMessage(state.me ? t("error.network") : "…");
+    return;
+  }
+  if (!response.ok) {
+    showMessage(t("error.refused"));
+    return;
+  }
+  const session = await response.json();
+  state.token = session.token;
+  state.csrf = session.csrf;
+  applyMe(session);
+  document.getElementById("language").addEventListener("change", changeLanguage);
+  window.addEventListener("hashchange", show);
+  if (!location.hash || location.hash.startsWith("#tgWebApp")) go("cases");
+  else await show();
+}
+
+start();

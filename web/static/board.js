@@ -1,0 +1,2 @@
+// (filled by the workspace board work)
+export const routes = [];

@@ -1,0 +1,2 @@
+// (filled by the workspace case work)
+export const routes = [];
