@@ -12,7 +12,7 @@ from importlib.resources import files
 
 from aiohttp import web
 
-from web import admin, cases, deadlines, session
+from web import admin, board, cases, deadlines, session
 from web.deps import DEPS, WorkspaceDeps
 from web.security import headers
 from web.security import session as session_gate
@@ -48,7 +48,7 @@ def create_workspace(deps: WorkspaceDeps) -> web.Application:
     app.router.add_get("/static/{name}", asset)
     api = web.Application(middlewares=[session_gate])
     api[DEPS] = deps
-    for module in (session, cases, deadlines, admin):
+    for module in (session, board, cases, deadlines, admin):
         module.add_routes(api.router)
     app.add_subapp("/api/", api)
     return app

@@ -7,9 +7,18 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
+from web import admin, board, cases, deadlines
+
 
 def ui_strings() -> dict[str, str]:
-    return {**welcome_strings(), **_shell()}
+    return {
+        **welcome_strings(),
+        **_shell(),
+        **board.strings(),
+        **cases.strings(),
+        **deadlines.strings(),
+        **admin.strings(),
+    }
 
 
 def welcome_strings() -> dict[str, str]:
