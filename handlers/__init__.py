@@ -18,6 +18,7 @@ from handlers import (
     start,
     stats,
     status,
+    workspace,
 )
 from handlers.filters import private
 
@@ -39,6 +40,7 @@ def get_routers(admin_ids: frozenset[int]) -> list[Router]:
             start.get_router(),
             news.get_router(),
             roster.get_router(),
+            workspace.get_router(),
             admin.get_router(admin_ids),
         ),
         stats.get_router(),

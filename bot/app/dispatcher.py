@@ -131,6 +131,11 @@ async def publish_profile(bot: Bot, services: Services) -> None:
         )
         with services.i18n.context(), services.i18n.use_locale(saved or settings.default_locale):
             await bot.set_my_commands(
-                [BotCommand(command=k, description=v) for k, v in texts.admin_commands().items()],
+                [
+                    BotCommand(command=k, description=v)
+                    for k, v in texts.admin_commands(
+                        workspace=settings.webapp_url is not None
+                    ).items()
+                ],
                 scope=BotCommandScopeChat(chat_id=admin_id),
             )

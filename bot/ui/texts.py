@@ -257,10 +257,12 @@ def group_commands() -> dict[str, str]:
     }
 
 
-def admin_commands() -> dict[str, str]:
-    """The menu an admin sees in their private chat: the citizen's commands and these."""
+def admin_commands(*, workspace: bool = False) -> dict[str, str]:
+    """The menu an admin sees in their private chat: the citizen's commands and these (with
+    ``workspace``, /workspace too)."""
     return {
         **commands(),
+        **({"workspace": _("Open the web workspace")} if workspace else {}),
         "broadcast": _("Send news to subscribers"),
         "broadcasts": _("Recent broadcasts"),
         "stats": _("Statistics"),

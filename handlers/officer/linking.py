@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message, User
@@ -11,8 +11,10 @@ from aiogram.utils.i18n import gettext as _
 from bot.cases.chat_views import chat_language_keyboard, chat_language_question
 from bot.departments.roster import Roster
 from bot.departments.service import DepartmentService
+from bot.settings import Settings
 from bot.ui.context import ViewContext
 from bot.ui.labels import role_labels
+from bot.ui.workspace import offer_menu_button, workspace_keyboard
 from handlers.gate import act_as_yourself, only_officers, own_account, person_of, refuse
 
 
@@ -27,6 +29,8 @@ def get_router() -> Router:
         departments: DepartmentService,
         roster: Roster,
         view: ViewContext,
+        settings: Settings,
+        bot: Bot,
     ) -> None:
         """A chat's code links the chat; a personal code, sent in private, puts its sender on
         the roster. A personal code sent into a group is spent: the group has read it."""
@@ -47,12 +51,16 @@ def get_router() -> Router:
         if private and own_account(message):
             joined = await roster.join(code, person_of(event_from_user))
             if joined is not None:
+                url = settings.webapp_url
                 await message.answer(
                     _(
                         "You are on the roster of the department.\nRegion: {region}\n"
                         "Role: {role}\n\nYou can now act on its cases in the department's chat."
-                    ).format(region=view.region_name(joined[0]), role=role_labels()[joined[1]])
+                    ).format(region=view.region_name(joined[0]), role=role_labels()[joined[1]]),
+                    reply_markup=workspace_keyboard(url) if url else None,
                 )
+                if url:
+                    await offer_menu_button(bot, message.chat.id, url)
                 return
         elif not private and await roster.void(code):
             await message.answer(

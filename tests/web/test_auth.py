@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from tests.support.live import ADMIN_ID
-from tests.support.workspace import Workspace, WorkspaceClient, init_data
+from tests.support.live import ADMIN_ID, said
+from tests.support.workspace import WEBAPP_URL, Workspace, WorkspaceClient, init_data
 
 
 async def refused_login(workspace: Workspace, raw: str) -> tuple[int, object]:
@@ -125,3 +125,24 @@ async def test_pages_carry_strict_security_headers(workspace: Workspace) -> None
     for path in ("static/app.py", "static/..%2F..%2Fsecurity.py", "static/%2e%2e%2fdeps.py"):
         async with workspace.http.get(workspace.base + path) as escaped:
             assert escaped.status == 404, path
+
+
+async def test_the_workspace_opens_from_a_button_in_the_private_chat(workspace: Workspace) -> None:
+    live = workspace.live
+    api = live.api
+    mark = api.mark()
+    officer = await live.officer("astana")
+    joined = await api.next_reply(officer, after=mark)
+    assert [b.get("web_app") for b in joined.buttons] == [{"url": WEBAPP_URL}]
+    mark = api.mark()
+    api.send_command(officer, "/workspace")
+    reply = await api.next_reply(officer, after=mark)
+    assert [b.get("web_app") for b in reply.buttons] == [{"url": WEBAPP_URL}]
+    assert api.menu_buttons[officer.id]["web_app"] == {"url": WEBAPP_URL}
+    stranger = api.make_user(language_code="ru")
+    mark = api.mark()
+    api.send_command(stranger, "/workspace")
+    refused = await api.next_reply(stranger, after=mark)
+    assert refused.plain_text == said(live, "ru", "Only the department's officers can do this.")
+    assert not refused.buttons
+    assert stranger.id not in api.menu_buttons
