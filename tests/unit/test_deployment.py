@@ -225,7 +225,10 @@ def test_caddyfile_parser_sees_nesting() -> None:
     ]
 
 
-def test_the_proxy_forwards_only_posts_to_the_webhook_path_to_the_replicas() -> None:
+WORKSPACE_PATHS = {"path": ["/app/", "/app/*"]}
+
+
+def test_the_proxy_forwards_only_the_webhook_and_the_workspace_to_the_replicas() -> None:
     spec = compose()
     root = caddyfile()
     matchers = {
@@ -240,7 +243,7 @@ def test_the_proxy_forwards_only_posts_to_the_webhook_path_to_the_replicas() -> 
         assert handle.tokens[0] == "handle", "reverse_proxy only inside a handle block"
         assert len(handle.tokens) == 2, "a handle with a matcher"
         matcher = matchers[handle.tokens[1]]
-        assert matcher == {"method": ["POST"], "path": ["{$WEBHOOK_PATH}"]}
+        assert matcher in ({"method": ["POST"], "path": ["{$WEBHOOK_PATH}"]}, WORKSPACE_PATHS)
         bots = bot_services(spec)
         ports = {bot_environment(s, OPERATOR)["WEB_PORT"] for s in bots.values()}
         assert set(directive.tokens[1:]) == {f"{name}:{port}" for name in bots for port in ports}
@@ -253,6 +256,12 @@ def test_the_proxy_forwards_only_posts_to_the_webhook_path_to_the_replicas() -> 
     assert path == webhook_path(bot_url), "the proxy forwards the path the bot serves"
     assert "*" not in path
     assert path not in PROBES
+    assert sorted(matchers.values(), key=len) == [
+        WORKSPACE_PATHS,
+        {"method": ["POST"], "path": ["{$WEBHOOK_PATH}"]},
+    ]
+    webapp_url = bot_environment(next(iter(bot_services(spec).values())), OPERATOR)["WEBAPP_URL"]
+    assert webhook_path(webapp_url) == "/app/", "the proxy forwards the workspace the bot serves"
 
 
 # Dockerfile
