@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -101,9 +102,21 @@ class WorkspaceClient:
 async def workspace_bot(
     api: FakeBotAPI, workdir: Path, **overrides: object
 ) -> AsyncIterator[Workspace]:
-    """The live bot with ``WEBAPP_URL`` set, its workspace served on a free local port."""
+    """The live bot with ``WEBAPP_URL`` set, its workspace served on a free local port; what it
+    logs at INFO, as it runs, is written to ``workspace.log`` in ``workdir`` for the leak grep."""
     port = free_port()
-    async for live in live_bot(api, workdir, webapp_url=WEBAPP_URL, web_port=port, **overrides):
-        runtime_server = live.runtime.workspace_server(live.dispatcher)
-        async with runtime_server, aiohttp.ClientSession() as http:
-            yield Workspace(live, f"http://127.0.0.1:{port}/app/", http)
+    log = logging.FileHandler(workdir / "workspace.log", encoding="utf-8")
+    log.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(log)
+    root.setLevel(logging.INFO)
+    try:
+        async for live in live_bot(api, workdir, webapp_url=WEBAPP_URL, web_port=port, **overrides):
+            runtime_server = live.runtime.workspace_server(live.dispatcher)
+            async with runtime_server, aiohttp.ClientSession() as http:
+                yield Workspace(live, f"http://127.0.0.1:{port}/app/", http)
+    finally:
+        root.removeHandler(log)
+        root.setLevel(level)
+        log.close()
