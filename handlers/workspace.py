@@ -33,8 +33,8 @@ def get_router() -> Router:
             return
         await message.answer(
             _(
-                "Your cases, their deadlines and the department's tools, in a page inside "
-                "Telegram. It opens only for you: do not forward links to it."
+                "Your cases, their deadlines and the department's tools, on a page inside "
+                "Telegram. It opens only for the people on a department's roster."
             ),
             reply_markup=workspace_keyboard(url),
         )
