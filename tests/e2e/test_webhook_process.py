@@ -1,5 +1,6 @@
 """``python -m bot`` with ``BOT_MODE=webhook``: Telegram (the fake) posts the updates; an update
-a killed bot did not acknowledge is posted again and answered once the bot is back."""
+a killed bot did not acknowledge is posted again and answered once the bot is back. With
+``WEBAPP_URL`` the same server serves the workspace, and in polling mode a server of its own."""
 
 from __future__ import annotations
 
@@ -11,12 +12,23 @@ from tests.e2e.botprocess import START_TIMEOUT, BotProcess
 from tests.fakeapi import FakeBotAPI
 from tests.support.live import WEBHOOK_SECRET, WEBHOOK_URL, free_port
 from tests.support.people import Person
+from tests.support.workspace import WEBAPP_URL
 
 
 async def start_webhook_bot(process: BotProcess) -> None:
     mark = process.api.mark()
     await process.launch()
     await process.api.wait_for("setWebhook", after=mark, timeout=START_TIMEOUT)
+
+
+async def workspace_served(session: aiohttp.ClientSession, origin: str) -> None:
+    """The workspace's page answers with its policy, and its API refuses a request without a
+    session."""
+    async with session.get(f"{origin}/app/") as page:
+        assert page.status == 200
+        assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    async with session.get(f"{origin}/app/api/me") as api:
+        assert api.status == 401
 
 
 async def test_python_m_bot_takes_updates_by_webhook(fake_api: FakeBotAPI, tmp_path: Path) -> None:
@@ -29,6 +41,7 @@ async def test_python_m_bot_takes_updates_by_webhook(fake_api: FakeBotAPI, tmp_p
         WEB_PORT=str(port),
         WEBHOOK_URL=WEBHOOK_URL,
         WEBHOOK_SECRET=WEBHOOK_SECRET,
+        WEBAPP_URL=WEBAPP_URL,
     )
     try:
         await start_webhook_bot(process)
@@ -39,6 +52,7 @@ async def test_python_m_bot_takes_updates_by_webhook(fake_api: FakeBotAPI, tmp_p
             for probe in ("healthz", "readyz"):
                 async with session.get(f"{fake_api.webhook_origin}/{probe}") as answer:
                     assert answer.status == 200, probe
+            await workspace_served(session, fake_api.webhook_origin)
 
         await process.kill()
         mark = fake_api.mark()
@@ -56,11 +70,14 @@ async def test_python_m_bot_takes_updates_by_webhook(fake_api: FakeBotAPI, tmp_p
 
         mark = fake_api.mark()
         fake_api.send_command(person.user, "/help")  # waits at Telegram: the webhook is still set
-        polling = BotProcess(fake_api, tmp_path)
+        web_port = free_port()
+        polling = BotProcess(fake_api, tmp_path, WEB_PORT=str(web_port), WEBAPP_URL=WEBAPP_URL)
         try:
             await polling.start()  # back to polling: the webhook goes, the update stays
             assert fake_api.webhook is None
             await fake_api.next_reply(person.user, after=mark, timeout=START_TIMEOUT)
+            async with aiohttp.ClientSession() as session:
+                await workspace_served(session, f"http://127.0.0.1:{web_port}")
         finally:
             await polling.stop()
     finally:
