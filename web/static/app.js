@@ -32,6 +32,15 @@ function applyMe(me) {
   document.getElementById("top").hidden = false;
 }
 
+// Telegram's own Back button, beside the Mini App's title, on every page below a section.
+function syncBackButton() {
+  const back = webApp && webApp.BackButton;
+  if (!back) return;
+  const depth = location.hash.replace(/^#\/?/, "").split("?")[0].split("/").length;
+  if (depth > 1) back.show();
+  else back.hide();
+}
+
 async function changeLanguage(event) {
   applyMe(await api("POST", "language", { locale: event.target.value }));
   await show();
@@ -76,7 +85,11 @@ async function start() {
   state.csrf = session.csrf;
   applyMe(session);
   document.getElementById("language").addEventListener("change", changeLanguage);
-  window.addEventListener("hashchange", show);
+  window.addEventListener("hashchange", () => {
+    syncBackButton();
+    show();
+  });
+  if (webApp && webApp.BackButton) webApp.BackButton.onClick(() => history.back());
   if (!location.hash || location.hash.startsWith("#tgWebApp")) go("cases");
   else await show();
 }
