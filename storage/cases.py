@@ -351,8 +351,8 @@ class CasesRepository:
         kept = [(clause, value) for clause, value in conditions if value is not None]
         where = " AND ".join(clause for clause, _value in kept) or "TRUE"
         rows = await self._db.fetchall(
-            "SELECT a.at, a.actor, a.action, a.region, a.detail, r.case_no FROM audit a "
-            f"LEFT JOIN reports r ON r.id = a.report_id WHERE {where} "  # noqa: S608
+            "SELECT a.at, a.actor, a.action, a.region, a.detail, r.case_no FROM audit a "  # noqa: S608
+            f"LEFT JOIN reports r ON r.id = a.report_id WHERE {where} "
             "ORDER BY a.id DESC LIMIT ? OFFSET ?",
             (*(value for _clause, value in kept), limit, offset),
         )
