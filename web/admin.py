@@ -108,13 +108,12 @@ async def invite(request: web.Request, scope: Scope) -> web.Response:
 
 
 async def remove(request: web.Request, scope: Scope) -> web.Response:
+    entry = request.match_info["entry"]
+    if len(entry) > MAX_FIELD:
+        return not_found()
     deps = request.app[DEPS]
     removed = await admin_people.remove(
-        deps.roster,
-        scope,
-        request.match_info["entry"][:MAX_FIELD],
-        request[VIEWER].user_id,
-        _view(request),
+        deps.roster, scope, entry, request[VIEWER].user_id, _view(request)
     )
     return not_found() if removed is None else web.json_response({"officer": removed})
 
