@@ -32,10 +32,10 @@ from aiohttp import web
 from bot.core.clock import utc_now
 from bot.ui.context import ViewContext
 from bot.workspace import admin_audit, admin_broadcasts, admin_export, admin_people, admin_stats
+from bot.workspace.admin_people import Scope
 from web.deps import DEPS
 from web.security import LOCALE, VIEWER, json_body, not_found, refusal
 
-Scope = frozenset[str] | None
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_PAGE = 10_000
 MAX_FIELD = 64

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
@@ -20,7 +20,7 @@ from storage.subscribers import Audience
 def departments_lines(statuses: list[DepartmentStatus], ctx: ViewContext) -> list[str]:
     """Regions with a problem first, the most urgent on top, each with only its problems marked;
     the regions in order after them. Regions with no chat and nothing open share one line."""
-    name = _namer(ctx)
+    name = partial(department_name, ctx=ctx)
     troubled = sorted(
         (status for status in statuses if not status.in_order),
         key=lambda s: (
@@ -49,10 +49,6 @@ def departments_lines(statuses: list[DepartmentStatus], ctx: ViewContext) -> lis
     return lines
 
 
-def _namer(ctx: ViewContext) -> Callable[[DepartmentStatus], str]:
-    return lambda status: department_name(status, ctx)
-
-
 def department_name(status: DepartmentStatus, ctx: ViewContext) -> str:
     """The region's name; a department the admins renamed keeps its own name beside it."""
     region = ctx.region_name(status.department.region)
@@ -61,7 +57,7 @@ def department_name(status: DepartmentStatus, ctx: ViewContext) -> str:
 
 
 def _problem_line(status: DepartmentStatus, ctx: ViewContext) -> str:
-    name = _namer(ctx)(status)
+    name = department_name(status, ctx)
     problems = "; ".join(department_problems(status, ctx))
     return f"⚠️ <b>{escape(name)}</b>: {problems} ({_counts(status, ctx)})"
 
