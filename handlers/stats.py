@@ -21,10 +21,10 @@ from aiogram.utils.i18n import gettext as _
 from bot.core.clock import utc_now
 from bot.departments.roster import Roster
 from bot.departments.service import DepartmentService
+from bot.stats.export import send_export
 from bot.stats.service import StatsService
 from bot.stats.views import chart_caption, stats_lines
 from bot.ui.context import ViewContext
-from bot.ui.formatting import format_number
 from bot.ui.replies import answer_lines
 from handlers.gate import act_as_yourself, only_officers, own_account, refuse
 
@@ -124,23 +124,7 @@ def get_router() -> Router:
                     )
                 )
                 return
-        parts = await stats.export_csv(allowed.regions, view.locale, requester)
-        if not parts:
-            await bot.send_message(requester, _("There are no cases to export."))
-        day = utc_now().astimezone(view.zone).date().isoformat()
-        summary = _("Cases exported: {count}.").format(
-            count=format_number(sum(part.cases for part in parts), view.locale)
-        )
-        for number, part in enumerate(parts, 1):
-            name, caption = f"adal-cases-{day}.csv", summary
-            if len(parts) > 1:
-                name = f"adal-cases-{day}-{number}.csv"
-                caption = _("{summary} File {number} of {total}.").format(
-                    summary=summary, number=number, total=len(parts)
-                )
-            await bot.send_document(
-                requester, BufferedInputFile(part.data, filename=name), caption=caption
-            )
+        await send_export(bot, stats, requester, allowed.regions, view)
         if in_group:
             await message.answer(_("Sent to you in a private chat."))
 

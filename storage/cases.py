@@ -52,6 +52,20 @@ class AuditRow:
     action: str
     region: str | None
     detail: str | None
+    case_no: int | None = None
+    """Only in ``audit_log``: the number of the case the entry is about, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """What ``audit_log`` keeps; each None keeps every entry. Moments are UTC ISO text."""
+
+    region: str | None = None
+    action: str | None = None
+    actor: bytes | None = None
+    since: str | None = None
+    until: str | None = None
+    """Exclusive."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +338,25 @@ class CasesRepository:
             (report_id,),
         )
         return [AuditRow(row[0], bytes(row[1]), row[2], row[3], row[4]) for row in rows]
+
+    async def audit_log(self, query: AuditQuery, limit: int, offset: int) -> list[AuditRow]:
+        """Entries matching ``query``, newest first, with the number of their case."""
+        conditions = (
+            ("a.region = ?", query.region),
+            ("a.action = ?", query.action),
+            ("a.actor = ?", query.actor),
+            ("a.at >= ?", query.since),
+            ("a.at < ?", query.until),
+        )
+        kept = [(clause, value) for clause, value in conditions if value is not None]
+        where = " AND ".join(clause for clause, _value in kept) or "TRUE"
+        rows = await self._db.fetchall(
+            "SELECT a.at, a.actor, a.action, a.region, a.detail, r.case_no FROM audit a "  # noqa: S608
+            f"LEFT JOIN reports r ON r.id = a.report_id WHERE {where} "
+            "ORDER BY a.id DESC LIMIT ? OFFSET ?",
+            (*(value for _clause, value in kept), limit, offset),
+        )
+        return [AuditRow(row[0], bytes(row[1]), row[2], row[3], row[4], row[5]) for row in rows]
 
 
 async def _change(conn: Transaction, change: Change) -> bool:

@@ -111,11 +111,15 @@ class RosterRepository:
         )
         return [_officer(row) for row in rows]
 
-    async def members(self, region: str | None = None) -> list[OfficerRow]:
-        """Everyone on the roster now, of one region or of all, by region and joining time."""
+    async def members(
+        self, region: str | None = None, *, removed: bool = False
+    ) -> list[OfficerRow]:
+        """Everyone on the roster now (and with ``removed``, those taken off it too), of one
+        region or of all, by region and joining time."""
         where, params = ("AND region = ?", (region,)) if region else ("", ())
+        current = "TRUE" if removed else "removed_at IS NULL"
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM officers WHERE removed_at IS NULL {where} "  # noqa: S608
+            f"SELECT {_COLUMNS} FROM officers WHERE {current} {where} "  # noqa: S608
             "ORDER BY region, added_at",
             params,
         )

@@ -9,6 +9,7 @@ from aiogram import Bot
 from aiogram.utils.i18n import I18n
 from aiohttp import web
 
+from bot.broadcasts.service import BroadcastService
 from bot.cases.card import CaseCards
 from bot.cases.service import CaseService
 from bot.core.catalog import Catalog
@@ -17,6 +18,7 @@ from bot.departments.roster import Roster
 from bot.departments.service import DepartmentService
 from bot.security.crypto import Pseudonyms
 from bot.settings import Settings
+from bot.stats.service import StatsService
 from bot.telegram.languages import LanguageService
 from bot.workspace.access import WorkspaceAccess
 from storage.prefs import PrefsRepository
@@ -38,6 +40,8 @@ class WorkspaceDeps:
     departments: DepartmentService
     cases: CaseService
     cards: CaseCards
+    stats: StatsService
+    broadcasts: BroadcastService
 
 
 DEPS = web.AppKey("deps", WorkspaceDeps)

@@ -37,4 +37,6 @@ def workspace_deps(services: Services, bot: Bot) -> WorkspaceDeps | None:
         departments=services.departments,
         cases=services.cases,
         cards=services.cards,
+        stats=services.stats,
+        broadcasts=services.broadcasts,
     )

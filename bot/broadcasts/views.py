@@ -163,7 +163,7 @@ def progress(row: BroadcastRow, tally: Tally, rate: float, ctx: ViewContext) -> 
     audience = audience_name(Audience.unpack(row.audience), ctx)
     lines = [
         _("📣 <b>Broadcast № {number}</b> · {audience}").format(number=row.id, audience=audience),
-        _status_line(row, ctx),
+        status_line(row, ctx),
     ]
     if row.status is BroadcastStatus.SENDING and row.started_at is None:
         lines.append(_("Counting the recipients…"))
@@ -197,7 +197,7 @@ def progress(row: BroadcastRow, tally: Tally, rate: float, ctx: ViewContext) -> 
     return "\n".join(lines)
 
 
-def _status_line(row: BroadcastRow, ctx: ViewContext) -> str:
+def status_line(row: BroadcastRow, ctx: ViewContext) -> str:
     if row.status is BroadcastStatus.SCHEDULED:
         when = format_moment(datetime.fromtimestamp(row.scheduled_at, UTC), ctx.zone, ctx.locale)
         return _("🕒 Scheduled for {when}").format(when=when)
@@ -209,27 +209,33 @@ def _status_line(row: BroadcastRow, ctx: ViewContext) -> str:
     }[row.status]
 
 
-def control_keyboard(row: BroadcastRow) -> InlineKeyboardMarkup | None:
+def controls(row: BroadcastRow) -> dict[Control, str]:
+    """What a broadcast in its state may be told to do, with the words for each."""
     actions = {
         BroadcastStatus.SCHEDULED: (Control.CANCEL,),
         BroadcastStatus.SENDING: (Control.PAUSE, Control.CANCEL),
         BroadcastStatus.PAUSED: (Control.RESUME, Control.CANCEL),
-    }.get(row.status)
-    if not actions:
-        return None
+    }.get(row.status, ())
     labels = {
         Control.PAUSE: _("⏸ Pause"),
         Control.RESUME: _("▶️ Resume"),
         Control.CANCEL: _("✖️ Cancel the broadcast"),
     }
+    return {action: labels[action] for action in actions}
+
+
+def control_keyboard(row: BroadcastRow) -> InlineKeyboardMarkup | None:
+    offered = controls(row)
+    if not offered:
+        return None
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=labels[action],
+                    text=label,
                     callback_data=ControlCB(action=action, broadcast=row.id).pack(),
                 )
-                for action in actions
+                for action, label in offered.items()
             ]
         ]
     )
@@ -247,7 +253,7 @@ def recent_text(rows: list[tuple[BroadcastRow, Tally]], ctx: ViewContext) -> str
                 created=created,
                 audience=audience_name(Audience.unpack(row.audience), ctx),
             ),
-            _status_line(row, ctx),
+            status_line(row, ctx),
         ]
         if row.status is not BroadcastStatus.SCHEDULED:
             entry.append(

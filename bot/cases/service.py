@@ -24,7 +24,7 @@ from bot.security.crypto import Cipher
 from bot.security.inert import inert
 from bot.ui.formatting import truncate_utf16
 from bot.ui.labels import resolution_labels
-from storage.cases import AuditRow, CaseRow, CasesRepository, Change
+from storage.cases import AuditQuery, AuditRow, CaseRow, CasesRepository, Change
 from storage.outbox import NewItem, OutboxRepository
 from storage.times import iso_hour
 
@@ -197,6 +197,15 @@ class CaseService:
         """Who (by actor key) did what to a case and when; None for an unknown number."""
         case = await self._cases.by_number(case_no)
         return None if case is None else await self._cases.audit(case.id)
+
+    async def audit_log(
+        self, query: AuditQuery, actor_id: int | None, limit: int, offset: int
+    ) -> list[AuditRow]:
+        """The audit log as ``query`` filters it, newest first; ``actor_id``: only what that
+        person did."""
+        if actor_id is not None:
+            query = replace(query, actor=self._chats.actor(actor_id))
+        return await self._cases.audit_log(query, limit, offset)
 
     async def ask(self, case: CaseRow, officer_id: int, question: str) -> bool:
         """Store the question; True if it went to the reporter, False if it waits on /status."""

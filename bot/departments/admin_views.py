@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
@@ -20,7 +20,7 @@ from storage.subscribers import Audience
 def departments_lines(statuses: list[DepartmentStatus], ctx: ViewContext) -> list[str]:
     """Regions with a problem first, the most urgent on top, each with only its problems marked;
     the regions in order after them. Regions with no chat and nothing open share one line."""
-    name = _namer(ctx)
+    name = partial(department_name, ctx=ctx)
     troubled = sorted(
         (status for status in statuses if not status.in_order),
         key=lambda s: (
@@ -49,18 +49,21 @@ def departments_lines(statuses: list[DepartmentStatus], ctx: ViewContext) -> lis
     return lines
 
 
-def _namer(ctx: ViewContext) -> Callable[[DepartmentStatus], str]:
+def department_name(status: DepartmentStatus, ctx: ViewContext) -> str:
     """The region's name; a department the admins renamed keeps its own name beside it."""
-
-    def name(status: DepartmentStatus) -> str:
-        region = ctx.region_name(status.department.region)
-        own = status.department.name(ctx.locale)
-        return region if own == region else f"{region} ({own})"
-
-    return name
+    region = ctx.region_name(status.department.region)
+    own = status.department.name(ctx.locale)
+    return region if own == region else f"{region} ({own})"
 
 
 def _problem_line(status: DepartmentStatus, ctx: ViewContext) -> str:
+    name = department_name(status, ctx)
+    problems = "; ".join(department_problems(status, ctx))
+    return f"⚠️ <b>{escape(name)}</b>: {problems} ({_counts(status, ctx)})"
+
+
+def department_problems(status: DepartmentStatus, ctx: ViewContext) -> list[str]:
+    """What needs attention in a department, each as plain text; none for one in order."""
     number = ctx.locale
     problems = []
     if not status.chats:
@@ -79,11 +82,15 @@ def _problem_line(status: DepartmentStatus, ctx: ViewContext) -> str:
         )
     if status.overdue:
         problems.append(_("overdue: {count}").format(count=format_number(status.overdue, number)))
-    name = _namer(ctx)(status)
-    return f"⚠️ <b>{escape(name)}</b>: {'; '.join(problems)} ({_counts(status, ctx)})"
+    return problems
 
 
 def _counts(status: DepartmentStatus, ctx: ViewContext) -> str:
+    return " · ".join(department_counts(status, ctx))
+
+
+def department_counts(status: DepartmentStatus, ctx: ViewContext) -> list[str]:
+    """Its chats, open cases and last digest, each as plain text."""
     parts = [
         _("chats: {count}").format(count=format_number(status.chats, ctx.locale)),
         _("open: {count}").format(count=format_number(status.pending, ctx.locale)),
@@ -92,7 +99,7 @@ def _counts(status: DepartmentStatus, ctx: ViewContext) -> str:
     if last:
         when = format_moment(datetime.fromisoformat(last), ctx.zone, ctx.locale)
         parts.append(_("last digest: {when}").format(when=when))
-    return " · ".join(parts)
+    return parts
 
 
 def audit_line(row: AuditRow, ctx: ViewContext, actor: str) -> str:

@@ -133,8 +133,12 @@ class Roster:
             return None
         return frozenset(r for r, role in (await self.roles(user_id)).items() if role == Role.HEAD)
 
-    async def members(self, regions: frozenset[str] | None) -> list[Officer]:
-        rows = await self._repository.members()
+    async def members(
+        self, regions: frozenset[str] | None, *, removed: bool = False
+    ) -> list[Officer]:
+        """The roster of ``regions`` (None: every region); with ``removed``, those taken off it
+        too (marked ``removed``)."""
+        rows = await self._repository.members(removed=removed)
         return [self._open(row) for row in rows if regions is None or row.region in regions]
 
     async def remove(
@@ -149,11 +153,28 @@ class Roster:
                 wanted == str(person.user_id)
                 or (person.username and wanted.lstrip("@").lower() == person.username.lower())
             ):
-                removed = await self._repository.remove(
-                    officer.id, self._chats.actor(remover_id), utc_now().isoformat()
-                )
-                return officer if removed else None
+                return await self._take_off(officer, remover_id)
         return None
+
+    async def remove_entry(
+        self,
+        officer_id: str,
+        remover_id: int,
+        regions: frozenset[str] | None,
+        roles: frozenset[Role] = frozenset(Role),
+    ) -> Officer | None:
+        """Take a roster entry (by its id, as the workspace names it) off, if it is on the
+        roster of one of ``regions`` (None: any) with one of ``roles``."""
+        for officer in await self.members(regions):
+            if officer.id == officer_id and officer.role in roles:
+                return await self._take_off(officer, remover_id)
+        return None
+
+    async def _take_off(self, officer: Officer, remover_id: int) -> Officer | None:
+        removed = await self._repository.remove(
+            officer.id, self._chats.actor(remover_id), utc_now().isoformat()
+        )
+        return officer if removed else None
 
     async def names(self, actors: Iterable[bytes]) -> dict[bytes, Person]:
         """Who is behind each audit actor: officers by their roster identity, admins by their

@@ -24,17 +24,11 @@ def stats_lines(stats: Stats, ctx: ViewContext) -> list[str]:
     number = partial(format_number, locale=ctx.locale)
     lines = [
         _("📊 <b>Statistics: {scope}</b>").format(scope=scope_name(stats, ctx)),
-        _("Reports: {total}. Open: {open}. Overdue: {overdue}.").format(
-            total=number(stats.total), open=number(stats.open), overdue=number(stats.overdue)
-        ),
-        _("Median time to acceptance: {accept}; to closing: {close}.").format(
-            accept=_duration(stats.to_accept, ctx.locale),
-            close=_duration(stats.to_close, ctx.locale),
-        ),
+        *summary_lines(stats, ctx),
     ]
     region = ctx.region_name
     lines += _counted(_("<b>By region</b>"), stats.by_region, region, number)
-    lines += _counted(_("<b>By sphere</b>"), stats.by_category, _sphere(ctx), number)
+    lines += _counted(_("<b>By sphere</b>"), stats.by_category, sphere_namer(ctx), number)
     statuses = case_status_labels()
     lines += _counted(
         _("<b>By status</b>"), stats.by_status, lambda code: statuses.get(code, code), number
@@ -46,7 +40,28 @@ def stats_lines(stats: Stats, ctx: ViewContext) -> list[str]:
             for place, (code, count) in enumerate(stats.overdue_by_region, 1)
         ]
     lines += ["", *_weekly(stats, ctx)]
-    lines += ["", _("<b>Delivery</b>")]
+    lines += ["", _("<b>Delivery</b>"), *delivery_lines(stats, ctx)]
+    if stats.regions is None:
+        lines += ["", *_audience(stats, ctx)]
+    return lines
+
+
+def summary_lines(stats: Stats, ctx: ViewContext) -> list[str]:
+    """The totals and the median times, as plain text."""
+    number = partial(format_number, locale=ctx.locale)
+    return [
+        _("Reports: {total}. Open: {open}. Overdue: {overdue}.").format(
+            total=number(stats.total), open=number(stats.open), overdue=number(stats.overdue)
+        ),
+        _("Median time to acceptance: {accept}; to closing: {close}.").format(
+            accept=duration(stats.to_accept, ctx.locale),
+            close=duration(stats.to_close, ctx.locale),
+        ),
+    ]
+
+
+def delivery_lines(stats: Stats, ctx: ViewContext) -> list[str]:
+    """What keeps cases from their departments, as plain text."""
     delivery = [
         (
             _("Open reports of regions with no department chat (they go to the admins): {count}"),
@@ -55,10 +70,7 @@ def stats_lines(stats: Stats, ctx: ViewContext) -> list[str]:
         (_("Department chats refusing the bot's messages: {count}"), stats.refusing),
         (_("Messages the bot gave up on: {count}"), stats.given_up),
     ]
-    lines += [text.format(count=number(count)) for text, count in delivery]
-    if stats.regions is None:
-        lines += ["", *_audience(stats, ctx)]
-    return lines
+    return [text.format(count=format_number(count, ctx.locale)) for text, count in delivery]
 
 
 def chart_caption(stats: Stats, ctx: ViewContext) -> str:
@@ -86,7 +98,7 @@ def _counted(
     ]
 
 
-def _sphere(ctx: ViewContext) -> Callable[[str], str]:
+def sphere_namer(ctx: ViewContext) -> Callable[[str], str]:
     def name(code: str) -> str:
         entry = ctx.catalog.category(code)
         return entry.name(ctx.locale) if entry else code
@@ -143,5 +155,6 @@ def _audience(stats: Stats, ctx: ViewContext) -> list[str]:
     return lines
 
 
-def _duration(value: timedelta | None, locale: str) -> str:
+def duration(value: timedelta | None, locale: str) -> str:
+    """A median time in words ("3 days"); a dash for none yet."""
     return "—" if value is None else format_timedelta(value, locale=locale)

@@ -39,6 +39,12 @@ class Viewer:
     def heads(self, region: str) -> bool:
         return self.admin or self.roles.get(region) == Role.HEAD
 
+    @property
+    def managed(self) -> frozenset[str] | None:
+        """The regions whose department and roster they manage (``Roster.managed``): None for
+        every region (an admin), none for an officer."""
+        return None if self.admin else frozenset(r for r in self.roles if self.heads(r))
+
 
 class WorkspaceAccess:
     def __init__(
