@@ -93,20 +93,20 @@ async def session(request: web.Request, handler: Handler) -> web.StreamResponse:
         request.headers.get(CSRF_HEADER, "")
     ):
         return refusal(403, "csrf")
-    locale = await viewer_locale(request, viewer.user_id)
+    locale = await viewer_locale(request, viewer)
     request[VIEWER] = viewer
     request[LOCALE] = locale
     with deps.i18n.context(), deps.i18n.use_locale(locale):
         return await handler(request)
 
 
-async def viewer_locale(request: web.Request, user_id: int, telegram: str | None = None) -> str:
+async def viewer_locale(request: web.Request, viewer: Viewer) -> str:
     """The language the person chose in the bot, else their Telegram's, else the default."""
     deps = request.app[DEPS]
-    saved = await deps.prefs.get_locale(deps.pseudonyms.digest("user", user_id))
+    saved = await deps.prefs.get_locale(deps.pseudonyms.digest("user", viewer.user_id))
     if saved in SUPPORTED_LOCALES:
         return saved
-    code = (telegram or "").split("-")[0].lower()
+    code = (viewer.session.telegram_language or "").split("-")[0].lower()
     return code if code in SUPPORTED_LOCALES else deps.settings.default_locale
 
 

@@ -27,8 +27,8 @@ async def login(request: web.Request) -> web.Response:
     entered = await deps.access.login(raw) if isinstance(raw, str) else None
     if entered is None:
         return refusal(401, "unauthorized")
-    token, viewer, telegram_language = entered
-    locale = await viewer_locale(request, viewer.user_id, telegram_language)
+    token, viewer = entered
+    locale = await viewer_locale(request, viewer)
     with deps.i18n.context(), deps.i18n.use_locale(locale):
         return web.json_response(
             {

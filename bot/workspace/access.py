@@ -66,21 +66,21 @@ class WorkspaceAccess:
         self._max_age = max_age
         self._clock = clock
 
-    async def login(self, init_data: str) -> tuple[str, Viewer, str | None] | None:
-        """Exchange ``initData`` for a session token: (token, viewer, Telegram's language for
-        them), or None. Each ``initData`` is exchanged once: a copy replayed is refused."""
+    async def login(self, init_data: str) -> tuple[str, Viewer] | None:
+        """Exchange ``initData`` for a session token: (token, viewer), or None. Each
+        ``initData`` is exchanged once: a copy replayed is refused."""
         now = self._clock()
         login = initdata.verify(init_data, self._bot_token, max_age=self._max_age, now=now)
         if login is None:
             return None
-        token, session = self._tokens.issue(login.user_id, now)
+        token, session = self._tokens.issue(login.user_id, now, login.language_code)
         viewer = await self._viewer(session)
         if viewer is None:
             return None
         digest = self._chats.actor(login.user_id) + bytes.fromhex(login.hash)
         if not await self._logins.claim(digest, login.auth_date + self._max_age, now):
             return None
-        return token, viewer, login.language_code
+        return token, viewer
 
     async def viewer(self, token: str) -> Viewer | None:
         session = self._tokens.read(token, self._clock())

@@ -146,3 +146,17 @@ async def test_the_workspace_opens_from_a_button_in_the_private_chat(workspace: 
     assert refused.plain_text == said(live, "ru", "Only the department's officers can do this.")
     assert not refused.buttons
     assert stranger.id not in api.menu_buttons
+
+
+async def test_without_a_saved_choice_every_answer_speaks_telegrams_language(
+    workspace: Workspace,
+) -> None:
+    officer = workspace.live.api.make_user(language_code="ru")
+    await workspace.live.enrol(officer, "astana")
+    services = workspace.live.services
+    key = services.pseudonyms.digest("user", officer.id)
+    assert await services.repositories.prefs.get_locale(key) is None
+    assert services.settings.default_locale == "kk"
+    client = await workspace.login(officer, language="ru")
+    assert client.me["locale"] == "ru"
+    assert (await client.get("me"))["locale"] == "ru"
