@@ -26,6 +26,16 @@ class AttachmentRow:
     data: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class ListedAttachment:
+    """A file without its content."""
+
+    id: str
+    kind: str
+    size: int
+    meta: bytes
+
+
 class AttachmentsRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -86,6 +96,15 @@ class AttachmentsRepository:
             (report_id,),
         )
         return [AttachmentRow(*row) for row in rows]
+
+    async def listed(self, report_id: str) -> list[ListedAttachment]:
+        """A report's files, oldest first, without loading their bytes."""
+        rows = await self._db.fetchall(
+            "SELECT id, kind, size, meta FROM attachments WHERE report_id = ? "
+            "ORDER BY created_at, seq",
+            (report_id,),
+        )
+        return [ListedAttachment(row[0], row[1], row[2], bytes(row[3])) for row in rows]
 
     async def kinds_for(self, report_id: str) -> list[tuple[str, str]]:
         """(id, kind) of a report's files, oldest first, without loading their bytes."""

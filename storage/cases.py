@@ -46,6 +46,15 @@ class QuestionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteRow:
+    """What a reporter added to a report, or answered (then its id is the question's)."""
+
+    id: str
+    body: bytes
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
 class AuditRow:
     at: str
     actor: bytes
@@ -266,15 +275,16 @@ class CasesRepository:
         notices: list[NewItem],
         now: float,
     ) -> None:
-        """The reporter's answer: kept as a note on the case, and owed to the department."""
+        """The reporter's answer: kept as a note on the case (the first answer only: the note
+        has its question's id), and owed to the department."""
         async with self._db.transaction(durable=True) as conn:
-            if note is not None:
-                await _add_note(conn, question.report_id, note, at)
             changed = await conn.execute(
                 "UPDATE questions SET answered_at = ? WHERE id = ? AND answered_at IS NULL",
                 (at, question.id),
             )
             if changed:
+                if note is not None:
+                    await _add_note(conn, question.report_id, note, at)
                 await conn.execute(
                     "UPDATE reports SET status = 'accepted', updated_at = ? "
                     "WHERE id = ? AND status = 'awaiting_reporter'",
@@ -297,12 +307,13 @@ class CasesRepository:
             await record_addition_in(conn, report_id, at)
             await insert_items(conn, owed, now)
 
-    async def notes(self, report_id: str) -> list[tuple[str, bytes]]:
-        """The reporter's additions and answers to a report, (id, sealed body), oldest first."""
+    async def notes(self, report_id: str) -> list[NoteRow]:
+        """The reporter's additions and answers to a report, oldest first."""
         rows = await self._db.fetchall(
-            "SELECT id, body FROM report_notes WHERE report_id = ? ORDER BY seq", (report_id,)
+            "SELECT id, body, created_at FROM report_notes WHERE report_id = ? ORDER BY seq",
+            (report_id,),
         )
-        return [(row[0], bytes(row[1])) for row in rows]
+        return [NoteRow(row[0], bytes(row[1]), row[2]) for row in rows]
 
     async def question(self, question_id: str) -> QuestionRow | None:
         row = await self._db.fetchone(
@@ -310,6 +321,15 @@ class CasesRepository:
             (question_id,),
         )
         return None if row is None else QuestionRow(row[0], row[1], bytes(row[2]), row[3], row[4])
+
+    async def questions(self, report_id: str) -> list[QuestionRow]:
+        """Every question asked on a report, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT id, report_id, body, asked_at, answered_at FROM questions "
+            "WHERE report_id = ? ORDER BY asked_at, id",
+            (report_id,),
+        )
+        return [QuestionRow(row[0], row[1], bytes(row[2]), row[3], row[4]) for row in rows]
 
     async def open_questions(self, report_id: str) -> list[QuestionRow]:
         rows = await self._db.fetchall(

@@ -242,6 +242,17 @@ class OutboxRepository:
         )
         return [float(row[0]) for row in rows]
 
+    async def held(self, report_id: str, now: float) -> tuple[bool, frozenset[str]]:
+        """What of a report still waits before it may reach a chat (a reporter's answer or
+        addition, its random delay: bot/cases/relay.py): whether any text does, and which files."""
+        rows = await self._db.fetchall(
+            "SELECT kind, attachment_id FROM outbox WHERE report_id = ? AND status = 'pending' "
+            "AND next_attempt > ? AND kind IN ('answer', 'addition', 'attachment')",
+            (report_id, now),
+        )
+        texts = any(row[0] != "attachment" for row in rows)
+        return texts, frozenset(row[1] for row in rows if row[0] == "attachment")
+
     async def last_due(self, report_id: str, chat_key: bytes) -> float | None:
         """When the last message about a report still owed to a chat is due: a later one is due
         no earlier, so that they arrive in order."""

@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.stats.service import StatsService
 from bot.telegram.languages import LanguageService
 from bot.workspace.access import WorkspaceAccess
+from bot.workspace.case_page import CasePages
 from storage.prefs import PrefsRepository
 
 
@@ -42,6 +43,7 @@ class WorkspaceDeps:
     cards: CaseCards
     stats: StatsService
     broadcasts: BroadcastService
+    case_pages: CasePages
 
 
 DEPS = web.AppKey("deps", WorkspaceDeps)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from aiogram import Bot
 
 from bot.app.services import Services
+from bot.cases.evidence import EvidenceFiles
 from bot.workspace.access import WorkspaceAccess
+from bot.workspace.case_page import CasePages
 from bot.workspace.sessions import SessionTokens
 from web.deps import WorkspaceDeps
 
@@ -39,4 +41,18 @@ def workspace_deps(services: Services, bot: Bot) -> WorkspaceDeps | None:
         cards=services.cards,
         stats=services.stats,
         broadcasts=services.broadcasts,
+        case_pages=CasePages(
+            bot=bot,
+            cases=services.repositories.cases,
+            outbox=services.repositories.outbox,
+            service=services.cases,
+            cards=services.cards,
+            evidence=EvidenceFiles(
+                attachments=services.repositories.attachments, cipher=services.cipher
+            ),
+            cipher=services.cipher,
+            catalog=services.catalog,
+            deadlines=services.deadlines,
+            zone=settings.tz,
+        ),
     )

@@ -48,6 +48,14 @@ class Card:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryLine:
+    """One line of a case's history as its card shows it (HTML: names and places escaped)."""
+
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class _Entry:
     at: datetime
     action: str
@@ -97,8 +105,7 @@ class CaseCards:
         card there keeps no buttons), in that chat's language; ``read_only``: without buttons (a
         card /open brought to a chat that cannot act on the case)."""
         locale = await self._departments.locale_of(chat_key, region)
-        entries = await self._history(case, chat_key)
-        names = await self._roster.names(e.actor for e in entries if e.actor is not None)
+        history = await self.history(case, locale, chat_key)
         undo_until = (
             await self._cases.undo_until(case.id) if case.status == CaseStatus.CLOSED else None
         )
@@ -107,8 +114,8 @@ class CaseCards:
             body=self._open(case, "body", case.body) or "",
             can_ask=case.contact is not None,
         )
+        lines = [line.text for line in history]
         with self._i18n.context(), self._i18n.use_locale(locale):
-            lines = [self._line(entry, names, locale) for entry in entries]
             parts = case_messages(
                 case,
                 text,
@@ -186,18 +193,27 @@ class CaseCards:
         except TelegramAPIError as exc:
             logger.warning("A case card could not be edited: %s", type(exc).__name__)
 
-    async def _history(self, case: CaseRow, chat_key: bytes) -> list[_Entry]:
+    async def history(
+        self, case: CaseRow, locale: str, chat_key: bytes | None = None
+    ) -> list[HistoryLine]:
+        """The case's history as its card in the chat keyed ``chat_key`` shows it, in
+        ``locale``, oldest first: what officers did and, in that chat, when each answer of the
+        reporter reached it. Without a chat (the workspace): what officers did."""
         audit: list[AuditRow] = await self._cases.audit(case.id)
         entries = [
             _Entry(datetime.fromisoformat(row.at), row.action, row.actor, row.detail)
             for row in audit
             if row.action in STAMPED
         ]
-        entries += [
-            _Entry(datetime.fromtimestamp(sent, UTC), Relayed.ANSWER.value)
-            for sent in await self._outbox.relayed_at(case.id, chat_key, Relayed.ANSWER.value)
-        ]
-        return sorted(entries, key=lambda entry: entry.at)
+        if chat_key is not None:
+            entries += [
+                _Entry(datetime.fromtimestamp(sent, UTC), Relayed.ANSWER.value)
+                for sent in await self._outbox.relayed_at(case.id, chat_key, Relayed.ANSWER.value)
+            ]
+        entries.sort(key=lambda entry: entry.at)
+        names = await self._roster.names(e.actor for e in entries if e.actor is not None)
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            return [HistoryLine(entry.at, self._line(entry, names, locale)) for entry in entries]
 
     def _line(self, entry: _Entry, names: dict[bytes, Person], locale: str) -> str:
         local = entry.at.astimezone(self._zone)

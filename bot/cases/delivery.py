@@ -33,8 +33,8 @@ from aiogram.utils.i18n import gettext as _
 from aiohttp import ClientError
 
 from bot.cases.card import CaseCards
+from bot.cases.evidence import open_file
 from bot.cases.views import Relayed, attachment_caption, file_heading, file_note
-from bot.cleaning.filetypes import detect
 from bot.core.catalog import Catalog
 from bot.core.clock import utc_now
 from bot.core.values import CaseStatus
@@ -273,30 +273,24 @@ class OutboxSender:
         case = await self._cases.get(item.report_id or "")
         if case is None:
             raise Undeliverable
-        data = self._cipher.open(row.data, f"attachments:{row.id}:data")
-        meta = json.loads(self._cipher.open(row.meta, f"attachments:{row.id}:meta"))
-        # Named by the case and the file's place in it, never by the reporter's name for it (an
-        # older row's meta may still hold that: it is not read). Rows stored before the type was
-        # recorded have theirs found in their content now.
-        extension = meta.get("extension") or detect(data).extension
         ordinal, total = await self._attachments.place(row.id)
-        upload = BufferedInputFile(data, filename=f"case-{case.case_no}-{ordinal}.{extension}")
+        file, data = open_file(self._cipher, row, case.case_no, ordinal)
+        upload = BufferedInputFile(data, filename=file.name)
         reply = ReplyParameters(
             message_id=item.parent_message_id or 0, allow_sending_without_reply=True
         )
         locale = await self._locale(item.chat_key, case.region)
-        kind = FileKind(row.kind)
         with self._i18n.context(), self._i18n.use_locale(locale):
             heading = file_heading(case.case_no, ordinal, total)
-            note = file_note(kind, cleaned=bool(meta.get("cleaned")))
-        caption = attachment_caption(meta.get("caption"), heading, note)
+            note = file_note(file.kind, cleaned=file.cleaned)
+        caption = attachment_caption(file.caption, heading, note)
         senders: dict[FileKind, Callable[..., Awaitable[Message]]] = {
             FileKind.PHOTO: self._bot.send_photo,
             FileKind.VIDEO: self._bot.send_video,
             FileKind.VOICE: self._bot.send_voice,
             FileKind.AUDIO: self._bot.send_audio,
         }
-        sender = senders.get(kind, self._bot.send_document)
+        sender = senders.get(file.kind, self._bot.send_document)
         sent = await sender(
             chat_id, upload, caption=caption, reply_parameters=reply, parse_mode=None
         )

@@ -169,11 +169,11 @@ class DigestService:
         the card (later additions are relayed as they come, bot/cases/service.py)."""
         return [
             part
-            for note_id, body in await self._cases.notes(case.id)
+            for note in await self._cases.notes(case.id)
             for part in relayed_messages(
                 Relayed.ADDITION,
                 case.case_no,
-                self._cipher.open_text(body, f"report_notes:{note_id}:body"),
+                self._cipher.open_text(note.body, f"report_notes:{note.id}:body"),
             )
         ]
 

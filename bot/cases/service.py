@@ -257,9 +257,10 @@ class CaseService:
         return Contact.parse(self._cipher.open_text(case.contact, f"reports:{case.id}:contact"))
 
     async def answer_text(self, question_id: str, text: str) -> None:
-        note_id = new_id()
-        body = self._cipher.seal_text(text, f"report_notes:{note_id}:body")
-        await self._answer(question_id, (note_id, body), text=text)
+        """The answer is kept as a note under its question's id: what pairs the two (the
+        workspace's case page shows each question with its answer)."""
+        body = self._cipher.seal_text(text, f"report_notes:{question_id}:body")
+        await self._answer(question_id, (question_id, body), text=text)
 
     async def answer_file(self, question_id: str, attachment_id: str) -> None:
         await self._answer(question_id, None, attachment_id=attachment_id)

@@ -137,6 +137,19 @@ def relayed_messages(kind: Relayed, number: int, text: str) -> list[str]:
     return [f"{header}\n\n{escape(part, quote=False)}" for part in parts]
 
 
+def question_sent(direct: bool) -> str:
+    """Where an officer's question went: to the reporter (``direct``), or to wait on /status."""
+    return _("The question was sent to the reporter.") if direct else question_waits()
+
+
+def question_waits() -> str:
+    """Why an officer's question did not go to the reporter at once."""
+    return _(
+        "The reporter did not allow questions through the bot: the question will wait for them "
+        "when they check the report with /status."
+    )
+
+
 def file_note(kind: FileKind, cleaned: bool) -> str | None:
     """What officers should know about an evidence file before passing it on."""
     if cleaned:

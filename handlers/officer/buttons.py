@@ -12,7 +12,12 @@ from aiogram.utils.i18n import gettext as _
 from bot.cases.card import CaseCards
 from bot.cases.prompts import AskPrompts
 from bot.cases.service import CaseService
-from bot.cases.views import confirm_close_keyboard, regions_keyboard, resolution_keyboard
+from bot.cases.views import (
+    confirm_close_keyboard,
+    question_waits,
+    regions_keyboard,
+    resolution_keyboard,
+)
 from bot.core.values import CaseStatus, Resolution
 from bot.departments.roster import Roster
 from bot.telegram.sanitize import visible_text
@@ -21,7 +26,6 @@ from bot.ui.context import ViewContext
 from bot.ui.labels import resolution_labels
 from bot.ui.replies import edit_markup
 from handlers.gate import act_as_yourself, only_officers, own_account, person_of, refuse
-from handlers.officer.questions import waits
 from storage.cases import CaseRow
 
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
@@ -139,7 +143,7 @@ def ask_prompt(officer: User, case: CaseRow) -> str:
     text = _(
         "❓ {officer}, case № {number}: reply to this message with your question for the reporter."
     ).format(officer=f'<a href="tg://user?id={officer.id}">{name}</a>', number=case.case_no)
-    return text if case.contact is not None else f"{text}\n\n{waits()}"
+    return text if case.contact is not None else f"{text}\n\n{question_waits()}"
 
 
 async def _answer(query: CallbackQuery, text: str) -> None:

@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.cases.card import CaseCards
 from bot.cases.prompts import AskPrompts
 from bot.cases.service import CaseService
+from bot.cases.views import question_sent
 from bot.core.values import CaseStatus
 from bot.departments.roster import Roster
 from bot.ui.formatting import utf16_length
@@ -66,20 +67,13 @@ def get_router() -> Router:
         else:
             direct = await cases.ask(case, officer, text)
             await cards.refresh(bot, case.id, case.region)
-            await message.reply(_("The question was sent to the reporter.") if direct else waits())
+            await message.reply(question_sent(direct))
 
     return router
 
 
 def used_already() -> str:
     return _("This prompt has been used already: to ask again, press Ask on the card.")
-
-
-def waits() -> str:
-    return _(
-        "The reporter did not allow questions through the bot: the question will wait for them "
-        "when they check the report with /status."
-    )
 
 
 async def _prompt_reply(
