@@ -23,6 +23,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_timedelta
+from babel.units import format_unit
 
 from bot.cases.card import CaseCards
 from bot.cases.evidence import EvidenceFile, EvidenceFiles
@@ -130,7 +131,7 @@ class CasePages:
             "questions": questions,
             "additions": additions,
             "files": [
-                _file(file)
+                _file(file, locale)
                 for file in await self._evidence.of_case(case.id, case.case_no)
                 if file.id not in files_held
             ],
@@ -243,13 +244,21 @@ class CasePages:
         return None if blob is None else self._cipher.open_text(blob, f"reports:{case.id}:{field}")
 
 
-def _file(file: EvidenceFile) -> Page:
+def _file(file: EvidenceFile, locale: str) -> Page:
     return {
         "id": file.id,
         "kind": file.kind.value,
         "name": file.name,
         "size": file.size,
+        "size_label": size_label(file.size, locale),
         "note": file_note(file.kind, cleaned=file.cleaned),
         "caption": visible_text(file.caption) if file.caption else None,
         "image": file.image_type is not None,
     }
+
+
+def size_label(size: int, locale: str) -> str:
+    """A file's size as people read it: kilobytes, or megabytes to a tenth, in ``locale``."""
+    if size < 1024 * 1024:
+        return format_unit(max(1, round(size / 1024)), "digital-kilobyte", "short", locale=locale)
+    return format_unit(size / 1024 / 1024, "digital-megabyte", "short", "#,##0.#", locale=locale)

@@ -163,6 +163,7 @@ async def test_the_page_shows_the_report_its_files_and_audits_the_read(
         "the location) or a voice in it may identify the reporter: do not pass it on outside "
         "the service.",
     )
+    assert document["size_label"] == "1 кБ" and photo["note"] is None
     assert "Иванова" not in json.dumps(page, ensure_ascii=False)
 
     status, headers, body = await raw(client, "GET", f"cases/{number}/files/{photo['id']}")
