@@ -109,11 +109,7 @@ class CaseCards:
         undo_until = (
             await self._cases.undo_until(case.id) if case.status == CaseStatus.CLOSED else None
         )
-        text = CaseText(
-            place=self._open(case, "place", case.place),
-            body=self._open(case, "body", case.body) or "",
-            can_ask=case.contact is not None,
-        )
+        text = self.text(case)
         lines = [line.text for line in history]
         with self._i18n.context(), self._i18n.use_locale(locale):
             parts = case_messages(
@@ -243,6 +239,14 @@ class CaseCards:
                 region=escape(name), who=who, time=when
             )
         return _("🔄 Reopened · {who} · {time}").format(who=who, time=when)
+
+    def text(self, case: CaseRow) -> CaseText:
+        """The case's confidential fields, opened for display."""
+        return CaseText(
+            place=self._open(case, "place", case.place),
+            body=self._open(case, "body", case.body) or "",
+            can_ask=case.contact is not None,
+        )
 
     def _open(self, case: CaseRow, field: str, blob: bytes | None) -> str | None:
         return None if blob is None else self._cipher.open_text(blob, f"reports:{case.id}:{field}")

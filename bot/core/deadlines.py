@@ -41,12 +41,16 @@ class Deadlines:
         hour = submitted.replace(minute=0, second=0, microsecond=0)
         return hour + timedelta(days=self.ack_days)
 
+    def answer(self, created: datetime) -> datetime:
+        """By when a case received at ``created`` must be answered (closed)."""
+        return created + timedelta(days=self.answer_days)
+
     def at(self, status: str, created: datetime) -> datetime | None:
         """Acceptance is due first, then the answer; a closed case has no deadline."""
         if status in UNACCEPTED:
             return created + timedelta(days=self.ack_days)
         if status in (CaseStatus.ACCEPTED, CaseStatus.AWAITING_REPORTER):
-            return created + timedelta(days=self.answer_days)
+            return self.answer(created)
         return None
 
     def urgency(self, case: Dated, now: datetime) -> Urgency | None:

@@ -38,7 +38,7 @@ from bot.telegram.sanitize import visible_text
 from bot.ui.formatting import format_moment
 from bot.ui.labels import case_status_labels, resolution_labels
 from bot.workspace.access import Viewer
-from storage.cases import CaseRow, CasesRepository
+from storage.cases import CaseRow, CasesRepository, QuestionRow
 from storage.outbox import OutboxRepository
 
 Page = dict[str, Any]
@@ -98,7 +98,13 @@ class CasePages:
         sphere = self._catalog.category(case.category)
         created = datetime.fromisoformat(case.created_at)
         texts_held, files_held = await self._outbox.held(case.id, self._clock())
-        questions, additions = await self._reporters_words(case, locale, texts_held)
+        held = texts_held or bool(files_held)
+        asked = await self._cases.questions(case.id)
+        status = case.status
+        if held and status == CaseStatus.ACCEPTED and asked and asked[-1].answered_at:
+            status = CaseStatus.AWAITING_REPORTER  # as it was before the answer that waits
+        questions, additions = await self._reporters_words(case, asked, locale, held)
+        text = self._cards.text(case)
         is_open = case.status != CaseStatus.CLOSED
         return {
             "no": case.case_no,
@@ -106,23 +112,18 @@ class CasePages:
             "region_name": region.name(locale) if region else case.region,
             "sphere": case.category,
             "sphere_name": sphere.name(locale) if sphere else case.category,
-            "status": case.status,
-            "status_label": case_status_labels().get(case.status, case.status),
+            "status": status,
+            "status_label": case_status_labels().get(status, status),
             "occurred": occurred_label(case.occurred),
-            "place": visible_text(self._open(case, "place", case.place) or "") or None,
-            "body": visible_text(self._open(case, "body", case.body) or ""),
+            "place": visible_text(text.place) if text.place else None,
+            "body": visible_text(text.body),
             "received": format_moment(created, self._zone, locale),
             "urgent": case.urgent,
             "deadlines": {
                 "acceptance": self._deadline(
-                    self._deadlines.at(CaseStatus.NEW, created),
-                    case.status in UNACCEPTED,
-                    now,
-                    locale,
+                    self._deadlines.acceptance(created), case.status in UNACCEPTED, now, locale
                 ),
-                "answer": self._deadline(
-                    self._deadlines.at(CaseStatus.ACCEPTED, created), is_open, now, locale
-                ),
+                "answer": self._deadline(self._deadlines.answer(created), is_open, now, locale),
             },
             "history": [
                 {"at": format_moment(line.at, self._zone, locale), "text": unescape(line.text)}
@@ -141,7 +142,7 @@ class CasePages:
                 "close": is_open,
                 "move": is_open,
             },
-            "can_ask_directly": case.contact is not None,
+            "can_ask_directly": text.can_ask,
             "resolutions": [
                 {"code": code, "label": label} for code, label in resolution_labels().items()
             ],
@@ -189,14 +190,14 @@ class CasePages:
         await self._service.opened(case, viewer.user_id)
         done = await self._service.move(case, viewer.user_id, region)
         await self._cards.refresh(self._bot, case.id, case.region)
-        entry = self._catalog.region(region)
-        name = entry.name(locale) if entry else region
         if not done:
             return Outcome(False, _("This case is closed or handled in another chat."))
+        entry = self._catalog.region(region)
+        name = entry.name(locale) if entry else region
         return Outcome(True, _("Sent to {region}.").format(region=name))
 
     async def _reporters_words(
-        self, case: CaseRow, locale: str, held: bool
+        self, case: CaseRow, asked: list[QuestionRow], locale: str, held: bool
     ) -> tuple[list[Page], list[Page]]:
         """The questions with their answers, and what the reporter added: the answers and the
         additions only when none of them still waits for its delay."""
@@ -208,7 +209,7 @@ class CasePages:
             for note in ([] if held else await self._cases.notes(case.id))
         }
         questions = []
-        for row in await self._cases.questions(case.id):
+        for row in asked:
             answered = None if held or row.answered_at is None else row.answered_at
             answer = notes.pop(row.id, None)
             questions.append(
@@ -224,11 +225,9 @@ class CasePages:
         additions = [{"at": at, "text": text} for at, text in notes.values()]
         return questions, additions
 
-    def _deadline(
-        self, at: datetime | None, running: bool, now: datetime, locale: str
-    ) -> Page | None:
-        if at is None:
-            return None
+    def _deadline(self, at: datetime, running: bool, now: datetime, locale: str) -> Page:
+        """A deadline, with the time left while it runs (accepted: acceptance no longer does;
+        closed: neither does)."""
         return {
             "at": format_moment(at, self._zone, locale),
             "left": format_timedelta(at - now, add_direction=True, locale=locale)
@@ -239,9 +238,6 @@ class CasePages:
 
     def _moment(self, at: str, locale: str) -> str:
         return format_moment(datetime.fromisoformat(at), self._zone, locale)
-
-    def _open(self, case: CaseRow, field: str, blob: bytes | None) -> str | None:
-        return None if blob is None else self._cipher.open_text(blob, f"reports:{case.id}:{field}")
 
 
 def _file(file: EvidenceFile, locale: str) -> Page:

@@ -283,12 +283,15 @@ async def test_workspace_actions_show_on_the_card_and_in_status(workspace: Works
     )
     held = await client.get(f"cases/{number}")
     assert held["questions"][0]["answer"] is None and held["questions"][0]["answered"] is None
+    assert held["status"] == "awaiting_reporter", "nor does the status tell it came"
     assert "ANSWER-3" not in json.dumps(held, ensure_ascii=False)
     await live.services.database.execute(
         "UPDATE outbox SET next_attempt = next_attempt - 3600 WHERE kind = 'answer'"
     )
     await live.sender.drain(within=3)
-    answered = (await client.get(f"cases/{number}"))["questions"][0]
+    released = await client.get(f"cases/{number}")
+    assert released["status"] == "accepted"
+    answered = released["questions"][0]
     assert answered["answer"] == "Во вторник ANSWER-3" and answered["answered"]
 
     for body in ({}, {"resolution": "nope"}):
@@ -348,6 +351,12 @@ async def test_chat_buttons_show_on_the_page_and_a_move_takes_the_case_away(
     assert page["history"][-1]["text"].startswith(
         said(live, "ru", "✅ Accepted · {who} · {time}", who="Ерлан", time="")
     )
+
+    await person.command(f"/status {code}", button="do:addinfo")
+    await person.press("do:addinfo", button="do:done")
+    await person.say("Кабинет 214 ADD-5", button="do:done")
+    [addition] = (await client.get(f"cases/{number}"))["additions"]
+    assert addition["text"] == "Кабинет 214 ADD-5" and addition["at"]
 
     status, answer = await client.call("POST", f"cases/{number}/move", {"region": "astana"})
     assert (status, answer["field"]) == (400, "region")
