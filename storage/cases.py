@@ -322,20 +322,12 @@ class CasesRepository:
         )
         return None if row is None else QuestionRow(row[0], row[1], bytes(row[2]), row[3], row[4])
 
-    async def questions(self, report_id: str) -> list[QuestionRow]:
-        """Every question asked on a report, oldest first."""
+    async def questions(self, report_id: str, *, unanswered: bool = False) -> list[QuestionRow]:
+        """The questions asked on a report, oldest first; ``unanswered``: those not answered."""
         rows = await self._db.fetchall(
             "SELECT id, report_id, body, asked_at, answered_at FROM questions "
-            "WHERE report_id = ? ORDER BY asked_at, id",
-            (report_id,),
-        )
-        return [QuestionRow(row[0], row[1], bytes(row[2]), row[3], row[4]) for row in rows]
-
-    async def open_questions(self, report_id: str) -> list[QuestionRow]:
-        rows = await self._db.fetchall(
-            "SELECT id, report_id, body, asked_at, answered_at FROM questions "
-            "WHERE report_id = ? AND answered_at IS NULL ORDER BY asked_at",
-            (report_id,),
+            "WHERE report_id = ? AND (answered_at IS NULL OR NOT ?) ORDER BY asked_at, id",
+            (report_id, unanswered),
         )
         return [QuestionRow(row[0], row[1], bytes(row[2]), row[3], row[4]) for row in rows]
 

@@ -233,7 +233,7 @@ class CaseService:
         """(question id, text) of the questions a reporter has not answered yet."""
         return [
             (row.id, self._cipher.open_text(row.body, f"questions:{row.id}:body"))
-            for row in await self._cases.open_questions(report_id)
+            for row in await self._cases.questions(report_id, unanswered=True)
         ]
 
     async def answerable(self, question_id: str, chat_id: int, report_id: str | None) -> str | None:

@@ -25,8 +25,10 @@ async def report(
     body: str = BODY,
     contact: bool = False,
     photo: bytes | None = None,
+    document: tuple[bytes, str] | None = None,
 ) -> str:
-    """A citizen files a report in ``region``; returns the receipt message text."""
+    """A citizen files a report in ``region`` (with a ``photo``, a ``document`` as (content,
+    name)); returns the receipt message text."""
     await person.command("/report", button="rg:abai")
     await person.press(f"rg:{region}", button="sp:akimat")
     await person.press("sp:akimat", button="wh:week")
@@ -36,9 +38,10 @@ async def report(
     await person.press("do:done", button="do:skip")
     if photo is not None:
         await person.photo(photo)
-        await person.press("do:done", button="do:cyes")
-    else:
-        await person.press("do:skip", button="do:cyes")
+    if document is not None:
+        await person.document(*document)
+    files = photo is not None or document is not None
+    await person.press("do:done" if files else "do:skip", button="do:cyes")
     await person.press("do:cyes" if contact else "do:cno", button="do:submit")
     receipt = await person.press("do:submit", expect="-")
     return receipt.plain_text or ""

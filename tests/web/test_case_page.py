@@ -15,7 +15,7 @@ from PIL import Image
 
 from bot.cases.service import QUESTION_LIMIT
 from tests.fakeapi import FakeChat, FakeUser, SentMessage
-from tests.support.flows import BODY, cards, case_id_of, data, press_in, region_name
+from tests.support.flows import BODY, cards, case_id_of, data, press_in, region_name, report
 from tests.support.live import Live, said
 from tests.support.people import Person
 from tests.support.workspace import Workspace, WorkspaceClient
@@ -42,31 +42,21 @@ ARCHIVE = archive()
 """A file no cleaner reads: kept as sent, offered for download."""
 
 
-async def file_report(person: Person, body: str, *, files: bool = False) -> str:
-    """A report in Astana with ``body``, optionally a photo and a ZIP archive, the reporter
-    reachable for questions; returns its receipt code."""
-    await person.command("/report", button="rg:astana")
-    await person.press("rg:astana", button="sp:akimat")
-    await person.press("sp:akimat", button="wh:week")
-    await person.press("wh:week", button="do:skip")
-    await person.press("do:skip", button="do:back")
-    await person.say(body, button="do:done")
-    await person.press("do:done", button="do:skip")
-    if files:
-        await person.photo(jpeg())
-        await person.document(ARCHIVE, "Протокол Иванова.zip")
-    await person.press("do:done" if files else "do:skip", button="do:cyes")
-    await person.press("do:cyes", button="do:submit")
-    receipt = await person.press("do:submit", expect="-")
-    return next(line for line in (receipt.plain_text or "").splitlines() if line.count("-") == 3)
-
-
 async def astana_case(
     live: Live, group: FakeChat, body: str, *, files: bool = False
 ) -> tuple[Person, str, str, int]:
-    """A delivered case: (its reporter, receipt code, case id, case number)."""
+    """A delivered case, the reporter reachable for questions, optionally with a photo and a
+    ZIP archive: (its reporter, receipt code, case id, case number)."""
     person = live.person()
-    code = await file_report(person, f"{BODY} {body}", files=files)
+    receipt = await report(
+        person,
+        "astana",
+        body=f"{BODY} {body}",
+        contact=True,
+        photo=jpeg() if files else None,
+        document=(ARCHIVE, "Протокол Иванова.zip") if files else None,
+    )
+    code = next(line for line in receipt.splitlines() if line.count("-") == 3)
     await live.deliver()
     case = case_id_of(cards(live.api, group)[-1])
     row = await live.services.database.fetchone("SELECT case_no FROM reports WHERE id = ?", (case,))
