@@ -100,14 +100,6 @@ async def status_of(person: Person, code: str) -> str:
     return answer.plain_text or ""
 
 
-async def signed_in(workspace: Workspace, officer: FakeUser, locale: str) -> WorkspaceClient:
-    """A session of ``officer`` in ``locale``, chosen in the workspace (the language Telegram
-    reports is the login's only: later requests speak the saved one)."""
-    client = await workspace.login(officer)
-    await client.post("language", {"locale": locale})
-    return client
-
-
 async def linked_astana(live: Live) -> FakeChat:
     group = live.api.make_group(title="Astana")
     await live.link("astana", group)
@@ -124,7 +116,7 @@ async def test_the_page_shows_the_report_its_files_and_audits_the_read(
         live, group, f"Аким требует взятку. {marker}", files=True
     )
     officer = await live.officer("astana", language="ru", first_name="Айгуль")
-    client = await signed_in(workspace, officer, "ru")
+    client = await workspace.login(officer)
 
     page = await client.get(f"cases/{number}")
     assert page["no"] == number and marker in page["body"]
@@ -230,7 +222,7 @@ async def test_workspace_actions_show_on_the_card_and_in_status(workspace: Works
     group = await linked_astana(live)
     person, code, case, number = await astana_case(live, group, "Случай для действий")
     officer = await live.officer("astana", language="kk", first_name="Асқар")
-    client = await signed_in(workspace, officer, "kk")
+    client = await workspace.login(officer)
 
     accepted = await client.post(f"cases/{number}/accept")
     assert (accepted["done"], accepted["message"]) == (True, said(live, "kk", "Accepted."))
@@ -333,7 +325,7 @@ async def test_chat_buttons_show_on_the_page_and_a_move_takes_the_case_away(
     group = await linked_astana(live)
     person, code, case, number = await astana_case(live, group, "Случай для кнопок")
     officer: FakeUser = await live.officer("astana", first_name="Ерлан")
-    client = await signed_in(workspace, officer, "ru")
+    client = await workspace.login(officer)
 
     await press_in(live.api, officer, group, data("acc", case))
     page = await client.get(f"cases/{number}")
