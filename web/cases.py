@@ -102,7 +102,7 @@ async def ask(
     question = body.get("question")
     text = question.strip() if isinstance(question, str) else ""
     if not text:
-        return refusal(400, "invalid", field="question")
+        return refusal(400, "invalid", field="question", message=_("Write the question first."))
     if utf16_length(text) > QUESTION_LIMIT:
         message = _("Please keep the question under {limit} characters.").format(
             limit=QUESTION_LIMIT
@@ -161,11 +161,14 @@ def strings() -> dict[str, str]:
         "case.ask": _("❓ Ask the reporter"),
         "case.ask_waits": _("❓ Ask (waits for /status)"),
         "case.question": _("Your question for the reporter"),
+        "case.question_empty": _("Write the question first."),
         "case.send": _("Send"),
         "case.close": _("🏁 Close"),
         "case.resolution": _("Result"),
-        "case.close_warning": _("The reporter will see the result."),
-        "case.confirm_close": _("✅ Confirm"),
+        "case.close_warning": _(
+            "Close with the result «{resolution}»? The reporter will see the result."
+        ),
+        "case.confirm_close": _("✅ Confirm: {resolution}"),
         "case.move": _("↪️ Wrong region"),
         "case.target": _("Send to region"),
         "case.confirm_move": _("Send"),

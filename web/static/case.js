@@ -160,6 +160,8 @@ function actions(root, no, page, flash) {
   if (!Object.values(can).some(Boolean)) return null;
   const form = el("div", { id: "action-form" });
   const send = async (action, body) => {
+    const pressed = [...root.querySelectorAll("#case button:not(:disabled)")];
+    pressed.forEach((button) => { button.disabled = true; });  // one press, one action
     try {
       const done = await api("POST", `cases/${encodeURIComponent(no)}/${action}`, body);
       if (done.visible) draw(root, no, done, done.message);
@@ -168,6 +170,7 @@ function actions(root, no, page, flash) {
         el("a", { href: "#/cases" }, t("case.back")),
       );
     } catch (error) {
+      pressed.forEach((button) => { button.disabled = false; });
       if (!(error instanceof ApiError)) throw error;
       if (error.status === 409) say(flash, t("case.closed"));
       else say(flash, error.data.message || errorText(error));
@@ -189,7 +192,13 @@ function actions(root, no, page, flash) {
         const question = el("textarea", { name: "question", maxlength: "3000", required: true });
         open(el("label", {}, t("case.question"), question), el("button", {
           type: "button", "data-action": "send-question",
-          onclick: () => send("ask", { question: question.value }),
+          onclick: () => {
+            if (question.value.trim()) send("ask", { question: question.value });
+            else {
+              say(flash, t("case.question_empty"));
+              question.focus();
+            }
+          },
         }, t("case.send")));
         question.focus();
       },
@@ -198,10 +207,21 @@ function actions(root, no, page, flash) {
       type: "button", "data-action": "close", onclick: () => {
         const select = choose("resolution", t("case.resolution"),
           page.resolutions.map((r) => [r.code, r.label]));
-        open(select, el("p", { class: "notice" }, t("case.close_warning")), el("button", {
+        const chosen = select.querySelector("select");
+        const warning = el("p", { class: "notice" });
+        const confirm = el("button", {
           type: "button", "data-action": "confirm-close",
-          onclick: () => send("close", { resolution: select.querySelector("select").value }),
-        }, t("case.confirm_close")));
+          onclick: () => send("close", { resolution: chosen.value }),
+        });
+        // The chat's words for the step: the result chosen, and that the reporter will see it.
+        const describe = () => {
+          const label = page.resolutions.find((r) => r.code === chosen.value).label;
+          warning.textContent = t("case.close_warning", { resolution: label });
+          confirm.textContent = t("case.confirm_close", { resolution: label });
+        };
+        chosen.addEventListener("change", describe);
+        describe();
+        open(select, warning, confirm);
       },
     }, t("case.close")) : null,
     can.move ? el("button", {
