@@ -20,7 +20,6 @@ def workspace_deps(services: Services, bot: Bot) -> WorkspaceDeps | None:
         roster=services.roster,
         tokens=SessionTokens(services.cipher, settings.webapp_session_seconds),
         logins=services.repositories.webapp,
-        chats=services.chats,
         bot_token=settings.bot_token.get_secret_value(),
         max_age=settings.webapp_auth_max_age,
     )

@@ -8,12 +8,12 @@ refusal, and a case outside their regions is the same "not found" as a case that
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.departments.roster import Role, Roster
-from bot.security.addresses import ChatAddresses
 from bot.workspace import initdata
 from bot.workspace.sessions import Session, SessionTokens
 from storage.webapp import WebappRepository
@@ -53,7 +53,6 @@ class WorkspaceAccess:
         roster: Roster,
         tokens: SessionTokens,
         logins: WebappRepository,
-        chats: ChatAddresses,
         bot_token: str,
         max_age: float,
         clock: Callable[[], float] = time.time,
@@ -61,7 +60,6 @@ class WorkspaceAccess:
         self._roster = roster
         self._tokens = tokens
         self._logins = logins
-        self._chats = chats
         self._bot_token = bot_token
         self._max_age = max_age
         self._clock = clock
@@ -77,7 +75,7 @@ class WorkspaceAccess:
         viewer = await self._viewer(session)
         if viewer is None:
             return None
-        digest = self._chats.actor(login.user_id) + bytes.fromhex(login.hash)
+        digest = hashlib.sha256(login.hash.encode()).hexdigest()
         if not await self._logins.claim(digest, login.auth_date + self._max_age, now):
             return None
         return token, viewer
