@@ -19,6 +19,8 @@ from bot.security.crypto import Pseudonyms
 from bot.settings import Settings
 from bot.telegram.languages import LanguageService
 from bot.workspace.access import WorkspaceAccess
+from bot.workspace.board import CaseBoard
+from bot.workspace.deadlines import DeadlinesView
 from storage.prefs import PrefsRepository
 
 
@@ -38,6 +40,8 @@ class WorkspaceDeps:
     departments: DepartmentService
     cases: CaseService
     cards: CaseCards
+    board: CaseBoard
+    deadline_view: DeadlinesView
 
 
 DEPS = web.AppKey("deps", WorkspaceDeps)

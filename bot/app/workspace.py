@@ -6,7 +6,10 @@ from aiogram import Bot
 
 from bot.app.services import Services
 from bot.workspace.access import WorkspaceAccess
+from bot.workspace.board import CaseBoard, Summaries
+from bot.workspace.deadlines import DeadlinesView
 from bot.workspace.sessions import SessionTokens
+from storage.board import BoardRepository
 from web.deps import WorkspaceDeps
 
 
@@ -21,6 +24,13 @@ def workspace_deps(services: Services, bot: Bot) -> WorkspaceDeps | None:
         chats=services.chats,
         bot_token=settings.bot_token.get_secret_value(),
         max_age=settings.webapp_auth_max_age,
+    )
+    board = BoardRepository(services.database, services.deadlines)
+    summaries = Summaries(
+        cipher=services.cipher,
+        catalog=services.catalog,
+        deadlines=services.deadlines,
+        zone=settings.tz,
     )
     return WorkspaceDeps(
         settings=settings,
@@ -37,4 +47,12 @@ def workspace_deps(services: Services, bot: Bot) -> WorkspaceDeps | None:
         departments=services.departments,
         cases=services.cases,
         cards=services.cards,
+        board=CaseBoard(board=board, summaries=summaries),
+        deadline_view=DeadlinesView(
+            board=board,
+            summaries=summaries,
+            roster=services.roster,
+            catalog=services.catalog,
+            deadlines=services.deadlines,
+        ),
     )
