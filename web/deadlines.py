@@ -37,6 +37,10 @@ async def deadlines(request: web.Request) -> web.Response:
             "overdue": [asdict(case) for case in overview.overdue],
             "week": [asdict(case) for case in overview.week],
             "totals": {"overdue": overview.overdue_total, "week": overview.week_total},
+            "formatted": {
+                "overdue": format_number(overview.overdue_total, locale),
+                "week": format_number(overview.week_total, locale),
+            },
             "officers": [load(row) for row in overview.officers],
             "regions": [load(row) for row in overview.regions],
         }
