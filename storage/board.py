@@ -2,8 +2,8 @@
 
 Every query takes ``regions``: the codes the viewer may see, or None for every region. The text
 and place stay sealed here; the full-text search opens them for the request, above this layer
-(``bot.workspace.board``), reading the filtered cases ``SCAN_BATCH`` at a time. Times are ISO text
-in UTC, all written alike (``storage.times``), so they compare as text.
+(``bot.workspace.board``), reading the filtered cases ``SCAN_BATCH`` at a time (``scan``).
+Times are ISO text in UTC, all written alike (``storage.times``), so they compare as text.
 """
 
 from __future__ import annotations
@@ -116,15 +116,26 @@ class BoardRepository:
         return [_board_row(row) for row in rows]
 
     async def scan(self, where: BoardFilter, order: Order) -> AsyncIterator[list[BoardRow]]:
-        """Every case that meets ``where``, in ``order``, ``SCAN_BATCH`` at a time."""
-        offset = 0
-        while True:
-            rows = await self.cases(where, order, SCAN_BATCH, offset)
-            if rows:
-                yield rows
-            if len(rows) < SCAN_BATCH:
-                return
-            offset += SCAN_BATCH
+        """Every case that meets ``where``, in ``order``, ``SCAN_BATCH`` at a time: their
+        numbers in order first, then the rows by number (a sort that carries only numbers,
+        not the sealed texts)."""
+        sql, params = self._where(where)
+        numbers = [
+            row[0]
+            for row in await self._db.fetchall(
+                f"SELECT case_no FROM reports WHERE {sql} "  # noqa: S608
+                f"ORDER BY {self._orders[order]}",
+                params,
+            )
+        ]
+        for start in range(0, len(numbers), SCAN_BATCH):
+            batch = numbers[start : start + SCAN_BATCH]
+            rows = await self._db.fetchall(
+                f"SELECT {_COLUMNS} FROM reports WHERE {one_of('case_no', batch)}",  # noqa: S608
+                batch,
+            )
+            found = {row.case_no: row for row in map(_board_row, rows)}
+            yield [found[number] for number in batch if number in found]
 
     async def open_cases(self, regions: Collection[str] | None) -> list[OpenCase]:
         """The open cases of ``regions``, each with who accepted it (if it is accepted)."""
