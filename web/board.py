@@ -141,6 +141,7 @@ def strings() -> dict[str, str]:
         "board.reset": _("Clear the filters"),
         "board.total": _("Cases found: {n}"),
         "board.empty": _("No cases match these filters."),
+        "board.invalid": _("These filters cannot be applied."),
         "board.prev": _("Previous"),
         "board.next": _("Next"),
         "board.page": _("Page {page} of {pages}"),

@@ -120,7 +120,7 @@ async def test_search_opens_text_and_place_in_both_languages_and_never_another_r
     officer = await live.officer("astana", language="kk")
     kk = await filed(live, "astana", body=KK_TEXT, place="Ақмола ауылы")
     ru = await filed(live, "astana", place=RU_PLACE)
-    other = await filed(live, "astana", body="Другой текст без метки.")
+    other = await filed(live, "astana", body="Другой  текст\nбез метки. " * 20)
     closed = await filed(live, "astana", body="Тоже ұятсыз пара, но дело закрыто.")
     await live.services.cases.close(await case(live, closed), ADMIN_ID, Resolution.REFERRED)
     elsewhere = await filed(live, "almaty_city", body=KK_TEXT, place=RU_PLACE)
@@ -135,6 +135,10 @@ async def test_search_opens_text_and_place_in_both_languages_and_never_another_r
     assert await numbers(client, "q=АҚМОЛА") == [kk], "the place, in Kazakh"
     assert await numbers(client, f"q=%E2%84%96{other}") == [other], "a case number"
     assert await numbers(client, f"q={other}") == [other]
+    [long] = (await client.get("cases?q=ДРУГОЙ+ТЕКСТ+БЕЗ"))["cases"]
+    assert long["no"] == other, "Russian text, across a line break"
+    assert long["excerpt"].startswith("Другой текст без метки. Другой")
+    assert len(long["excerpt"]) == 140 and long["excerpt"].endswith("…")
     assert await numbers(client, "q=нет+такого+слова") == []
     assert (await client.get("cases?q=нет+такого+слова"))["total"] == 0
     assert elsewhere not in await numbers(client, f"q={elsewhere}")

@@ -1,6 +1,6 @@
 // The case board. Its filters live in the address (#/cases?status=new&q=…): applying them is
 // going there, so Back returns to the previous ones.
-import { api, el, go, t } from "./core.js";
+import { api, ApiError, el, go, t } from "./core.js";
 
 const FILTERS = ["status", "sphere", "region", "overdue", "urgent", "from", "to", "q", "sort"];
 
@@ -11,7 +11,21 @@ export async function renderBoard(root, params, query) {
   for (const name of [...FILTERS, "page"]) {
     if (query.get(name)) asked.set(name, query.get(name));
   }
-  const data = await api("GET", `cases?${asked}`);
+  let data;
+  try {
+    data = await api("GET", `cases?${asked}`);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 400) throw error;
+    root.replaceChildren(
+      el(
+        "section",
+        { id: "board" },
+        el("p", { class: "notice", role: "alert" }, t("board.invalid")),
+        el("a", { class: "button", href: "#/cases" }, t("board.reset")),
+      ),
+    );
+    return;
+  }
   root.replaceChildren(
     el(
       "section",
@@ -56,7 +70,8 @@ export function caseCard(summary) {
 function apply(form) {
   const chosen = new URLSearchParams();
   for (const [name, value] of new FormData(form)) {
-    if (String(value).trim()) chosen.set(name, String(value).trim());
+    const text = String(value).trim();
+    if (text && !(name === "sort" && text === "newest")) chosen.set(name, text);
   }
   go(`cases?${chosen}`);
 }
