@@ -47,7 +47,9 @@ def workspace_deps(services: Services, bot: Bot) -> WorkspaceDeps | None:
         departments=services.departments,
         cases=services.cases,
         cards=services.cards,
-        board=CaseBoard(board=board, summaries=summaries),
+        board=CaseBoard(
+            board=board, summaries=summaries, catalog=services.catalog, zone=settings.tz
+        ),
         deadline_view=DeadlinesView(
             board=board,
             summaries=summaries,

@@ -128,6 +128,23 @@ class Summaries:
             excerpt=excerpt(text),
         )
 
+
+class CaseBoard:
+    def __init__(
+        self,
+        *,
+        board: BoardRepository,
+        summaries: Summaries,
+        catalog: Catalog,
+        zone: tzinfo,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._board = board
+        self._summaries = summaries
+        self._catalog = catalog
+        self._zone = zone
+        self._clock = clock
+
     def options(self, regions: Collection[str] | None, locale: str) -> dict[str, list[Option]]:
         """What the filters offer: every status and sphere, the viewer's regions only."""
         labels = case_status_labels()
@@ -140,7 +157,7 @@ class Summaries:
             ],
         }
 
-    def day_bounds(self, first: date | None, last: date | None) -> tuple[str | None, str | None]:
+    def _day_bounds(self, first: date | None, last: date | None) -> tuple[str | None, str | None]:
         """From the start of ``first`` to the end of ``last`` in the bot's zone, as UTC ISO
         bounds (inclusive, exclusive) to compare reports' times with."""
         return (
@@ -151,31 +168,13 @@ class Summaries:
     def _midnight(self, day: date) -> str:
         return datetime.combine(day, time(), tzinfo=self._zone).astimezone(UTC).isoformat()
 
-
-class CaseBoard:
-    def __init__(
-        self,
-        *,
-        board: BoardRepository,
-        summaries: Summaries,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self._board = board
-        self._summaries = summaries
-        self._clock = clock
-
-    def options(self, regions: Collection[str] | None, locale: str) -> dict[str, list[Option]]:
-        return self._summaries.options(regions, locale)
-
     async def page(
         self, regions: Collection[str] | None, query: BoardQuery, locale: str
     ) -> BoardPage:
         """The page ``query.page`` of the cases of ``regions`` (None: all) that meet
         ``query``; a page past the last is empty."""
         now = self._clock()
-        received_from, received_before = self._summaries.day_bounds(
-            query.received_from, query.received_to
-        )
+        received_from, received_before = self._day_bounds(query.received_from, query.received_to)
         where = BoardFilter(
             regions=regions,
             region=query.region,
