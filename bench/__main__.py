@@ -13,7 +13,17 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import broadcast, dialog, digest, files, lookup, replicas, servers, startup
+from bench import (
+    broadcast,
+    dialog,
+    digest,
+    files,
+    lookup,
+    replicas,
+    servers,
+    startup,
+    workspace,
+)
 from bench.environment import Machine
 from bench.results import Section, document
 from bench.sizes import FULL, TINY, Sizes
@@ -27,6 +37,7 @@ SCENARIOS: dict[str, Scenario] = {
     "startup": startup.run,
     "files": files.run,
     "replicas": replicas.run,
+    "workspace": workspace.run,
 }
 HERE = Path(__file__).resolve().parent
 FINDINGS = HERE / "findings.md"

@@ -31,6 +31,10 @@ class Sizes:
     """Accounts sending one file of each hostile kind at once."""
     bystanders: int = 20
     """Citizens filing a report meanwhile, crowd after crowd."""
+    board_cases: int = 5_000
+    """Cases in the region of the officer who asks the workspace's case board."""
+    board_requests: int = 100
+    """Requests of each kind timed."""
 
 
 FULL = Sizes()
@@ -51,4 +55,6 @@ TINY = Sizes(
     idle_seconds=0.5,
     attackers=2,
     bystanders=2,
+    board_cases=60,
+    board_requests=3,
 )

@@ -21,7 +21,9 @@ from bot.settings import Settings
 from bot.stats.service import StatsService
 from bot.telegram.languages import LanguageService
 from bot.workspace.access import WorkspaceAccess
+from bot.workspace.board import CaseBoard
 from bot.workspace.case_page import CasePages
+from bot.workspace.deadlines import DeadlinesView
 from storage.prefs import PrefsRepository
 
 
@@ -44,6 +46,8 @@ class WorkspaceDeps:
     stats: StatsService
     broadcasts: BroadcastService
     case_pages: CasePages
+    board: CaseBoard
+    deadline_view: DeadlinesView
 
 
 DEPS = web.AppKey("deps", WorkspaceDeps)

@@ -7,8 +7,11 @@ from aiogram import Bot
 from bot.app.services import Services
 from bot.cases.evidence import EvidenceFiles
 from bot.workspace.access import WorkspaceAccess
+from bot.workspace.board import CaseBoard, Summaries
 from bot.workspace.case_page import CasePages
+from bot.workspace.deadlines import DeadlinesView
 from bot.workspace.sessions import SessionTokens
+from storage.board import BoardRepository
 from web.deps import WorkspaceDeps
 
 
@@ -22,6 +25,13 @@ def workspace_deps(services: Services, bot: Bot) -> WorkspaceDeps | None:
         logins=services.repositories.webapp,
         bot_token=settings.bot_token.get_secret_value(),
         max_age=settings.webapp_auth_max_age,
+    )
+    board = BoardRepository(services.database, services.deadlines)
+    summaries = Summaries(
+        cipher=services.cipher,
+        catalog=services.catalog,
+        deadlines=services.deadlines,
+        zone=settings.tz,
     )
     return WorkspaceDeps(
         settings=settings,
@@ -53,5 +63,15 @@ def workspace_deps(services: Services, bot: Bot) -> WorkspaceDeps | None:
             catalog=services.catalog,
             deadlines=services.deadlines,
             zone=settings.tz,
+        ),
+        board=CaseBoard(
+            board=board, summaries=summaries, catalog=services.catalog, zone=settings.tz
+        ),
+        deadline_view=DeadlinesView(
+            board=board,
+            summaries=summaries,
+            roster=services.roster,
+            catalog=services.catalog,
+            deadlines=services.deadlines,
         ),
     )

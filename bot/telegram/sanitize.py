@@ -39,6 +39,8 @@ def visible_text(text: str) -> str:
     """
     for old, new in _LINE_BREAKS.items():
         text = text.replace(old, new)
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text  # no control or format character: the common case, found at C speed
     kept = []
     for index, char in enumerate(text):
         category = unicodedata.category(char)
