@@ -18,7 +18,7 @@ from bot.core.values import OPEN, UNACCEPTED
 from storage.database import Database, Row, one_of
 
 SCAN_BATCH = 500
-_COLUMNS = "id, case_no, region, category, status, created_at, urgent, place, body"
+_COLUMNS = "id, case_no, region, category, {status}, created_at, urgent, place, body"
 _DAYS = {
     "sqlite": "julianday(created_at)",
     "postgresql": "extract(epoch FROM CAST(created_at AS timestamptz)) / 86400.0",
@@ -29,6 +29,22 @@ _DAYS = {
 def _statuses(statuses: Collection[str]) -> str:
     """``status IN (…)`` of these fixed values, written out (they are the code's own)."""
     return f"status IN ({', '.join(repr(str(s)) for s in sorted(statuses))})"
+
+
+def shown_status(now: float) -> str:
+    """A case's status as officers may see it at ``now``: a case the reporter's answer made
+    accepted again stays awaiting the reporter while anything the reporter sent waits for its
+    random relay delay (bot/cases/relay.py), or the status would tell when they were online
+    before the chat card does. ``now`` is a number of our own, written into the statement."""
+    return (
+        "CASE WHEN status = 'accepted' AND EXISTS (SELECT 1 FROM outbox o "  # noqa: S608
+        "WHERE o.report_id = reports.id AND o.status = 'pending' "
+        "AND o.kind IN ('answer', 'addition', 'attachment') "
+        f"AND o.next_attempt > {float(now)!r}) "
+        "AND (SELECT q.answered_at FROM questions q WHERE q.report_id = reports.id "
+        "ORDER BY q.asked_at DESC, q.id DESC LIMIT 1) IS NOT NULL "
+        "THEN 'awaiting_reporter' ELSE status END"
+    )
 
 
 _UNACCEPTED = _statuses(UNACCEPTED)
@@ -72,6 +88,8 @@ class BoardFilter:
     """ISO time in UTC, exclusive."""
     overdue_at: datetime | None = None
     """Only cases past their deadline (``Deadlines.of``) at this moment."""
+    shown_at: float = 0.0
+    """Now, as a Unix time: statuses are as officers may see them then (``shown_status``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +117,8 @@ class BoardRepository:
         """Cases per status that meet ``where`` but for its status."""
         sql, params = self._where(where, with_status=False)
         rows = await self._db.fetchall(
-            f"SELECT status, count(*) FROM reports WHERE {sql} GROUP BY status",  # noqa: S608
+            f"SELECT {shown_status(where.shown_at)}, count(*) FROM reports "  # noqa: S608
+            f"WHERE {sql} GROUP BY 1",
             params,
         )
         return {row[0]: int(row[1]) for row in rows}
@@ -109,7 +128,7 @@ class BoardRepository:
     ) -> list[BoardRow]:
         sql, params = self._where(where)
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM reports WHERE {sql} "  # noqa: S608
+            f"SELECT {_columns(where)} FROM reports WHERE {sql} "  # noqa: S608
             f"ORDER BY {self._orders[order]} LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
@@ -131,17 +150,27 @@ class BoardRepository:
         for start in range(0, len(numbers), SCAN_BATCH):
             batch = numbers[start : start + SCAN_BATCH]
             rows = await self._db.fetchall(
-                f"SELECT {_COLUMNS} FROM reports WHERE {one_of('case_no', batch)}",  # noqa: S608
+                f"SELECT {_columns(where)} FROM reports "  # noqa: S608
+                f"WHERE {one_of('case_no', batch)}",
                 batch,
             )
             found = {row.case_no: row for row in map(_board_row, rows)}
             yield [found[number] for number in batch if number in found]
 
-    async def open_cases(self, regions: Collection[str] | None) -> list[OpenCase]:
+    async def shown_status(self, report_id: str, now: float) -> str | None:
+        """One case's status as officers may see it at ``now`` (``shown_status``)."""
+        row = await self._db.fetchone(
+            f"SELECT {shown_status(now)} FROM reports WHERE id = ?",  # noqa: S608
+            (report_id,),
+        )
+        return None if row is None else str(row[0])
+
+    async def open_cases(self, regions: Collection[str] | None, now: float) -> list[OpenCase]:
         """The open cases of ``regions``, each with who accepted it (if it is accepted)."""
-        sql, params = self._where(BoardFilter(regions))
+        where = BoardFilter(regions, shown_at=now)
+        sql, params = self._where(where)
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS}, CASE WHEN {_UNACCEPTED} THEN NULL ELSE "  # noqa: S608
+            f"SELECT {_columns(where)}, CASE WHEN {_UNACCEPTED} THEN NULL ELSE "  # noqa: S608
             "(SELECT a.actor FROM audit a WHERE a.report_id = reports.id "
             "AND a.action = 'accepted' ORDER BY a.id DESC LIMIT 1) END "
             f"FROM reports WHERE {_OPEN} AND {sql} ORDER BY {self._orders[Order.DEADLINE]}",
@@ -164,7 +193,7 @@ class BoardRepository:
         if where.region is not None:
             term("region = ?", where.region)
         if with_status and where.status is not None:
-            term("status = ?", where.status)
+            term(f"{shown_status(where.shown_at)} = ?", where.status)
         if where.sphere is not None:
             term("category = ?", where.sphere)
         if where.urgent:
@@ -181,6 +210,10 @@ class BoardRepository:
                 _iso(where.overdue_at - timedelta(days=answer)),
             )
         return " AND ".join(terms) or "TRUE", params
+
+
+def _columns(where: BoardFilter) -> str:
+    return _COLUMNS.format(status=shown_status(where.shown_at))
 
 
 def _iso(moment: datetime) -> str:

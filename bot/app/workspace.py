@@ -54,6 +54,7 @@ def workspace_deps(services: Services, bot: Bot) -> WorkspaceDeps | None:
             bot=bot,
             cases=services.repositories.cases,
             outbox=services.repositories.outbox,
+            board=board,
             service=services.cases,
             cards=services.cards,
             evidence=EvidenceFiles(

@@ -184,6 +184,7 @@ class CaseBoard:
             received_from=received_from,
             received_before=received_before,
             overdue_at=now if query.overdue else None,
+            shown_at=now.timestamp(),
         )
         offset = (query.page - 1) * PAGE_SIZE
         found: list[tuple[BoardRow, str | None]]

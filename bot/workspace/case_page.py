@@ -38,6 +38,7 @@ from bot.telegram.sanitize import visible_text
 from bot.ui.formatting import format_moment
 from bot.ui.labels import case_status_labels, resolution_labels
 from bot.workspace.access import Viewer
+from storage.board import BoardRepository
 from storage.cases import CaseRow, CasesRepository, QuestionRow
 from storage.outbox import OutboxRepository
 
@@ -59,6 +60,7 @@ class CasePages:
         bot: Bot,
         cases: CasesRepository,
         outbox: OutboxRepository,
+        board: BoardRepository,
         service: CaseService,
         cards: CaseCards,
         evidence: EvidenceFiles,
@@ -71,6 +73,7 @@ class CasePages:
         self._bot = bot
         self._cases = cases
         self._outbox = outbox
+        self._board = board
         self._service = service
         self._cards = cards
         self._evidence = evidence
@@ -100,9 +103,7 @@ class CasePages:
         texts_held, files_held = await self._outbox.held(case.id, self._clock())
         held = texts_held or bool(files_held)
         asked = await self._cases.questions(case.id)
-        status = case.status
-        if held and status == CaseStatus.ACCEPTED and asked and asked[-1].answered_at:
-            status = CaseStatus.AWAITING_REPORTER  # as it was before the answer that waits
+        status = await self._board.shown_status(case.id, self._clock()) or case.status
         questions, additions = await self._reporters_words(case, asked, locale, held)
         text = self._cards.text(case)
         is_open = case.status != CaseStatus.CLOSED

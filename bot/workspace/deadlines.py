@@ -80,7 +80,7 @@ class DeadlinesView:
 
     async def overview(self, regions: Collection[str] | None, locale: str) -> DeadlinesOverview:
         now = self._clock()
-        cases = await self._board.open_cases(regions)  # the nearest deadline first
+        cases = await self._board.open_cases(regions, now.timestamp())  # nearest deadline first
         overdue: list[OpenCase] = []
         week: list[OpenCase] = []
         officers: dict[bytes | None, OfficerLoad] = {

@@ -267,12 +267,17 @@ async def test_workspace_actions_show_on_the_card_and_in_status(workspace: Works
     assert held["questions"][0]["answer"] is None and held["questions"][0]["answered"] is None
     assert held["status"] == "awaiting_reporter", "nor does the status tell it came"
     assert "ANSWER-3" not in json.dumps(held, ensure_ascii=False)
+    board = await client.get("cases?status=awaiting_reporter")
+    assert [c["no"] for c in board["cases"]] == [number], "nor the board, its filter and counts"
+    assert board["counts"].get("accepted", 0) == 0
+    assert (await client.get("cases?status=accepted"))["cases"] == []
     await live.services.database.execute(
         "UPDATE outbox SET next_attempt = next_attempt - 3600 WHERE kind = 'answer'"
     )
     await live.sender.drain(within=3)
     released = await client.get(f"cases/{number}")
     assert released["status"] == "accepted"
+    assert [c["no"] for c in (await client.get("cases?status=accepted"))["cases"]] == [number]
     answered = released["questions"][0]
     assert answered["answer"] == "Во вторник ANSWER-3" and answered["answered"]
 
