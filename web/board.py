@@ -145,7 +145,7 @@ def strings() -> dict[str, str]:
         "board.prev": _("Previous"),
         "board.next": _("Next"),
         "board.page": _("Page {page} of {pages}"),
-        "board.case": _("Case № {no}"),
+        "board.case": _("Case № {number}"),
         "board.received": _("Received {date}"),
         "board.due": _("Due {date}"),
         "board.is_overdue": _("Overdue"),

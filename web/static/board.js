@@ -54,7 +54,7 @@ export function caseCard(summary) {
     el(
       "span",
       { class: "head" },
-      el("strong", {}, t("board.case", { no: summary.no })),
+      el("strong", {}, t("board.case", { number: summary.no })),
       el("span", { class: "status" }, summary.status_label),
     ),
     flags.length ? el("span", { class: "chips" }, flags) : null,
