@@ -1,5 +1,7 @@
 """The workspace in headless Chromium, opened as Telegram opens a Mini App
-(tests/support/browser.py): who gets in, the language, the theme, the phone's width.
+(tests/support/browser.py): who gets in, the language, the theme, the phone's width; an officer
+working a case from the board while the chat card and the reporter's /status follow; the
+screenshots of the README.
 
 One browser for the module, on the module's event loop: the bot and the fake Bot API of each test
 run there too. Every page fails its test on a console error or a CSP violation.
@@ -7,26 +9,33 @@ run there too. Every page fails its test on a console error or a CSP violation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from aiogram.utils.i18n import I18n
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, expect
 
-from tests.fakeapi import FakeBotAPI
+from bot.core.values import CaseStatus
+from bot.ui.labels import case_status_labels
+from tests.fakeapi import FakeBotAPI, FakeChat
 from tests.fakeapi.fixtures import serving
 from tests.support.browser import (
+    DESKTOP,
     NARROW,
+    PHONE,
     THEMES,
+    Screen,
+    case_number,
     chromium,
     filed,
     launch_hash,
     opened,
 )
-from tests.support.flows import BODY
-from tests.support.live import ADMIN_ID
+from tests.support.flows import BODY, cards, report
+from tests.support.live import ADMIN_ID, Live, said
 from tests.support.workspace import Workspace, workspace_bot
 from web.strings import ui_strings
 
@@ -57,6 +66,12 @@ def words(i18n: I18n, locale: str) -> dict[str, str]:
     """The page's words in ``locale``, as the server sends them."""
     with i18n.context(), i18n.use_locale(locale):
         return ui_strings()
+
+
+def labels(i18n: I18n, locale: str) -> dict[str, str]:
+    """The case statuses as the service reads them, in ``locale``."""
+    with i18n.context(), i18n.use_locale(locale):
+        return case_status_labels()
 
 
 async def nav_words(page: Page) -> list[str]:
@@ -152,10 +167,22 @@ async def test_telegrams_theme_colours_the_page(
 async def test_nothing_is_wider_than_a_320_pixel_phone(
     browser: Browser, workspace: Workspace
 ) -> None:
-    """An admin, whose header holds the most."""
+    """An admin, whose header holds the most, in every section, with a case of long words."""
+    long_words = "Қарағандыоблысыныңәкімдігі " * 6
+    case = await filed(workspace.live, "astana", f"{BODY} {long_words}", place=long_words)
+    sections = {
+        "#/cases": "section#board",
+        f"#/cases/{case}": f'article#case[data-case="{case}"]',
+        "#/deadlines": "section#deadlines",
+        "#/admin": "section#admin",
+    }
     async with opened(browser, workspace.base + launch_hash(ADMIN_ID), viewport=NARROW) as screen:
         assert len(await nav_words(screen.page)) == 3
         assert await screen.width() <= 320
+        for address, hook in sections.items():
+            await screen.page.evaluate(f"location.hash = '{address}'")
+            await screen.page.wait_for_selector(hook)
+            assert await screen.width() <= 320, address
 
 
 async def test_telegrams_back_button_shows_below_a_section_and_goes_back(
@@ -180,3 +207,154 @@ async def test_telegrams_back_button_shows_below_a_section_and_goes_back(
 def rgb(hex_color: str) -> str:
     red, green, blue = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({red}, {green}, {blue})"
+
+
+# The board, the case page and the admin section (DOM hooks fixed in issue 16's plan).
+
+MARKER = "Жолсызбетон"
+"""A word typed into one report only: what the search finds, and what must not leak."""
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def card_text(live: Live, group: FakeChat, case_no: int) -> str:
+    """The chat card of case ``case_no`` as it is now (with its edits)."""
+    number = re.compile(rf"№ {case_no}\b")
+    return next(
+        text for card in cards(live.api, group) if number.search(text := card.plain_text or "")
+    )
+
+
+def stamped(live: Live, locale: str, template: str) -> str:
+    """A history line of the card up to the officer's name: «✅ Accepted · »."""
+    return said(live, locale, template).split("{who}")[0]
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+async def test_an_officer_works_a_case_from_the_board_and_the_chat_follows(
+    browser: Browser, workspace: Workspace, locale: str
+) -> None:
+    live = workspace.live
+    group = live.api.make_group(title="Astana")
+    await live.link("astana", group, language=locale)
+    reporter = live.person(locale)
+    receipt_text = await report(reporter, "astana", body=f"{BODY} {MARKER}")
+    code = next(line for line in receipt_text.splitlines() if line.count("-") == 3)
+    case = await case_number(live, code)
+    await filed(live, "astana", f"{BODY} (another)")
+    await live.deliver()
+    waiting = await filed(live, "astana", f"{BODY} {MARKER}")
+    question = f"{MARKER}: когда именно это было?"
+    officer = await live.officer("astana", language=locale, first_name="Aidos")
+    shown = words(live.services.i18n, locale)
+
+    async with opened(browser, workspace.base + launch_hash(officer)) as screen:
+        page = screen.page
+        await page.wait_for_selector("section#board")
+        assert await nav_words(page) == [shown["nav.cases"], shown["nav.deadlines"]]
+        assert await shown_cases(page) == {case, case + 1, waiting}
+        async with screen.replaced("section#board"):
+            await page.select_option("form#filters [name=status]", "delivered")
+        assert await shown_cases(page) == {case, case + 1}
+        async with screen.replaced("section#board"):
+            await page.fill("form#filters [name=q]", MARKER.lower())
+            await page.press("form#filters [name=q]", "Enter")
+        assert await shown_cases(page) == {case}
+
+        await page.click(f'ul#cases a.card[data-case="{case}"]')
+        await page.wait_for_selector(f'article#case[data-case="{case}"]')
+        assert MARKER in await page.inner_text('[data-field="body"]')
+        before = await page.inner_text('[data-field="status"]')
+        await page.click('button[data-action="accept"]')
+        await expect(page.locator('button[data-action="accept"]')).to_have_count(0)
+        await expect(page.locator('[data-field="status"]')).not_to_have_text(before)
+        await page.click('button[data-action="ask"]')
+        await page.fill('textarea[name="question"]', question)
+        await page.click('button[data-action="send-question"]')
+        await expect(page.locator("ul#questions > li", has_text=question)).to_have_count(1)
+        await expect(page.locator("p#flash")).to_be_visible()
+        awaiting = labels(live.services.i18n, locale)[CaseStatus.AWAITING_REPORTER]
+        await expect(page.locator('[data-field="status"]')).to_have_text(awaiting)
+
+    accepted = stamped(live, locale, "✅ Accepted · {who} · {time}")
+    asked = stamped(live, locale, "❓ Question asked · {who} · {time}")
+    await live.sender.drain(within=2)
+    await live.api.until(lambda: accepted in card_text(live, group, case))
+    await live.api.until(lambda: asked in card_text(live, group, case))
+    mark = live.api.mark()
+    status = await reporter.command(f"/status {code}", expect=f"№ {case}")
+    history = status.plain_text or ""
+    assert said(live, locale, "Accepted for review") in history
+    assert said(live, locale, "The service asked you a question") in history
+    await live.api.next_reply(
+        reporter.user, after=mark, where=lambda shown: question in (shown.plain_text or "")
+    )
+
+
+async def test_a_case_of_another_region_is_not_found_by_its_address(
+    browser: Browser, workspace: Workspace
+) -> None:
+    live = workspace.live
+    case = await filed(live, "astana", f"{BODY} {MARKER}", place=f"{MARKER} көшесі")
+    stranger = await live.officer("abai", language="ru")
+    async with opened(browser, workspace.base + launch_hash(stranger)) as screen:
+        await screen.page.wait_for_selector("section#board")
+        assert case not in await shown_cases(screen.page)
+        async with screen.replaced("#view > *"):
+            await screen.page.evaluate(f"location.hash = '#/cases/{case}'")
+        await screen.page.wait_for_selector("#view .notice")
+        assert words(live.services.i18n, "ru")["error.not_found"] in await screen.text("#view")
+        assert await screen.page.locator("article#case").count() == 0
+        assert MARKER.casefold() not in (await screen.page.content()).casefold()
+        assert len(screen.take("status of 404")) == 1
+
+
+async def test_screenshots_of_the_board_and_a_case_light_and_dark_phone_and_desktop(
+    browser: Browser, workspace: Workspace
+) -> None:
+    """docs/screenshots/{board,case}-{light,dark}-{phone,desktop}.png, for the README: the
+    light ones in Kazakh, the dark ones in Russian. Nothing is wider than the window."""
+    live = workspace.live
+    group = live.api.make_group(title="Astana")
+    await live.link("astana", group)
+    filing = [
+        ("akimat", "Астана, Сарыарқа ауданы, әкімдік ғимараты", BODY),
+        ("police", "Астана, Есіл ауданы", "Инспектор на посту у въезда в город просит деньги."),
+        ("healthcare", None, "Емханада кезексіз қабылдау үшін дәрігер 15 000 теңге сұрайды."),
+        ("education", "Астана, №12 мектеп", "Родителей заставляют сдавать деньги на ремонт."),
+    ]
+    numbers = [
+        await filed(live, "astana", body, sphere=sphere, place=place)
+        for sphere, place, body in filing
+    ]
+    await live.deliver()
+    case = numbers[0]
+    for theme, locale in (("light", "kk"), ("dark", "ru")):
+        officer = await live.officer("astana", language=locale, first_name="Aidos")
+        if theme == "light":
+            client = await workspace.login(officer)
+            await client.post(f"cases/{case}/accept")
+            await client.post(f"cases/{case}/ask", {"question": "Қай күні болды? Қай кабинетте?"})
+        for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            url = workspace.base + launch_hash(officer, theme)
+            async with opened(browser, url, viewport=viewport, theme=theme) as screen:
+                await screen.page.wait_for_selector("section#board")
+                await shoot(screen, f"board-{theme}-{size}.png")
+                await screen.page.click(f'ul#cases a.card[data-case="{case}"]')
+                await screen.page.wait_for_selector(f'article#case[data-case="{case}"]')
+                await screen.page.wait_for_selector("ul#questions > li")
+                await shoot(screen, f"case-{theme}-{size}.png")
+
+
+async def shoot(screen: Screen, name: str) -> None:
+    """The whole page into docs/screenshots/``name``, once it is no wider than the window."""
+    viewport = screen.page.viewport_size
+    assert viewport is not None
+    assert await screen.width() <= viewport["width"], name
+    await screen.page.screenshot(path=SCREENSHOTS / name, full_page=True)
+
+
+async def shown_cases(page: Page) -> set[int]:
+    numbers = await page.locator("ul#cases li > a.card").evaluate_all(
+        "(cards) => cards.map((card) => card.dataset.case)"
+    )
+    return {int(number) for number in numbers}
