@@ -23,6 +23,8 @@ BOTH_BACKENDS = ("dialog", "live", "web")
 BACKEND_NOTES: list[str] = []
 DATABASE_FIXTURES = frozenset({"settings", "fake_api"})
 """A test that asks for neither runs no bot and opens no database: one pass is enough."""
+ONE_BACKEND_MARKERS = ("sqlite_only", "browser", "last")
+"""Tests that run in the SQLite pass only, whatever they ask for."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -62,16 +64,16 @@ def pytest_sessionfinish() -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """In the PostgreSQL pass, each test of the dialog and live tiers with a bot or a database
-    runs once per backend, except those about SQLite itself (marked ``sqlite_only``) and the leak
-    grep."""
+    """In the PostgreSQL pass, each test of the dialog, live and web tiers with a bot or a
+    database runs once per backend, except those about SQLite itself (marked ``sqlite_only``),
+    the workspace's pages in a browser (marked ``browser``: they check the page, which the API
+    tests check on both backends) and the leak grep."""
     definition = metafunc.definition
     if (
         backends.database_server() is not None
         and _tier(definition) in BOTH_BACKENDS
         and not DATABASE_FIXTURES.isdisjoint(metafunc.fixturenames)
-        and definition.get_closest_marker("sqlite_only") is None
-        and definition.get_closest_marker("last") is None
+        and all(definition.get_closest_marker(name) is None for name in ONE_BACKEND_MARKERS)
     ):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 

@@ -39,6 +39,13 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
     A test that provokes violations on purpose must consume them with
     ``fake_api.take_violations()``.
     """
+    async for server in serving():
+        yield server
+
+
+async def serving() -> AsyncIterator[FakeBotAPI]:
+    """What ``fake_api`` yields, for a fixture of the same name on another event loop (the
+    browser tests run theirs on the module's loop, where their browser lives)."""
     server = FakeBotAPI(spec_path=SPEC_PATH)
     await server.start()
     yield server

@@ -47,6 +47,8 @@ DELETE_WINDOW = 48 * 3600
 DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 REPLY_METHODS = ("sendMessage", "editMessageText")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: Telegram's ``telegram-web-app.js`` for Mini Apps, as the tests' stand-in serves it.
+WEB_APP_SCRIPT = Path(__file__).resolve().parents[1] / "support" / "telegram-web-app.js"
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 #: Pause before Telegram posts an update again that its webhook did not acknowledge.
 WEBHOOK_RETRY_SECONDS = 0.2
@@ -349,6 +351,7 @@ class FakeBotAPI:
         app.router.add_get(
             r"/file/bot{token:[0-9]+:[A-Za-z0-9_-]+}/{path:.+}", self._handle_download
         )
+        app.router.add_get("/js/telegram-web-app.js", self._handle_web_app_script)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -769,6 +772,10 @@ class FakeBotAPI:
         return web.Response(
             body=stored.data, content_type=stored.mime_type or "application/octet-stream"
         )
+
+    async def _handle_web_app_script(self, request: web.Request) -> web.Response:
+        """Telegram's script for Mini Apps, as the tests' stand-in (tests/support/)."""
+        return web.Response(body=WEB_APP_SCRIPT.read_bytes(), content_type="text/javascript")
 
     async def _handle_method(self, request: web.Request) -> web.Response:
         arrived = time.monotonic()
