@@ -187,8 +187,6 @@ async def opened(
 
 
 def _console(screen: Screen, message: ConsoleMessage) -> None:
-    """An error on the console is a problem, but for the browser's own fetch of the site's icon,
-    which Telegram's clients do not make."""
-    where = message.location.get("url", "")
-    if message.type == "error" and not where.endswith("/favicon.ico"):
-        screen.problems.append(f"console: {message.text} ({where})")
+    """An error on the console is a problem."""
+    if message.type == "error":
+        screen.problems.append(f"console: {message.text} ({message.location.get('url', '')})")

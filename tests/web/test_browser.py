@@ -204,6 +204,28 @@ async def test_telegrams_back_button_shows_below_a_section_and_goes_back(
         assert await page.evaluate("Telegram.WebApp.BackButton.isVisible") is False
 
 
+async def test_a_reload_keeps_the_session_and_a_new_launch_signs_in_afresh(
+    browser: Browser, workspace: Workspace
+) -> None:
+    """Telegram's "Reload" sends the initData already exchanged: the tab's session goes on. A
+    session refused later (its person off the roster) is forgotten, and the reload is refused."""
+    live = workspace.live
+    officer = await live.officer("astana", username="reloading")
+    async with opened(browser, workspace.base + launch_hash(officer)) as screen:
+        page = screen.page
+        before = await nav_words(page)
+        await page.reload()
+        assert await nav_words(page) == before
+        mark = live.api.mark()
+        live.api.send_command(live.admin, "/remove astana @reloading")
+        await live.api.next_reply(live.admin, after=mark)
+        await page.reload()
+        notice = await page.wait_for_selector("#view .notice")
+        assert await notice.inner_text() == words(live.services.i18n, "ru")["error.refused"]
+        assert await page.evaluate("sessionStorage.getItem('adal.session')") is None
+        assert len(screen.take("status of 401")) == 2  # the kept session, then the initData
+
+
 def rgb(hex_color: str) -> str:
     red, green, blue = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({red}, {green}, {blue})"

@@ -41,6 +41,31 @@ function syncBackButton() {
   else back.hide();
 }
 
+// The session survives a reload of the page (Telegram's "Reload", which sends the same initData,
+// already exchanged once): it stays in this tab's sessionStorage, for this initData only, and goes
+// with the tab when the workspace closes.
+const SAVED = "adal.session";
+
+async function resumed(initData) {
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(SAVED) || "null");
+  } catch (error) {
+    saved = null;
+  }
+  if (!saved || saved.initData !== initData) return null;
+  const answer = await fetch("api/me", {
+    headers: { Authorization: `Bearer ${saved.token}` },
+    credentials: "omit",
+    cache: "no-store",
+  });
+  if (!answer.ok) {
+    sessionStorage.removeItem(SAVED);
+    return null;
+  }
+  return { ...(await answer.json()), token: saved.token, csrf: saved.csrf };
+}
+
 async function changeLanguage(event) {
   applyMe(await api("POST", "language", { locale: event.target.value }));
   await show();
@@ -57,6 +82,7 @@ async function start() {
   const initData = webApp ? webApp.initData : "";
   const user = webApp && webApp.initDataUnsafe && webApp.initDataUnsafe.user;
   let response;
+  let session = null;
   try {
     const welcome = await fetch(`api/welcome?locale=${encodeURIComponent((user && user.language_code) || "")}`);
     state.me = await welcome.json();
@@ -65,22 +91,28 @@ async function start() {
       showMessage(t("error.outside"));
       return;
     }
-    response = await fetch("api/session", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ init_data: initData }),
-      credentials: "omit",
-      cache: "no-store",
-    });
+    session = await resumed(initData);
+    if (!session) {
+      response = await fetch("api/session", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ init_data: initData }),
+        credentials: "omit",
+        cache: "no-store",
+      });
+    }
   } catch (error) {
     showMessage(state.me ? t("error.network") : "…");
     return;
   }
-  if (!response.ok) {
-    showMessage(t("error.refused"));
-    return;
+  if (!session) {
+    if (!response.ok) {
+      showMessage(t("error.refused"));
+      return;
+    }
+    session = await response.json();
+    sessionStorage.setItem(SAVED, JSON.stringify({ initData, token: session.token, csrf: session.csrf }));
   }
-  const session = await response.json();
   state.token = session.token;
   state.csrf = session.csrf;
   applyMe(session);

@@ -55,6 +55,7 @@ export async function api(method, path, body) {
     ? await response.json()
     : null;
   if (response.status === 401) {
+    sessionStorage.removeItem("adal.session");
     showMessage(t("error.session"));
     throw new ApiError(401, data);
   }
