@@ -30,6 +30,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/cases/{no}/ask", _action(ask))
     router.add_post("/cases/{no}/close", _action(close))
     router.add_post("/cases/{no}/move", _action(move))
+    router.add_post("/cases/{no}/undo", _action(undo, closed=True))
 
 
 async def _case(request: web.Request) -> CaseRow | None:
@@ -68,16 +69,18 @@ async def case_file(request: web.Request) -> web.Response:
     )
 
 
-def _action(act: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """An action on an open case of the viewer's: the updated page, whether it was done, and
-    the chat's words for what happened."""
+def _action(
+    act: Action, *, closed: bool = False
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """An action on an open case of the viewer's (``closed``: on a closed one, Undo): the
+    updated page, whether it was done, and the chat's words for what happened."""
 
     async def handler(request: web.Request) -> web.Response:
         case = await _case(request)
         if case is None:
             return not_found()
-        if case.status == CaseStatus.CLOSED:
-            return refusal(409, "closed")
+        if (case.status == CaseStatus.CLOSED) != closed:
+            return refusal(409, "closed" if not closed else "open")
         outcome = await act(request, case, await json_body(request) or {})
         if isinstance(outcome, web.Response):
             return outcome
@@ -89,6 +92,10 @@ def _action(act: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
         )
 
     return handler
+
+
+async def undo(request: web.Request, case: CaseRow, body: dict[str, object]) -> Outcome:
+    return await request.app[DEPS].case_pages.undo(case, request[VIEWER])
 
 
 async def accept(request: web.Request, case: CaseRow, body: dict[str, object]) -> Outcome:
@@ -164,6 +171,7 @@ def strings() -> dict[str, str]:
         "case.question_empty": _("Write the question first."),
         "case.send": _("Send"),
         "case.close": _("🏁 Close"),
+        "case.undo": _("↩️ Undo"),
         "case.resolution": _("Result"),
         "case.close_warning": _(
             "Close with the result «{resolution}»? The reporter will see the result."

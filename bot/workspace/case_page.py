@@ -138,6 +138,7 @@ class CasePages:
                 if file.id not in files_held
             ],
             "can": {
+                "undo": await self._undoable(case),
                 "accept": case.status in UNACCEPTED,
                 "ask": is_open,
                 "close": is_open,
@@ -184,6 +185,22 @@ class CasePages:
                 resolution=resolution_labels()[resolution]
             ),
         )
+
+    async def undo(self, case: CaseRow, viewer: Viewer) -> Outcome:
+        """Undo a close within its window, as the card's Undo button does."""
+        if case.status != CaseStatus.CLOSED:
+            return Outcome(False, _("The case is open already."))
+        done = await self._service.undo_close(case, viewer.user_id)
+        await self._cards.refresh(self._bot, case.id, case.region)
+        if not done:
+            return Outcome(False, _("Too late to undo: the close is final."))
+        return Outcome(True, _("Close undone: the case is open again."))
+
+    async def _undoable(self, case: CaseRow) -> bool:
+        if case.status != CaseStatus.CLOSED:
+            return False
+        until = await self._cases.undo_until(case.id)
+        return until is not None and until > self._clock()
 
     async def move(self, case: CaseRow, viewer: Viewer, region: str, locale: str) -> Outcome:
         """To another region: it goes there in the next digest; its cards here lose their

@@ -8,17 +8,18 @@ import json
 import secrets
 import zipfile
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from multidict import CIMultiDictProxy
 from PIL import Image
 
 from bot.cases.service import QUESTION_LIMIT
-from tests.fakeapi import FakeChat, FakeUser, SentMessage
+from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
 from tests.support.flows import BODY, cards, case_id_of, data, press_in, region_name, report
 from tests.support.live import Live, said
 from tests.support.people import Person
-from tests.support.workspace import Workspace, WorkspaceClient
+from tests.support.workspace import Workspace, WorkspaceClient, workspace_bot
 
 CHAT = "kk"
 """The department chat's language: the department's, the default."""
@@ -367,3 +368,32 @@ async def test_chat_buttons_show_on_the_page_and_a_move_takes_the_case_away(
     ) in await status_of(person, code)
     abai_officer = await workspace.login(await live.officer("abai"))
     assert (await abai_officer.get(f"cases/{number}"))["status"] == "new"
+
+
+async def test_a_close_is_undone_from_the_page_within_its_window_only(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async for workspace in workspace_bot(fake_api, tmp_path, close_undo_seconds=60):
+        live = workspace.live
+        group = await linked_astana(live)
+        _person, _code, case, number = await astana_case(live, group, "UNDO-5")
+        officer = await live.officer("astana", language="ru", first_name="Aidos")
+        client = await workspace.login(officer)
+        closed = await client.post(f"cases/{number}/close", {"resolution": "nc"})
+        assert closed["status"] == "closed" and closed["can"]["undo"] is True
+        assert [b.get("text") for b in card_in(live, group, case).buttons] == [
+            said(live, "kk", "↩️ Undo")  # the chat's card, in the department's language
+        ]
+        undone = await client.post(f"cases/{number}/undo")
+        assert undone["done"] and undone["message"] == said(
+            live, "ru", "Close undone: the case is open again."
+        )
+        assert undone["status"] != "closed" and undone["can"]["undo"] is False
+        assert (await client.call("POST", f"cases/{number}/undo", {}))[0] == 409
+        await client.post(f"cases/{number}/close", {"resolution": "nc"})
+        await live.services.database.execute("UPDATE close_undo SET until = until - 3600")
+        late = await client.post(f"cases/{number}/undo")
+        assert not late["done"] and late["message"] == said(
+            live, "ru", "Too late to undo: the close is final."
+        )
+        assert late["status"] == "closed"

@@ -184,6 +184,9 @@ function actions(root, no, page, flash) {
   const choose = (name, label, options) => el("label", {}, label,
     el("select", { name }, options.map(([value, text]) => el("option", { value }, text))));
   const buttons = [
+    can.undo ? el("button", {
+      type: "button", "data-action": "undo", onclick: () => send("undo", {}),
+    }, t("case.undo")) : null,
     can.accept ? el("button", {
       type: "button", "data-action": "accept", onclick: () => send("accept", {}),
     }, t("case.accept")) : null,
