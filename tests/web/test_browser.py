@@ -22,6 +22,7 @@ from bot.core.values import CaseStatus
 from bot.ui.labels import case_status_labels
 from tests.fakeapi import FakeBotAPI, FakeChat
 from tests.fakeapi.fixtures import serving
+from tests.support import stored_cases
 from tests.support.browser import (
     DESKTOP,
     NARROW,
@@ -224,6 +225,46 @@ async def test_a_reload_keeps_the_session_and_a_new_launch_signs_in_afresh(
         assert await notice.inner_text() == words(live.services.i18n, "ru")["error.refused"]
         assert await page.evaluate("sessionStorage.getItem('adal.session')") is None
         assert len(screen.take("status of 401")) == 2  # the kept session, then the initData
+
+
+async def test_an_admin_invites_removes_reads_the_charts_exports_and_filters_the_audit(
+    browser: Browser, workspace: Workspace
+) -> None:
+    """The admin section in Kazakh, every change confirmed the way the page asks."""
+    live = workspace.live
+    await stored_cases.filed(live, "astana")
+    await live.officer("astana", first_name="Асқар")
+    await live.services.repositories.prefs.set_locale(
+        live.services.pseudonyms.digest("user", ADMIN_ID), "kk"
+    )
+    kk = words(live.services.i18n, "kk")
+    async with opened(browser, workspace.base + launch_hash(ADMIN_ID), viewport=NARROW) as screen:
+        page = screen.page
+        page.on("dialog", lambda dialog: dialog.accept())
+        await nav_words(page)
+        await page.evaluate("location.hash = '#/admin/departments'")
+        await page.select_option("form#invite select[name=region]", "astana")
+        await page.click("form#invite button[type=submit]")
+        code = await page.wait_for_selector("output#invite-code code")
+        assert re.fullmatch(r"/join \S+", (await code.inner_text()).strip())
+        await page.click("tr[data-officer] button[data-action=remove]")
+        await expect(page.locator("p#flash")).to_contain_text("Асқар")
+        assert [o.removed for o in await live.services.roster.members(None, removed=True)] == [True]
+
+        await page.evaluate("location.hash = '#/admin/stats'")
+        await page.wait_for_selector("svg.chart rect.bar")
+        assert await page.locator("[data-admin=stats] table").count() >= 1
+        mark = live.api.mark()
+        await page.click("button[data-action=export]")
+        await expect(page.locator("p#flash")).to_have_text(kk["admin.export_sent"])
+        [export] = live.api.calls("sendDocument", after=mark)
+        assert export.params["chat_id"] in (ADMIN_ID, str(ADMIN_ID))
+
+        await page.evaluate("location.hash = '#/admin/audit'")
+        await page.select_option("form#audit-filters select[name=action]", "export")
+        await page.click("form#audit-filters button[type=submit]")
+        await page.wait_for_selector("[data-admin=audit] tr[data-audit=export]")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
 
 
 def rgb(hex_color: str) -> str:
