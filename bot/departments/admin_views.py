@@ -116,7 +116,7 @@ def audit_action(row: AuditRow, ctx: ViewContext) -> str:
     results = resolution_labels()
     simple = {
         "accepted": _("case accepted"),
-        "read": _("opened the case's actions"),
+        "read": _("opened the case"),
         "asked": _("question sent to the reporter"),
     }
     if row.action in simple:

@@ -64,7 +64,7 @@ async def audit_choices(roster: Roster, ctx: ViewContext) -> dict[str, Any]:
     """What the filters offer: ``actions`` [{"code", "label"}] and ``officers`` [{"id",
     "label"}] (everyone ever on a roster, by name and region)."""
     actions = {
-        "read": _("opened the case's actions"),
+        "read": _("opened the case"),
         "accepted": _("case accepted"),
         "asked": _("question sent to the reporter"),
         "closed": _("case closed"),

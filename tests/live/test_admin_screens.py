@@ -165,7 +165,7 @@ async def test_audit_speaks_the_admins_language(
     astana = name("astana", locale)
     for line in (
         tr(live, locale, "case accepted"),
-        tr(live, locale, "opened the case's actions"),
+        tr(live, locale, "opened the case"),
         tr(live, locale, "case closed: {result}", result=result),
         tr(live, locale, "case reopened (its result was: {result})", result=result),
     ):

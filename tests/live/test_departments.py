@@ -355,7 +355,7 @@ async def test_admins_read_the_audit_log_naming_officers_without_reporter_traces
     fake_api.send_command(live.admin, "/audit 1")
     audit = (await fake_api.next_reply(live.admin, after=mark)).plain_text or ""
     with live.services.i18n.context(), live.services.i18n.use_locale("ru"):
-        accepted, read = _("case accepted"), _("opened the case's actions")
+        accepted, read = _("case accepted"), _("opened the case")
     assert accepted in audit and read in audit
     for needle in ("Ерлан", "@erlan_officer", f"id {officer.id}"):
         assert needle in audit, "officers answer for what they do: /audit names them"
