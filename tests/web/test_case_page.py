@@ -124,7 +124,7 @@ async def test_the_page_shows_the_report_its_files_and_audits_the_read(
     assert (page["region"], page["sphere"], page["status"]) == ("astana", "akimat", "delivered")
     assert page["region_name"] == region_name("astana") and page["place"] is None
     assert page["occurred"] == said(live, "ru", "This week")
-    assert page["can"] == {"accept": True, "ask": True, "close": True, "move": True}
+    assert page["can"] == {"undo": False, "accept": True, "ask": True, "close": True, "move": True}
     acceptance = page["deadlines"]["acceptance"]
     assert acceptance["overdue"] is False and acceptance["left"].startswith("через")
     assert page["deadlines"]["answer"]["left"].startswith("через")
