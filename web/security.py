@@ -110,14 +110,25 @@ async def viewer_locale(request: web.Request, viewer: Viewer) -> str:
     return code if code in SUPPORTED_LOCALES else deps.settings.default_locale
 
 
+async def read_limited(request: web.Request, limit: int) -> bytes | None:
+    """The whole body, or None once it passes ``limit`` bytes (declared or streamed): never
+    more than that is read."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
 async def json_body(request: web.Request, limit: int = 16 * 1024) -> dict[str, Any] | None:
     """The request's JSON object, or None: not JSON, not an object, or over ``limit`` bytes."""
     if request.content_type != "application/json":
         return None
-    if request.content_length is not None and request.content_length > limit:
-        return None
-    raw = await request.content.read(limit + 1)
-    if len(raw) > limit:
+    raw = await read_limited(request, limit)
+    if raw is None:
         return None
     try:
         body = json.loads(raw)

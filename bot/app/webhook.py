@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from bot.settings import ConfigError, Settings
 from web.app import mount
 from web.deps import WorkspaceDeps
+from web.security import read_limited
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def create_web_app(
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
             return web.Response(status=401)
-        body = await _read_limited(request)
+        body = await read_limited(request, MAX_UPDATE_BYTES)
         if body is None:
             return web.Response(status=413)
         try:
@@ -98,18 +99,6 @@ def create_web_app(
     if workspace is not None:
         mount(app, workspace)
     return app
-
-
-async def _read_limited(request: web.Request) -> bytes | None:
-    """The body, or None once it passes ``MAX_UPDATE_BYTES`` (declared or streamed)."""
-    if request.content_length is not None and request.content_length > MAX_UPDATE_BYTES:
-        return None
-    body = bytearray()
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        body += chunk
-        if len(body) > MAX_UPDATE_BYTES:
-            return None
-    return bytes(body)
 
 
 @asynccontextmanager
