@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     max_report_file_mb: int = Field(default=100, ge=1, le=100_000)
     file_mb_per_day: int = Field(default=200, ge=1, le=1_000_000)
     min_free_disk_mb: int = Field(default=500, ge=0, le=1_000_000_000)
+    voice_pitch_hz: float = Field(default=110.0, ge=70, le=300)
+    voice_formant_ratio: float = Field(default=0.85, ge=0.7, le=1.3)
+    max_voice_minutes: int = Field(default=10, ge=1, le=30)
     relay_delay_minutes: Annotated[tuple[int, int], NoDecode] = (2, 10)
     close_undo_seconds: int = Field(default=60, ge=0, le=3600)
     bot_mode: Literal["polling", "webhook"] = "polling"

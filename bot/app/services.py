@@ -23,6 +23,7 @@ from bot.cases.prompts import AskPrompts
 from bot.cases.relay import RelayDelay
 from bot.cases.service import CaseService
 from bot.cleaning.sandbox import CleaningSandbox
+from bot.cleaning.voice_mask import VoiceMask
 from bot.core.catalog import Catalog
 from bot.core.deadlines import Deadlines
 from bot.departments.roster import Roster
@@ -191,7 +192,13 @@ async def build_services(settings: Settings) -> Services:
         cipher=cipher,
         pseudonyms=pseudonyms,
         quota=shared.reports_quota,
-        sandbox=CleaningSandbox(),
+        sandbox=CleaningSandbox(
+            voice=VoiceMask(
+                settings.voice_pitch_hz,
+                settings.voice_formant_ratio,
+                settings.max_voice_minutes * 60,
+            )
+        ),
     )
     roster = Roster(
         repository=rows.roster,

@@ -30,6 +30,8 @@ class EvidenceFile:
     extension: str
     cleaned: bool
     caption: str | None
+    masked: bool = False
+    """The voice in it was changed by the bot (bot.cleaning.voice)."""
 
     @property
     def image_type(self) -> str | None:
@@ -91,6 +93,7 @@ def _file(
         extension=extension,
         cleaned=bool(meta.get("cleaned")),
         caption=meta.get("caption"),
+        masked=meta.get("masked") is True,
     )
 
 

@@ -150,8 +150,16 @@ def question_waits() -> str:
     )
 
 
-def file_note(kind: FileKind, cleaned: bool) -> str | None:
+def file_note(kind: FileKind, cleaned: bool, masked: bool = False) -> str | None:
     """What officers should know about an evidence file before passing it on."""
+    if masked and kind is FileKind.VOICE:
+        return _(
+            "🎙 The voice in this recording was changed by the bot, so that it cannot be "
+            "recognised. The words, the way of speaking and the sounds around are as recorded: "
+            "do not pass it on outside the service."
+        )
+    if masked:
+        return _("🧹 Metadata removed and the voice changed by the bot.")
     if cleaned:
         return _("🧹 Metadata removed by the bot.")
     if kind in IDENTIFYING_KINDS:

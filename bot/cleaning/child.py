@@ -1,4 +1,4 @@
-"""The cleaning sandbox's child: ``python -m bot.cleaning.child <cleaner> <memory> <cpu> <pixels>``.
+"""The sandbox's child: ``python -m bot.cleaning.child <cleaner> <memory> <cpu> <pixels> <voice>``.
 
 Started by ``bot.cleaning.sandbox`` for one file and gone with it. It limits its own address space
 to ``memory`` bytes and its CPU time to ``cpu`` seconds before it reads a byte of the file (the
@@ -6,7 +6,8 @@ hard limits too, so that nothing it runs can raise them again), reads the file f
 writes to stdout the cleaned file, if any, followed by a trailer: a JSON header and its length in
 four bytes. The header says what became of the file and how much memory the child used at its
 peak (``VmHWM``), for the logs, the tests and the benchmark. It holds no key and no token: the
-parent starts it with an environment of its own.
+parent starts it with an environment of its own. ``voice`` is the mask every recording is given
+(``bot.cleaning.voice.VoiceMask``: pitch, formant ratio and longest duration, comma-separated).
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.cleaning.filetypes import Cleaner
+from bot.cleaning.voice_mask import VoiceMask
 
 # What became of the file, in the header.
 CLEANED = "cleaned"
 KEPT = "kept"
 """Not a file this cleaner can prove clean: kept as sent."""
 TOO_LARGE = "too_large"
+TOO_LONG = "too_long"
+"""A recording longer than the voice budget."""
 REFUSED = "refused"
 """The cleaner refused it as hostile."""
 FAILED = "failed"
@@ -44,11 +48,12 @@ def confine(memory: int, cpu: int) -> None:
 
 def main(argv: list[str]) -> int:
     cleaner, memory, cpu, max_pixels = Cleaner(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
+    voice = VoiceMask.parsed(argv[4])
     confine(memory, cpu)
     data = sys.stdin.buffer.read()
     output = sys.stdout.buffer
     try:
-        header = _clean(cleaner, data, max_pixels, output)
+        header = _clean(cleaner, data, max_pixels, voice, output)
     except Exception as exc:  # decoders raise anything on hostile input; MemoryError included
         header = {"outcome": FAILED, "error": type(exc).__name__}
     del data
@@ -59,9 +64,13 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _clean(cleaner: Cleaner, data: bytes, max_pixels: int, output: IO[bytes]) -> dict[str, Any]:
+def _clean(
+    cleaner: Cleaner, data: bytes, max_pixels: int, voice: VoiceMask, output: IO[bytes]
+) -> dict[str, Any]:
     if cleaner is Cleaner.IMAGE:
         return _image(data, max_pixels, output)
+    if cleaner is Cleaner.AUDIO:
+        return _audio(data, voice, output)
     if cleaner is Cleaner.VIDEO:
         from bot.cleaning.video import strip_video_metadata
 
@@ -80,6 +89,18 @@ def _image(data: bytes, max_pixels: int, output: IO[bytes]) -> dict[str, Any]:
         return {"outcome": TOO_LARGE}
     except Animated:
         return {"outcome": KEPT}
+    return {"outcome": CLEANED}
+
+
+def _audio(data: bytes, voice: VoiceMask, output: IO[bytes]) -> dict[str, Any]:
+    from bot.cleaning.voice import TooLong, Unmaskable, mask_voice
+
+    try:
+        output.write(mask_voice(data, voice))
+    except TooLong:
+        return {"outcome": TOO_LONG}
+    except Unmaskable:
+        return {"outcome": REFUSED}
     return {"outcome": CLEANED}
 
 

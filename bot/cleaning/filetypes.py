@@ -18,6 +18,7 @@ class Cleaner(StrEnum):
 
     IMAGE = "image"
     VIDEO = "video"
+    AUDIO = "audio"
     DOCUMENT = "document"
     NONE = "none"
 
@@ -50,9 +51,10 @@ _PREFIXES = (
     (b"GIF89a", FileType("gif", "image/gif")),
     (b"%PDF-", FileType("pdf", "application/pdf", Cleaner.DOCUMENT)),
     (b"PK\x03\x04", FileType("zip", "application/zip", Cleaner.DOCUMENT)),
-    (b"OggS", FileType("ogg", "audio/ogg")),
-    (b"ID3", FileType("mp3", "audio/mpeg")),
-    (b"fLaC", FileType("flac", "audio/flac")),
+    (b"OggS", FileType("ogg", "audio/ogg", Cleaner.AUDIO)),
+    (b"ID3", FileType("mp3", "audio/mpeg", Cleaner.AUDIO)),
+    (b"fLaC", FileType("flac", "audio/flac", Cleaner.AUDIO)),
+    (b"#!AMR", FileType("amr", "audio/amr", Cleaner.AUDIO)),
     (b"\x1a\x45\xdf\xa3", FileType("mkv", "video/x-matroska")),
     (b"Rar!\x1a\x07", FileType("rar", "application/vnd.rar")),
     (b"7z\xbc\xaf\x27\x1c", FileType("7z", "application/x-7z-compressed")),
@@ -63,7 +65,7 @@ _PREFIXES = (
 )
 _RIFF = {
     b"WEBP": FileType("webp", "image/webp", Cleaner.IMAGE),
-    b"WAVE": FileType("wav", "audio/wav"),
+    b"WAVE": FileType("wav", "audio/wav", Cleaner.AUDIO),
     b"AVI ": FileType("avi", "video/x-msvideo"),
 }
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -74,6 +76,10 @@ _OLE_STREAMS = (
     ("PowerPoint Document", FileType("ppt", "application/vnd.ms-powerpoint")),
 )
 _MP3_FRAME = (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")
+_ADTS_FRAME = (b"\xff\xf1", b"\xff\xf9")
+MP3 = FileType("mp3", "audio/mpeg", Cleaner.AUDIO)
+VOICE = FileType("ogg", "audio/ogg", Cleaner.AUDIO)
+"""What every masked recording is: OGG/Opus, a Telegram voice note."""
 _DOCUMENT_MIME = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -97,7 +103,9 @@ def detect(data: bytes) -> FileType:
     if data.startswith(_OLE):
         return next((t for name, t in _OLE_STREAMS if name.encode("utf-16-le") in data), UNKNOWN)
     if data[:2] in _MP3_FRAME:
-        return FileType("mp3", "audio/mpeg")
+        return MP3
+    if data[:2] in _ADTS_FRAME:
+        return FileType("aac", "audio/aac", Cleaner.AUDIO)
     return _text(data)
 
 
@@ -116,7 +124,7 @@ def _boxed(brand: bytes) -> FileType:
     if brand.startswith(b"3g"):
         return FileType("3gp", "video/3gpp", Cleaner.VIDEO)
     if brand in (b"M4A ", b"M4B "):
-        return FileType("m4a", "audio/mp4", Cleaner.VIDEO)
+        return FileType("m4a", "audio/mp4", Cleaner.AUDIO)
     return FileType("mp4", "video/mp4", Cleaner.VIDEO)
 
 

@@ -14,8 +14,12 @@ What becomes of a file, by the cleaner its content calls for (``bot.cleaning.fil
   child's memory or time. A picture meant to be cleaned is never kept as sent.
 - document (PDF, OOXML, ODF): cleaned, kept as sent when the cleaner cannot prove it clean, or
   refused when it refuses the file or its child dies or runs out of time.
-- video: cleaned, or kept as sent (with the officers' warning) in every other case: a video is
-  never labelled cleaned unless it was, and never lost.
+- video: cleaned, its sound masked where it can be remuxed (``masked``), or kept as sent (with
+  the officers' warning) in every other case: a video is never labelled cleaned unless it was,
+  and never lost.
+- recording (a voice note or audio file, or a file whose content is audio): masked
+  (``bot.cleaning.voice``) and kept as OGG/Opus, or refused: too long, damaged, no sound, or over
+  the child's memory or time. A recording is never kept as sent.
 - anything else (HEIC, archives, unknown): kept as sent, no child.
 """
 
@@ -33,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.cleaning import child
-from bot.cleaning.filetypes import Cleaner, FileType, detect, with_extension
+from bot.cleaning.filetypes import VOICE, Cleaner, FileType, detect, with_extension
+from bot.cleaning.voice_mask import VoiceMask
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +46,8 @@ ROOT = Path(__file__).resolve().parents[2]
 _TRAILER_LENGTH = 4
 MAX_EXTENSION = 8
 _PASSED_ENVIRONMENT = ("HOME", "LANG", "LC_ALL", "TMPDIR")
+_SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+"""NumPy's BLAS would start a thread per core, each with its own buffers, for nothing here."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +64,19 @@ class SandboxLimits:
     max_pixels: int = 16_000_000
     """The largest picture cleaned, 4,608 × 3,456 (a WebP: half as many). A JPEG over it is
     decoded at a half, a quarter or an eighth of its size; a PNG or WebP is refused."""
+    sound_memory_bytes: int = 640 * 1024 * 1024
+    """The address space of a child that masks a voice (a recording, or a video's sound):
+    FFmpeg's and Praat's libraries alone map 440 MB, of which about 120 MB are resident; a
+    ten-minute note peaks at 250 MB resident (bench/RESULTS.md)."""
+    sound_cpu_seconds: int = 40
+    """A ten-minute note takes about 20 s of CPU."""
+    sound_timeout_seconds: float = 60.0
+
+    def of(self, cleaner: Cleaner) -> tuple[int, int, float]:
+        """The memory, CPU seconds and wall-clock seconds of a child running ``cleaner``."""
+        if cleaner in (Cleaner.AUDIO, Cleaner.VIDEO):
+            return self.sound_memory_bytes, self.sound_cpu_seconds, self.sound_timeout_seconds
+        return self.memory_bytes, self.cpu_seconds, self.timeout_seconds
 
 
 class Refusal(StrEnum):
@@ -64,6 +84,11 @@ class Refusal(StrEnum):
     """A picture over the pixel budget."""
     UNSAFE = "unsafe"
     """Could not be checked safely: unreadable, refused by its cleaner, or over the limits."""
+    TOO_LONG = "too_long"
+    """A recording longer than the voice budget."""
+    UNMASKABLE = "unmaskable"
+    """A recording whose voice could not be masked: damaged, silent, not audio, or over the
+    limits."""
 
 
 class FileRefused(Exception):
@@ -83,6 +108,8 @@ class Cleaned:
     cleaned: bool
     peak_rss: int | None = None
     """The child's peak resident memory in bytes; None without a child or when it was killed."""
+    masked: bool = False
+    """The voice in it was masked: a recording (now OGG/Opus), or a video's sound."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +121,18 @@ class _Finished:
 
 
 class CleaningSandbox:
-    def __init__(self, limits: SandboxLimits | None = None) -> None:
+    def __init__(self, limits: SandboxLimits | None = None, voice: VoiceMask | None = None) -> None:
         self.limits = limits or SandboxLimits()
+        self.voice = voice or VoiceMask()
         self._slots = asyncio.Semaphore(self.limits.slots)
 
-    async def clean(self, data: bytes) -> Cleaned:
+    async def clean(self, data: bytes, *, recording: bool = False) -> Cleaned:
         """``data`` cleaned, or kept as sent; raises ``FileRefused`` for a file that may not be
-        kept (see the module's docstring)."""
+        kept (see the module's docstring). A ``recording`` (sent as a voice note or an audio
+        file) is masked whatever its content turns out to be."""
         found = detect(data)
+        if recording and found.cleaner is not Cleaner.AUDIO:
+            found = FileType(found.extension, found.mime_type, Cleaner.AUDIO)
         if found.cleaner is Cleaner.NONE:
             return Cleaned(data, found, cleaned=False)
         async with self._slots:
@@ -109,7 +140,7 @@ class CleaningSandbox:
         return _outcome(found, data, finished)
 
     async def _run(self, cleaner: Cleaner, data: bytes) -> _Finished:
-        limits = self.limits
+        memory, cpu, timeout = self.limits.of(cleaner)
         try:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -117,9 +148,10 @@ class CleaningSandbox:
                 "-m",
                 "bot.cleaning.child",
                 cleaner.value,
-                str(limits.memory_bytes),
-                str(limits.cpu_seconds),
-                str(limits.max_pixels),
+                str(memory),
+                str(cpu),
+                str(self.limits.max_pixels),
+                self.voice.argument(),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.DEVNULL,
@@ -129,7 +161,7 @@ class CleaningSandbox:
             logger.warning("A %s cleaner could not be started (%s)", cleaner.value, exc.strerror)
             return _Finished(None)
         try:
-            output, _ = await asyncio.wait_for(process.communicate(data), limits.timeout_seconds)
+            output, _ = await asyncio.wait_for(process.communicate(data), timeout)
         except TimeoutError:
             logger.warning("A %s cleaner ran out of time and was stopped", cleaner.value)
             return _Finished(None)
@@ -146,7 +178,12 @@ class CleaningSandbox:
 
 def _child_environment() -> dict[str, str]:
     passed = {name: os.environ[name] for name in _PASSED_ENVIRONMENT if name in os.environ}
-    return {**passed, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    return {
+        **passed,
+        **_SINGLE_THREADED,
+        "PYTHONPATH": str(ROOT),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
 
 
 def _parsed(output: bytes) -> _Finished:
@@ -171,8 +208,14 @@ def _outcome(found: FileType, data: bytes, finished: _Finished) -> Cleaned:
         found = with_extension(found, extension)
     if header.get("error"):
         logger.info("A %s file could not be cleaned (%s)", found.extension, header["error"])
+    if found.cleaner is Cleaner.AUDIO:
+        if outcome == child.CLEANED:
+            return Cleaned(finished.payload, VOICE, cleaned=True, peak_rss=peak, masked=True)
+        refusal = Refusal.TOO_LONG if outcome == child.TOO_LONG else Refusal.UNMASKABLE
+        raise FileRefused(refusal, peak)
     if outcome == child.CLEANED:
-        return Cleaned(finished.payload, found, cleaned=True, peak_rss=peak)
+        masked = header.get("masked") is True
+        return Cleaned(finished.payload, found, cleaned=True, peak_rss=peak, masked=masked)
     if outcome == child.KEPT or found.cleaner is Cleaner.VIDEO:
         return Cleaned(data, found, cleaned=False, peak_rss=peak)
     refusal = Refusal.TOO_LARGE if outcome == child.TOO_LARGE else Refusal.UNSAFE

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.cleaning.filetypes import detect
+from bot.cleaning.filetypes import Cleaner, detect
 from bot.cleaning.sandbox import Cleaned, CleaningSandbox
 from bot.core.clock import new_id, utc_now
 from bot.core.quota import Quota
@@ -18,9 +18,12 @@ from storage.attachments import AttachmentsRepository, NewAttachment
 from storage.reports import EventRow, NewReport, ReportRow, ReportsRepository
 from storage.times import iso_hour, to_hour
 
-CLEANED_KINDS = frozenset({FileKind.DOCUMENT, FileKind.VIDEO})
-"""Photos arrive recompressed by Telegram, without metadata; a video may arrive as filmed.
-Files of these kinds go through the cleaning sandbox, which may refuse them (``FileRefused``)."""
+CLEANED_KINDS = frozenset({FileKind.DOCUMENT, FileKind.VIDEO, FileKind.VOICE, FileKind.AUDIO})
+"""Photos arrive recompressed by Telegram, without metadata; a video may arrive as filmed, and
+a voice as spoken. Files of these kinds go through the cleaning sandbox, which may refuse them
+(``FileRefused``)."""
+RECORDINGS = frozenset({FileKind.VOICE, FileKind.AUDIO})
+"""Masked whatever their content (``CleaningSandbox.clean``'s ``recording``)."""
 META_PAGE = 500
 MAX_STORED_ITEMS = 100
 """Notes and files one report may hold, additions and answers included (a report has at most 10
@@ -232,7 +235,7 @@ class ReportService:
         the file (``bot.cleaning.filetypes``)."""
         attachment_id = new_id()
         if file.kind in CLEANED_KINDS:
-            result = await self._sandbox.clean(data)
+            result = await self._sandbox.clean(data, recording=file.kind in RECORDINGS)
         else:
             result = Cleaned(data, detect(data), cleaned=False)
         meta = json.dumps(
@@ -241,11 +244,14 @@ class ReportService:
                 "mime_type": result.file_type.mime_type,
                 "caption": file.caption,
                 "cleaned": result.cleaned,
+                "masked": result.masked,
             }
         ).encode()
+        # A masked recording is an OGG/Opus voice note, whatever it came as.
+        recorded = result.masked and result.file_type.cleaner is Cleaner.AUDIO
         return NewAttachment(
             id=attachment_id,
-            kind=file.kind,
+            kind=FileKind.VOICE if recorded else file.kind,
             size=len(result.data),
             meta=self._cipher.seal(meta, f"attachments:{attachment_id}:meta"),
             data=self._cipher.seal(result.data, f"attachments:{attachment_id}:data"),

@@ -134,7 +134,7 @@ async def test_a_zip_bomb_is_never_labelled_cleaned_and_stays_within_the_memory_
 
 
 async def test_a_child_out_of_time_is_killed_and_only_a_video_is_kept() -> None:
-    hasty = CleaningSandbox(replace(LIMITS, timeout_seconds=0.001))
+    hasty = CleaningSandbox(replace(LIMITS, timeout_seconds=0.001, sound_timeout_seconds=0.001))
     video = video_with_metadata()
     result = await hasty.clean(video)
     assert (result.data, result.cleaned) == (video, False), "a video is never lost"

@@ -16,6 +16,7 @@ from bot.reports.draft import Draft
 from tests.support.dialog import BODY, fill_report, reach_text_step, read_book, receipt_code
 from tests.support.harness import Citizen, buttons, snapshot, texts
 from tests.support.mocked import BOT_ID
+from tests.support.speech import spoken
 
 
 async def test_full_dialog_ends_with_a_receipt_that_status_finds(citizen: Citizen) -> None:
@@ -277,7 +278,7 @@ async def test_voice_and_video_are_accepted_as_evidence(
     await reach_text_step(citizen)
     await citizen.say(BODY)
     await citizen.press("do:done")
-    await citizen.voice(b"OggS-voice")
+    await citizen.voice(spoken("ru"))
     kinds = await services.database.fetchall("SELECT kind FROM attachments")
     assert [row[0] for row in kinds] == ["voice"]
 
