@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from storage.database import Database
@@ -138,6 +139,26 @@ class AttachmentsRepository:
             "SELECT id, meta FROM attachments WHERE id > ? ORDER BY id LIMIT ?", (after, limit)
         )
         return [(row[0], bytes(row[1])) for row in rows]
+
+    async def ids_of_kinds(self, kinds: Collection[str], after: str, limit: int) -> list[str]:
+        """A page of the ids of files of ``kinds``, by id, after ``after``."""
+        marks = ", ".join("?" * len(kinds))
+        rows = await self._db.fetchall(
+            f"SELECT id FROM attachments WHERE kind IN ({marks}) AND id > ? "  # noqa: S608
+            "ORDER BY id LIMIT ?",
+            (*sorted(kinds), after, limit),
+        )
+        return [row[0] for row in rows]
+
+    async def replace_content(
+        self, attachment_id: str, kind: str, size: int, meta: bytes, data: bytes
+    ) -> None:
+        """A file rewritten in place (a voice masked): its kind, size, meta and content."""
+        async with self._db.transaction(durable=True) as conn:
+            await conn.execute(
+                "UPDATE attachments SET kind = ?, size = ?, meta = ?, data = ? WHERE id = ?",
+                (kind, size, meta, data, attachment_id),
+            )
 
     async def replace_metas(self, metas: list[tuple[str, bytes]]) -> None:
         async with self._db.transaction() as conn:

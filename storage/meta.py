@@ -6,6 +6,8 @@ from storage.database import Database
 
 FILE_NAMES_FORGOTTEN = "file_names_forgotten"
 """Present once the files stored with the names reporters gave them have lost those names."""
+RECORDINGS_MASKED = "recordings_masked"
+"""Present once the voices stored before the bot masked voices have been masked."""
 
 
 class MetaRepository:

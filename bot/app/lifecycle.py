@@ -99,6 +99,7 @@ class Runtime:
         """Housekeeping once at start, then the scheduler and the outbox sender."""
         await self.services.maintenance.purge_expired()
         await self.services.maintenance.forget_file_names()
+        await self.services.maintenance.mask_stored_recordings()
         scheduler = create_scheduler(self.services, self.bot)
         scheduler.start()
         self._exit.callback(scheduler.shutdown, wait=False)

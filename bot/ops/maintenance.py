@@ -9,7 +9,7 @@ from bot.reports.draft import Draft
 from bot.reports.service import ReportService
 from storage.attempts import AttemptsRepository
 from storage.fsm import SealedStorage
-from storage.meta import FILE_NAMES_FORGOTTEN, MetaRepository
+from storage.meta import FILE_NAMES_FORGOTTEN, RECORDINGS_MASKED, MetaRepository
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,17 @@ class Maintenance:
         await self._meta.put_if_absent(FILE_NAMES_FORGOTTEN, b"1")
         if forgotten:
             logger.info("%d stored files no longer carry the name they were sent with", forgotten)
+
+    async def mask_stored_recordings(self) -> None:
+        """Once per database, at the first start of a bot that masks voices: recordings stored
+        before it are masked before the outbox sender may deliver them (a one-time cost of
+        about half a second per recording, logged)."""
+        if await self._meta.get(RECORDINGS_MASKED) is not None:
+            return
+        masked, kept = await self._reports.mask_stored_recordings()
+        await self._meta.put_if_absent(RECORDINGS_MASKED, b"1")
+        if masked or kept:
+            logger.info("Masked %d stored recordings; %d could not be masked", masked, kept)
 
     async def purge_expired(self) -> None:
         """An expired draft's files go with it, before its row (a crash between them repeats it)."""

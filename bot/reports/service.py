@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.cleaning.filetypes import Cleaner, detect
-from bot.cleaning.sandbox import Cleaned, CleaningSandbox
+from bot.cleaning.sandbox import Cleaned, CleaningSandbox, FileRefused
 from bot.core.clock import new_id, utc_now
 from bot.core.quota import Quota
 from bot.reports.evidence import FileKind, IncomingFile
@@ -238,25 +238,66 @@ class ReportService:
             result = await self._sandbox.clean(data, recording=file.kind in RECORDINGS)
         else:
             result = Cleaned(data, detect(data), cleaned=False)
+        kind, meta, sealed = self._sealed_content(attachment_id, file.kind, result, file.caption)
+        return NewAttachment(
+            id=attachment_id,
+            kind=kind,
+            size=len(result.data),
+            meta=meta,
+            data=sealed,
+            created_at=to_hour(time.time()),
+        )
+
+    def _sealed_content(
+        self, attachment_id: str, kind: str, result: Cleaned, caption: str | None
+    ) -> tuple[str, bytes, bytes]:
+        """The kind a file is stored as, its sealed meta and its sealed content. A masked
+        recording is an OGG/Opus voice note, whatever it came as."""
         meta = json.dumps(
             {
                 "extension": result.file_type.extension,
                 "mime_type": result.file_type.mime_type,
-                "caption": file.caption,
+                "caption": caption,
                 "cleaned": result.cleaned,
                 "masked": result.masked,
             }
         ).encode()
-        # A masked recording is an OGG/Opus voice note, whatever it came as.
         recorded = result.masked and result.file_type.cleaner is Cleaner.AUDIO
-        return NewAttachment(
-            id=attachment_id,
-            kind=FileKind.VOICE if recorded else file.kind,
-            size=len(result.data),
-            meta=self._cipher.seal(meta, f"attachments:{attachment_id}:meta"),
-            data=self._cipher.seal(result.data, f"attachments:{attachment_id}:data"),
-            created_at=to_hour(time.time()),
+        return (
+            FileKind.VOICE if recorded else kind,
+            self._cipher.seal(meta, f"attachments:{attachment_id}:meta"),
+            self._cipher.seal(result.data, f"attachments:{attachment_id}:data"),
         )
+
+    async def mask_stored_recordings(self) -> tuple[int, int]:
+        """Voice notes and audio stored before the bot masked voices, masked now in place:
+        (how many were masked, how many could not be). One that cannot be masked is kept as it
+        is, with the officers' warning, rather than lost."""
+        masked = kept = 0
+        after = ""
+        while page := await self._attachments.ids_of_kinds(RECORDINGS, after, META_PAGE):
+            after = page[-1]
+            for attachment_id in page:
+                row = await self._attachments.get(attachment_id)
+                if row is None:
+                    continue
+                meta = json.loads(self._cipher.open(row.meta, f"attachments:{row.id}:meta"))
+                if meta.get("masked"):
+                    continue
+                data = self._cipher.open(row.data, f"attachments:{row.id}:data")
+                try:
+                    result = await self._sandbox.clean(data, recording=True)
+                except FileRefused:
+                    kept += 1
+                    continue
+                kind, sealed_meta, sealed = self._sealed_content(
+                    row.id, row.kind, result, meta.get("caption")
+                )
+                await self._attachments.replace_content(
+                    row.id, kind, len(result.data), sealed_meta, sealed
+                )
+                masked += 1
+        return masked, kept
 
     def _field_sealer(self, table: str, row_id: str) -> Callable[[str, str], bytes]:
         def seal(field: str, value: str) -> bytes:

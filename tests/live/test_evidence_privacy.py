@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import statistics
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from io import BytesIO
 from typing import Any
 
+import parselmouth
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.utils.i18n import gettext as _
@@ -24,6 +26,7 @@ from bot.cases.views import file_note
 from bot.cleaning.filetypes import detect
 from bot.cleaning.sandbox import CleaningSandbox, FileRefused, Refusal
 from bot.cleaning.video import strip_video_metadata
+from bot.cleaning.voice_mask import VoiceMask
 from bot.core import receipt
 from bot.reports import trail
 from bot.reports.draft import Draft, ReportForm
@@ -51,6 +54,7 @@ from tests.support.media import (
 from tests.support.mp4 import FILMED, box, nested, phone_video
 from tests.support.mp4 import SECRETS as VIDEO_TRACES
 from tests.support.people import Person
+from tests.support.speech import HIGH, decoded, spoken
 
 BODY = "Начальник отдела акимата требует 200 000 тенге за выдачу разрешения на строительство."
 ARTIST = "Artist Secretov"
@@ -741,3 +745,62 @@ async def test_messages_past_48_hours_stay_and_the_others_are_deleted(
     assert chat_message_ids(fake_api, user) == {first, receipt_message.message_id}
     assert [r.status for r in fake_api.calls("deleteMessages", after=mark)] == [400]
     assert any(not r.ok for r in fake_api.calls("deleteMessage", after=mark))
+
+
+async def test_a_voice_stored_before_masking_is_masked_once_before_it_is_delivered(
+    live: Live, fake_api: FakeBotAPI
+) -> None:
+    group = await abai_officers(live, fake_api)
+    person = live.person()
+    await to_evidence_step(person)
+    original = spoken("kk", HIGH)
+    mark = fake_api.mark()
+    fake_api.send_voice(person.user, original)
+    await fake_api.next_reply(person.user, after=mark, where=has_button("do:done"))
+    await submit(person)
+    await kept_as_an_older_bot_kept_it(live, original)
+
+    await live.services.maintenance.mask_stored_recordings()
+    [(data, meta)] = await stored_attachments(live)
+    assert meta["masked"] is True and data.startswith(b"OggS") and data != original
+    assert abs(median_pitch(data) - VoiceMask().pitch_hz) < VoiceMask().pitch_hz * 0.1
+    assert await live.deliver() == 0
+    [voice] = [m for m in fake_api.messages_in(group) if m.kind == "voice"]
+    assert fake_api.files[voice.raw["voice"]["file_id"]].data == data
+    assert await officers_masked_note(live) in (voice.caption or "")
+
+    await kept_as_an_older_bot_kept_it(live, original)
+    await live.services.maintenance.mask_stored_recordings()
+    [(data, meta)] = await stored_attachments(live)
+    assert data == original, "it runs once per database"
+
+
+async def kept_as_an_older_bot_kept_it(live: Live, original: bytes) -> None:
+    """The one stored file made the voice note as sent, as a bot before masking stored it."""
+    [(attachment_id,)] = await live.services.database.fetchall("SELECT id FROM attachments")
+    legacy = {"extension": "ogg", "mime_type": "audio/ogg", "caption": None, "cleaned": False}
+    cipher = live.services.cipher
+    await live.services.database.execute(
+        "UPDATE attachments SET meta = ?, data = ?, size = ? WHERE id = ?",
+        (
+            cipher.seal(json.dumps(legacy).encode(), f"attachments:{attachment_id}:meta"),
+            cipher.seal(original, f"attachments:{attachment_id}:data"),
+            len(original),
+            attachment_id,
+        ),
+    )
+
+
+async def officers_masked_note(live: Live) -> str:
+    department = await live.services.departments.department("abai")
+    assert department is not None
+    with in_locale(live, department.locale):
+        note = file_note(FileKind.VOICE, cleaned=True, masked=True)
+    assert note is not None
+    return note
+
+
+def median_pitch(data: bytes) -> float:
+    sound = parselmouth.Sound(decoded(data).astype("float64"), sampling_frequency=16_000)
+    frequencies = sound.to_pitch(pitch_floor=60, pitch_ceiling=500).selected_array["frequency"]
+    return float(statistics.median(f for f in frequencies if f > 0))
