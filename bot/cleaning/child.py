@@ -72,9 +72,7 @@ def _clean(
     if cleaner is Cleaner.AUDIO:
         return _audio(data, voice, output)
     if cleaner is Cleaner.VIDEO:
-        from bot.cleaning.video import strip_video_metadata
-
-        return _written(strip_video_metadata(data), output)
+        return _video(data, voice, output)
     if cleaner is Cleaner.DOCUMENT:
         return _document(data, output)
     return {"outcome": KEPT}
@@ -102,6 +100,21 @@ def _audio(data: bytes, voice: VoiceMask, output: IO[bytes]) -> dict[str, Any]:
     except Unmaskable:
         return {"outcome": REFUSED}
     return {"outcome": CLEANED}
+
+
+def _video(data: bytes, voice: VoiceMask, output: IO[bytes]) -> dict[str, Any]:
+    """Stripped of its metadata, and its sound masked where it can be (``masked``)."""
+    from bot.cleaning.video import strip_video_metadata
+
+    clean = strip_video_metadata(data)
+    if clean is None:  # kept as sent, without loading FFmpeg and Praat for a file refused anyway
+        return {"outcome": KEPT}
+    from bot.cleaning.video_voice import masked_video
+
+    masked = masked_video(data, voice)
+    if masked is None:
+        return _written(clean, output)
+    return {**_written(masked, output), "masked": True}
 
 
 def _document(data: bytes, output: IO[bytes]) -> dict[str, Any]:

@@ -14,9 +14,9 @@ What becomes of a file, by the cleaner its content calls for (``bot.cleaning.fil
   child's memory or time. A picture meant to be cleaned is never kept as sent.
 - document (PDF, OOXML, ODF): cleaned, kept as sent when the cleaner cannot prove it clean, or
   refused when it refuses the file or its child dies or runs out of time.
-- video: cleaned, its sound masked where it can be remuxed (``masked``), or kept as sent (with
-  the officers' warning) in every other case: a video is never labelled cleaned unless it was,
-  and never lost.
+- video: cleaned, its sound masked where it can be (``masked``, ``bot.cleaning.video_voice``);
+  or kept as sent (with the officers' warning) when its metadata cannot be stripped or its child
+  fails: a video is never labelled cleaned unless it was, and never lost.
 - recording (a voice note or audio file, or a file whose content is audio): masked
   (``bot.cleaning.voice``) and kept as OGG/Opus, or refused: too long, damaged, no sound, or over
   the child's memory or time. A recording is never kept as sent.

@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Iterator
+from fractions import Fraction
 from itertools import chain
 from typing import Any
 
@@ -184,11 +185,14 @@ def _changed(window: np.ndarray, mask: VoiceMask) -> np.ndarray:
 
 
 def encode(container: Any, stream: Any, parts: Iterator[np.ndarray]) -> None:
-    """Mono float32 parts at ``RATE``, resampled to ``stream``'s rate, encoded and muxed."""
+    """Mono float32 parts at ``RATE``, resampled to ``stream``'s rate, encoded and muxed; each
+    frame is stamped with its time, which the MP4 muxer needs (``bot.cleaning.video_voice``)."""
     resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=stream.rate)
+    position = 0
     for part in parts:
         frame = av.AudioFrame.from_ndarray(part[None, :], format="flt", layout="mono")
-        frame.sample_rate = RATE
+        frame.sample_rate, frame.pts, frame.time_base = RATE, position, Fraction(1, RATE)
+        position += len(part)
         for converted in resampler.resample(frame):
             container.mux(stream.encode(converted))
     for converted in resampler.resample(None):
