@@ -143,8 +143,10 @@ def masked(samples: np.ndarray, mask: VoiceMask) -> Iterator[np.ndarray]:
     total = len(samples)
     ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
     tail: np.ndarray | None = None
-    for start in range(0, total, segment):
-        end = min(start + segment, total)
+    boundaries = list(range(segment, total, segment))
+    if boundaries and total - boundaries[-1] < fade:
+        boundaries.pop()  # a last piece shorter than the cross-fade goes with the one before it
+    for start, end in zip([0, *boundaries], [*boundaries, total], strict=True):
         lead = min(pad, start)
         window = samples[start - lead : min(end + pad, total)]
         keep_from = lead - (fade // 2 if start else 0)

@@ -10,7 +10,7 @@ from .server import (
     SentMessage,
     StoredFile,
 )
-from .validation import BotAPISpec, UploadedFile
+from .validation import BotAPISpec, UploadedFile, is_voice_note
 
 __all__ = [
     "ApiError",
@@ -24,6 +24,7 @@ __all__ = [
     "SentMessage",
     "StoredFile",
     "UploadedFile",
+    "is_voice_note",
     "parse_html",
     "utf16_len",
 ]

@@ -33,6 +33,7 @@ from .validation import (
     BotAPISpec,
     UploadedFile,
     check_limits,
+    check_uploads,
     decode_form,
     format_text,
 )
@@ -216,6 +217,8 @@ class StoredFile:
     file_path: str
     file_name: str | None = None
     mime_type: str | None = None
+    from_bot: bool = False
+    """Uploaded by the bot; otherwise sent by a simulated user."""
 
 
 @dataclass
@@ -524,6 +527,26 @@ class FakeBotAPI:
         voice = self._file_object(stored, duration=duration, mime_type="audio/ogg")
         return self._user_message(user, chat, {"voice": voice})
 
+    def send_audio(
+        self,
+        user: FakeUser,
+        data: bytes,
+        file_name: str = "audio.mp3",
+        mime_type: str = "audio/mpeg",
+        *,
+        duration: int = 3,
+        chat: FakeChat | None = None,
+        file_size: int | None = None,
+    ) -> JSON:
+        """An audio file (music, a recording a phone kept), not a voice note."""
+        stored = self._register_file(
+            "audio", data, file_size=file_size, file_name=file_name, mime_type=mime_type
+        )
+        audio = self._file_object(
+            stored, duration=duration, file_name=file_name, mime_type=mime_type
+        )
+        return self._user_message(user, chat, {"audio": audio})
+
     def send_video(
         self,
         user: FakeUser,
@@ -821,6 +844,7 @@ class FakeBotAPI:
             call.params, call.files, errors = decode_form(self.spec, call.method, raw)
         errors += self.spec.check_params(call.method, call.params)
         errors += check_limits(call.method, call.params)
+        errors += check_uploads(call.method, call.params, call.files)
         if errors:
             raise self._violation(call.method, errors)
 
@@ -933,6 +957,7 @@ class FakeBotAPI:
         file_size: int | None = None,
         file_name: str | None = None,
         mime_type: str | None = None,
+        from_bot: bool = False,
     ) -> StoredFile:
         number = next(self._ids)
         folder, extension = _FILE_FOLDERS[kind]
@@ -947,6 +972,7 @@ class FakeBotAPI:
             file_path=f"{folder}/file_{number}{extension}",
             file_name=file_name,
             mime_type=mime_type,
+            from_bot=from_bot,
         )
         self.files[stored.file_id] = stored
         self._paths[stored.file_path] = stored
@@ -1040,7 +1066,11 @@ class FakeBotAPI:
             value = files[value.removeprefix(ATTACH_PREFIX)]
         if isinstance(value, UploadedFile):
             return self._register_file(
-                kind, value.data, file_name=value.filename, mime_type=value.content_type or None
+                kind,
+                value.data,
+                file_name=value.filename,
+                mime_type=value.content_type or None,
+                from_bot=True,
             )
         if value in self.files:
             stored = self.files[value]

@@ -41,6 +41,8 @@ _LITERAL_RE = re.compile(r"(?:must be|always) (?!one of)[“\"]?([a-z_]+)")
 _INT_RE = re.compile(r"-?[0-9]+")
 _PRIMITIVES = frozenset({"Integer", "Float", "Boolean", "String", "InputFile"})
 ATTACH_PREFIX = "attach://"
+_OGG_PAGE_HEADER = 27
+_OGG_FIRST_PAGE = 0x02
 
 
 @dataclass(frozen=True)
@@ -306,6 +308,37 @@ def _check_media_group(media: Any) -> list[str]:
                 required=False,
             )
     return errors
+
+
+def is_voice_note(data: bytes) -> bool:
+    """An Ogg stream whose first page holds Opus's identification header (``OpusHead``).
+
+    Telegram plays only such a file as a voice note: anything else sent with ``sendVoice``
+    reaches the chat as a file (MP3 and M4A as music), which is never what a bot that masks
+    voices means to send, so the fake refuses it.
+    """
+    if (
+        len(data) < _OGG_PAGE_HEADER
+        or not data.startswith(b"OggS")
+        or not data[5] & _OGG_FIRST_PAGE
+    ):
+        return False
+    packet = _OGG_PAGE_HEADER + data[26]
+    return data[packet : packet + 8] == b"OpusHead"
+
+
+def check_uploads(
+    method: str, params: Mapping[str, Any], files: Mapping[str, UploadedFile]
+) -> list[str]:
+    """What Telegram requires of an uploaded file itself: a voice note is OGG/Opus."""
+    voice = params.get("voice")
+    if isinstance(voice, str) and voice.startswith(ATTACH_PREFIX):
+        voice = files.get(voice.removeprefix(ATTACH_PREFIX))
+    if method != "sendVoice" or not isinstance(voice, UploadedFile) or is_voice_note(voice.data):
+        return []
+    return [
+        f"voice: {voice.filename!r} is not OGG/Opus: Telegram would show a file, not a voice note"
+    ]
 
 
 def check_limits(method: str, params: Mapping[str, Any]) -> list[str]:

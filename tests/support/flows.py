@@ -26,9 +26,12 @@ async def report(
     contact: bool = False,
     photo: bytes | None = None,
     document: tuple[bytes, str] | None = None,
+    voice: bytes | None = None,
+    audio: tuple[bytes, str, str] | None = None,
 ) -> str:
     """A citizen files a report in ``region`` (with a ``photo``, a ``document`` as (content,
-    name)); returns the receipt message text."""
+    name), a ``voice`` note, an ``audio`` file as (content, name, MIME type)); returns the
+    receipt message text."""
     await person.command("/report", button="rg:abai")
     await person.press(f"rg:{region}", button="sp:akimat")
     await person.press("sp:akimat", button="wh:week")
@@ -40,7 +43,11 @@ async def report(
         await person.photo(photo)
     if document is not None:
         await person.document(*document)
-    files = photo is not None or document is not None
+    if voice is not None:
+        await person.voice(voice)
+    if audio is not None:
+        await person.audio(*audio)
+    files = any(file is not None for file in (photo, document, voice, audio))
     await person.press("do:done" if files else "do:skip", button="do:cyes")
     await person.press("do:cyes" if contact else "do:cno", button="do:submit")
     receipt = await person.press("do:submit", expect="-")

@@ -57,6 +57,18 @@ class Person:
         self.api.send_document(self.user, data, file_name=name)
         return await self._reply(mark, button, None)
 
+    async def voice(self, data: bytes, *, button: str = "do:done") -> SentMessage:
+        mark = self.api.mark()
+        self.api.send_voice(self.user, data)
+        return await self._reply(mark, button, None)
+
+    async def audio(
+        self, data: bytes, name: str, mime_type: str, *, button: str = "do:done"
+    ) -> SentMessage:
+        mark = self.api.mark()
+        self.api.send_audio(self.user, data, file_name=name, mime_type=mime_type)
+        return await self._reply(mark, button, None)
+
     async def walk_to_review(
         self, body: str, *, region: str = "abai", contact: bool = False
     ) -> None:

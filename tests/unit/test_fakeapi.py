@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from tests.fakeapi import FakeBotAPI, FakeUser, HTMLParseError, parse_html, utf16_len
 from tests.fakeapi.fixtures import TEST_TOKEN
+from tests.support.speech import audio_file, spoken
 
 
 class SendMessages(TelegramMethod[bool]):
@@ -429,6 +430,33 @@ async def test_uploaded_files_get_ids_and_can_be_resent(
         await fake_bot.send_photo(group.id, sent.document.file_id)
 
 
+async def test_send_voice_takes_only_ogg_opus(
+    fake_api: FakeBotAPI, fake_bot: Bot, user: FakeUser
+) -> None:
+    """Telegram plays only OGG/Opus as a voice note; anything else would reach the chat as a
+    file, so an upload of it is a violation."""
+    note = spoken("ru")
+    sent = await fake_bot.send_voice(user.id, BufferedInputFile(note, "voice.ogg"), duration=5)
+    assert sent.voice is not None and sent.voice.duration == 5
+    assert fake_api.files[sent.voice.file_id].data == note
+    await fake_bot.send_voice(user.id, sent.voice.file_id)
+    first_page = note.index(b"OggS", 4)
+    not_opus = {
+        "text.ogg": b"ogg",
+        "voice.mp3": audio_file("ru", "mp3"),
+        "speex.ogg": note.replace(b"OpusHead", b"Speex   ", 1),
+        "headless.ogg": note[first_page:],
+    }
+    for name, data in not_opus.items():
+        with pytest.raises(TelegramBadRequest, match="not OGG/Opus"):
+            await fake_bot.send_voice(user.id, BufferedInputFile(data, name))
+    assert fake_api.take_violations() == [
+        f"sendVoice: voice: {name!r} is not OGG/Opus: Telegram would show a file, not a voice note"
+        for name in not_opus
+    ]
+    assert [m.kind for m in fake_api.messages_in(user)] == ["voice", "voice"]
+
+
 async def test_fail_next_429_raises_retry_after(
     fake_api: FakeBotAPI, fake_bot: Bot, user: FakeUser
 ) -> None:
@@ -506,7 +534,7 @@ async def test_bot_settings_and_responses_match_the_spec(
     await fake_bot.get_chat(user.id)
     photo = fake_api.send_photo(user, b"p")
     await fake_bot.copy_message(user.id, user.id, photo["message_id"], caption="<i>copy</i>")
-    voice = await fake_bot.send_voice(user.id, BufferedInputFile(b"ogg", "v.ogg"))
+    voice = await fake_bot.send_voice(user.id, BufferedInputFile(spoken("ru"), "v.ogg"))
     await fake_bot.send_video(user.id, BufferedInputFile(b"mp4", "v.mp4"), caption="v")
     await fake_bot.send_audio(user.id, BufferedInputFile(b"mp3", "a.mp3"))
     await fake_bot.edit_message_caption(
