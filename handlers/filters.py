@@ -20,3 +20,5 @@ NOT_COMMAND = ~F.text.startswith("/")
 """Catch-all handlers of a step leave commands to the routers that know them."""
 TYPED_TEXT = F.text & NOT_COMMAND
 EVIDENCE = F.photo | F.document | F.video | F.voice | F.audio
+ROUND_VIDEO = F.video_note
+"""A round video message: it usually shows the sender's face, so no step takes it."""

@@ -14,7 +14,9 @@ from aiohttp import ClientError
 from bot.cleaning.sandbox import FileRefused, Refusal
 from bot.reports.evidence import FileTooLarge, IncomingFile
 from bot.reports.intake import Destination, FileIntake, IntakeRefusal, IntakeRefused
+from bot.reports.service import StoredFile
 from bot.ui.formatting import format_number
+from bot.ui.texts import voice_changed
 
 logger = logging.getLogger(__name__)
 
@@ -68,21 +70,40 @@ def intake_refusal_text(refusal: IntakeRefusal, intake: FileIntake, locale: str)
     )
 
 
-async def stored(message: Message, storing: Awaitable[str]) -> str | None:
-    """The id of the file ``storing`` keeps; None, once the reporter is told why, for a file the
-    cleaning sandbox refused (nothing of it is stored)."""
+async def stored(
+    message: Message, storing: Awaitable[StoredFile], voice_minutes: int, locale: str
+) -> StoredFile | None:
+    """The file ``storing`` keeps; None, once the reporter is told why, for a file the cleaning
+    sandbox refused (nothing of it is stored)."""
     try:
         return await storing
     except FileRefused as refused:
-        await message.answer(refusal_text(refused.reason))
+        await message.answer(refusal_text(refused.reason, voice_minutes, locale))
         return None
 
 
-def refusal_text(reason: Refusal) -> str:
+def confirmed(file: StoredFile, said: str) -> str:
+    """``said`` about a file kept, after what became of the voice in it when it was masked."""
+    return voice_changed() + "\n\n" + said if file.masked else said
+
+
+def refusal_text(reason: Refusal, voice_minutes: int, locale: str) -> str:
+    """Why the cleaning sandbox refused a file, and what to send instead; ``voice_minutes`` is
+    the longest recording masked (``MAX_VOICE_MINUTES``)."""
     if reason is Refusal.TOO_LARGE:
         return _(
             "This picture is too large for the bot to check safely, so it was not accepted. "
             "Please send a smaller picture, or send it as a photo rather than as a file."
+        )
+    if reason is Refusal.TOO_LONG:
+        return _(
+            "This recording is longer than {minutes} minutes, so it was not accepted. Please "
+            "split it into shorter voice messages, or type it."
+        ).format(minutes=format_number(voice_minutes, locale))
+    if reason is Refusal.UNMASKABLE:
+        return _(
+            "The bot could not read this recording, so it could not change the voice in it, and "
+            "it was not accepted: nothing of it is kept. Please record it again, or type it."
         )
     return _(
         "This file could not be checked safely, so it was not accepted. Please send a smaller "

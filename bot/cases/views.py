@@ -154,9 +154,9 @@ def file_note(kind: FileKind, cleaned: bool, masked: bool = False) -> str | None
     """What officers should know about an evidence file before passing it on."""
     if masked and kind is FileKind.VOICE:
         return _(
-            "🎙 The voice in this recording was changed by the bot, so that it cannot be "
-            "recognised. The words, the way of speaking and the sounds around are as recorded: "
-            "do not pass it on outside the service."
+            "🎙 The bot changed the voice in this recording, so that the reporter is not "
+            "recognised by it. The words, the way of speaking and background sounds are as "
+            "recorded: do not pass it on outside the service."
         )
     if masked:
         return _("🧹 Metadata removed and the voice changed by the bot.")

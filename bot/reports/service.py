@@ -60,6 +60,15 @@ class StatusView:
     category: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A file kept with a report or a draft: its attachment, and whether the voice in it was
+    masked, which the reporter is told."""
+
+    id: str
+    masked: bool = False
+
+
 SOUND = "sound"
 
 
@@ -185,18 +194,18 @@ class ReportService:
 
     async def add_file(
         self, report_id: str, file: IncomingFile, data: bytes, file_key: bytes | None = None
-    ) -> str:
-        attachment = await self._sealed_attachment(file, data)
+    ) -> StoredFile:
+        attachment, masked = await self._sealed_attachment(file, data)
         await self._attachments.add(attachment, report_id=report_id, file_key=file_key)
         await self._reports.record_addition(report_id, iso_hour(self._now()))
-        return attachment.id
+        return StoredFile(attachment.id, masked)
 
     async def add_draft_file(
         self, draft_id: str, file: IncomingFile, data: bytes, file_key: bytes | None = None
-    ) -> str:
-        attachment = await self._sealed_attachment(file, data)
+    ) -> StoredFile:
+        attachment, masked = await self._sealed_attachment(file, data)
         await self._attachments.add(attachment, draft_id=draft_id, file_key=file_key)
-        return attachment.id
+        return StoredFile(attachment.id, masked)
 
     async def discard_draft(self, draft_id: str) -> int:
         return await self._attachments.delete_draft(draft_id)
@@ -227,9 +236,11 @@ class ReportService:
             forgotten += len(rewritten)
         return forgotten
 
-    async def _sealed_attachment(self, file: IncomingFile, data: bytes) -> NewAttachment:
-        """Sealed, cleaned where its kind calls for it (photos are clean already); raises
-        ``FileRefused`` before anything is stored.
+    async def _sealed_attachment(
+        self, file: IncomingFile, data: bytes
+    ) -> tuple[NewAttachment, bool]:
+        """Sealed, cleaned where its kind calls for it (photos are clean already), and whether
+        its voice was masked; raises ``FileRefused`` before anything is stored.
 
         The meta holds the type found in the content, never the name the reporter's phone gave
         the file (``bot.cleaning.filetypes``)."""
@@ -239,7 +250,7 @@ class ReportService:
         else:
             result = Cleaned(data, detect(data), cleaned=False)
         kind, meta, sealed = self._sealed_content(attachment_id, file.kind, result, file.caption)
-        return NewAttachment(
+        attachment = NewAttachment(
             id=attachment_id,
             kind=kind,
             size=len(result.data),
@@ -247,6 +258,7 @@ class ReportService:
             data=sealed,
             created_at=to_hour(time.time()),
         )
+        return attachment, result.masked
 
     def _sealed_content(
         self, attachment_id: str, kind: str, result: Cleaned, caption: str | None

@@ -30,7 +30,7 @@ from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment, format_number, truncate_utf16
 from bot.ui.keyboards import entries
 from bot.ui.labels import occurred_labels, resolution_labels, status_labels
-from bot.ui.texts import false_report_warning
+from bot.ui.texts import false_report_warning, voice_masking
 from storage.reports import EventRow
 
 # In UTF-16 units, so that the review stays within Telegram's 4096 whatever the script or emoji.
@@ -136,12 +136,15 @@ def _evidence(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup
 def evidence_step(
     draft: Draft, ctx: ViewContext, *, details: bool
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The evidence step; with ``details``, the advice on metadata in full instead of a line."""
+    """The evidence step; with ``details``, the advice on metadata in full instead of a line.
+    What masking does to a voice is always there: a voice is sent without a tap on «Which files
+    are safe»."""
     info = _("ℹ️ Which files are safe")
     text = _(
         "Send evidence if you have any: photos, videos, documents or voice messages, up to "
         "{max_files} files of up to 20 MB each."
     ).format(max_files=format_number(MAX_FILES, ctx.locale))
+    text += "\n\n" + voice_masking()
     if details:
         text += "\n\n" + metadata_warning()
     else:
@@ -167,7 +170,9 @@ def metadata_warning() -> str:
         "OpenDocument) are cleaned by the bot before they are stored: the author, the device "
         "and the place where they were made are removed. Their content stays: a name written "
         "in a document, a signature, a face. Other files (archives, HEIC pictures and others) "
-        "are kept as they are and can carry all of this. A voice can be recognised."
+        "are kept as they are and can carry all of this. Voice messages and audio files are "
+        "stored only with the voice changed; in a video, the bot changes the voice where it can, "
+        "otherwise the sound stays as recorded."
     )
 
 

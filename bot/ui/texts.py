@@ -21,6 +21,35 @@ def telegram_sees() -> str:
     )
 
 
+def voice_masking() -> str:
+    """What masking does and does not do, told before a voice is sent (the evidence step, the
+    prompts of /status, /privacy)."""
+    return _(
+        "🎙 <b>Voice:</b> the bot changes the voice in voice messages and audio files (its pitch "
+        "and timbre) before anything is stored, and officers hear only the changed voice. It does "
+        "not hide the words, the way of speaking (accent, pet phrases), background sounds, or a "
+        "name or place said aloud. If in doubt, type."
+    )
+
+
+def voice_changed() -> str:
+    """Said once a recording, or a video's sound, is stored masked."""
+    return _(
+        "🎙 The voice in it was changed before it was stored. Not hidden: the words, the way of "
+        "speaking, background sounds, a name or place said aloud."
+    )
+
+
+def round_video_refused() -> str:
+    """Why a round video message is not taken, and what to send instead."""
+    return _(
+        "This round video was not accepted, and nothing of it was kept: a round video usually "
+        "shows the sender's face, and the bot does not change the voice in it. Send a voice "
+        "message instead (its voice is changed), an ordinary video filmed without showing "
+        "yourself, or describe it in text."
+    )
+
+
 def urgent_advice(hotline: str) -> str:
     return _(
         "🚨 If you are in danger or a bribe is being extorted from you right now, call <b>102</b> "
@@ -160,6 +189,7 @@ def admin_help_pages() -> dict[str, tuple[str, str]]:
 
 def privacy_pages(draft_hours: int) -> dict[str, tuple[str, str]]:
     """/privacy by section, each a page that fits a phone: label of its button, text."""
+    voice = _("🎙 Voice")
     return {
         "stored": (
             _("📦 What is stored"),
@@ -197,8 +227,18 @@ def privacy_pages(draft_hours: int) -> dict[str, tuple[str, str]]:
                 "Word, Excel, PowerPoint, OpenDocument) sent as files, and never keeps a file's "
                 "name. What the file itself shows stays: a name written in a document, a "
                 "signature, a face. Other files (archives, HEIC pictures and others) keep their "
-                "metadata: the author, the device, sometimes the location. A voice can be "
-                "recognised."
+                "metadata: the author, the device, sometimes the location. Voices are changed: "
+                "see «{button}»."
+            ).format(button=voice),
+        ),
+        "voice": (
+            voice,
+            voice_masking()
+            + "\n\n"
+            + _(
+                "In a video, the bot changes the voice where it can; otherwise the sound stays as "
+                "recorded. Round video messages are not accepted: they usually show the sender's "
+                "face."
             ),
         ),
         "news": (

@@ -14,13 +14,15 @@ from bot.reports.evidence import MAX_FILES, incoming_file
 from bot.reports.intake import FileIntake
 from bot.reports.service import ReportService
 from bot.reports.views import body_progress, done_hint, evidence_step, files_hint
+from bot.settings import Settings
 from bot.ui.callbacks import Action, ActionCB
 from bot.ui.context import ViewContext
 from bot.ui.formatting import format_number
 from bot.ui.replies import notice, present
-from handlers.filters import EVIDENCE, TYPED_TEXT
-from handlers.report.shared import advance, files_expected, too_long
-from handlers.uploads import fetch_file, stored
+from bot.ui.texts import round_video_refused
+from handlers.filters import EVIDENCE, ROUND_VIDEO, TYPED_TEXT
+from handlers.report.shared import advance, evidence_answer, files_expected, too_long
+from handlers.uploads import confirmed, fetch_file, stored
 
 
 def get_router() -> Router:
@@ -37,6 +39,7 @@ def get_router() -> Router:
         intake: FileIntake,
         user_key: bytes,
         event_update: Update,
+        settings: Settings,
     ) -> None:
         file = incoming_file(message)
         if file is None or not draft.is_new(event_update.update_id):
@@ -55,19 +58,25 @@ def get_router() -> Router:
         data = await fetch_file(message, bot, intake, destination, file, user_key, view.locale)
         if data is None:
             return
-        attachment_id = await stored(
+        saved = await stored(
             message,
             reports.add_draft_file(draft.draft_id, file, data, intake.file_key(destination, file)),
+            settings.max_voice_minutes,
+            view.locale,
         )
-        if attachment_id is None:
+        if saved is None:
             return
         await intake.spend(user_key, len(data))
-        draft.files.append(attachment_id)
+        draft.files.append(saved.id)
         await state.set_data(draft.to_data())
         await message.answer(
-            _("File received.") + " " + files_hint(draft, view.locale),
+            confirmed(saved, _("File received.") + " " + files_hint(draft, view.locale)),
             reply_markup=keyboards.evidence(has_files=True),
         )
+
+    @router.message(ReportForm.evidence, ROUND_VIDEO)
+    async def evidence_round_video(message: Message, draft: Draft, view: ViewContext) -> None:
+        await evidence_answer(message, draft, view, round_video_refused())
 
     @router.message(ReportForm.evidence, TYPED_TEXT)
     async def evidence_text(

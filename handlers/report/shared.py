@@ -24,10 +24,15 @@ async def advance(
 
 
 async def files_expected(message: Message, draft: Draft, view: ViewContext) -> None:
+    await evidence_answer(
+        message, draft, view, _("This step expects a photo, video, document or voice message.")
+    )
+
+
+async def evidence_answer(message: Message, draft: Draft, view: ViewContext, said: str) -> None:
+    """``said`` about what the evidence step did not take, then where the step stands."""
     await message.answer(
-        _("This step expects a photo, video, document or voice message.")
-        + " "
-        + files_hint(draft, view.locale),
+        said + " " + files_hint(draft, view.locale),
         reply_markup=keyboards.evidence(has_files=bool(draft.files)),
     )
 

@@ -14,19 +14,22 @@ from bot.reports.evidence import incoming_file
 from bot.reports.intake import FileIntake
 from bot.reports.service import ReportService
 from bot.reports.status import StatusForm
+from bot.settings import Settings
 from bot.ui.callbacks import Action, ActionCB
 from bot.ui.context import ViewContext
 from bot.ui.replies import send
-from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT
+from handlers.filters import EVIDENCE, NOT_COMMAND, ROUND_VIDEO, TYPED_TEXT
 from handlers.status.shared import (
     added_text,
     adding_prompt,
     closed,
     ended,
+    refuse_round_video,
     refused,
     running,
     store_file,
 )
+from handlers.uploads import confirmed
 
 MAX_NOTE_CHARS = 4000
 
@@ -96,6 +99,7 @@ def get_router() -> Router:
         view: ViewContext,
         event_update: Update,
         checks: StatusChecks,
+        settings: Settings,
     ) -> None:
         file = incoming_file(message)
         check = await running(message, state, checks, user_key, view, event_update)
@@ -104,12 +108,26 @@ def get_router() -> Router:
         report_id = check.report_id
         if await refused(message, state, checks, user_key, view, reports, cases, report_id):
             return
-        added = await store_file(message, bot, intake, reports, report_id, file, user_key, view)
+        added = await store_file(
+            message,
+            bot,
+            intake,
+            reports,
+            report_id,
+            file,
+            user_key,
+            view,
+            voice_minutes=settings.max_voice_minutes,
+        )
         if added is None:
             return
-        await cases.relay_file(report_id, added)
+        await cases.relay_file(report_id, added.id)
         check.last_addition = event_update.update_id
-        await message.answer(added_text(), reply_markup=keyboards.finish())
+        await message.answer(confirmed(added, added_text()), reply_markup=keyboards.finish())
+
+    @router.message(StatusForm.adding, ROUND_VIDEO)
+    async def add_round_video(message: Message) -> None:
+        await refuse_round_video(message)
 
     @router.message(StatusForm.adding, NOT_COMMAND)
     async def add_expected(message: Message) -> None:

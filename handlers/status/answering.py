@@ -16,11 +16,21 @@ from bot.reports.evidence import incoming_file
 from bot.reports.intake import FileIntake
 from bot.reports.service import ReportService
 from bot.reports.status import StatusForm
+from bot.settings import Settings
 from bot.ui.callbacks import Action, ActionCB, AnswerCB
 from bot.ui.context import ViewContext
 from bot.ui.replies import notice, present, send
-from handlers.filters import EVIDENCE, NOT_COMMAND, TYPED_TEXT
-from handlers.status.shared import answer_prompt, answered_text, enter, full, running, store_file
+from handlers.filters import EVIDENCE, NOT_COMMAND, ROUND_VIDEO, TYPED_TEXT
+from handlers.status.shared import (
+    answer_prompt,
+    answered_text,
+    enter,
+    full,
+    refuse_round_video,
+    running,
+    store_file,
+)
+from handlers.uploads import confirmed
 
 
 def get_router() -> Router:
@@ -82,6 +92,7 @@ def get_router() -> Router:
         view: ViewContext,
         event_update: Update,
         checks: StatusChecks,
+        settings: Settings,
     ) -> None:
         file = incoming_file(message)
         check = await running(message, state, checks, user_key, view, event_update)
@@ -90,14 +101,26 @@ def get_router() -> Router:
         report_id = check.report_id
         if await full(message, reports, report_id):
             return
-        attachment_id = await store_file(
-            message, bot, intake, reports, report_id, file, user_key, view
+        saved = await store_file(
+            message,
+            bot,
+            intake,
+            reports,
+            report_id,
+            file,
+            user_key,
+            view,
+            voice_minutes=settings.max_voice_minutes,
         )
-        if attachment_id is None:
+        if saved is None:
             return
-        await cases.answer_file(check.question_id or "", attachment_id)
+        await cases.answer_file(check.question_id or "", saved.id)
         check.last_addition = event_update.update_id
-        await message.answer(answered_text(), reply_markup=keyboards.finish())
+        await message.answer(confirmed(saved, answered_text()), reply_markup=keyboards.finish())
+
+    @router.message(StatusForm.answering, ROUND_VIDEO)
+    async def answer_round_video(message: Message) -> None:
+        await refuse_round_video(message)
 
     @router.message(StatusForm.answering, NOT_COMMAND)
     async def answer_expected(message: Message) -> None:

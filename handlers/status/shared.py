@@ -19,11 +19,12 @@ from bot.reports.draft import step_by_name
 from bot.reports.evidence import IncomingFile
 from bot.reports.intake import FileIntake
 from bot.reports.lookup import Refusal, StatusLookup, Wait
-from bot.reports.service import MAX_STORED_ITEMS, ReportService
+from bot.reports.service import MAX_STORED_ITEMS, ReportService, StoredFile
 from bot.reports.status import StatusForm, StatusVisit
 from bot.reports.views import button_hint
 from bot.ui.context import ViewContext
 from bot.ui.replies import send
+from bot.ui.texts import round_video_refused, voice_masking
 from handlers.uploads import fetch_file, stored
 
 
@@ -86,18 +87,27 @@ async def store_file(
     file: IncomingFile,
     user_key: bytes,
     view: ViewContext,
-) -> str | None:
-    """The id of the file stored in the report; None, once the reporter is told, if refused."""
+    *,
+    voice_minutes: int,
+) -> StoredFile | None:
+    """The file stored in the report; None, once the reporter is told, if refused."""
     destination = await intake.for_report(report_id)
     data = await fetch_file(message, bot, intake, destination, file, user_key, view.locale)
     if data is None:
         return None
-    attachment_id = await stored(
-        message, reports.add_file(report_id, file, data, intake.file_key(destination, file))
+    saved = await stored(
+        message,
+        reports.add_file(report_id, file, data, intake.file_key(destination, file)),
+        voice_minutes,
+        view.locale,
     )
-    if attachment_id is not None:
+    if saved is not None:
         await intake.spend(user_key, len(data))
-    return attachment_id
+    return saved
+
+
+async def refuse_round_video(message: Message) -> None:
+    await message.answer(round_video_refused(), reply_markup=keyboards.finish())
 
 
 async def running(
@@ -180,12 +190,16 @@ async def check_code(
 
 
 def answer_prompt() -> str:
-    return button_hint(
-        _(
-            "Write your answer: text, photos, documents or voice messages. The service will not "
-            "see who you are. When you have finished, press «{button}»."
-        ),
-        keyboards.done_label(),
+    return (
+        button_hint(
+            _(
+                "Write your answer: text, photos, documents or voice messages. The service will "
+                "not see who you are. When you have finished, press «{button}»."
+            ),
+            keyboards.done_label(),
+        )
+        + "\n\n"
+        + voice_masking()
     )
 
 
@@ -200,12 +214,16 @@ def ask_code() -> str:
 
 
 def adding_prompt() -> str:
-    return button_hint(
-        _(
-            "Send the additional information: text, photos, videos, documents or voice "
-            "messages. When you have finished, press «{button}»."
-        ),
-        keyboards.done_label(),
+    return (
+        button_hint(
+            _(
+                "Send the additional information: text, photos, videos, documents or voice "
+                "messages. When you have finished, press «{button}»."
+            ),
+            keyboards.done_label(),
+        )
+        + "\n\n"
+        + voice_masking()
     )
 
 

@@ -179,7 +179,11 @@ def test_the_child_gets_neither_the_token_nor_the_keys(monkeypatch: pytest.Monke
 
 def refusals(services: Services, locale: str) -> tuple[str, str]:
     with services.i18n.context(), services.i18n.use_locale(locale):
-        return refusal_text(Refusal.TOO_LARGE), refusal_text(Refusal.UNSAFE)
+        minutes = services.settings.max_voice_minutes
+        return (
+            refusal_text(Refusal.TOO_LARGE, minutes, locale),
+            refusal_text(Refusal.UNSAFE, minutes, locale),
+        )
 
 
 async def rows(services: Services, table: str) -> int:

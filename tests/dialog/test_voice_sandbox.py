@@ -103,7 +103,7 @@ async def test_after_hostile_voices_the_report_is_still_made_and_sent(
     for name in sorted(HOSTILE):
         make, reason = HOSTILE[name]
         with services.i18n.context(), services.i18n.use_locale("kk"):
-            expected = refusal_text(reason)
+            expected = refusal_text(reason, services.settings.max_voice_minutes, "kk")
         assert texts(await citizen.voice(make())) == [expected], name
         assert await rows(services, "attachments") == 0, name
 

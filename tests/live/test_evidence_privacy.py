@@ -311,7 +311,7 @@ async def test_images_reach_the_department_clean_and_other_files_as_sent_with_a_
     with in_locale(live, "ru"):
         assert "ℹ️" in (step.plain_text or ""), "warned before sending a file"
         assert any(b.get("callback_data") == "do:filesinfo" for b in step.buttons)
-        refusal = refusal_text(Refusal.UNSAFE)
+        refusal = refusal_text(Refusal.UNSAFE, live.services.settings.max_voice_minutes, "ru")
     for name, (mime, data, _fmt) in IMAGES.items():
         await send_document(fake_api, person.user, data, name, mime)
     reply = await send_document(fake_api, person.user, ARCHIVE, "notes.zip", "application/zip")
