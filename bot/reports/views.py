@@ -136,23 +136,31 @@ def _evidence(draft: Draft, ctx: ViewContext) -> tuple[str, InlineKeyboardMarkup
 def evidence_step(
     draft: Draft, ctx: ViewContext, *, details: bool
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The evidence step; with ``details``, the advice on metadata in full instead of a line.
-    What masking does to a voice is always there: a voice is sent without a tap on «Which files
-    are safe»."""
+    """The evidence step; with ``details``, the advice on metadata and on voices in full instead
+    of a line each. What masking does to a voice is always said, at least in a line: a voice is
+    often sent without a tap on «Which files are safe»."""
     info = _("ℹ️ Which files are safe")
     text = _(
         "Send evidence if you have any: photos, videos, documents or voice messages, up to "
         "{max_files} files of up to 20 MB each."
     ).format(max_files=format_number(MAX_FILES, ctx.locale))
-    text += "\n\n" + voice_masking()
     if details:
-        text += "\n\n" + metadata_warning()
+        text += "\n\n" + metadata_warning() + "\n\n" + voice_masking()
     else:
+        text += "\n\n" + voice_in_a_line()
         text += "\n\n" + button_hint(
             _("⚠️ A file can give away who made it and where: see «{button}»."), info
         )
     text += "\n\n" + files_hint(draft, ctx.locale)
     return text, keyboards.evidence(has_files=bool(draft.files), info=not details)
+
+
+def voice_in_a_line() -> str:
+    """``voice_masking`` in one line, for the evidence step before its details."""
+    return _(
+        "🎙 The voice in a recording is changed before it is stored, but the words and the "
+        "sounds around stay as they are."
+    )
 
 
 def files_hint(draft: Draft, locale: str) -> str:

@@ -14,7 +14,7 @@ from aiogram.methods import GetFile, TelegramMethod
 
 from bot.app import Services
 from bot.cleaning.sandbox import Refusal
-from bot.reports.views import metadata_warning
+from bot.reports.views import metadata_warning, voice_in_a_line
 from bot.settings import Settings
 from bot.ui.callbacks import AnswerCB
 from bot.ui.texts import round_video_refused, voice_changed, voice_masking
@@ -90,7 +90,7 @@ async def test_the_evidence_step_and_privacy_say_what_masking_hides_and_what_not
     masking = said(services, language, voice_masking)
 
     step = texts(await at_evidence_step(citizen))[-1]
-    assert masking in step, "told before any tap"
+    assert said(services, language, voice_in_a_line) in step, "told before any tap"
     details = texts(await citizen.press("do:filesinfo"))[-1]
     assert said(services, language, metadata_warning) in details
     assert details.count(masking) == 1, "the explanation once, not once per paragraph"

@@ -465,6 +465,7 @@ async def test_heic_files_are_kept_as_sent_and_officers_see_the_note(
         "mime_type": "image/heic",
         "caption": None,
         "cleaned": False,
+        "masked": False,
     }
     as_sent_note = await officers_note(live, FileKind.DOCUMENT, cleaned=False)
     delivered = documents_in(fake_api, group)[f"case-{await case_number(live)}-1.heic"]
