@@ -282,7 +282,7 @@ class OutboxSender:
         locale = await self._locale(item.chat_key, case.region)
         with self._i18n.context(), self._i18n.use_locale(locale):
             heading = file_heading(case.case_no, ordinal, total)
-            note = file_note(file.kind, cleaned=file.cleaned, masked=file.masked)
+            note = file_note(file.kind, file.cleaned, file.masked, file.voice_kept)
         caption = attachment_caption(file.caption, heading, note)
         senders: dict[FileKind, Callable[..., Awaitable[Message]]] = {
             FileKind.PHOTO: self._bot.send_photo,

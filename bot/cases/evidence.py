@@ -32,6 +32,8 @@ class EvidenceFile:
     caption: str | None
     masked: bool = False
     """The voice in it was changed by the bot (bot.cleaning.voice)."""
+    voice_kept: bool = False
+    """A cleaned video whose sound the bot could not mask."""
 
     @property
     def image_type(self) -> str | None:
@@ -94,6 +96,7 @@ def _file(
         cleaned=bool(meta.get("cleaned")),
         caption=meta.get("caption"),
         masked=meta.get("masked") is True,
+        voice_kept=meta.get("voice_kept") is True,
     )
 
 

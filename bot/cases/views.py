@@ -150,7 +150,9 @@ def question_waits() -> str:
     )
 
 
-def file_note(kind: FileKind, cleaned: bool, masked: bool = False) -> str | None:
+def file_note(
+    kind: FileKind, cleaned: bool, masked: bool = False, voice_kept: bool = False
+) -> str | None:
     """What officers should know about an evidence file before passing it on."""
     if masked and kind is FileKind.VOICE:
         return _(
@@ -160,6 +162,11 @@ def file_note(kind: FileKind, cleaned: bool, masked: bool = False) -> str | None
         )
     if masked:
         return _("🧹 Metadata removed and the voice changed by the bot.")
+    if cleaned and voice_kept:
+        return _(
+            "🧹 Metadata removed by the bot. ⚠️ The bot could not change the voice in this "
+            "video: it may identify the reporter, do not pass it on outside the service."
+        )
     if cleaned:
         return _("🧹 Metadata removed by the bot.")
     if kind in IDENTIFYING_KINDS:

@@ -103,17 +103,18 @@ def _audio(data: bytes, voice: VoiceMask, output: IO[bytes]) -> dict[str, Any]:
 
 
 def _video(data: bytes, voice: VoiceMask, output: IO[bytes]) -> dict[str, Any]:
-    """Stripped of its metadata, and its sound masked where it can be (``masked``)."""
+    """Stripped of its metadata, and its sound masked where it can be (``masked``); a sound that
+    could not be is ``voice_kept``, for the officers' warning."""
     from bot.cleaning.video import strip_video_metadata
 
     clean = strip_video_metadata(data)
     if clean is None:  # kept as sent, without loading FFmpeg and Praat for a file refused anyway
         return {"outcome": KEPT}
-    from bot.cleaning.video_voice import masked_video
+    from bot.cleaning.video_voice import has_sound, masked_video
 
     masked = masked_video(data, voice)
     if masked is None:
-        return _written(clean, output)
+        return {**_written(clean, output), "voice_kept": has_sound(data)}
     return {**_written(masked, output), "masked": True}
 
 

@@ -110,6 +110,8 @@ class Cleaned:
     """The child's peak resident memory in bytes; None without a child or when it was killed."""
     masked: bool = False
     """The voice in it was masked: a recording (now OGG/Opus), or a video's sound."""
+    voice_kept: bool = False
+    """A cleaned video whose sound could not be masked: its voice is as recorded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,8 +216,14 @@ def _outcome(found: FileType, data: bytes, finished: _Finished) -> Cleaned:
         refusal = Refusal.TOO_LONG if outcome == child.TOO_LONG else Refusal.UNMASKABLE
         raise FileRefused(refusal, peak)
     if outcome == child.CLEANED:
-        masked = header.get("masked") is True
-        return Cleaned(finished.payload, found, cleaned=True, peak_rss=peak, masked=masked)
+        return Cleaned(
+            finished.payload,
+            found,
+            cleaned=True,
+            peak_rss=peak,
+            masked=header.get("masked") is True,
+            voice_kept=header.get("voice_kept") is True,
+        )
     if outcome == child.KEPT or found.cleaner is Cleaner.VIDEO:
         return Cleaned(data, found, cleaned=False, peak_rss=peak)
     refusal = Refusal.TOO_LARGE if outcome == child.TOO_LARGE else Refusal.UNSAFE

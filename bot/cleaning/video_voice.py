@@ -42,6 +42,16 @@ def masked_video(data: bytes, mask: VoiceMask) -> bytes | None:
     return None if remuxed is None else strip_video_metadata(remuxed)
 
 
+def has_sound(data: bytes) -> bool:
+    """Whether the video holds a sound track; True when FFmpeg cannot tell (the officers are
+    then warned of a voice that may be in it)."""
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            return bool(container.streams.audio)
+    except Exception:  # any failure to read it means "cannot tell"
+        return True
+
+
 def with_masked_voice(data: bytes, mask: VoiceMask) -> bytes | None:
     """The video with its first sound track masked and nothing else of its own but its video
     tracks; None when its sound cannot be masked or the remux fails. Never raises."""

@@ -272,6 +272,7 @@ class ReportService:
                 "caption": caption,
                 "cleaned": result.cleaned,
                 "masked": result.masked,
+                **({"voice_kept": True} if result.voice_kept else {}),
             }
         ).encode()
         recorded = result.masked and result.file_type.cleaner is Cleaner.AUDIO

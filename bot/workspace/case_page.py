@@ -265,7 +265,7 @@ def _file(file: EvidenceFile, locale: str) -> Page:
         "name": file.name,
         "size": file.size,
         "size_label": size_label(file.size, locale),
-        "note": file_note(file.kind, cleaned=file.cleaned, masked=file.masked),
+        "note": file_note(file.kind, file.cleaned, file.masked, file.voice_kept),
         "caption": visible_text(file.caption) if file.caption else None,
         "image": file.image_type is not None,
     }

@@ -15,10 +15,13 @@ import numpy as np
 import parselmouth
 import pytest
 
+from bot.cases.views import file_note
 from bot.cleaning.sandbox import CleaningSandbox
 from bot.cleaning.video import strip_video_metadata
 from bot.cleaning.video_voice import masked_video, with_masked_voice
 from bot.cleaning.voice_mask import VoiceMask
+from bot.reports.evidence import FileKind
+from bot.telegram.i18n import create_i18n
 from tests.support.speech import HIGH, decoded, spoken
 
 RATE = 16_000
@@ -126,19 +129,26 @@ def silenced(data: bytes) -> bytes:
 
 
 UNMASKABLE = {
-    "no sound": lambda: (filmed(sound=False), MASK),
-    "damaged sound": lambda: (silenced(filmed()), MASK),
-    "longer than the budget": lambda: (filmed(), replace(MASK, max_seconds=2)),
+    "no sound": lambda: (filmed(sound=False), MASK, False),
+    "damaged sound": lambda: (silenced(filmed()), MASK, True),
+    "longer than the budget": lambda: (filmed(), replace(MASK, max_seconds=2), True),
 }
 
 
 @pytest.mark.parametrize("case", UNMASKABLE.values(), ids=UNMASKABLE.keys())
 async def test_a_video_whose_sound_cannot_be_masked_is_cleaned_as_before(
-    case: Callable[[], tuple[bytes, VoiceMask]],
+    case: Callable[[], tuple[bytes, VoiceMask, bool]],
 ) -> None:
-    data, mask = case()
+    """Cleaned as before; a sound left as recorded is said (``voice_kept``), for the officers'
+    warning (``bot.cases.views.file_note``)."""
+    data, mask, sound = case()
     assert masked_video(data, mask) is None
     result = await CleaningSandbox(voice=mask).clean(data)
     assert result.cleaned and not result.masked
+    assert result.voice_kept is sound
+    i18n = create_i18n("ru")
+    with i18n.context(), i18n.use_locale("ru"):
+        note = file_note(FileKind.VIDEO, result.cleaned, result.masked, result.voice_kept)
+    assert (note is not None and "⚠️" in note) is sound
     assert result.data == strip_video_metadata(data)
     assert_metadata_gone(data, result.data)
