@@ -22,6 +22,7 @@ from bench import (
     replicas,
     servers,
     startup,
+    voice,
     workspace,
 )
 from bench.environment import Machine
@@ -38,6 +39,7 @@ SCENARIOS: dict[str, Scenario] = {
     "files": files.run,
     "replicas": replicas.run,
     "workspace": workspace.run,
+    "voice": voice.run,
 }
 HERE = Path(__file__).resolve().parent
 FINDINGS = HERE / "findings.md"

@@ -35,6 +35,9 @@ class Sizes:
     """Cases in the region of the officer who asks the workspace's case board."""
     board_requests: int = 100
     """Requests of each kind timed."""
+    voice_seconds: tuple[float, ...] = (60.0, 600.0)
+    """Lengths of the voice notes masked, in Kazakh and in Russian: a minute, and the longest
+    masked (``MAX_VOICE_MINUTES``)."""
 
 
 FULL = Sizes()
@@ -57,4 +60,5 @@ TINY = Sizes(
     bystanders=2,
     board_cases=60,
     board_requests=3,
+    voice_seconds=(5.0,),
 )

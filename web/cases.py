@@ -49,8 +49,8 @@ async def case_page(request: web.Request) -> web.Response:
 
 
 async def case_file(request: web.Request) -> web.Response:
-    """Images the page shows inline with their type; any other file as a download under its
-    neutral name, never to be read as anything else (``nosniff``)."""
+    """Images and masked voices the page shows or plays inline, with their type; any other file
+    as a download under its neutral name, never to be read as anything else (``nosniff``)."""
     case = await _case(request)
     found = (
         None
@@ -60,8 +60,9 @@ async def case_file(request: web.Request) -> web.Response:
     if found is None:
         return not_found()
     file, data = found
-    if file.image_type is not None:
-        return web.Response(body=data, content_type=file.image_type)
+    inline = file.image_type or file.audio_type
+    if inline is not None:
+        return web.Response(body=data, content_type=inline)
     return web.Response(
         body=data,
         content_type="application/octet-stream",

@@ -40,7 +40,7 @@ def content_security_policy(script_url: str) -> str:
             f"script-src 'self' {telegram}",
             "style-src 'self'",
             "img-src 'self' blob: data:",
-            "media-src 'self' blob:",
+            "media-src blob:",
             "connect-src 'self'",
             "base-uri 'none'",
             "form-action 'none'",

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.cleaning.filetypes import detect
+from bot.cleaning.filetypes import VOICE, detect
 from bot.reports.evidence import FileKind
 from bot.security.crypto import Cipher
 from storage.attachments import AttachmentRow, AttachmentsRepository
@@ -39,6 +39,12 @@ class EvidenceFile:
     def image_type(self) -> str | None:
         """The content type of an image shown inline; None for any other file."""
         return IMAGE_TYPES.get(self.extension)
+
+    @property
+    def audio_type(self) -> str | None:
+        """The content type of a voice played inline: a masked one only (OGG/Opus). A voice
+        stored before masking existed is as spoken, and stays a download."""
+        return VOICE.mime_type if self.masked and self.kind is FileKind.VOICE else None
 
 
 class EvidenceFiles:

@@ -69,7 +69,7 @@ class SandboxLimits:
     FFmpeg's and Praat's libraries alone map 440 MB, of which about 120 MB are resident; a
     ten-minute note peaks at 250 MB resident (bench/RESULTS.md)."""
     sound_cpu_seconds: int = 40
-    """A ten-minute note takes about 20 s of CPU."""
+    """A ten-minute note takes about 14 s of CPU (bench/RESULTS.md, scenario 9)."""
     sound_timeout_seconds: float = 60.0
 
     def of(self, cleaner: Cleaner) -> tuple[int, int, float]:

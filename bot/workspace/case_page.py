@@ -268,6 +268,7 @@ def _file(file: EvidenceFile, locale: str) -> Page:
         "note": file_note(file.kind, file.cleaned, file.masked, file.voice_kept),
         "caption": visible_text(file.caption) if file.caption else None,
         "image": file.image_type is not None,
+        "audio": file.audio_type is not None,
     }
 
 

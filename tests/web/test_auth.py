@@ -118,6 +118,7 @@ async def test_pages_carry_strict_security_headers(workspace: Workspace) -> None
     assert "default-src 'none'" in policy
     assert "script-src 'self' https://telegram.org" in policy
     assert "unsafe-inline" not in policy
+    assert "media-src blob:;" in policy, "voices play from the page's own blobs only"
     assert "frame-ancestors 'self' https://web.telegram.org" in policy
     assert page.headers["Cache-Control"] == "no-store"
     assert page.headers["X-Content-Type-Options"] == "nosniff"

@@ -37,6 +37,7 @@ from tests.support.browser import (
 )
 from tests.support.flows import BODY, cards, report
 from tests.support.live import ADMIN_ID, Live, said
+from tests.support.speech import spoken
 from tests.support.workspace import Workspace, workspace_bot
 from web.strings import ui_strings
 
@@ -168,14 +169,18 @@ async def test_telegrams_theme_colours_the_page(
 async def test_nothing_is_wider_than_a_320_pixel_phone(
     browser: Browser, workspace: Workspace
 ) -> None:
-    """An admin, whose header holds the most, in every section, with a case of long words."""
+    """An admin, whose header holds the most, in every section, with a case of long words and
+    two voices: the masked one has a player, the one kept as spoken only its download."""
+    live = workspace.live
     long_words = "Қарағандыоблысыныңәкімдігі " * 6
-    case = await filed(workspace.live, "astana", f"{BODY} {long_words}", place=long_words)
+    case = await filed(live, "astana", f"{BODY} {long_words}", place=long_words)
+    await stored_cases.voice(live, case, spoken("kk"))
+    await stored_cases.voice_as_spoken(live, case, spoken("ru"))
     sections = {
         "#/cases": "section#board",
-        f"#/cases/{case}": f'article#case[data-case="{case}"]',
         "#/deadlines": "section#deadlines",
         "#/admin": "section#admin",
+        f"#/cases/{case}": f'article#case[data-case="{case}"]',
     }
     async with opened(browser, workspace.base + launch_hash(ADMIN_ID), viewport=NARROW) as screen:
         assert len(await nav_words(screen.page)) == 3
@@ -184,6 +189,13 @@ async def test_nothing_is_wider_than_a_320_pixel_phone(
             await screen.page.evaluate(f"location.hash = '{address}'")
             await screen.page.wait_for_selector(hook)
             assert await screen.width() <= 320, address
+        player = screen.page.locator("ul#files audio[controls]")
+        await expect(player).to_have_attribute("src", re.compile("^blob:"))
+        # Its length read from the voice itself: the browser has loaded it and can play it.
+        await screen.page.wait_for_function(
+            "(audio) => audio.duration > 4", arg=await player.element_handle(), timeout=5000
+        )
+        assert await screen.page.locator("ul#files button[data-file]").count() == 1
 
 
 async def test_telegrams_back_button_shows_below_a_section_and_goes_back(

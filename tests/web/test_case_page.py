@@ -11,14 +11,19 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import av
 from multidict import CIMultiDictProxy
 from PIL import Image
 
 from bot.cases.service import QUESTION_LIMIT
+from bot.cases.views import file_note
+from bot.reports.evidence import FileKind
 from tests.fakeapi import FakeBotAPI, FakeChat, FakeUser, SentMessage
+from tests.support import stored_cases
 from tests.support.flows import BODY, cards, case_id_of, data, press_in, region_name, report
 from tests.support.live import Live, said
 from tests.support.people import Person
+from tests.support.speech import spoken
 from tests.support.workspace import Workspace, WorkspaceClient, workspace_bot
 
 CHAT = "kk"
@@ -177,6 +182,47 @@ async def test_the_page_shows_the_report_its_files_and_audits_the_read(
         404,
         {"error": "not_found"},
     )
+
+
+async def test_a_masked_voice_is_played_on_the_page_and_one_kept_as_spoken_is_only_offered(
+    workspace: Workspace,
+) -> None:
+    """Played from the page: the voice the sandbox masked, as OGG/Opus. A voice stored before
+    masking existed is the reporter's own: a download under its warning, never a player."""
+    live = workspace.live
+    number = await stored_cases.filed(live, "astana")
+    await stored_cases.voice(live, number, spoken("ru"))
+    await stored_cases.voice_as_spoken(live, number, spoken("kk"))
+    client = await workspace.login(await live.officer("astana", language="ru"))
+
+    masked, kept = (await client.get(f"cases/{number}"))["files"]
+    assert (masked["kind"], masked["name"], masked["audio"], masked["image"]) == (
+        "voice",
+        f"case-{number}-1.ogg",
+        True,
+        False,
+    )
+    with live.services.i18n.context(), live.services.i18n.use_locale("ru"):
+        assert masked["note"] == file_note(FileKind.VOICE, cleaned=True, masked=True)
+    assert (kept["kind"], kept["audio"], kept["image"]) == ("voice", False, False)
+    assert kept["note"] == said(
+        live,
+        "ru",
+        "⚠️ This file is kept as the reporter sent it. Its metadata (author, device, sometimes "
+        "the location) or a voice in it may identify the reporter: do not pass it on outside "
+        "the service.",
+    )
+
+    status, headers, body = await raw(client, "GET", f"cases/{number}/files/{masked['id']}")
+    assert (status, headers["Content-Type"]) == (200, "audio/ogg")
+    assert "Content-Disposition" not in headers and headers["X-Content-Type-Options"] == "nosniff"
+    assert body != spoken("ru")
+    with av.open(BytesIO(body)) as played:
+        assert (played.format.name, played.streams.audio[0].codec_context.name) == ("ogg", "opus")
+    status, headers, body = await raw(client, "GET", f"cases/{number}/files/{kept['id']}")
+    assert (status, headers["Content-Type"]) == (200, "application/octet-stream")
+    assert headers["Content-Disposition"] == f'attachment; filename="case-{number}-2.ogg"'
+    assert body == spoken("kk")
 
 
 async def test_a_case_outside_the_viewers_regions_is_answered_as_one_that_does_not_exist(

@@ -1,6 +1,7 @@
 // The case page: the report, its deadlines, history, questions and evidence, and the actions.
-// Evidence is fetched with the session's bearer header and shown from a blob URL: the API
-// answers no request without it, so neither an <img src> nor a link to the API could load it.
+// Evidence is fetched with the session's bearer header and shown (or played) from a blob URL:
+// the API answers no request without it, so neither an <img src>, an <audio src> nor a link to
+// the API could load it.
 import { api, ApiError, el, errorText, state, t } from "./core.js";
 
 export const routes = [["cases/:no", renderCase]];
@@ -125,10 +126,13 @@ function files(no, page, flash) {
       file.caption ? el("p", {}, file.caption) : null,
       file.note ? el("p", { class: "muted" }, file.note) : null,
     ];
-    if (file.image) {
-      const image = el("img", { class: "evidence", alt: file.name, "data-file": file.id });
-      fileBlob(no, file).then((url) => { image.src = url; }, (error) => say(flash, errorText(error)));
-      return el("li", { class: "card" }, image, about);
+    // A voice plays here only once masked; one kept as spoken is a download, with its warning.
+    const inline = file.image
+      ? el("img", { class: "evidence", alt: file.name, "data-file": file.id })
+      : file.audio ? el("audio", { class: "evidence", controls: true, "data-file": file.id }) : null;
+    if (inline) {
+      fileBlob(no, file).then((url) => { inline.src = url; }, (error) => say(flash, errorText(error)));
+      return el("li", { class: "card" }, inline, about);
     }
     const download = el("button", { type: "button", class: "secondary", "data-file": file.id },
       `${t("case.download")}: ${file.name}`);
