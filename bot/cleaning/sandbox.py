@@ -67,7 +67,8 @@ class SandboxLimits:
     sound_memory_bytes: int = 640 * 1024 * 1024
     """The address space of a child that masks a voice (a recording, or a video's sound):
     FFmpeg's and Praat's libraries alone map 440 MB, of which about 120 MB are resident; a
-    ten-minute note peaks at 250 MB resident (bench/RESULTS.md)."""
+    ten-minute note peaks at 243 MB resident (bench/RESULTS.md, scenario 9), a 26 MB video with
+    ten minutes of sound at about 320 MB."""
     sound_cpu_seconds: int = 40
     """A ten-minute note takes about 14 s of CPU (bench/RESULTS.md, scenario 9)."""
     sound_timeout_seconds: float = 60.0
