@@ -8,7 +8,6 @@ from html import escape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_date, format_time, format_timedelta
 
 from bot.broadcasts.service import Tally
@@ -17,7 +16,7 @@ from bot.core.catalog import Catalog
 from bot.ui.callbacks import ComposeAction, ComposeCB, Control, ControlCB, NewsRegionCB
 from bot.ui.context import ViewContext
 from bot.ui.formatting import format_moment, format_number
-from bot.ui.keyboards import LANGUAGE_NAMES, grid
+from bot.ui.keyboards import LANGUAGE_NAMES, pairs
 from storage.broadcasts import BroadcastRow, BroadcastStatus
 from storage.subscribers import Audience
 
@@ -45,39 +44,33 @@ def start_keyboard() -> InlineKeyboardMarkup:
 def audience_keyboard(
     everyone: int, by_locale: dict[str, int], by_region: dict[str, int], ctx: ViewContext
 ) -> InlineKeyboardMarkup:
-    """Every audience with its number of subscribers; regions without any are left out."""
-    builder = InlineKeyboardBuilder()
-    builder.row(
+    """Every audience with its number of subscribers, two a row where both labels fit; regions
+    without any are left out."""
+    languages = [
         _draft_button(
-            _("👥 Everyone ({count})").format(count=format_number(everyone, ctx.locale)),
+            f"{name} ({format_number(by_locale.get(code, 0), ctx.locale)})",
             ComposeAction.AUDIENCE,
-            Audience().pack(),
+            Audience(locale=code).pack(),
         )
-    )
-    builder.row(
-        *(
-            _draft_button(
-                f"{name} ({format_number(by_locale.get(code, 0), ctx.locale)})",
-                ComposeAction.AUDIENCE,
-                Audience(locale=code).pack(),
-            )
-            for code, name in LANGUAGE_NAMES.items()
+        for code, name in LANGUAGE_NAMES.items()
+    ]
+    regions = [
+        _draft_button(
+            f"{entry.label(ctx.locale)} ({format_number(count, ctx.locale)})",
+            ComposeAction.AUDIENCE,
+            Audience(region=entry.code).pack(),
         )
+        for entry in ctx.catalog.regions
+        if (count := by_region.get(entry.code, 0))
+    ]
+    everyone_button = _draft_button(
+        _("👥 Everyone ({count})").format(count=format_number(everyone, ctx.locale)),
+        ComposeAction.AUDIENCE,
+        Audience().pack(),
     )
-    regional = InlineKeyboardBuilder()
-    for entry in ctx.catalog.regions:
-        count = by_region.get(entry.code, 0)
-        if count:
-            regional.button(
-                text=f"{entry.name(ctx.locale)} ({format_number(count, ctx.locale)})",
-                callback_data=ComposeCB(
-                    action=ComposeAction.AUDIENCE, arg=Audience(region=entry.code).pack()
-                ),
-            )
-    regional.adjust(2)
-    builder.attach(regional)
-    builder.row(*_cancel_row())
-    return builder.as_markup()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[everyone_button], *pairs(languages), *pairs(regions), _cancel_row()]
+    )
 
 
 def review_keyboard() -> InlineKeyboardMarkup:
@@ -288,7 +281,7 @@ NO_REGION = "-"
 def news_regions(catalog: Catalog, locale: str) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(
-            text=entry.name(locale), callback_data=NewsRegionCB(code=entry.code).pack()
+            text=entry.label(locale), callback_data=NewsRegionCB(code=entry.code).pack()
         )
         for entry in catalog.regions_by_use
     ]
@@ -296,4 +289,4 @@ def news_regions(catalog: Catalog, locale: str) -> InlineKeyboardMarkup:
         text=_("🇰🇿 Only news for the whole country"),
         callback_data=NewsRegionCB(code=NO_REGION).pack(),
     )
-    return InlineKeyboardMarkup(inline_keyboard=[*grid(buttons, 2), [whole_country]])
+    return InlineKeyboardMarkup(inline_keyboard=[*pairs(buttons), [whole_country]])

@@ -21,7 +21,7 @@ from bot.reports.views import occurred_label
 from bot.telegram.sanitize import visible_text
 from bot.ui.callbacks import CaseAction, CaseCB
 from bot.ui.formatting import format_moment, format_number, truncate_utf16, utf16_length
-from bot.ui.keyboards import grid
+from bot.ui.keyboards import grid, pairs
 from bot.ui.labels import resolution_labels
 from bot.ui.textsplit import split_plain
 from storage.cases import CaseRow
@@ -248,9 +248,10 @@ def confirm_close_keyboard(case: CaseRow, resolution: str) -> InlineKeyboardMark
 
 
 def regions_keyboard(case: CaseRow, catalog: Catalog, locale: str) -> InlineKeyboardMarkup:
+    """The regions a case can move to, by their button labels, two a row where both fit."""
     buttons = [
         InlineKeyboardButton(
-            text=region.name(locale),
+            text=region.label(locale),
             callback_data=CaseCB(action=CaseAction.MOVE_TO, case=case.id, arg=region.code).pack(),
         )
         for region in catalog.regions
@@ -259,7 +260,7 @@ def regions_keyboard(case: CaseRow, catalog: Catalog, locale: str) -> InlineKeyb
     back = InlineKeyboardButton(
         text=_("⬅️ Back"), callback_data=CaseCB(action=CaseAction.BACK, case=case.id).pack()
     )
-    return InlineKeyboardMarkup(inline_keyboard=[*grid(buttons, 2), [back]])
+    return InlineKeyboardMarkup(inline_keyboard=[*pairs(buttons), [back]])
 
 
 def digest_header(

@@ -3,6 +3,7 @@ are translated when the keyboard is built."""
 
 from __future__ import annotations
 
+import unicodedata
 from itertools import chain, repeat
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -19,8 +20,46 @@ from bot.ui.callbacks import (
 )
 
 LANGUAGE_NAMES = {"kk": "🇰🇿 Қазақша", "ru": "🇷🇺 Русский"}
-# The longest label that still reads whole in a row of two on a phone.
+# The longest labels (``label_width``) that still read whole on a phone: in a row of two or more
+# buttons, and alone in a row.
 HALF_ROW_CHARS = 16
+FULL_ROW_CHARS = 30
+# Symbols a phone draws as emoji, two places wide: misc technical (⏳ ⏸), symbols and dingbats
+# (⚡ ✖ ➡), arrows and stars (⬅ ⭐), and everything from the emoji planes on.
+_PICTOGRAPHS = ((0x2300, 0x23FF), (0x2600, 0x27BF), (0x2B00, 0x2BFF), (0x1F000, 0x10FFFF))
+_JOINER, _EMOJI_STYLE, _TEXT_STYLE = "\u200d", "\ufe0f", "\ufe0e"
+
+
+def label_width(text: str) -> int:
+    """A label's width in places of a letter, as a phone shows it: an emoji or a flag takes two,
+    what is drawn onto the character before (accents, skin tones, ZWJ sequences) none."""
+    width, last, joined, flag_half = 0, 0, False, False
+    for char in text:
+        code = ord(char)
+        if joined:
+            joined = False
+            continue
+        if char == _JOINER:
+            joined = True
+            continue
+        if char == _EMOJI_STYLE:
+            width += 2 - last if last == 1 else 0
+            last = 2
+            continue
+        if char == _TEXT_STYLE or unicodedata.category(char) in ("Mn", "Me"):
+            continue
+        if 0x1F3FB <= code <= 0x1F3FF:
+            continue
+        if 0x1F1E6 <= code <= 0x1F1FF:
+            flag_half = not flag_half
+            last = 2 if flag_half else 0
+            width += last
+            continue
+        flag_half = False
+        wide = unicodedata.east_asian_width(char) in ("W", "F")
+        last = 2 if wide or any(low <= code <= high for low, high in _PICTOGRAPHS) else 1
+        width += last
+    return width
 
 
 def grid(buttons: list[InlineKeyboardButton], *widths: int) -> list[list[InlineKeyboardButton]]:
@@ -77,14 +116,13 @@ def entries(
     *,
     lead: list[list[InlineKeyboardButton]] | None = None,
 ) -> InlineKeyboardMarkup:
-    """Regions in two columns; spheres two a row where both short labels fit, else alone;
+    """Regions or spheres by their button labels, two a row where both fit, else alone;
     ``lead`` rows (Keep and continue, Change region) above them."""
     buttons = [
         InlineKeyboardButton(text=entry.label(locale), callback_data=kind(code=entry.code).pack())
         for entry in items
     ]
-    rows = grid(buttons, 2) if kind is RegionCB else pairs(buttons)
-    return InlineKeyboardMarkup(inline_keyboard=[*(lead or []), *rows, nav_row()])
+    return InlineKeyboardMarkup(inline_keyboard=[*(lead or []), *pairs(buttons), nav_row()])
 
 
 def pairs(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
@@ -100,7 +138,7 @@ def pairs(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton
 
 
 def _fits_half(item: InlineKeyboardButton) -> bool:
-    return len(item.text) <= HALF_ROW_CHARS
+    return label_width(item.text) <= HALF_ROW_CHARS
 
 
 def more_privacy() -> InlineKeyboardMarkup:
