@@ -223,9 +223,9 @@ def privacy_pages(draft_hours: int) -> dict[str, tuple[str, str]]:
             _("📎 Files"),
             _(
                 "<b>Files</b>\nTelegram removes metadata from photos sent as photos. The bot "
-                "removes it from images (JPEG, PNG, WebP), videos (MP4, MOV) and documents (PDF, "
-                "Word, Excel, PowerPoint, OpenDocument) sent as files, and never keeps a file's "
-                "name. What the file itself shows stays: a name written in a document, a "
+                "removes it from images sent as files (JPEG, PNG, WebP), from videos (MP4, MOV) "
+                "and from documents (PDF, Word, Excel, PowerPoint, OpenDocument), and never keeps "
+                "a file's name. What the file itself shows stays: a name written in a document, a "
                 "signature, a face. Other files (archives, HEIC pictures and others) keep their "
                 "metadata: the author, the device, sometimes the location. Voices are changed: "
                 "see «{button}»."

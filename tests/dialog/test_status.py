@@ -148,5 +148,5 @@ async def test_a_report_takes_additions_up_to_its_limit_and_then_says_so(
 
     refused = [*await citizen.say("Ещё одно дополнение"), *await citizen.photo(b"\xff\xd8more")]
     assert await stored_items(services) == MAX_STORED_ITEMS
-    limit = f"{MAX_STORED_ITEMS} сообщений и файлов"
+    limit = f"текстов и файлов ({MAX_STORED_ITEMS})"
     assert [limit in text and "/report" in text for text in texts(refused)] == [True, True]
