@@ -310,7 +310,7 @@ SENDING_ROW = BroadcastRow(
                 "⏳ Жіберілуде…",
                 "▰▰▰▰▱▱▱▱▱▱ 40%",
                 "Жіберілді: 1\xa0000 · бұғаттағандар: 120 · қате: 80 · қалды: 1\xa0800",
-                "Шамамен 2 минут қалды",
+                "Қалған уақыт (шамамен): 2 минут",
             ],
         ),
         (
@@ -365,7 +365,7 @@ async def test_progress_message_from_start_to_finish_in_the_admin_language(
         "⏳ Жіберілуде…",
         "▱" * 10 + " 0%",
         "Жіберілді: 0 · бұғаттағандар: 0 · қате: 0 · қалды: 3",
-        "Шамамен 1 секунд қалды",
+        "Қалған уақыт (шамамен): 1 секунд",
     ]
     assert final.message_id == first.result["message_id"]
     assert (final.plain_text or "").splitlines()[1:] == [
