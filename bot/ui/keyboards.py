@@ -141,6 +141,12 @@ def _fits_half(item: InlineKeyboardButton) -> bool:
     return label_width(item.text) <= HALF_ROW_CHARS
 
 
+def _marked(label: str) -> str:
+    """The section shown: «•» in place of its icon, so that its label is no wider."""
+    icon, _space, words = label.partition(" ")
+    return f"• {words}" if words and not any(char.isalpha() for char in icon) else f"• {label}"
+
+
 def more_privacy() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[[button(_("🔒 More about privacy"), Action.PRIVACY)]]
@@ -151,7 +157,7 @@ def pages(book: str, labels: dict[str, str], current: str) -> InlineKeyboardMark
     """The sections of /help or /privacy, two a row; the one shown is marked."""
     buttons = [
         InlineKeyboardButton(
-            text=f"• {label}" if page == current else label,
+            text=_marked(label) if page == current else label,
             callback_data=PageCB(book=book, page=page).pack(),
         )
         for page, label in labels.items()

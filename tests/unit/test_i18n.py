@@ -117,10 +117,6 @@ FRAMED = re.compile(r"\{(?:date|time|when|end|start|due|created|expires|language
 _BEFORE_FILLER = re.compile(r"(?:[ \t\u00a0]|<[^>]*>)*\Z")
 _GLUED = re.compile(r"-?[^\W\d_]")
 
-# kk msgids whose frames break the rule: none since the Kazakh editorial pass (issue 18). Keep
-# the set for a frame that must wait, with its reason; an entry that passes fails until removed.
-FRAMES_PENDING: set[str] = set()
-
 
 def frame_breaks(text: str) -> list[str]:
     """The date, language and region placeholders of a Kazakh string that are not label values."""
@@ -135,9 +131,7 @@ def frame_breaks(text: str) -> list[str]:
 
 def test_kazakh_dates_languages_and_regions_stand_as_label_values() -> None:
     broken = {msgid for msgid, text in translations("kk") if frame_breaks(text)}
-    assert not broken - FRAMES_PENDING, "\n".join(sorted(broken - FRAMES_PENDING))
-    fixed = FRAMES_PENDING - broken
-    assert not fixed, f"frames fixed, remove from FRAMES_PENDING: {sorted(fixed)}"
+    assert not broken, "\n".join(sorted(broken))
 
 
 @pytest.mark.parametrize(
